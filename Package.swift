@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One module per concern (see docs/ARCHITECTURE in README): crypto knows nothing of Markdown,
+// content knows nothing of keys, the CLI is a thin layer over library code that tests call too.
+let package = Package(
+    name: "Ouderportaal",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "portal", targets: ["portal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(
+            name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
+            providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+
+        // Crypto primitives and the v1 format (HKDF, envelopes, Padmé, tokens, derivations).
+        .target(name: "PortalCrypto", dependencies: ["CSodium"]),
+        // The secret keystore: master key, inbox key pair, token registry, audience epochs.
+        .target(name: "PortalKeys", dependencies: ["PortalCrypto"]),
+        // Markdown to safe HTML with cmark-gfm, and link/image extraction for validation.
+        .target(name: "PortalMarkdown", dependencies: ["CCmarkGFM"]),
+        // The content model: site.yaml and typed front matter, loading and validation.
+        .target(name: "PortalContent", dependencies: ["PortalMarkdown", "Yams"]),
+        // Per-audience rendering through the theme's Mustache templates, Dutch dates.
+        .target(
+            name: "PortalRender",
+            dependencies: ["PortalContent", "PortalMarkdown", .product(name: "Mustache", package: "swift-mustache")]),
+        // The generate pipeline: render, seal, write, swap; incremental cache.
+        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto"]),
+        // The staff CLI.
+        .executableTarget(
+            name: "portal",
+            dependencies: [
+                "PortalBuild", "PortalKeys",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"]),
+        .testTarget(name: "PortalContentTests", dependencies: ["PortalContent"]),
+        .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
+        .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
+        .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// PortalBuild: placeholder until its module lands.

@@ -1,0 +1,291 @@
+// The typed content model that loading produces and rendering consumes.
+import Foundation
+
+/// Who may read an item: the whole school, or the parents of one group.
+public enum Audience: Hashable, Sendable, Comparable, CustomStringConvertible {
+    case school
+    case group(String)
+
+    /// The audience id used in keys, associated data and manifests: `school` or the group id.
+    public var id: String {
+        switch self {
+        case .school: return "school"
+        case .group(let id): return id
+        }
+    }
+
+    public var description: String { id }
+}
+
+/// `content/site.yaml`.
+public struct SiteConfig: Equatable, Sendable {
+    public var name: String
+    /// Public base URL of the portal, e.g. `https://ouders.example.nl`.
+    public var url: String
+    /// IANA time zone, e.g. `Europe/Amsterdam`.
+    public var timezone: TimeZone
+    /// Language codes, the first is the default (`nl`).
+    public var languages: [String]
+    /// Where the app sends absence reports and bookings.
+    public var receiverURL: String
+    public var contact: Contact
+    /// Optional welcome text (Markdown) shown on the login screen and in letters.
+    public var welcome: String?
+    public var groups: [Group]
+
+    public init(
+        name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
+        contact: Contact, welcome: String? = nil, groups: [Group]
+    ) {
+        self.name = name
+        self.url = url
+        self.timezone = timezone
+        self.languages = languages
+        self.receiverURL = receiverURL
+        self.contact = contact
+        self.welcome = welcome
+        self.groups = groups
+    }
+
+    public func group(id: String) -> Group? { groups.first { $0.id == id } }
+}
+
+public struct Contact: Equatable, Sendable {
+    /// The ICT coordinator (or office) parents contact with access problems.
+    public var name: String
+    public var email: String
+    public var phone: String?
+    /// Support hours as free text, e.g. "ma t/m do 8.00-16.00 uur".
+    public var hours: String?
+
+    public init(name: String, email: String, phone: String? = nil, hours: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.hours = hours
+    }
+}
+
+public struct Group: Equatable, Sendable {
+    /// Lowercase id used in folders and keys, e.g. `groep-5`. `school` is reserved.
+    public var id: String
+    /// Display title, e.g. "Groep 5".
+    public var title: String
+    public var teacher: String
+
+    public init(id: String, title: String, teacher: String) {
+        self.id = id
+        self.title = title
+        self.teacher = teacher
+    }
+}
+
+public enum ItemKind: String, Sendable, CaseIterable, Codable {
+    case news, event, album, page, conference
+}
+
+/// A calendar moment: either a whole day or a moment in the site's time zone.
+public struct EventTime: Equatable, Sendable {
+    /// The absolute instant (for an all-day item: local midnight of that day).
+    public var date: Date
+    public var allDay: Bool
+
+    public init(date: Date, allDay: Bool) {
+        self.date = date
+        self.allDay = allDay
+    }
+}
+
+public struct EventInfo: Equatable, Sendable {
+    public var start: EventTime
+    /// Optional end; for all-day items the last day (inclusive).
+    public var end: EventTime?
+    public var location: String?
+
+    public init(start: EventTime, end: EventTime? = nil, location: String? = nil) {
+        self.start = start
+        self.end = end
+        self.location = location
+    }
+}
+
+public struct Photo: Equatable, Sendable {
+    /// File name inside the album folder.
+    public var file: String
+    public var caption: String?
+
+    public init(file: String, caption: String? = nil) {
+        self.file = file
+        self.caption = caption
+    }
+}
+
+public struct AlbumInfo: Equatable, Sendable {
+    public var photos: [Photo]
+    /// File name of the cover photo (first photo when not set).
+    public var cover: String
+
+    public init(photos: [Photo], cover: String) {
+        self.photos = photos
+        self.cover = cover
+    }
+}
+
+/// One evening of a conference schedule, times in the site's time zone.
+public struct ConferenceEvening: Equatable, Sendable {
+    public var start: Date
+    public var end: Date
+    public var breaks: [DateInterval]
+
+    public init(start: Date, end: Date, breaks: [DateInterval] = []) {
+        self.start = start
+        self.end = end
+        self.breaks = breaks
+    }
+}
+
+public struct ConferenceSlot: Equatable, Sendable, Codable {
+    /// Stable id within the schedule, e.g. `2027-02-09T18:30`.
+    public var id: String
+    public var start: Date
+    public var end: Date
+
+    public init(id: String, start: Date, end: Date) {
+        self.id = id
+        self.start = start
+        self.end = end
+    }
+}
+
+public struct ConferenceSchedule: Equatable, Sendable {
+    public var teacher: String
+    public var location: String?
+    public var slotMinutes: Int
+    public var evenings: [ConferenceEvening]
+    public var bookingOpens: Date
+    public var bookingCloses: Date
+    /// Bookings one family may hold in this schedule (more than 1 for twins).
+    public var perFamily: Int
+    /// A slot cannot be booked or cancelled later than this many hours before it starts.
+    public var minNoticeHours: Int
+    /// All bookable slots, breaks left out, in time order.
+    public var slots: [ConferenceSlot]
+
+    public init(
+        teacher: String, location: String?, slotMinutes: Int, evenings: [ConferenceEvening],
+        bookingOpens: Date, bookingCloses: Date, perFamily: Int, minNoticeHours: Int,
+        slots: [ConferenceSlot]
+    ) {
+        self.teacher = teacher
+        self.location = location
+        self.slotMinutes = slotMinutes
+        self.evenings = evenings
+        self.bookingOpens = bookingOpens
+        self.bookingCloses = bookingCloses
+        self.perFamily = perFamily
+        self.minNoticeHours = minNoticeHours
+        self.slots = slots
+    }
+}
+
+/// One piece of content: a news item, calendar event, album, info page or conference schedule.
+public struct ContentItem: Equatable, Sendable {
+    public var kind: ItemKind
+    public var audience: Audience
+    /// Last path component of `logicalPath`, from the file or folder name or `slug:`.
+    public var slug: String
+    /// Stable path inside the audience, e.g. `news/sinterklaas` or `groups/groep-5/albums/uitje`.
+    /// Internal Markdown links use it with a leading slash: `[tekst](/news/sinterklaas)`.
+    public var logicalPath: String
+    /// Source file relative to the content folder, e.g. `groups/groep-5/news/uitje.md`.
+    public var sourcePath: String
+    /// Folder of the source file relative to the content folder (where images are looked up).
+    public var sourceFolder: String
+    public var title: String
+    /// Publication date (news, album), or start (event), or nil (page, conference).
+    public var date: Date?
+    public var summary: String?
+    public var author: String?
+    /// Order of info pages (lower first); 0 when not set.
+    public var weight: Int
+    /// The Markdown body after the front matter.
+    public var body: String
+    /// 1-based line in the source file where `body` starts, so body errors report real lines.
+    public var bodyLine: Int
+    public var event: EventInfo?
+    public var album: AlbumInfo?
+    public var conference: ConferenceSchedule?
+
+    public init(
+        kind: ItemKind, audience: Audience, slug: String, logicalPath: String, sourcePath: String,
+        sourceFolder: String, title: String, date: Date? = nil, summary: String? = nil,
+        author: String? = nil, weight: Int = 0, body: String, bodyLine: Int,
+        event: EventInfo? = nil, album: AlbumInfo? = nil, conference: ConferenceSchedule? = nil
+    ) {
+        self.kind = kind
+        self.audience = audience
+        self.slug = slug
+        self.logicalPath = logicalPath
+        self.sourcePath = sourcePath
+        self.sourceFolder = sourceFolder
+        self.title = title
+        self.date = date
+        self.summary = summary
+        self.author = author
+        self.weight = weight
+        self.body = body
+        self.bodyLine = bodyLine
+        self.event = event
+        self.album = album
+        self.conference = conference
+    }
+}
+
+/// The whole loaded and validated site.
+public struct Site: Sendable {
+    public var config: SiteConfig
+    /// Root folder the content was loaded from.
+    public var contentRoot: URL
+    /// All items except drafts, sorted by audience then logical path.
+    public var items: [ContentItem]
+
+    public init(config: SiteConfig, contentRoot: URL, items: [ContentItem]) {
+        self.config = config
+        self.contentRoot = contentRoot
+        self.items = items
+    }
+
+    /// The audiences that exist: `school` and every group in `site.yaml`, in that order.
+    public var audiences: [Audience] { [.school] + config.groups.map { .group($0.id) } }
+
+    public func items(for audience: Audience) -> [ContentItem] { items.filter { $0.audience == audience } }
+}
+
+/// One problem in the content, reported as `file:line: message`.
+public struct ContentProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Path relative to the content folder.
+    public var file: String
+    /// 1-based line, or nil when the problem concerns the file as a whole.
+    public var line: Int?
+    public var message: String
+
+    public init(file: String, line: Int?, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        if let line { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+/// Every problem found in one run; loading throws this when the list is not empty.
+public struct ContentErrors: Error, Sendable, CustomStringConvertible {
+    public var problems: [ContentProblem]
+
+    public init(_ problems: [ContentProblem]) { self.problems = problems }
+
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,1 @@
+// PortalCrypto: placeholder until its module lands.

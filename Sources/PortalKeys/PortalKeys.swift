@@ -1,0 +1,1 @@
+// PortalKeys: placeholder until its module lands.

@@ -1,0 +1,1 @@
+// PortalMarkdown: placeholder until its module lands.

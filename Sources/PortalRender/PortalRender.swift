@@ -1,0 +1,1 @@
+// PortalRender: placeholder until its module lands.

@@ -1,0 +1,1 @@
+print("portal: not built yet")
