@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -20,6 +21,9 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // Plain C wrappers over libvips' variadic API, which Swift cannot call.
+        .target(name: "VipsShim", dependencies: ["CVips"]),
 
         // Crypto primitives and the v1 format (HKDF, envelopes, Padmé, tokens, derivations).
         .target(name: "PortalCrypto", dependencies: ["CSodium"]),
@@ -33,19 +37,26 @@ let package = Package(
         .target(
             name: "PortalRender",
             dependencies: ["PortalContent", "PortalMarkdown", .product(name: "Mustache", package: "swift-mustache")]),
+        // Photo variants with libvips: orientation applied, all metadata stripped, cached by hash.
+        .target(name: "PortalPhotos", dependencies: ["VipsShim"]),
         // The generate pipeline: render, seal, write, swap; incremental cache.
-        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto"]),
+        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos"]),
+        // Local HTTP servers: the staff preview (plaintext, memory only) and `serve` of output/.
+        .target(
+            name: "PortalServer",
+            dependencies: ["PortalBuild", .product(name: "Hummingbird", package: "hummingbird")]),
         // The staff CLI.
         .executableTarget(
             name: "portal",
             dependencies: [
-                "PortalBuild", "PortalKeys",
+                "PortalBuild", "PortalServer", "PortalKeys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"]),
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent"]),
         .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
+        .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),
         .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
         .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto"]),
     ]

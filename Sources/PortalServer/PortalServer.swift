@@ -1,0 +1,1 @@
+// PortalServer: placeholder

@@ -1,0 +1,2 @@
+// Placeholder until the photo pipeline lands.
+int portal_vips_placeholder(void);
