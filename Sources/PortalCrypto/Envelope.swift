@@ -1,0 +1,169 @@
+// The sealed envelope of format v1: "OPB1" || nonce(12) || AES-256-GCM(K, nonce, padded M, AD).
+import CSodium
+
+/// Seals and opens envelopes exactly as FORMAT.md "Envelope" describes. The nonce is synthetic
+/// (keyed BLAKE2b of AD and padded plaintext), so equal input gives byte-identical output.
+///
+/// ```swift
+/// let key = master.audienceKey(audience: "school", epoch: 1)
+/// let ad = AssociatedData.blob(audience: "school", epoch: 1, logicalPath: "news/welkom")
+/// let sealed = try Envelope.seal(Array(html.utf8), key: key, associatedData: ad)
+/// let html = try Envelope.open(sealed, key: key, associatedData: ad)
+/// ```
+public enum Envelope {
+    public static let nonceLength = 12
+    public static let tagLength = 16
+    /// `"OPB1"` + nonce + tag.
+    public static let overhead = 4 + nonceLength + tagLength
+    /// Padded plaintext size of every keyslot (site.json `keyslot_size`).
+    public static let keyslotPaddedLength = 4096
+
+    /// Seals `message`. `paddedLength` nil pads to the Padmé blob length; keyslots pass
+    /// `Envelope.keyslotPaddedLength`. Throws `.messageTooLong` if `message.count + 1 > paddedLength`.
+    public static func seal(
+        _ message: [UInt8], key: SymmetricKey, associatedData: [UInt8], paddedLength: Int? = nil
+    ) throws(CryptoError) -> [UInt8] {
+        let padded = paddedLength ?? Padme.blobLength(messageLength: message.count)
+        guard message.count < padded else {
+            throw .messageTooLong(length: message.count, paddedLength: padded)
+        }
+        try Sodium.ensureReady()
+        return try message.withUnsafeBytes { m in
+            sealPadded(count: padded, key: key, associatedData: associatedData) { p in
+                // p is zero-filled: copy M and the 0x80 marker.
+                if m.count > 0 { p.baseAddress!.copyMemory(from: m.baseAddress!, byteCount: m.count) }
+                p[m.count] = 0x80
+            }
+        }.get()
+    }
+
+    /// Seals an already padded plaintext `P` as is (tests use it to make invalid padding).
+    static func sealPadded(_ p: [UInt8], key: SymmetricKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureReady()
+        return try p.withUnsafeBytes { src in
+            sealPadded(count: p.count, key: key, associatedData: associatedData) { dst in
+                if src.count > 0 { dst.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+            }
+        }.get()
+    }
+
+    /// Builds the envelope in one allocation: the plaintext is written into the ciphertext
+    /// region by `fill`, hashed for the nonce, then encrypted in place.
+    private static func sealPadded(
+        count: Int, key: SymmetricKey, associatedData: [UInt8],
+        fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) -> Result<[UInt8], CryptoError> {
+        let total = overhead + count
+        var status: Int32 = 0
+        let envelope = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let base = UnsafeMutableRawBufferPointer(buffer)
+            base.initializeMemory(as: UInt8.self, repeating: 0)
+            base.copyBytes(from: Label.magic)
+            let body = UnsafeMutableRawBufferPointer(rebasing: base[16..<(16 + count)])
+            fill(body)
+            let nonce = associatedData.withUnsafeBytes { ad in
+                var adLength = UInt64(ad.count).littleEndian
+                return withUnsafeBytes(of: &adLength) { len in
+                    BLAKE2b.hash(parts: [len, ad, UnsafeRawBufferPointer(body)], key: key.nonceKey, length: 32)
+                }
+            }
+            for i in 0..<nonceLength { base[4 + i] = nonce[i] }
+            let c = base.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            status = associatedData.withUnsafeBufferPointer { ad in
+                key.bytes.withUnsafeBufferPointer { k in
+                    // In place: the ciphertext overwrites the plaintext at offset 16, the tag follows it.
+                    crypto_aead_aes256gcm_encrypt(
+                        c + 16, nil, c + 16, UInt64(count), ad.baseAddress, UInt64(ad.count),
+                        nil, c + 4, k.baseAddress!)
+                }
+            }
+            if status != 0 { base.initializeMemory(as: UInt8.self, repeating: 0) }
+            initialized = total
+        }
+        guard status == 0 else { return .failure(.encryptionFailed) }
+        return .success(envelope)
+    }
+
+    /// Opens an envelope and removes the padding. Errors: `.envelopeTooShort`,
+    /// `.envelopeBadMagic`, `.envelopeAuthenticationFailed`, `.paddingInvalid`.
+    public static func open(_ envelope: [UInt8], key: SymmetricKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        var p = try openPadded(envelope, key: key, associatedData: associatedData)
+        guard let last = p.lastIndex(where: { $0 != 0 }), p[last] == 0x80 else {
+            throw .paddingInvalid
+        }
+        p.removeSubrange(last...)
+        return p
+    }
+
+    /// Decrypts to the padded plaintext `P`.
+    static func openPadded(_ envelope: [UInt8], key: SymmetricKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureReady()
+        guard envelope.count >= overhead else { throw .envelopeTooShort }
+        guard envelope[0] == Label.magic[0], envelope[1] == Label.magic[1],
+              envelope[2] == Label.magic[2], envelope[3] == Label.magic[3]
+        else { throw .envelopeBadMagic }
+        let count = envelope.count - overhead
+        var status: Int32 = 0
+        let plain = [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buffer, initialized in
+            status = envelope.withUnsafeBufferPointer { e in
+                associatedData.withUnsafeBufferPointer { ad in
+                    key.bytes.withUnsafeBufferPointer { k in
+                        crypto_aead_aes256gcm_decrypt(
+                            buffer.baseAddress!, nil, nil, e.baseAddress! + 16, UInt64(count + tagLength),
+                            ad.baseAddress, UInt64(ad.count), e.baseAddress! + 4, k.baseAddress!)
+                    }
+                }
+            }
+            if status != 0 {
+                buffer.initialize(repeating: 0)
+                initialized = 0
+            } else {
+                initialized = count
+            }
+        }
+        guard status == 0 else { throw .envelopeAuthenticationFailed }
+        return plain
+    }
+}
+
+/// Raw AES-256-GCM (libsodium `crypto_aead_aes256gcm_*`): output is ciphertext || 16-byte tag,
+/// exactly what WebCrypto `AES-GCM` produces and opens.
+public enum AES256GCM {
+    public static func encrypt(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureReady()
+        guard key.count == 32 else { throw .invalidKeyLength }
+        precondition(nonce.count == 12, "AES-GCM nonce must be 12 bytes")
+        var out = [UInt8](repeating: 0, count: plaintext.count + 16)
+        var outLength: UInt64 = 0
+        let status = out.withUnsafeMutableBufferPointer { o in
+            plaintext.withUnsafeBufferPointer { m in
+                associatedData.withUnsafeBufferPointer { ad in
+                    crypto_aead_aes256gcm_encrypt(
+                        o.baseAddress!, &outLength, m.baseAddress, UInt64(m.count), ad.baseAddress, UInt64(ad.count),
+                        nil, nonce, key)
+                }
+            }
+        }
+        guard status == 0 else { throw .encryptionFailed }
+        return out
+    }
+
+    public static func decrypt(key: [UInt8], nonce: [UInt8], ciphertext: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureReady()
+        guard key.count == 32 else { throw .invalidKeyLength }
+        guard nonce.count == 12, ciphertext.count >= 16 else { throw .envelopeAuthenticationFailed }
+        var out = [UInt8](repeating: 0, count: max(ciphertext.count - 16, 1))
+        var outLength: UInt64 = 0
+        let status = out.withUnsafeMutableBufferPointer { o in
+            ciphertext.withUnsafeBufferPointer { c in
+                associatedData.withUnsafeBufferPointer { ad in
+                    crypto_aead_aes256gcm_decrypt(
+                        o.baseAddress!, &outLength, nil, c.baseAddress!, UInt64(c.count), ad.baseAddress,
+                        UInt64(ad.count), nonce, key)
+                }
+            }
+        }
+        guard status == 0 else { throw .envelopeAuthenticationFailed }
+        return Array(out.prefix(Int(outLength)))
+    }
+}

@@ -1,0 +1,124 @@
+// Keys of format v1 and everything FORMAT.md derives from them: audience keys, nonce/name keys,
+// audience tags, blob names, signing seeds, associated data.
+import CSodium
+
+/// The fixed labels of format v1 (FORMAT.md). Changing any of them is a new format version.
+public enum Label {
+    public static let tokenID = "ouderportaal/1 token-id"
+    public static let kek = "ouderportaal/1 kek"
+    public static let audience = "ouderportaal/1 audience "
+    public static let signing = "ouderportaal/1 signing "
+    public static let nonce = "ouderportaal/1 nonce"
+    public static let name = "ouderportaal/1 name"
+    public static let audienceTag = "ouderportaal/1 audience-tag"
+    public static let keyslot = "ouderportaal/1 keyslot "
+    public static let blob = "ouderportaal/1 blob "
+    public static let magic: [UInt8] = Array("OPB1".utf8)
+}
+
+/// A 32-byte envelope key (an audience key `K(a, e)` or a token's KEK) with its derived keys,
+/// computed once at creation because a build uses them for every blob.
+///
+/// ```swift
+/// let key = master.audienceKey(audience: "school", epoch: 1)
+/// let path = "a/\(key.audienceTag)/\(key.blobName(logicalPath: "news/welkom"))"
+/// ```
+public struct SymmetricKey: Sendable, Equatable, CustomStringConvertible {
+    public let bytes: [UInt8]
+    /// `NK = BLAKE2b(K, "ouderportaal/1 nonce", 32)`.
+    public let nonceKey: [UInt8]
+    /// `NameK = BLAKE2b(K, "ouderportaal/1 name", 32)`.
+    public let nameKey: [UInt8]
+    /// `hex(BLAKE2b(K, "ouderportaal/1 audience-tag", 16))`.
+    public let audienceTag: String
+
+    public init(bytes: [UInt8]) throws(CryptoError) {
+        guard bytes.count == 32 else { throw .invalidKeyLength }
+        self.init(validBytes: bytes)
+    }
+
+    init(validBytes bytes: [UInt8]) {
+        self.bytes = bytes
+        nonceKey = BLAKE2b.hash(Array(Label.nonce.utf8), key: bytes, length: 32)
+        nameKey = BLAKE2b.hash(Array(Label.name.utf8), key: bytes, length: 32)
+        audienceTag = Hex.encode(BLAKE2b.hash(Array(Label.audienceTag.utf8), key: bytes, length: 16))
+    }
+
+    /// Opaque file name of a blob: `hex(BLAKE2b(NameK, logical_path, 16))`.
+    public func blobName(logicalPath: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array(logicalPath.utf8), key: nameKey, length: 16))
+    }
+
+    /// Constant-time comparison of the key bytes (the derived values follow from them).
+    public static func == (lhs: SymmetricKey, rhs: SymmetricKey) -> Bool {
+        constantTimeEqual(lhs.bytes, rhs.bytes)
+    }
+
+    /// Never prints key bytes (keeps them out of logs and test failure messages).
+    public var description: String { "SymmetricKey(tag: \(audienceTag))" }
+}
+
+/// The school's 32-byte master key; every audience key and signing seed is derived from it.
+///
+/// ```swift
+/// let k = master.audienceKey(audience: "groep-5", epoch: 2)
+/// ```
+public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws(CryptoError) {
+        guard bytes.count == 32 else { throw .invalidKeyLength }
+        self.bytes = bytes
+    }
+
+    /// `K(a, e) = BLAKE2b(master_key, "ouderportaal/1 audience " || a || " " || e, 32)`.
+    public func audienceKey(audience: String, epoch: Int) -> SymmetricKey {
+        let label = Label.audience + audience + " " + String(epoch)
+        return SymmetricKey(validBytes: BLAKE2b.hash(Array(label.utf8), key: bytes, length: 32))
+    }
+
+    /// Ed25519 seed of a token: `BLAKE2b(master_key, "ouderportaal/1 signing " || token_id, 32)`.
+    public func signingSeed(tokenID: String) -> [UInt8] {
+        BLAKE2b.hash(Array((Label.signing + tokenID).utf8), key: bytes, length: 32)
+    }
+
+    public static func == (lhs: MasterKey, rhs: MasterKey) -> Bool {
+        constantTimeEqual(lhs.bytes, rhs.bytes)
+    }
+
+    public var description: String { "MasterKey(<secret>)" }
+}
+
+/// Associated data that binds an envelope to its place (FORMAT.md "Associated data").
+public enum AssociatedData {
+    /// `"ouderportaal/1 keyslot " || token_id`.
+    public static func keyslot(tokenID: String) -> [UInt8] {
+        Array((Label.keyslot + tokenID).utf8)
+    }
+
+    /// `"ouderportaal/1 blob " || a || " " || e || " " || logical_path`.
+    public static func blob(audience: String, epoch: Int, logicalPath: String) -> [UInt8] {
+        Array((Label.blob + audience + " " + String(epoch) + " " + logicalPath).utf8)
+    }
+}
+
+/// Audience ids appear inside labels and associated data separated by spaces, so FORMAT.md
+/// restricts them to `[a-z0-9][a-z0-9-]*` (at most 64 characters).
+public enum AudienceID {
+    public static func isValid(_ id: String) -> Bool {
+        let chars = Array(id.utf8)
+        guard let first = chars.first, chars.count <= 64, first != UInt8(ascii: "-") else { return false }
+        return chars.allSatisfy { c in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "-")
+        }
+    }
+}
+
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    if a.isEmpty { return true }
+    return a.withUnsafeBytes { pa in
+        b.withUnsafeBytes { pb in sodium_memcmp(pa.baseAddress!, pb.baseAddress!, a.count) == 0 }
+    }
+}

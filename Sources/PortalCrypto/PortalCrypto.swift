@@ -1,1 +1,0 @@
-// PortalCrypto: placeholder until its module lands.

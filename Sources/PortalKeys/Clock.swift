@@ -1,0 +1,20 @@
+// The injected clock: token issue, expiry and revocation dates come from it.
+import Foundation
+
+/// Where the keystore gets "now". Named `WallClock` to stay clear of the standard library's `Clock`.
+public protocol WallClock: Sendable {
+    func now() -> Date
+}
+
+/// The system clock.
+public struct SystemClock: WallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock that always says `date` (tests).
+public struct FixedClock: WallClock {
+    public var date: Date
+    public init(_ date: Date) { self.date = date }
+    public func now() -> Date { date }
+}

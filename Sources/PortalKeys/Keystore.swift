@@ -1,0 +1,472 @@
+// The secret keystore `keys/keystore.json`: site id, master key, inbox and admin keys, audience
+// epochs and the token registry. Directory 0700, file 0600, saved atomically.
+import Foundation
+import PortalCrypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The school's keystore. A value: change it with the `mutating` functions, then `save()`.
+///
+/// ```swift
+/// var keys = try Keystore.openOrCreate(at: URL(fileURLWithPath: "keys"))
+/// let (token, record) = try keys.issueToken(audiences: ["school", "groep-5"], label: "Fam. Jansen")
+/// try keys.save()
+/// print(token.text, record.id)
+/// ```
+public struct Keystore: Sendable {
+    public static let fileName = "keystore.json"
+    public static let formatVersion = 1
+    public static let directoryMode = 0o700
+    public static let fileMode = 0o600
+    /// Tokens live until 1 August (the end of the Dutch school year), at least this long.
+    public static let minimumDefaultLifetime: TimeInterval = 30 * 24 * 3600
+
+    public let directory: URL
+    /// Public 16-byte site id (`site.json`), the HKDF salt of token derivations.
+    public let siteID: [UInt8]
+    public let masterKey: MasterKey
+    /// The school's X25519 inbox key pair (the public half goes into `site.json`).
+    public let inbox: X25519KeyPair
+    /// Ed25519 seed of the staff admin key (receiver administration).
+    public let adminSigningSeed: [UInt8]
+    public let created: Date
+    /// Audience id -> current epoch; audiences not listed are at epoch 1.
+    public private(set) var epochs: [String: Int]
+    /// Token ids whose expiry has already bumped their audiences' epochs.
+    public private(set) var expiryRotated: Set<String>
+    private var records: [TokenRecord]
+    private let random: any RandomSource
+    private let clock: any WallClock
+    private let disk: DiskState
+
+    public var fileURL: URL { directory.appendingPathComponent(Keystore.fileName) }
+    public var inboxPublicKey: [UInt8] { inbox.publicKey }
+    public var inboxSecretKey: [UInt8] { inbox.secretKey }
+    public var adminPublicKey: [UInt8] { Ed25519.publicKey(seed: adminSigningSeed) }
+
+    // MARK: - Create and open
+
+    /// Creates a new keystore in `directory` (made with mode 0700, or an existing empty
+    /// directory) and saves it. Throws `.alreadyExists` if the directory holds anything.
+    public static func create(
+        at directory: URL, random: any RandomSource = SystemRandom(), clock: any WallClock = SystemClock()
+    ) throws(KeystoreError) -> Keystore {
+        let path = directory.path
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw .notADirectory(path: path) }
+            guard try listing(of: directory).isEmpty else { throw .alreadyExists(path: path) }
+        } else {
+            do {
+                try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .io(path: path, reason: "cannot create the keystore directory: \(error.localizedDescription)")
+            }
+        }
+        guard chmod(path, mode_t(directoryMode)) == 0 else {
+            throw .io(path: path, reason: "cannot set permissions 700: \(errnoText())")
+        }
+        let store = Keystore(
+            directory: directory,
+            siteID: random.bytes(16),
+            masterKey: try! MasterKey(bytes: random.bytes(32)),  // 32 bytes by construction
+            inbox: X25519KeyPair.generate(using: random),
+            adminSigningSeed: random.bytes(32),
+            created: wholeSeconds(clock.now()),
+            epochs: [:], expiryRotated: [], records: [],
+            random: random, clock: clock, disk: DiskState(digest: nil))
+        try store.save()
+        return store
+    }
+
+    /// Opens an existing keystore. Checks permissions (0700/0600), JSON, version, every key
+    /// length and every token record.
+    public static func open(
+        at directory: URL, random: any RandomSource = SystemRandom(), clock: any WallClock = SystemClock()
+    ) throws(KeystoreError) -> Keystore {
+        let path = directory.path
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw .missing(path: path) }
+        guard isDir.boolValue else { throw .notADirectory(path: path) }
+        let file = directory.appendingPathComponent(fileName)
+        guard fm.fileExists(atPath: file.path) else {
+            let found = try listing(of: directory)
+            if found.isEmpty { throw .missing(path: file.path) }
+            throw .incomplete(path: path, found: found)
+        }
+        try checkMode(path: path, expected: directoryMode)
+        try checkMode(path: file.path, expected: fileMode)
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw .io(path: file.path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        return try decode(data, directory: directory, random: random, clock: clock)
+    }
+
+    /// Opens the keystore, or creates one if `directory` does not exist or is empty. A
+    /// directory with other files but no valid keystore is an error, never a new keystore.
+    public static func openOrCreate(
+        at directory: URL, random: any RandomSource = SystemRandom(), clock: any WallClock = SystemClock()
+    ) throws(KeystoreError) -> Keystore {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw .notADirectory(path: directory.path) }
+            if !(try listing(of: directory)).isEmpty { return try open(at: directory, random: random, clock: clock) }
+        }
+        return try create(at: directory, random: random, clock: clock)
+    }
+
+    private init(
+        directory: URL, siteID: [UInt8], masterKey: MasterKey, inbox: X25519KeyPair, adminSigningSeed: [UInt8],
+        created: Date, epochs: [String: Int], expiryRotated: Set<String>, records: [TokenRecord],
+        random: any RandomSource, clock: any WallClock, disk: DiskState
+    ) {
+        self.directory = directory
+        self.siteID = siteID
+        self.masterKey = masterKey
+        self.inbox = inbox
+        self.adminSigningSeed = adminSigningSeed
+        self.created = created
+        self.epochs = epochs
+        self.expiryRotated = expiryRotated
+        self.records = records
+        self.random = random
+        self.clock = clock
+        self.disk = disk
+    }
+
+    // MARK: - Audiences
+
+    /// Current epoch of an audience (1 until a revocation bumps it).
+    public func epoch(of audience: String) -> Int { epochs[audience] ?? 1 }
+
+    /// `K(audience, epoch(of: audience))`.
+    public func audienceKey(_ audience: String) -> SymmetricKey {
+        masterKey.audienceKey(audience: audience, epoch: epoch(of: audience))
+    }
+
+    /// The Ed25519 seed of a token (FORMAT.md "Signing seed").
+    public func signingSeed(tokenID: String) -> [UInt8] { masterKey.signingSeed(tokenID: tokenID) }
+
+    // MARK: - Tokens
+
+    /// Issues a token for `audiences`. `expires` defaults to `defaultExpiry(issuedAt:)`, `family`
+    /// to a fresh random id. The caller saves.
+    public mutating func issueToken(
+        audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil
+    ) throws(KeystoreError) -> (token: Token, record: TokenRecord) {
+        var unique: [String] = []
+        for audience in audiences where !unique.contains(audience) {
+            guard AudienceID.isValid(audience) else { throw .invalidAudience(audience) }
+            unique.append(audience)
+        }
+        guard !unique.isEmpty else { throw .noAudiences }
+        if let family, family.isEmpty || family.count > 64 || family.unicodeScalars.contains(where: {
+            $0.properties.generalCategory == .control
+        }) {
+            throw .invalidFamily(family)
+        }
+        let issued = Keystore.wholeSeconds(clock.now())
+        let expiry = expires.map(Keystore.wholeSeconds) ?? Keystore.defaultExpiry(issuedAt: issued)
+        guard expiry > issued else { throw .expiryNotInFuture(expires: expiry, issued: issued) }
+        let source: any RandomSource = random
+        var token = Keystore.newToken(source)
+        var id = token.id(siteID: siteID)
+        while records.contains(where: { $0.id == id }) {  // 128-bit ids do not collide; this makes it certain
+            token = Keystore.newToken(source)
+            id = token.id(siteID: siteID)
+        }
+        let record = TokenRecord(
+            id: id, token: token.text, label: label, family: family ?? Hex.encode(random.bytes(8)),
+            audiences: unique, issued: issued, expires: expiry)
+        records.append(record)
+        return (token, record)
+    }
+
+    private static func newToken(_ random: some RandomSource) -> Token { Token.generate(using: random) }
+
+    /// All tokens in issue order.
+    public func tokens() -> [TokenRecord] { records }
+
+    /// Tokens that get a keyslot at `date`: not revoked, not expired.
+    public func activeTokens(at date: Date) -> [TokenRecord] { records.filter { $0.isActive(at: date) } }
+
+    /// The record with exactly this id, or the only one starting with this prefix (>= 6 hex chars).
+    public func token(id prefix: String) throws(KeystoreError) -> TokenRecord {
+        records[try index(of: prefix)]
+    }
+
+    /// Revokes a token (full id or unique prefix of >= 6 hex characters) and bumps the epoch of
+    /// each of its audiences, so the next generate re-seals them under fresh keys. The caller saves.
+    @discardableResult
+    public mutating func revoke(id prefix: String) throws(KeystoreError) -> TokenRecord {
+        let i = try index(of: prefix)
+        if let at = records[i].revoked { throw .alreadyRevoked(id: records[i].id, at: at) }
+        records[i].revoked = Keystore.wholeSeconds(clock.now())
+        bumpEpochs(of: records[i].audiences)
+        return records[i]
+    }
+
+    /// A token that expired still has its audience keys in the parents' browsers; bump the epochs
+    /// of the audiences of every token that expired (and was not revoked) since the last call, so
+    /// that content sealed from now on is out of its reach. Call it before each generate; returns
+    /// the audiences whose epoch changed. The caller saves.
+    @discardableResult
+    public mutating func rotateForExpiredTokens(at date: Date) -> [String] {
+        var bumped: [String] = []
+        for record in records where record.revoked == nil && record.expires <= date
+            && !expiryRotated.contains(record.id) {
+            expiryRotated.insert(record.id)
+            for audience in record.audiences where !bumped.contains(audience) { bumped.append(audience) }
+        }
+        bumpEpochs(of: bumped)
+        return bumped
+    }
+
+    private mutating func bumpEpochs(of audiences: [String]) {
+        for audience in audiences { epochs[audience] = epoch(of: audience) + 1 }
+    }
+
+    private func index(of prefix: String) throws(KeystoreError) -> Int {
+        let wanted = prefix.trimmingCharacters(in: .whitespaces).lowercased()
+        guard wanted.count >= 6, Hex.decode(wanted.count % 2 == 0 ? wanted : wanted + "0") != nil else {
+            throw .tokenIDTooShort(prefix)
+        }
+        let matches = records.indices.filter { records[$0].id.hasPrefix(wanted) }
+        guard !matches.isEmpty else { throw .unknownToken(wanted) }
+        guard matches.count == 1 else { throw .ambiguousToken(prefix: wanted, matches: matches.map { records[$0].id }) }
+        return matches[0]
+    }
+
+    /// 1 August 00:00 Europe/Amsterdam (the end of the Dutch school year) after `issued`, at least
+    /// 30 days later: a token issued on 10 July 2026 expires on 1 August 2027.
+    public static func defaultExpiry(issuedAt issued: Date) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+        var year = calendar.component(.year, from: issued)
+        while true {
+            if let candidate = calendar.date(from: DateComponents(year: year, month: 8, day: 1)),
+               candidate >= issued.addingTimeInterval(minimumDefaultLifetime) {
+                return candidate
+            }
+            year += 1
+        }
+    }
+
+    static func wholeSeconds(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    // MARK: - Save
+
+    /// Writes `keystore.json` atomically: a temporary file (0600) in the same directory, fsync,
+    /// rename over the old file, fsync of the directory. Refuses (`.changedOnDisk`) if another
+    /// command saved the keystore after this one was opened, so no issued token is lost.
+    public func save() throws(KeystoreError) {
+        let file = fileURL
+        let data = try encode()
+        try disk.withLock { (digest: inout [UInt8]?) throws(KeystoreError) in
+            let current = try? Data(contentsOf: file)
+            let onDisk = current.map { SHA256.hash(Array($0)) }
+            guard onDisk == digest else { throw .changedOnDisk(path: file.path) }
+            try Keystore.writeAtomically(data, to: file)
+            digest = SHA256.hash(Array(data))
+        }
+    }
+
+    private static func writeAtomically(_ data: Data, to file: URL) throws(KeystoreError) {
+        let directory = file.deletingLastPathComponent().path
+        let temp = directory + "/." + file.lastPathComponent + ".tmp-" + Hex.encode(SystemRandom().bytes(6))
+        let fd = Glibc.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(fileMode))
+        guard fd >= 0 else { throw .io(path: temp, reason: "cannot create: \(errnoText())") }
+        var ok = fchmod(fd, mode_t(fileMode)) == 0
+        var written = 0
+        data.withUnsafeBytes { buffer in
+            while ok && written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { ok = false } else { written += n }
+            }
+        }
+        let reason = errnoText()
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp, file.path) == 0 else {
+            unlink(temp)
+            throw .io(path: file.path, reason: "cannot write the keystore: \(reason)")
+        }
+        let dirFD = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    // MARK: - Encoding
+
+    private struct File: Codable {
+        var version: Int
+        var created: Date
+        var siteID: String
+        var masterKey: String
+        var inboxSecretKey: String
+        var inboxPublicKey: String
+        var adminSigningSeed: String
+        var epochs: [String: Int]
+        var expiryRotated: [String]?
+        var tokens: [TokenRecord]
+
+        enum CodingKeys: String, CodingKey {
+            case version, created, epochs, tokens
+            case siteID = "site_id"
+            case masterKey = "master_key"
+            case inboxSecretKey = "inbox_secret_key"
+            case inboxPublicKey = "inbox_public_key"
+            case adminSigningSeed = "admin_signing_seed"
+            case expiryRotated = "expiry_rotated"
+        }
+    }
+
+    private struct VersionProbe: Decodable { var version: Int }
+
+    private func encode() throws(KeystoreError) -> Data {
+        let file = File(
+            version: Keystore.formatVersion, created: created,
+            siteID: Data(siteID).base64EncodedString(),
+            masterKey: Data(masterKey.bytes).base64EncodedString(),
+            inboxSecretKey: Data(inbox.secretKey).base64EncodedString(),
+            inboxPublicKey: Data(inbox.publicKey).base64EncodedString(),
+            adminSigningSeed: Data(adminSigningSeed).base64EncodedString(),
+            epochs: epochs, expiryRotated: expiryRotated.sorted(), tokens: records)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            return try encoder.encode(file) + Data("\n".utf8)
+        } catch {
+            throw .io(path: fileURL.path, reason: "cannot encode the keystore: \(error)")
+        }
+    }
+
+    private static func decode(
+        _ data: Data, directory: URL, random: any RandomSource, clock: any WallClock
+    ) throws(KeystoreError) -> Keystore {
+        let path = directory.appendingPathComponent(fileName).path
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let version: Int
+        do {
+            version = try decoder.decode(VersionProbe.self, from: data).version
+        } catch {
+            throw .damaged(path: path, reason: "not a keystore JSON file: \(describe(error))")
+        }
+        guard version == formatVersion else { throw .unsupportedVersion(path: path, version: version) }
+        let file: File
+        do {
+            file = try decoder.decode(File.self, from: data)
+        } catch {
+            throw .damaged(path: path, reason: describe(error))
+        }
+        func bytes(_ text: String, _ field: String, _ count: Int) throws(KeystoreError) -> [UInt8] {
+            guard let data = Data(base64Encoded: text) else {
+                throw .damaged(path: path, reason: "\(field) is not base64")
+            }
+            guard data.count == count else {
+                throw .damaged(path: path, reason: "\(field) must be \(count) bytes, found \(data.count)")
+            }
+            return Array(data)
+        }
+        let siteID = try bytes(file.siteID, "site_id", 16)
+        let master = try bytes(file.masterKey, "master_key", 32)
+        let inboxSecret = try bytes(file.inboxSecretKey, "inbox_secret_key", 32)
+        let inboxPublic = try bytes(file.inboxPublicKey, "inbox_public_key", 32)
+        let admin = try bytes(file.adminSigningSeed, "admin_signing_seed", 32)
+        guard let inbox = try? X25519KeyPair(secretKey: inboxSecret), inbox.publicKey == inboxPublic else {
+            throw .damaged(path: path, reason: "inbox_public_key does not belong to inbox_secret_key")
+        }
+        for (audience, epoch) in file.epochs where epoch < 1 || !AudienceID.isValid(audience) {
+            throw .damaged(path: path, reason: "invalid epoch \(epoch) for audience \"\(audience)\"")
+        }
+        var seen = Set<String>()
+        for record in file.tokens {
+            guard let token = try? Token.parse(record.token), token.id(siteID: siteID) == record.id else {
+                throw .damaged(path: path, reason: "token \(record.id) does not match its token text")
+            }
+            guard seen.insert(record.id).inserted else {
+                throw .damaged(path: path, reason: "token \(record.id) appears twice")
+            }
+            guard !record.audiences.isEmpty, record.audiences.allSatisfy(AudienceID.isValid) else {
+                throw .damaged(path: path, reason: "token \(record.id) has invalid audiences")
+            }
+        }
+        return Keystore(
+            directory: directory, siteID: siteID, masterKey: try! MasterKey(bytes: master), inbox: inbox,
+            adminSigningSeed: admin, created: file.created, epochs: file.epochs,
+            expiryRotated: Set(file.expiryRotated ?? []), records: file.tokens,
+            random: random, clock: clock, disk: DiskState(digest: SHA256.hash(Array(data))))
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return "invalid JSON \(context.debugDescription) \(codingPath(context.codingPath))"
+        case DecodingError.keyNotFound(let key, let context):
+            return "missing field \(key.stringValue) \(codingPath(context.codingPath))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "wrong type at \(codingPath(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func codingPath(_ path: [CodingKey]) -> String {
+        path.isEmpty ? "" : "at " + path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    // MARK: - File system helpers
+
+    private static func listing(of directory: URL) throws(KeystoreError) -> [String] {
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        } catch {
+            throw .io(path: directory.path, reason: "cannot list: \(error.localizedDescription)")
+        }
+    }
+
+    private static func checkMode(path: String, expected: Int) throws(KeystoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .io(path: path, reason: "cannot stat: \(errnoText())") }
+        let mode = Int(info.st_mode) & 0o777
+        // Group or others may not read, write or enter; the owner needs at least the expected bits.
+        guard mode & 0o077 == 0, mode & expected == expected else {
+            throw .insecurePermissions(path: path, mode: mode, expected: expected)
+        }
+    }
+}
+
+/// Digest of the keystore file as last read or written by this keystore (shared by its copies,
+/// like the file itself).
+final class DiskState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var digest: [UInt8]?
+
+    init(digest: [UInt8]?) { self.digest = digest }
+
+    func withLock(_ body: (inout [UInt8]?) throws(KeystoreError) -> Void) throws(KeystoreError) {
+        lock.lock()
+        defer { lock.unlock() }
+        try body(&digest)
+    }
+}
+
+private func errnoText() -> String {
+    String(cString: strerror(errno))
+}

@@ -1,1 +1,0 @@
-// PortalKeys: placeholder until its module lands.

@@ -1,0 +1,37 @@
+// One issued token as the keystore remembers it.
+import Foundation
+
+/// A token in the registry. `token` is the printable token text (the school must be able to print
+/// the letter again); `id` is its token id (hex), the name of its keyslot `output/k/<id>`.
+public struct TokenRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var token: String
+    public var label: String?
+    /// Groups the tokens of one family (several children); a fresh random id when not given.
+    public var family: String
+    /// Audience ids: `school` and/or group ids.
+    public var audiences: [String]
+    public var issued: Date
+    /// The token stops working at this instant (by default 1 August 00:00 Europe/Amsterdam).
+    public var expires: Date
+    public var revoked: Date?
+
+    public init(
+        id: String, token: String, label: String?, family: String, audiences: [String],
+        issued: Date, expires: Date, revoked: Date? = nil
+    ) {
+        self.id = id
+        self.token = token
+        self.label = label
+        self.family = family
+        self.audiences = audiences
+        self.issued = issued
+        self.expires = expires
+        self.revoked = revoked
+    }
+
+    /// Not revoked and not yet expired at `date`.
+    public func isActive(at date: Date) -> Bool {
+        revoked == nil && date < expires
+    }
+}
