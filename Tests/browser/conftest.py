@@ -1,0 +1,217 @@
+"""Session fixtures: one generated and served site, a Chromium, and helpers for the app's views.
+
+By default the site is made by the real generator (`portal generate`, binary from $PORTAL_BIN or
+<repo>/.build/debug/portal) from a copy of <repo>/content and served by `portal serve`. Only when
+that binary does not exist, or PORTAL_FIXTURE=python is set, a small site sealed by format_v1.py
+is served by Python's http.server instead; the run header says which.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import opener  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+APP = os.path.join(REPO, "themes", "default", "app")
+PORTAL_BIN = os.environ.get("PORTAL_BIN", os.path.join(REPO, ".build", "debug", "portal"))
+CHROMIUM = "/usr/lib/chromium/chromium"
+USE_REAL = os.environ.get("PORTAL_FIXTURE") != "python" and os.path.exists(PORTAL_BIN)
+
+
+def strings(lang: str) -> dict:
+    with open(os.path.join(APP, "i18n", f"{lang}.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+NL, EN = strings("nl"), strings("en")
+
+
+def pytest_report_header(config):
+    return f"browser site: {'real portal generate (' + PORTAL_BIN + ')' if USE_REAL else 'Python fixture (format_v1.py)'}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """Serves a directory on 127.0.0.1: `portal serve` when real, else http.server."""
+
+    def __init__(self, root: str):
+        self.root, self.port = root, free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.proc = self.httpd = None
+        if USE_REAL:
+            self.proc = subprocess.Popen([PORTAL_BIN, "serve", "--output", root, "--port", str(self.port)],
+                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            deadline = time.time() + 30
+            seen = []
+            while time.time() < deadline:
+                line = self.proc.stdout.readline()
+                if not line and self.proc.poll() is not None:
+                    raise RuntimeError("portal serve exited: " + "".join(seen))
+                seen.append(line)
+                if f"http://127.0.0.1:{self.port}" in line:
+                    break
+            else:
+                raise RuntimeError("portal serve did not report ready: " + "".join(seen))
+            threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # drain
+        else:
+            handler = partial(_QuietHandler, directory=root)
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+            threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        if self.proc:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".js": "text/javascript", ".json": "application/json"}
+
+    def log_message(self, *args):
+        pass
+
+
+@dataclass
+class Site:
+    out: str
+    url: str
+    tokens: dict  # name -> token text: "groep-3", "groep-5", "family" (groep-3 + groep-8)
+    token_ids: dict
+    expected: dict  # name -> set of audience ids
+    opened: dict = field(default_factory=dict)  # name -> opener.OpenedSite
+
+    def titles(self, name: str, audience: str, kinds=("news", "album")) -> set[str]:
+        man = self.opened[name].audiences[audience].manifest
+        return {i["title"] for i in man["items"] if i["kind"] in kinds and i.get("date") and not i.get("event")}
+
+
+def run(*args, **kw) -> str:
+    r = subprocess.run([PORTAL_BIN, *args], capture_output=True, text=True, timeout=300, **kw)
+    if r.returncode != 0:
+        raise RuntimeError(f"portal {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r.stdout
+
+
+def issue(keys: str, groups: list[str], **opts) -> dict:
+    args = ["token", "issue", "--keys", keys]
+    for g in groups:
+        args += ["--group", g]
+    for k, v in opts.items():
+        args += [f"--{k}", v]
+    out = run(*args, "--json")
+    return json.loads(out[out.index("{"):])
+
+
+def build_real(tmp: str) -> Site:
+    content, keys, out = (os.path.join(tmp, d) for d in ("content", "keys", "output"))
+    shutil.copytree(os.path.join(REPO, "content"), content)
+    gen = ["generate", "--content", content, "--output", out, "--keys", keys,
+           "--theme", os.path.join(REPO, "themes", "default")]
+    try:
+        t3 = issue(keys, ["groep-3"], label="Groep 3 test")
+    except RuntimeError:
+        run(*gen)  # a keystore may have to exist before tokens can be issued
+        t3 = issue(keys, ["groep-3"], label="Groep 3 test")
+    t5 = issue(keys, ["groep-5"], label="Groep 5 test")
+    fam = issue(keys, ["groep-3", "groep-8"], label="Familie test", family="fam-test")
+    run(*gen)
+    toks = {"groep-3": t3, "groep-5": t5, "family": fam}
+    return Site(out, "", {k: v["token"] for k, v in toks.items()}, {k: v["id"] for k, v in toks.items()},
+                {"groep-3": {"school", "groep-3"}, "groep-5": {"school", "groep-5"},
+                 "family": {"school", "groep-3", "groep-8"}})
+
+
+def build_fixture(tmp: str) -> Site:
+    import fixture_site
+    out = os.path.join(tmp, "output")
+    toks = fixture_site.build(out)
+    site_id = bytes.fromhex(json.load(open(os.path.join(out, "site.json")))["site_id"])
+    ids = {k: opener.derive(opener.parse_token(v), site_id)[0] for k, v in toks.items()}
+    return Site(out, "", toks, ids, {"groep-3": {"school", "groep-3"}, "groep-5": {"school", "groep-5"},
+                                     "family": {"school", "groep-3", "groep-8"}})
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    tmp = str(tmp_path_factory.mktemp("site"))
+    s = build_real(tmp) if USE_REAL else build_fixture(tmp)
+    for name, tok in s.tokens.items():
+        s.opened[name] = opener.open_site(s.out, tok, open_blobs=False)
+    srv = Server(s.out)
+    s.url = srv.url
+    yield s
+    srv.close()
+
+
+@pytest.fixture
+def site_copy(site, tmp_path):
+    """A private copy of the generated output on its own server, for tests that damage files."""
+    out = str(tmp_path / "output")
+    shutil.copytree(site.out, out)
+    srv = Server(out)
+    s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened)
+    yield s
+    srv.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844})
+    ctx.set_default_timeout(5000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def login(page, url: str, token: str):
+    """Opens the app and signs in by typing the token; waits for the timeline."""
+    page.goto(url)
+    page.wait_for_selector("#token")
+    page.type("#token", token)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector("[data-testid=timeline], .view-timeline")
+
+
+def timeline_titles(page) -> list[str]:
+    return page.locator(".view-timeline .card h2").all_inner_texts()

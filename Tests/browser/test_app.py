@@ -1,0 +1,261 @@
+"""The parent's view of a real generated site, through Chromium."""
+import os
+import random
+import re
+
+import format_v1
+import opener
+from conftest import EN, NL, login, timeline_titles
+
+
+def only_in(site, name, audience, other_name, other_audiences):
+    """Titles in `audience` (seen by token `name`) that no audience of `other_name` also uses."""
+    mine = site.titles(name, audience)
+    theirs = set().union(*(site.titles(other_name, a) for a in other_audiences))
+    return mine - theirs
+
+
+def test_typed_token_shows_school_and_own_group_but_not_another_group(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    titles = set(timeline_titles(page))
+    school = site.titles("groep-3", "school")
+    own = site.titles("groep-3", "groep-3")
+    foreign = only_in(site, "groep-5", "groep-5", "groep-3", ["school", "groep-3"])
+    assert school and own and foreign, "the example school needs news in school, groep-3 and groep-5"
+    assert school <= titles
+    assert own <= titles
+    assert not (foreign & titles)
+    # every card is labelled with its audience
+    badges = set(page.locator(".view-timeline .card .badge").all_inner_texts())
+    assert badges == {NL["audience.school"], site.opened["groep-3"].audiences["groep-3"].title}
+    assert page.evaluate("typeof window.__unlockMs") == "number"
+
+
+def test_link_token_logs_in_and_leaves_the_address_bar(site, page):
+    token = site.tokens["groep-5"]
+    page.goto(site.url + "#token=" + token)
+    page.wait_for_selector(".view-timeline")
+    href = page.evaluate("location.href")
+    assert "token" not in href and token not in href
+    assert site.titles("groep-5", "groep-5") <= set(timeline_titles(page))
+
+
+def test_reload_does_not_ask_for_the_token_again(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    page.reload()
+    page.wait_for_selector(".view-timeline")
+    assert page.locator("#token").count() == 0
+    assert site.titles("groep-3", "groep-3") <= set(timeline_titles(page))
+
+
+def test_indexeddb_holds_keys_not_the_token(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    rec = page.evaluate("""() => new Promise((ok, err) => {
+        const r = indexedDB.open('ouderportaal');
+        r.onsuccess = () => { const g = r.result.transaction('tokens').objectStore('tokens').getAll();
+          g.onsuccess = () => { const x = g.result[0]; r.result.close();
+            ok({n: g.result.length, keys: Object.keys(x).sort(), id: x.token_id,
+                kek: [x.kek.constructor.name, x.kek.extractable, x.kek.algorithm.name],
+                auds: x.audiences.map(a => [a.id, a.key.constructor.name, a.key.extractable, a.key.algorithm.name]),
+                json: JSON.stringify(x)}); }; };
+        r.onerror = () => err(r.error); })""")
+    assert rec["n"] == 1 and rec["id"] == site.token_ids["groep-3"]
+    assert rec["kek"] == ["CryptoKey", False, "AES-GCM"]
+    assert sorted(a[0] for a in rec["auds"]) == ["groep-3", "school"]
+    assert all(a[1:] == ["CryptoKey", False, "AES-GCM"] for a in rec["auds"])
+    normalized = opener.normalize_token(site.tokens["groep-3"])
+    assert normalized not in rec["json"].upper().replace("-", "") and site.tokens["groep-3"] not in rec["json"]
+
+
+def test_two_tokens_on_one_device_see_both_groups(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/add")
+    page.wait_for_selector("#token")
+    page.type("#token", site.tokens["groep-5"])
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+    titles = set(timeline_titles(page))
+    assert site.titles("groep-3", "groep-3") <= titles
+    assert site.titles("groep-5", "groep-5") <= titles
+    page.reload()
+    page.wait_for_selector(".view-timeline")
+    assert site.titles("groep-5", "groep-5") <= set(timeline_titles(page))
+
+
+def test_family_token_sees_both_groups(site, page):
+    login(page, site.url, site.tokens["family"])
+    titles = set(timeline_titles(page))
+    assert site.titles("family", "groep-3") <= titles
+    assert site.titles("family", "groep-8") <= titles
+    assert not (only_in(site, "groep-5", "groep-5", "family", ["school", "groep-3", "groep-8"]) & titles)
+
+
+def test_forget_device_returns_to_login_and_empties_indexeddb(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/settings")
+    page.click("[data-testid=forget]")
+    page.click("[data-testid=forget-confirm]")
+    page.wait_for_selector("#token")
+    assert page.evaluate("indexedDB.databases().then(d => d.length)") == 0
+    page.reload()
+    page.wait_for_selector("#token")
+
+
+def test_one_changed_character_gives_the_typo_message_at_once(site, page):
+    token = site.tokens["groep-3"]
+    i = 7  # a character in the second group
+    c = token[i]
+    wrong = token[:i] + ("7" if c != "7" else "8") + token[i + 1:]
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    page.type("#token", wrong)
+    msg = page.locator("[data-testid=login-error]")
+    msg.wait_for(state="visible")
+    assert msg.inner_text() == NL["login.typo"]
+    page.click("form.login-form button[type=submit]")
+    assert msg.inner_text() == NL["login.typo"]
+    assert page.locator(".view-timeline").count() == 0
+
+
+def test_valid_but_unknown_code_says_unknown_or_expired(site, page):
+    token, _ = format_v1.new_token(random.randbytes(18))
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    page.type("#token", token)
+    assert page.locator("[data-testid=login-error]").inner_text() == ""
+    page.click("form.login-form button[type=submit]")
+    msg = page.locator("[data-testid=login-error]")
+    msg.wait_for(state="visible")
+    assert msg.inner_text() == NL["login.unknown"]
+
+
+def first_item(site, name, audience, pred):
+    for it in site.opened[name].audiences[audience].manifest["items"]:
+        if pred(it):
+            return it
+    raise AssertionError(f"no matching item in {audience}")
+
+
+def test_item_page_shows_the_decrypted_fragment(site, page):
+    item = first_item(site, "groep-3", "groep-3", lambda i: i["kind"] == "news")
+    full = opener.open_site(site.out, site.tokens["groep-3"])
+    html = full.audiences["groep-3"].blobs[item["path"]].decode()
+    body = re.sub(r"<h1[^>]*>.*?</h1>", " ", html, flags=re.S)  # the app shows the title itself
+    words = [w for w in re.sub(r"<[^>]+>", " ", body).split() if len(w) > 3]
+    login(page, site.url, site.tokens["groep-3"])
+    page.click(f".view-timeline .card[data-path='{item['path']}'] h2 a")
+    page.wait_for_selector(".fragment[data-state=ready]")
+    assert page.locator(".view-item h1").inner_text() == item["title"]
+    text = page.locator(".fragment").inner_text()
+    assert words and all(w in text for w in words[:5]), (words[:5], text)
+    assert page.locator("[data-testid=item-error]").count() == 0
+
+
+def test_images_in_a_fragment_are_opened_and_shown(site, page):
+    """The first item (of any audience) whose fragment has an <img data-media>: it loads as a blob: URL."""
+    full = opener.open_site(site.out, site.tokens["family"])
+    target = None
+    for aud in full.audiences.values():
+        for it in aud.manifest["items"]:
+            if b"data-media=" in aud.blobs[it["path"]]:
+                target = it
+                break
+        if target:
+            break
+    assert target, "the example school has no item with an image"
+    login(page, site.url, site.tokens["family"])
+    page.goto(site.url + "#/item/" + target["path"])
+    page.wait_for_selector(".fragment[data-state=ready]")
+    img = page.locator(".fragment img[data-media]").first
+    page.wait_for_function("() => { const i = document.querySelector('.fragment img[data-media]');"
+                           " return i && i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0; }")
+    assert img.get_attribute("src").startswith("blob:")
+
+
+def test_tampered_item_blob_shows_an_error_not_garbage(site_copy, page):
+    item = first_item(site_copy, "groep-3", "groep-3", lambda i: i["kind"] == "news")
+    path = os.path.join(site_copy.out, item["blob"])
+    data = bytearray(open(path, "rb").read())
+    data[40] ^= 0x01
+    open(path, "wb").write(bytes(data))
+    login(page, site_copy.url, site_copy.tokens["groep-3"])
+    page.goto(site_copy.url + "#/item/" + item["path"])
+    err = page.locator("[data-testid=item-error]")
+    err.wait_for()
+    assert err.inner_text() == NL["item.error"]
+    assert page.locator(".fragment").inner_text().strip() == NL["item.error"]
+
+
+def test_revoked_token_is_dropped_on_the_next_visit(site_copy, page):
+    """A revoked or expired token has no keyslot; on the next start the app forgets it and says so."""
+    login(page, site_copy.url, site_copy.tokens["groep-3"])
+    os.remove(os.path.join(site_copy.out, "k", site_copy.token_ids["groep-3"]))
+    page.reload()
+    page.wait_for_selector("#token")
+    assert page.locator("[data-testid='notice.revoked']").inner_text().startswith(NL["notice.revoked"])
+    assert page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('ouderportaal');
+        r.onsuccess = () => { const g = r.result.transaction('tokens').objectStore('tokens').count();
+        g.onsuccess = () => { r.result.close(); ok(g.result); }; }; })""") == 0
+
+
+def test_calendar_lists_an_upcoming_event(site, page):
+    import datetime as dt
+    today = dt.date.today().isoformat()
+    events = [i for a in site.opened["groep-3"].audiences.values() for i in a.manifest["items"]
+              if i.get("event") and (i["event"].get("end") or i["event"]["start"])[:10] >= today]
+    assert events, "the example school has no upcoming event"
+    login(page, site.url, site.tokens["groep-3"])
+    page.click("nav a[href='#/calendar']")
+    page.wait_for_selector("[data-testid=calendar]")
+    upcoming = page.locator(".upcoming .event h3").all_inner_texts()
+    for ev in events:
+        assert ev["title"] in upcoming
+    first = min(events, key=lambda e: e["event"]["start"])
+    assert upcoming[0] == first["title"] or first["title"] in upcoming[:3]
+
+
+def test_info_pages_sorted_by_weight_then_title(site, page):
+    pages = [i for a in site.opened["groep-3"].audiences.values() for i in a.manifest["items"] if i["kind"] == "page"]
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/info")
+    page.wait_for_selector(".view-info")
+    shown = page.locator(".view-info .pages li > a").all_inner_texts()
+    assert shown == [p["title"] for p in sorted(pages, key=lambda p: (p.get("weight") or 0, p["title"].lower()))] or \
+        sorted(shown) == sorted(p["title"] for p in pages) and len(shown) == len(pages)
+    if pages:
+        page.click(".view-info .pages li > a >> nth=0")
+        page.wait_for_selector(".fragment[data-state=ready]")
+
+
+def test_english_switch(site, page):
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    assert page.locator("label[for=token]").inner_text() == NL["login.label"]
+    page.click("[data-testid=lang-switch]")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert page.locator("label[for=token]").inner_text() == EN["login.label"]
+    page.type("#token", site.tokens["groep-3"])
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+    assert page.locator("nav a[href='#/calendar']").inner_text() == EN["nav.calendar"]
+    assert page.locator(".view-timeline h1").inner_text() == EN["timeline.heading"]
+    # English dates too
+    first_date = page.locator(".view-timeline .card time").first.inner_text()
+    assert re.search(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)", first_date), first_date
+
+
+def test_dutch_dates_in_the_timeline(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    first_date = page.locator(".view-timeline .card time").first.inner_text()
+    assert re.fullmatch(r"(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d{1,2} \w+ \d{4}", first_date), first_date
+
+
+def test_login_screen_shows_school_and_contact(site, page):
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    info = site.opened["groep-3"].site
+    assert page.locator(".brand").inner_text() == info["name"]
+    contact = page.locator(".contact").inner_text()
+    assert info["contact"]["name"] in contact and info["contact"]["email"] in contact
+    csp = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
+    assert "script-src 'self'" in csp and "unsafe" not in csp

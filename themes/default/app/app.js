@@ -1,0 +1,329 @@
+// Ouderportaal app: unlock with a token, keep keys on this device, route between views.
+import * as C from './crypto.js';
+import * as S from './store.js';
+import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage } from './i18n.js';
+import { h } from './dom.js';
+import * as V from './views.js';
+
+// A token in the link (#token=...) leaves the address bar before anything else happens.
+const linkToken = (() => {
+  const m = location.hash.match(/^#token=([^&]*)/);
+  if (!m) return null;
+  history.replaceState(null, '', location.pathname + location.search + '#/');
+  try { return decodeURIComponent(m[1]); } catch (e) { return m[1]; }
+})();
+
+const state = {
+  site: null, siteId: null,
+  records: [],            // token records, as stored in IndexedDB
+  audiences: new Map(),   // id -> {id, title, epoch, key, manifestPath, manifest, error}
+  items: new Map(),       // logical path -> {item, aud}
+  notices: new Set(),     // notice keys shown above the view
+  urls: new Set(),        // object URLs of the current view
+  view: 0,                // view generation; late async results for an old view are dropped
+};
+window.__portal = { state };
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const main = () => document.getElementById('main');
+
+/** Why a sealed file did not arrive: 'network' (offline, 5xx), 'missing' (4xx) or 'sealed' (does not open). */
+class LoadError extends Error {
+  constructor(kind, msg) { super(msg); this.kind = kind; }
+}
+
+const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
+async function fetchBytes(rel) {
+  if (!SAFE_REL.test(rel) || rel.split('/').includes('..')) throw new LoadError('sealed', 'bad path ' + rel);
+  let r;
+  try { r = await fetch(rel, { cache: 'no-cache', credentials: 'same-origin' }); } catch (e) { throw new LoadError('network', e.message); }
+  if (r.status >= 400 && r.status < 500) throw new LoadError('missing', String(r.status));
+  if (!r.ok) throw new LoadError('network', String(r.status));
+  try { return new Uint8Array(await r.arrayBuffer()); } catch (e) { throw new LoadError('network', e.message); }
+}
+
+async function openBlob(aud, logicalPath, rel) {
+  const bytes = await fetchBytes(rel);
+  try { return await C.openEnvelope(aud.key, bytes, C.blobAD(aud.id, aud.epoch, logicalPath)); } catch (e) { throw new LoadError('sealed', e.message); }
+}
+
+/** Opens a keyslot with the KEK and imports every audience key as a non-extractable CryptoKey. */
+async function recordFromKeyslot(tokenId, kek, bytes, added) {
+  const slot = JSON.parse(utf8.decode(await C.openEnvelope(kek, bytes, C.keyslotAD(tokenId))));
+  if (slot.v !== 1 || slot.token_id !== tokenId || !Array.isArray(slot.audiences)) throw new Error('keyslot header');
+  const audiences = await Promise.all(slot.audiences.map(async (a) => ({
+    id: String(a.id), title: String(a.title), epoch: Number(a.epoch), manifest: String(a.manifest),
+    key: await C.importAudienceKey(C.fromB64(a.key)),
+  })));
+  return { token_id: tokenId, kek, audiences, expires: slot.expires || null, family: slot.family ?? null, added };
+}
+
+/** Re-fetches each stored keyslot: new epochs and keys are picked up, revoked tokens dropped. */
+async function refreshRecords(records) {
+  const fresh = await Promise.all(records.map(async (rec) => {
+    try {
+      const next = await recordFromKeyslot(rec.token_id, rec.kek, await fetchBytes('k/' + rec.token_id), rec.added);
+      S.putToken(next).catch(() => {});
+      return next;
+    } catch (e) {
+      if (e instanceof LoadError && e.kind === 'network') { state.notices.add('notice.offline'); return rec; }
+      state.notices.add('notice.revoked');
+      await S.deleteToken(rec.token_id).catch(() => {});
+      return null;
+    }
+  }));
+  return fresh.filter(Boolean).sort((a, b) => (a.added < b.added ? -1 : 1));
+}
+
+/** Loads the manifests of every audience of every stored token (newest epoch wins), in parallel. */
+async function loadAudiences() {
+  const want = new Map();
+  for (const rec of state.records) {
+    for (const a of rec.audiences) {
+      const have = want.get(a.id);
+      if (!have || a.epoch > have.epoch) want.set(a.id, a);
+    }
+  }
+  const next = new Map();
+  await Promise.all([...want.values()].map(async (a) => {
+    const old = state.audiences.get(a.id);
+    if (old && old.epoch === a.epoch && old.manifestPath === a.manifest && old.manifest) { next.set(a.id, old); return; }
+    const aud = { id: a.id, title: a.title, epoch: a.epoch, key: a.key, manifestPath: a.manifest, manifest: null, error: null };
+    try {
+      const m = JSON.parse(utf8.decode(await openBlob(aud, 'manifest', a.manifest)));
+      if (m.audience !== a.id || m.epoch !== a.epoch) throw new LoadError('sealed', 'manifest of another audience');
+      aud.manifest = m;
+      if (m.title) aud.title = m.title;
+    } catch (e) {
+      aud.error = e;
+    }
+    next.set(a.id, aud);
+  }));
+  // School first, then groups in keyslot order: the order of badges and of equal-date items.
+  state.audiences = new Map([...next.entries()].sort((x, y) => (x[0] === 'school' ? -1 : y[0] === 'school' ? 1 : 0)));
+  state.items = new Map();
+  for (const aud of state.audiences.values()) {
+    for (const item of (aud.manifest && aud.manifest.items) || []) {
+      if (item && typeof item.path === 'string' && typeof item.title === 'string') state.items.set(item.path, { item, aud });
+    }
+  }
+}
+
+/** Unlocks a token typed or linked. Returns null or an error key for the login form. */
+async function unlock(text) {
+  const p = await C.parseToken(text);
+  if (!p.ok) return p.error;
+  const { tokenId, kek } = await C.deriveTokenKeys(p.r, state.siteId);
+  if (state.records.some((r) => r.token_id === tokenId)) return null;
+  let rec;
+  try {
+    rec = await recordFromKeyslot(tokenId, kek, await fetchBytes('k/' + tokenId), new Date().toISOString());
+  } catch (e) {
+    return e instanceof LoadError && e.kind === 'network' ? 'network' : 'unknown';
+  }
+  state.records.push(rec);
+  state.notices.delete('notice.revoked');
+  await Promise.all([loadAudiences(), S.putToken(rec).catch(() => {})]);
+  return null;
+}
+
+async function submitToken(text) {
+  const t0 = performance.now();
+  let err;
+  try { err = await unlock(text); } catch (e) { console.error(e); err = 'failed'; }
+  if (err) return err;
+  if (location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/');
+  render();
+  window.__unlockMs = performance.now() - t0;
+  performance.measure('unlock', { start: t0 });
+  return null;
+}
+
+// ---- media and items for the views ----
+
+/** A media entry by logical path (or a variant's path); `small` prefers the thumbnail variant. */
+function findMedia(aud, path, small) {
+  const media = (aud.manifest && aud.manifest.media) || {};
+  const ok = (x) => x && typeof x.blob === 'string';
+  const m = Object.prototype.hasOwnProperty.call(media, path) ? media[path] : null;
+  if (ok(m)) {
+    if (small && m.thumb && ok(m.thumb) && typeof m.thumb.path === 'string') return { ...m.thumb };
+    return { path, blob: m.blob, type: m.type, width: m.width, height: m.height };
+  }
+  for (const v of Object.values(media)) {
+    if (v && v.thumb && v.thumb.path === path && ok(v.thumb)) return { ...v.thumb };
+  }
+  return null;
+}
+
+function env() {
+  const gen = state.view;
+  return {
+    current: () => gen === state.view,
+    openItem: async (aud, item) => {
+      if (typeof item.blob !== 'string') throw new LoadError('sealed', 'no blob');
+      return utf8.decode(await openBlob(aud, item.path, item.blob));
+    },
+    loadMedia: (aud, mediaPath, img, small) => {
+      const m = findMedia(aud, mediaPath, small);
+      img.classList.add('media-loading');
+      const fail = () => {
+        img.classList.remove('media-loading');
+        if (small) { img.remove(); return; }
+        img.replaceWith(h('span', { class: 'media-error', role: 'img', 'aria-label': t('media.error') }, t('media.error')));
+      };
+      if (!m) { fail(); return; }
+      if (m.width && m.height && !img.hasAttribute('width')) { img.setAttribute('width', m.width); img.setAttribute('height', m.height); }
+      openBlob(aud, m.path, m.blob).then((bytes) => {
+        if (gen !== state.view) return;
+        const url = URL.createObjectURL(new Blob([bytes], { type: m.type || 'application/octet-stream' }));
+        state.urls.add(url);
+        img.src = url;
+        img.classList.remove('media-loading');
+      }, () => { if (gen === state.view) fail(); });
+    },
+    forget,
+    removeToken,
+    setLanguage,
+    lang: currentLanguage,
+    submit: submitToken,
+    parse: C.parseToken,
+    normalize: C.normalizeToken,
+    group: C.groupToken,
+    afterRender: (fn) => queueMicrotask(fn),
+  };
+}
+
+async function forget() {
+  state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear();
+  await S.wipe();
+  try { sessionStorage.clear(); } catch (e) { /* storage off */ }
+  history.replaceState(null, '', location.pathname + location.search + '#/');
+  render();
+}
+
+async function removeToken(tokenId) {
+  state.records = state.records.filter((r) => r.token_id !== tokenId);
+  await S.deleteToken(tokenId).catch(() => {});
+  if (!state.records.length) { await forget(); return; }
+  await loadAudiences();
+  render();
+}
+
+async function setLanguage(l) {
+  await loadLanguage(l);
+  saveLanguage(l);
+  render();
+}
+
+// ---- shell and routing ----
+
+function renderHeader(loggedIn, route) {
+  const langs = (state.site && state.site.languages) || [];
+  const other = langs.find((l) => l !== currentLanguage());
+  const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null }, t(key));
+  const header = document.getElementById('top');
+  header.replaceChildren(
+    h('div', { class: 'bar' },
+      h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
+        h('span', null, state.site ? state.site.name : t('app.title'))),
+      other ? h('button', { type: 'button', class: 'lang', lang: other, 'data-testid': 'lang-switch',
+        'aria-label': t('lang.switch_label'), onclick: () => setLanguage(other) }, t('lang.switch')) : null),
+    loggedIn ? h('nav', { 'aria-label': t('nav.label') },
+      navLink('#/', 'nav.timeline', 'timeline'), navLink('#/calendar', 'nav.calendar', 'calendar'),
+      navLink('#/info', 'nav.info', 'info'), navLink('#/settings', 'nav.settings', 'settings')) : null);
+  document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
+}
+
+function notices() {
+  const list = [...state.notices];
+  for (const aud of state.audiences.values()) {
+    if (aud.error) list.push(['notice.audience_error', { title: V.audienceLabel(aud) }]);
+  }
+  if (!list.length) return null;
+  return h('div', { class: 'notices' }, list.map((n) => {
+    const [key, vars] = Array.isArray(n) ? n : [n];
+    return h('div', { class: 'notice', role: 'status', 'data-testid': key },
+      h('p', null, t(key, vars)),
+      typeof n === 'string' ? h('button', { type: 'button', class: 'link', onclick: () => { state.notices.delete(n); render(); } }, t('notice.dismiss')) : null);
+  }));
+}
+
+let lastRoute = null;
+function render() {
+  for (const u of state.urls) URL.revokeObjectURL(u);
+  state.urls.clear();
+  state.view++;
+  const hash = location.hash || '#/';
+  const loggedIn = state.records.length > 0;
+  let route, node;
+  const e = env();
+  if (!loggedIn) { route = 'login'; node = V.loginView(state, e, false); }
+  else if (hash.startsWith('#/item/')) {
+    route = 'item';
+    let path = hash.slice('#/item/'.length);
+    try { path = decodeURIComponent(path); } catch (err) { /* keep raw */ }
+    node = V.itemView(state, path, e);
+  } else if (hash === '#/calendar') { route = 'calendar'; node = V.calendarView(state, e); }
+  else if (hash === '#/info') { route = 'info'; node = V.infoView(state, e); }
+  else if (hash === '#/settings') { route = 'settings'; node = V.settingsView(state, e); }
+  else if (hash === '#/add') { route = 'add'; node = V.loginView(state, e, true); }
+  else { route = 'timeline'; node = V.timelineView(state, e); }
+  renderHeader(loggedIn, route);
+  main().replaceChildren(...[notices(), node].filter(Boolean));
+  main().setAttribute('data-route', route);
+  // Move focus to the new view's heading on navigation, so screen readers announce it.
+  if (lastRoute !== null && lastRoute !== route + hash && route !== 'login' && route !== 'add') {
+    const hd = node.querySelector('.view-title');
+    if (hd) hd.focus({ preventScroll: false });
+    window.scrollTo(0, 0);
+  }
+  lastRoute = route + hash;
+}
+
+let inAppNavigations = 0;
+window.addEventListener('hashchange', () => {
+  if (/^#token=/.test(location.hash)) { location.reload(); return; }
+  inAppNavigations++;
+  render();
+});
+
+document.addEventListener('click', (ev) => {
+  const el = ev.target instanceof Element ? ev.target : null;
+  if (!el) return;
+  // "Back" returns to where the parent came from (timeline, calendar, info) when that was in the app.
+  if (el.closest('a[data-back]') && inAppNavigations > 0) { ev.preventDefault(); history.back(); }
+  if (el.closest('a.skip')) { ev.preventDefault(); main().focus(); }
+});
+
+async function start() {
+  try {
+    const [site, records] = await Promise.all([
+      fetch('site.json', { cache: 'no-cache' }).then((r) => { if (!r.ok) throw new Error('site.json ' + r.status); return r.json(); }),
+      S.allTokens().catch(() => []),
+    ]);
+    if (site.format !== 1) throw new Error('unsupported site format');
+    state.site = site;
+    state.siteId = C.fromHex(site.site_id);
+    await loadLanguage(chooseLanguage(site.languages));
+    state.records = records.length ? await refreshRecords(records) : [];
+    if (state.records.length) await loadAudiences();
+  } catch (e) {
+    console.error(e);
+    main().replaceChildren(h('p', { class: 'error', role: 'alert' },
+      'Het portaal kon niet worden geladen. / The portal could not be loaded.'));
+    return;
+  }
+  if (linkToken) {
+    const err = await submitToken(linkToken);
+    if (err) {
+      render();
+      const msg = document.getElementById('token-msg');
+      if (msg) msg.textContent = t('login.' + err);
+    }
+  } else {
+    render();
+  }
+  document.documentElement.setAttribute('data-ready', '');
+}
+
+start();

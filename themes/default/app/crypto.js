@@ -1,0 +1,110 @@
+// Format v1 (docs/FORMAT.md) in the browser: token parsing, HKDF, opening envelopes. WebCrypto only.
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const enc = new TextEncoder();
+const subtle = crypto.subtle;
+
+/** Cleans typed input: drops spaces and dashes, uppercases, maps O->0 and I/L->1. */
+export function normalizeToken(text) {
+  return String(text).replace(/[\s-]+/g, '').toUpperCase()
+    .replace(/O/g, '0').replace(/[IL]/g, '1');
+}
+
+/** Groups a (possibly partial) token in fours: "K7QM-3XRT-...". */
+export function groupToken(text) {
+  const s = normalizeToken(text).slice(0, 32);
+  return s.replace(/(.{4})(?=.)/g, '$1-');
+}
+
+/** Parses a token. Returns {ok: true, r} or {ok: false, error: 'malformed' | 'typo'}. */
+export async function parseToken(text) {
+  const s = normalizeToken(text);
+  if (s.length !== 32) return { ok: false, error: 'malformed' };
+  const raw = new Uint8Array(20);
+  let acc = 0, bits = 0, j = 0;
+  for (const c of s) {
+    const v = ALPHABET.indexOf(c);
+    if (v < 0) return { ok: false, error: 'malformed' };
+    acc = ((acc << 5) | v) & 0x1fff; bits += 5;
+    if (bits >= 8) { bits -= 8; raw[j++] = (acc >> bits) & 0xff; }
+  }
+  const r = raw.slice(0, 18);
+  const h = new Uint8Array(await subtle.digest('SHA-256', r));
+  if (h[0] !== raw[18] || h[1] !== raw[19]) return { ok: false, error: 'typo' };
+  return { ok: true, r };
+}
+
+export function hex(bytes) {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export function fromHex(s) {
+  if (!/^([0-9a-f]{2})*$/i.test(s)) throw new Error('bad hex');
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.substr(i * 2, 2), 16);
+  return out;
+}
+
+export function fromB64(s) {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** HKDF-SHA256 (RFC 5869) to raw bytes. */
+export async function hkdf(ikm, salt, info, length) {
+  const base = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
+  const bits = await subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt, info: enc.encode(info) }, base, length * 8);
+  return new Uint8Array(bits);
+}
+
+/** token_id (hex) and the KEK as a non-extractable AES-GCM key, from R and the site id. */
+export async function deriveTokenKeys(r, siteId) {
+  const base = await subtle.importKey('raw', r, 'HKDF', false, ['deriveBits', 'deriveKey']);
+  const [idBits, kek] = await Promise.all([
+    subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: siteId, info: enc.encode('ouderportaal/1 token-id') }, base, 128),
+    subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: siteId, info: enc.encode('ouderportaal/1 kek') }, base,
+      { name: 'AES-GCM', length: 256 }, false, ['decrypt']),
+  ]);
+  return { tokenId: hex(new Uint8Array(idBits)), kek };
+}
+
+/** Imports a raw 32-byte audience key as a non-extractable AES-GCM key. */
+export function importAudienceKey(raw) {
+  if (raw.length !== 32) throw new Error('audience key is not 32 bytes');
+  return subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['decrypt']);
+}
+
+export const keyslotAD = (tokenId) => 'ouderportaal/1 keyslot ' + tokenId;
+export const blobAD = (audience, epoch, path) => `ouderportaal/1 blob ${audience} ${epoch} ${path}`;
+
+/** Error thrown when an envelope is not format v1 or does not open with the key. */
+export class EnvelopeError extends Error {}
+
+/** Strips 0x80 0x00... padding; anything else is an error. */
+export function unpad(p) {
+  let end = p.length;
+  while (end > 0 && p[end - 1] === 0) end--;
+  if (end === 0 || p[end - 1] !== 0x80) throw new EnvelopeError('bad padding');
+  return p.subarray(0, end - 1);
+}
+
+/** Opens "OPB1" || nonce || ciphertext+tag with AD (a string); returns the unpadded bytes. */
+export async function openEnvelope(key, bytes, ad) {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (b.length < 32 || b[0] !== 0x4f || b[1] !== 0x50 || b[2] !== 0x42 || b[3] !== 0x31) {
+    throw new EnvelopeError('not an OPB1 envelope');
+  }
+  let p;
+  try {
+    p = await subtle.decrypt({ name: 'AES-GCM', iv: b.subarray(4, 16), additionalData: enc.encode(ad), tagLength: 128 },
+      key, b.subarray(16));
+  } catch (e) {
+    throw new EnvelopeError('envelope does not open');
+  }
+  return unpad(new Uint8Array(p));
+}

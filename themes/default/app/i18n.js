@@ -1,0 +1,76 @@
+// UI strings (i18n/<lang>.json) and date formatting in the school's time zone.
+
+let strings = {};
+let lang = 'nl';
+export const TZ = 'Europe/Amsterdam';
+
+/** Picks the language: a saved choice, else the first of navigator.languages the site offers. */
+export function chooseLanguage(available) {
+  const langs = available && available.length ? available : ['nl'];
+  let saved = null;
+  try { saved = localStorage.getItem('lang'); } catch (e) { /* storage off */ }
+  if (saved && langs.includes(saved)) return saved;
+  for (const l of navigator.languages || []) {
+    const base = l.toLowerCase().split('-')[0];
+    if (langs.includes(base)) return base;
+  }
+  return langs[0];
+}
+
+export async function loadLanguage(l) {
+  const r = await fetch(`i18n/${l}.json`);
+  if (!r.ok) throw new Error('i18n ' + r.status);
+  strings = await r.json();
+  lang = l;
+  document.documentElement.lang = l;
+}
+
+export function saveLanguage(l) {
+  try { localStorage.setItem('lang', l); } catch (e) { /* storage off */ }
+}
+
+export const currentLanguage = () => lang;
+
+/** t('key', {name: 'x'}) with {name} placeholders; a missing key shows itself. */
+export function t(key, vars) {
+  const s = strings[key] ?? key;
+  return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
+}
+
+const locale = () => (lang === 'en' ? 'en-GB' : 'nl-NL');
+const cache = new Map();
+function fmt(opts, tz) {
+  const k = locale() + JSON.stringify(opts) + tz;
+  if (!cache.has(k)) cache.set(k, new Intl.DateTimeFormat(locale(), { ...opts, timeZone: tz }));
+  return cache.get(k);
+}
+
+const isDateOnly = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s);
+/** A date-only string is a calendar day: format it in UTC so it never shifts a day. */
+const toDate = (s) => (isDateOnly(s) ? new Date(s + 'T00:00:00Z') : new Date(s));
+const tzFor = (s) => (isDateOnly(s) ? 'UTC' : TZ);
+
+/** "donderdag 3 december 2026" */
+export function formatDay(s) {
+  return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }, tzFor(s)).format(toDate(s));
+}
+/** "donderdag 3 december 2026, 19:30" (the day only for a date) */
+export function formatMoment(s) {
+  if (isDateOnly(s)) return formatDay(s);
+  return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }, TZ).format(toDate(s));
+}
+export function formatTime(s) {
+  return fmt({ hour: '2-digit', minute: '2-digit' }, TZ).format(toDate(s));
+}
+/** "december 2026" */
+export function formatMonth(s) {
+  return fmt({ month: 'long', year: 'numeric' }, tzFor(s)).format(toDate(s));
+}
+/** The calendar day (YYYY-MM-DD) of a date or instant in the school's time zone. */
+export function dayKey(s) {
+  if (isDateOnly(s)) return s;
+  const p = Object.fromEntries(fmt({ year: 'numeric', month: '2-digit', day: '2-digit' }, TZ)
+    .formatToParts(toDate(s)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}`;
+}
+export const todayKey = () => dayKey(new Date().toISOString());

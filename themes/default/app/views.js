@@ -1,0 +1,198 @@
+// The views built from decrypted manifests: timeline, item, calendar, info pages, settings, login.
+import { h, sanitizeFragment } from './dom.js';
+import { t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
+
+export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
+const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
+const itemHref = (path) => '#/item/' + path;
+
+const isEvent = (it) => it.event && typeof it.event.start === 'string';
+const isPage = (it) => it.kind === 'page';
+const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it) && it.kind !== 'conference';
+
+function heading(key) {
+  return h('h1', { class: 'view-title', tabindex: '-1' }, t(key));
+}
+
+/** News and albums of every audience, newest first. */
+export function timelineView(state, env) {
+  const entries = [...state.items.values()].filter((e) => isTimeline(e.item))
+    .sort((a, b) => (a.item.date < b.item.date ? 1 : a.item.date > b.item.date ? -1 : 0));
+  const list = h('ol', { class: 'cards', 'data-testid': 'timeline' });
+  for (const { item, aud } of entries) {
+    const photos = item.album && Array.isArray(item.album.photos) ? item.album.photos.length : 0;
+    const cover = item.album && item.album.cover ? h('img', { class: 'cover', alt: '' }) : null;
+    if (cover) env.loadMedia(aud, item.album.cover, cover, true);
+    list.append(h('li', null, h('article', { class: 'card' + (item.album ? ' card-album' : ''), 'data-path': item.path },
+      cover,
+      h('div', { class: 'card-body' },
+        h('p', { class: 'meta' }, badge(aud), ' ', h('time', { datetime: item.date }, formatDay(item.date))),
+        h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
+        item.summary ? h('p', { class: 'summary' }, item.summary) : null,
+        item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
+      ))));
+  }
+  return h('section', { class: 'view view-timeline' }, heading('timeline.heading'),
+    entries.length ? list : h('p', { class: 'empty' }, t('timeline.empty')));
+}
+
+function eventWhen(ev) {
+  if (ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start)) {
+    const day = formatDay(ev.start);
+    return ev.end && ev.end !== ev.start ? `${day} ${t('calendar.until', { date: formatDay(ev.end) })}` : day;
+  }
+  let s = formatMoment(ev.start);
+  if (ev.end) s += ' – ' + (dayKey(ev.end) === dayKey(ev.start) ? formatTime(ev.end) : formatMoment(ev.end));
+  return s;
+}
+
+function eventEntry({ item, aud }) {
+  const ev = item.event;
+  const allDay = ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start);
+  return h('li', { class: 'event', 'data-path': item.path },
+    h('p', { class: 'meta' }, badge(aud), allDay ? h('span', { class: 'allday' }, t('calendar.allday')) : null),
+    h('h3', null, h('a', { href: itemHref(item.path) }, item.title)),
+    h('p', { class: 'when' }, h('time', { datetime: ev.start }, eventWhen(ev))),
+    ev.location ? h('p', { class: 'where' }, ev.location) : null,
+    item.summary ? h('p', { class: 'summary' }, item.summary) : null);
+}
+
+function byMonth(entries) {
+  const groups = [];
+  for (const e of entries) {
+    const key = dayKey(e.item.event.start).slice(0, 7);
+    let g = groups[groups.length - 1];
+    if (!g || g.key !== key) groups.push(g = { key, label: formatMonth(key + '-01'), entries: [] });
+    g.entries.push(e);
+  }
+  return groups.map((g) => h('section', { class: 'month' }, h('h2', null, g.label),
+    h('ul', { class: 'events' }, g.entries.map(eventEntry))));
+}
+
+/** Calendar: upcoming first, grouped by month; past events in a collapsed section. */
+export function calendarView(state) {
+  const today = todayKey();
+  const all = [...state.items.values()].filter((e) => isEvent(e.item))
+    .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1 : 0));
+  const lastDay = (ev) => dayKey(ev.end || ev.start);
+  const upcoming = all.filter((e) => lastDay(e.item.event) >= today);
+  const past = all.filter((e) => lastDay(e.item.event) < today).reverse();
+  return h('section', { class: 'view view-calendar', 'data-testid': 'calendar' }, heading('calendar.heading'),
+    upcoming.length ? h('div', { class: 'upcoming' }, byMonth(upcoming)) : h('p', { class: 'empty' }, t('calendar.none')),
+    past.length ? h('details', { class: 'past' }, h('summary', null, t('calendar.past', { n: past.length })), byMonth(past)) : null);
+}
+
+/** Info pages, by weight then title. */
+export function infoView(state) {
+  const pages = [...state.items.values()].filter((e) => isPage(e.item)).sort((a, b) =>
+    ((a.item.weight ?? 0) - (b.item.weight ?? 0)) || a.item.title.localeCompare(b.item.title));
+  return h('section', { class: 'view view-info' }, heading('info.heading'),
+    pages.length ? h('ul', { class: 'pages' }, pages.map(({ item, aud }) => h('li', null,
+      h('a', { href: itemHref(item.path) }, item.title), ' ', badge(aud),
+      item.summary ? h('p', { class: 'summary' }, item.summary) : null)))
+      : h('p', { class: 'empty' }, t('info.empty')));
+}
+
+/** One item: header from the manifest, body from its sealed HTML fragment. */
+export function itemView(state, path, env) {
+  const entry = state.items.get(path);
+  if (!entry) {
+    return h('section', { class: 'view view-item' }, h('p', { class: 'error', role: 'alert' }, t('item.notfound')),
+      h('p', null, h('a', { href: '#/' }, t('item.back'))));
+  }
+  const { item, aud } = entry;
+  const body = h('div', { class: 'fragment', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
+  const title = h('h1', { class: 'view-title', tabindex: '-1' }, item.title);
+  const meta = h('p', { class: 'meta' }, badge(aud), ' ',
+    isEvent(item) ? h('time', { datetime: item.event.start }, eventWhen(item.event))
+      : item.date ? h('time', { datetime: item.date }, formatDay(item.date)) : null,
+    item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
+  const where = isEvent(item) && item.event.location ? h('p', { class: 'where' }, item.event.location) : null;
+  const view = h('article', { class: 'view view-item', 'data-path': path },
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, '← ', t('item.back'))), title, meta, where, body);
+  env.openItem(aud, item).then((html) => {
+    if (!env.current()) return;
+    const frag = sanitizeFragment(html);
+    // The theme's fragment may carry its own title; then drop ours to avoid saying it twice.
+    const own = frag.querySelector('h1');
+    if (own && own.textContent.trim() === item.title.trim()) own.remove();
+    for (const img of frag.querySelectorAll('img[data-media]')) env.loadMedia(aud, img.getAttribute('data-media'), img, false);
+    body.replaceChildren(frag);
+    body.removeAttribute('aria-busy');
+    body.setAttribute('data-state', 'ready');
+  }, (err) => {
+    if (!env.current()) return;
+    body.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'item-error' },
+      err && err.kind === 'network' ? t('item.network') : t('item.error')));
+    body.removeAttribute('aria-busy');
+    body.setAttribute('data-state', 'error');
+  });
+  return view;
+}
+
+/** Codes on this device, language, add another code, forget this device. */
+export function settingsView(state, env) {
+  const sure = h('div', { class: 'confirm', hidden: true },
+    h('p', null, t('settings.forget_sure')),
+    h('button', { type: 'button', class: 'danger', 'data-testid': 'forget-confirm', onclick: env.forget }, t('settings.forget_confirm')));
+  const codes = state.records.map((rec) => h('li', { class: 'code' },
+    h('p', null, t('settings.code_for', { audiences: rec.audiences.map(audienceLabel).join(', ') })),
+    rec.expires ? h('p', { class: 'muted' }, t('settings.expires', { date: formatDay(rec.expires) })) : null,
+    h('button', { type: 'button', class: 'secondary', onclick: () => env.removeToken(rec.token_id) }, t('settings.remove'))));
+  const langs = state.site.languages || [];
+  return h('section', { class: 'view view-settings' }, heading('settings.heading'),
+    h('h2', null, t('settings.codes')), h('ul', { class: 'codes' }, codes),
+    h('p', null, h('a', { class: 'button', href: '#/add' }, t('settings.add'))),
+    langs.length > 1 ? [h('h2', null, t('settings.language')), h('p', { class: 'langs' }, langs.map((l) =>
+      h('button', { type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === env.lang()), onclick: () => env.setLanguage(l) },
+        { nl: 'Nederlands', en: 'English' }[l] || l)))] : null,
+    h('h2', null, t('settings.forget')), h('p', null, t('settings.forget_text')),
+    h('button', { type: 'button', class: 'danger', 'data-testid': 'forget', onclick: () => { sure.hidden = false; sure.querySelector('button').focus(); } },
+      t('settings.forget')), sure);
+}
+
+/** The login form (also "add another code"). env.submit(text) resolves to null or an error key. */
+export function loginView(state, env, adding) {
+  const site = state.site;
+  const msg = h('p', { id: 'token-msg', class: 'error', role: 'alert', 'aria-live': 'assertive', 'data-testid': 'login-error' });
+  const input = h('input', { id: 'token', name: 'token', type: 'text', autocomplete: 'off', autocapitalize: 'characters',
+    spellcheck: 'false', autocorrect: 'off', inputmode: 'text', 'aria-describedby': 'token-hint token-msg', maxlength: '60' });
+  const button = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
+  const show = (key) => { msg.textContent = key ? t('login.' + key) : ''; input.setAttribute('aria-invalid', String(!!key)); };
+  input.addEventListener('input', async () => {
+    let v = input.value;
+    const m = v.match(/token=([0-9A-Za-z-]+)/);
+    if (m) v = m[1];
+    if (input.selectionStart === input.value.length) input.value = env.group(v);
+    const n = env.normalize(v);
+    if (/[^0-9A-HJKMNP-TV-Z]/.test(n)) return show('malformed');
+    if (n.length < 32) return show(null);
+    if (n.length > 32) return show('malformed');
+    const r = await env.parse(v);
+    if (env.normalize(input.value) === n) show(r.ok ? null : r.error);
+  });
+  const form = h('form', { class: 'login-form', novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true; button.textContent = t('login.busy'); form.setAttribute('aria-busy', 'true');
+    const err = await env.submit(input.value);
+    if (err) { show(err); button.disabled = false; button.textContent = t('login.submit'); form.removeAttribute('aria-busy'); input.focus(); }
+  } },
+    h('label', { for: 'token' }, t('login.label')), input,
+    h('p', { id: 'token-hint', class: 'hint' }, t('login.hint')), msg,
+    h('div', { class: 'actions' }, button,
+      adding ? h('a', { class: 'button secondary', href: '#/settings' }, t('login.cancel')) : null));
+  const c = site.contact || {};
+  const contact = h('aside', { class: 'contact', 'aria-labelledby': 'contact-h' },
+    h('h2', { id: 'contact-h' }, t('contact.heading')), h('p', null, t('contact.text')),
+    h('address', null,
+      c.name ? h('strong', null, c.name) : null,
+      c.email ? [h('br'), h('a', { href: 'mailto:' + c.email }, c.email)] : null,
+      c.phone ? [h('br'), h('a', { href: 'tel:' + c.phone.replace(/[^0-9+]/g, '') }, c.phone)] : null,
+      c.hours ? [h('br'), t('contact.hours', { hours: c.hours })] : null));
+  const view = h('section', { class: 'view view-login' },
+    h('h1', { class: 'view-title', tabindex: '-1' }, adding ? t('login.add_heading') : t('login.heading')),
+    h('p', null, adding ? t('login.add_intro') : t('login.intro')), form, contact);
+  env.afterRender(() => input.focus());
+  return view;
+}
