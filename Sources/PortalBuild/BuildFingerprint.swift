@@ -1,0 +1,102 @@
+// Detects a no-op rebuild: if no input changed since the last successful build, output/ is kept.
+import Foundation
+import PortalCrypto
+
+/// A digest of everything a build reads: content, theme, keystore, the options and this program.
+///
+/// Files are hashed by content, but like git's index a file whose size and modification time did
+/// not change keeps its recorded hash, so a no-op check costs one `stat` per file.
+struct BuildFingerprint: Codable, Equatable {
+    var digest: String
+    /// Per file: size, mtime (ns) and BLAKE2b of the bytes.
+    var files: [String: FileStamp]
+
+    struct FileStamp: Codable, Equatable {
+        var size: Int
+        var mtime: Int
+        var hash: String
+    }
+
+    /// Bump when the output format or the pipeline changes in a way inputs do not show.
+    static let pipelineVersion = "ouderportaal-generate/1"
+
+    static func stateFile(_ options: GenerateOptions) -> URL {
+        options.keysDirectory.appendingPathComponent("cache/build-state.json")
+    }
+
+    static func compute(options: GenerateOptions) throws(BuildError) -> BuildFingerprint {
+        let previous = load(options)?.files ?? [:]
+        var files: [String: FileStamp] = [:]
+        var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
+        // Tokens expire by the day: a build on another day may drop keyslots.
+        lines.append("day " + Sealer.day(options.now))
+        for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
+            for (relative, info) in try listFiles(root, skipCache: label == "keys") {
+                let key = label + "/" + relative
+                var stamp = FileStamp(size: info.size, mtime: info.mtime, hash: "")
+                if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime {
+                    stamp.hash = old.hash
+                } else {
+                    guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) else {
+                        throw BuildError(.load, path: root.appendingPathComponent(relative).path, "cannot read")
+                    }
+                    stamp.hash = hex(BLAKE2b.hash(Array(data), key: [], length: 16))
+                }
+                files[key] = stamp
+                lines.append("\(key) \(stamp.hash)")
+            }
+        }
+        let digest = hex(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32))
+        return BuildFingerprint(digest: digest, files: files)
+    }
+
+    /// True when the recorded build had this digest and its output is still there.
+    static func isCurrent(_ fingerprint: BuildFingerprint, options: GenerateOptions) -> Bool {
+        guard let recorded = load(options), recorded.digest == fingerprint.digest else { return false }
+        return FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent(OutputFolder.marker).path)
+    }
+
+    static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
+        let url = stateFile(options)
+        try? FileManager.default.createDirectory(
+            at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard let data = try? JSONEncoder().encode(fingerprint) else { return }
+        let temp = url.appendingPathExtension("tmp")
+        if FileManager.default.createFile(atPath: temp.path, contents: data, attributes: [.posixPermissions: 0o600]) {
+            _ = rename(temp.path, url.path)
+        }
+    }
+
+    private static func load(_ options: GenerateOptions) -> BuildFingerprint? {
+        guard let data = FileManager.default.contents(atPath: stateFile(options).path) else { return nil }
+        return try? JSONDecoder().decode(BuildFingerprint.self, from: data)
+    }
+
+    /// Regular files below `root`, sorted, with size and mtime in nanoseconds.
+    private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [(String, (size: Int, mtime: Int))] {
+        var result: [(String, (size: Int, mtime: Int))] = []
+        let base = root.standardizedFileURL.path
+        var stack = [""]
+        while let relative = stack.popLast() {
+            let folder = relative.isEmpty ? base : base + "/" + relative
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+                if relative.isEmpty { return [] }
+                throw BuildError(.load, path: folder, "cannot list folder")
+            }
+            for name in names {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                if skipCache && child == "cache" { continue }
+                var info = stat()
+                guard lstat(base + "/" + child, &info) == 0 else { continue }
+                if (info.st_mode & S_IFMT) == S_IFDIR {
+                    stack.append(child)
+                } else if (info.st_mode & S_IFMT) == S_IFREG {
+                    result.append((child, (Int(info.st_size), Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))))
+                }
+            }
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+
+    private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+}

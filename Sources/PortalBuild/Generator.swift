@@ -1,0 +1,125 @@
+// `portal generate`: load, keys, render, photos, seal, write, swap. Each step is named in errors
+// and timings, and nothing reaches output/ unless every step succeeded.
+import Foundation
+import PortalContent
+import PortalCrypto
+import PortalKeys
+import PortalRender
+
+public struct GenerateOptions: Sendable {
+    public var contentDirectory: URL
+    public var outputDirectory: URL
+    public var keysDirectory: URL
+    public var themeDirectory: URL
+    /// The moment that decides which tokens have expired.
+    public var now: Date
+
+    public init(contentDirectory: URL, outputDirectory: URL, keysDirectory: URL, themeDirectory: URL, now: Date = Date()) {
+        self.contentDirectory = contentDirectory
+        self.outputDirectory = outputDirectory
+        self.keysDirectory = keysDirectory
+        self.themeDirectory = themeDirectory
+        self.now = now
+    }
+}
+
+/// What a build did, for the one-paragraph summary staff see.
+public struct GenerateSummary: Sendable {
+    public var audiences = 0
+    public var items = 0
+    public var media = 0
+    public var tokens = 0
+    public var files = 0
+    public var bytes = 0
+    /// True when nothing changed since the last build and output/ was left as it was.
+    public var unchanged = false
+    public var timings: [(step: String, seconds: Double)] = []
+    public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
+}
+
+/// Runs the whole pipeline.
+///
+///     let summary = try Generator(options: options).run()
+public struct Generator {
+    public let options: GenerateOptions
+
+    public init(options: GenerateOptions) { self.options = options }
+
+    public func run() throws -> GenerateSummary {
+        var summary = GenerateSummary()
+        var clock = StepClock()
+
+        try checkFolders()
+        do { try Sodium.ensureReady() } catch { throw BuildError(.seal, "\(error)") }
+
+        let fingerprint = try clock.step("fingerprint") {
+            try BuildFingerprint.compute(options: options)
+        }
+        if BuildFingerprint.isCurrent(fingerprint, options: options) {
+            summary.unchanged = true
+            summary.timings = clock.timings
+            return summary
+        }
+
+        let site: Site = try clock.step("load") {
+            try ContentLoader(root: options.contentDirectory).load()
+        }
+        let theme: Theme = try clock.step("theme") {
+            do { return try Theme.load(from: options.themeDirectory) } catch let error as ThemeError {
+                throw BuildError(.render, path: error.file, error.message)
+            }
+        }
+        let keystore: Keystore = try clock.step("keys") {
+            do {
+                return try Keystore.openOrCreate(at: options.keysDirectory)
+            } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
+        }
+        let rendered = clock.step("render") { SiteRenderer(site: site, theme: theme).renderAll() }
+        let media = try clock.step("photos") {
+            try MediaStage(site: site, keysDirectory: options.keysDirectory).process(rendered)
+        }
+        let sealed = try clock.step("seal") {
+            try Sealer(site: site, keystore: keystore, now: options.now).seal(rendered, media: media)
+        }
+        try clock.step("write") {
+            let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
+            try staging.copyTree(from: theme.appDirectory)
+            for file in sealed.files {
+                try staging.write(file.path, file.bytes)
+            }
+            try staging.commit()
+        }
+        BuildFingerprint.record(fingerprint, options: options)
+
+        summary.audiences = rendered.count
+        summary.items = site.items.count
+        summary.media = media.count
+        summary.tokens = sealed.keyslots
+        summary.files = sealed.files.count
+        summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
+        summary.timings = clock.timings
+        return summary
+    }
+
+    /// Refuse layouts where output/ could overwrite or expose the content or the keystore.
+    private func checkFolders() throws(BuildError) {
+        let output = options.outputDirectory.standardizedFileURL.path
+        for (name, url) in [("content", options.contentDirectory), ("keys", options.keysDirectory), ("theme", options.themeDirectory)] {
+            let other = url.standardizedFileURL.path
+            if output == other || output.hasPrefix(other + "/") || other.hasPrefix(output + "/") {
+                throw BuildError(.write, path: output, "the output folder overlaps the \(name) folder \(other)")
+            }
+        }
+    }
+}
+
+/// Wall-clock time of each named step.
+struct StepClock {
+    private(set) var timings: [(step: String, seconds: Double)] = []
+
+    mutating func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { timings.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
+        return try body()
+    }
+}

@@ -1,0 +1,154 @@
+// Builds output/ next to itself and swaps it in, so the web host never serves a half-written site.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A temporary sibling folder that becomes `output/` on `commit()`.
+///
+///     let staging = try OutputFolder.Staging(replacing: outputURL)
+///     try staging.write("site.json", bytes)
+///     try staging.commit()
+public enum OutputFolder {
+    /// The marker that says a folder was made by `portal generate` and may be replaced.
+    public static let marker = "site.json"
+
+    public final class Staging {
+        public let target: URL
+        public let folder: URL
+        private var committed = false
+        private var createdFolders: Set<String> = [""]
+
+        public init(replacing target: URL) throws(BuildError) {
+            self.target = target.standardizedFileURL
+            let fm = FileManager.default
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: self.target.path, isDirectory: &isDirectory) {
+                let entries = (try? fm.contentsOfDirectory(atPath: self.target.path)) ?? []
+                if !isDirectory.boolValue || (!entries.isEmpty && !entries.contains(OutputFolder.marker)) {
+                    throw BuildError(
+                        .write, path: self.target.path,
+                        "exists and was not made by portal generate; refusing to replace it (choose another --output)")
+                }
+            }
+            let parent = self.target.deletingLastPathComponent()
+            folder = parent.appendingPathComponent(".\(self.target.lastPathComponent).tmp-\(getpid())", isDirectory: true)
+            try? fm.removeItem(at: folder)
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw BuildError(.write, path: folder.path, "cannot create the staging folder: \(error.localizedDescription)")
+            }
+        }
+
+        deinit {
+            if !committed { try? FileManager.default.removeItem(at: folder) }
+        }
+
+        /// Writes one file (path relative to output/, `/`-separated).
+        public func write(_ relativePath: String, _ bytes: [UInt8]) throws(BuildError) {
+            let url = folder.appendingPathComponent(relativePath)
+            let parent = (relativePath as NSString).deletingLastPathComponent
+            if !createdFolders.contains(parent) {
+                do {
+                    try FileManager.default.createDirectory(
+                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                } catch {
+                    throw BuildError(.write, path: relativePath, "cannot create folder: \(error.localizedDescription)")
+                }
+                createdFolders.insert(parent)
+            }
+            let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw BuildError(.write, path: relativePath, "cannot create: \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var written = 0
+            let ok = bytes.withUnsafeBytes { raw -> Bool in
+                while written < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n <= 0 { return false }
+                    written += n
+                }
+                return true
+            }
+            if !ok { throw BuildError(.write, path: relativePath, "write failed: \(String(cString: strerror(errno)))") }
+        }
+
+        /// Copies a tree of public files (the theme's app shell) into the staging folder.
+        public func copyTree(from source: URL, skipping: (String) -> Bool = { _ in false }) throws(BuildError) {
+            let fm = FileManager.default
+            guard let enumerator = fm.enumerator(at: source, includingPropertiesForKeys: [.isRegularFileKey]) else {
+                throw BuildError(.write, path: source.path, "cannot read the theme's app folder")
+            }
+            let base = source.standardizedFileURL.path
+            for case let url as URL in enumerator {
+                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+                let relative = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
+                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) || skipping(relative) { continue }
+                guard let data = fm.contents(atPath: url.path) else {
+                    throw BuildError(.write, path: url.path, "cannot read theme file")
+                }
+                try write(relative, Array(data))
+            }
+        }
+
+        /// Flushes the staging folder to disk and swaps it in place of the target.
+        public func commit() throws(BuildError) {
+            let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 {
+                OutputFolder.syncFilesystem(fd)  // one flush for all files, instead of an fsync per file
+                close(fd)
+            }
+            let fm = FileManager.default
+            if fm.fileExists(atPath: target.path) {
+                if OutputFolder.exchange(folder.path, target.path) {
+                    committed = true
+                    try? fm.removeItem(at: folder)  // now holds the previous output
+                    return
+                }
+                let old = folder.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).old-\(getpid())")
+                try? fm.removeItem(at: old)
+                guard rename(target.path, old.path) == 0 else {
+                    throw BuildError(.swap, path: target.path, "cannot move the old output aside: \(String(cString: strerror(errno)))")
+                }
+                guard rename(folder.path, target.path) == 0 else {
+                    _ = rename(old.path, target.path)
+                    throw BuildError(.swap, path: target.path, "cannot move the new output in place: \(String(cString: strerror(errno)))")
+                }
+                committed = true
+                try? fm.removeItem(at: old)
+            } else {
+                guard rename(folder.path, target.path) == 0 else {
+                    throw BuildError(.swap, path: target.path, "cannot move the new output in place: \(String(cString: strerror(errno)))")
+                }
+                committed = true
+            }
+        }
+    }
+
+    /// Flushes the file system holding `fd` (Linux `syncfs`, not imported by Swift's Glibc);
+    /// falls back to `sync()` where it is missing.
+    static func syncFilesystem(_ fd: Int32) {
+        #if os(Linux)
+        typealias SyncFS = @convention(c) (Int32) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") {
+            _ = unsafeBitCast(symbol, to: SyncFS.self)(fd)
+            return
+        }
+        #endif
+        sync()
+    }
+
+    /// Atomic exchange of two paths with Linux `renameat2(RENAME_EXCHANGE)`, looked up at run time
+    /// because Swift's Glibc module does not import it. False when unavailable (other systems).
+    static func exchange(_ a: String, _ b: String) -> Bool {
+        #if os(Linux)
+        typealias Renameat2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return false }
+        let renameat2 = unsafeBitCast(symbol, to: Renameat2.self)
+        let renameExchange: UInt32 = 1 << 1
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0
+        #else
+        return false
+        #endif
+    }
+}

@@ -1,1 +1,0 @@
-// PortalBuild: placeholder until its module lands.

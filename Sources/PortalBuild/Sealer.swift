@@ -1,0 +1,206 @@
+// Seals every rendered item, image, manifest and keyslot (docs/FORMAT.md). Nothing leaves this
+// step unsealed except the public site.json.
+import Foundation
+import PortalContent
+import PortalCrypto
+import PortalKeys
+import PortalRender
+
+/// A file for output/, path relative to it.
+public struct OutputFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+}
+
+public struct SealedSite: Sendable {
+    public var files: [OutputFile]
+    public var keyslots: Int
+}
+
+struct Sealer {
+    let site: Site
+    let keystore: Keystore
+    let now: Date
+
+    static let keyslotSize = 4096
+
+    func seal(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> SealedSite {
+        let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in
+            let epoch = keystore.epoch(of: rendered.audience.id)
+            return (rendered.audience.id, (epoch, keystore.masterKey.audienceKey(audience: rendered.audience.id, epoch: epoch)))
+        })
+
+        // One unit of work per blob, sealed on all cores.
+        struct Unit { let audience: String; let logicalPath: String; let plaintext: [UInt8] }
+        var units: [Unit] = []
+        var manifests: [(RenderedAudience, Manifest)] = []
+        for rendered in audiences {
+            let id = rendered.audience.id
+            guard let (epoch, key) = keys[id] else { continue }
+            var manifest = Manifest(audience: id, title: rendered.title, epoch: epoch, items: [], media: [:])
+            for item in rendered.items {
+                let path = item.item.logicalPath
+                units.append(Unit(audience: id, logicalPath: path, plaintext: Array(item.html.utf8)))
+                manifest.items.append(entry(for: item, blob: blobPath(key, path)))
+                for file in item.media {
+                    guard let processed = media[file.logicalPath] else {
+                        throw BuildError(.seal, path: file.sourcePath, "image was not processed; refusing to publish it unsealed or unstripped")
+                    }
+                    units.append(Unit(audience: id, logicalPath: file.logicalPath, plaintext: processed.large.bytes))
+                    var entry = Manifest.Media(
+                        blob: blobPath(key, file.logicalPath), type: processed.large.mimeType,
+                        width: processed.large.width, height: processed.large.height, thumb: nil)
+                    if let thumb = processed.thumb {
+                        let thumbPath = file.logicalPath + "@thumb"
+                        units.append(Unit(audience: id, logicalPath: thumbPath, plaintext: thumb.bytes))
+                        entry.thumb = Manifest.Variant(
+                            path: thumbPath, blob: blobPath(key, thumbPath), type: thumb.mimeType,
+                            width: thumb.width, height: thumb.height)
+                    }
+                    manifest.media[file.logicalPath] = entry
+                }
+            }
+            manifests.append((rendered, manifest))
+        }
+        for (rendered, manifest) in manifests {
+            let json: [UInt8]
+            do { json = try CanonicalJSON.encode(manifest) } catch {
+                throw BuildError(.seal, "cannot encode the manifest of \(rendered.audience.id): \(error)")
+            }
+            units.append(Unit(audience: rendered.audience.id, logicalPath: "manifest", plaintext: json))
+        }
+
+        let work = units
+        let results = ResultSlots<Result<OutputFile, BuildError>>(count: work.count)
+        DispatchQueue.concurrentPerform(iterations: work.count) { index in
+            let unit = work[index]
+            guard let (epoch, key) = keys[unit.audience] else { return }
+            do {
+                let envelope = try Envelope.seal(
+                    unit.plaintext, key: key,
+                    associatedData: AssociatedData.blob(audience: unit.audience, epoch: epoch, logicalPath: unit.logicalPath))
+                results.set(index, .success(OutputFile(path: blobPath(key, unit.logicalPath), bytes: envelope)))
+            } catch {
+                results.set(index, .failure(BuildError(.seal, path: unit.logicalPath, "\(error)")))
+            }
+        }
+        var files: [OutputFile] = []
+        files.reserveCapacity(units.count + 64)
+        for result in results.values {
+            switch result {
+            case .success(let file): files.append(file)
+            case .failure(let error): throw error
+            }
+        }
+        guard files.count == units.count else { throw BuildError(.seal, "some blobs were not sealed") }
+
+        let keyslots = try sealKeyslots(keys: keys, titles: Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) }))
+        files.append(contentsOf: keyslots)
+        files.append(try siteInfo())
+        return SealedSite(files: files, keyslots: keyslots.count)
+    }
+
+    private func blobPath(_ key: SymmetricKey, _ logicalPath: String) -> String {
+        "a/\(key.audienceTag)/\(key.blobName(logicalPath: logicalPath))"
+    }
+
+    private func sealKeyslots(keys: [String: (Int, SymmetricKey)], titles: [String: String]) throws(BuildError) -> [OutputFile] {
+        var files: [OutputFile] = []
+        for record in keystore.activeTokens(at: now) {
+            let token: Token
+            do { token = try Token.parse(record.token) } catch {
+                throw BuildError(.keys, path: record.id, "the keystore holds a damaged token: \(error)")
+            }
+            let tokenID = token.id(siteID: keystore.siteID)
+            var audiences: [KeyslotPayload.Audience] = []
+            for id in ["school"] + record.audiences where !audiences.contains(where: { $0.id == id }) {
+                guard let (epoch, key) = keys[id] else {
+                    throw BuildError(
+                        .keys, path: record.id,
+                        "token grants '\(id)', which is not a group in site.yaml: add the group or revoke the token")
+                }
+                audiences.append(KeyslotPayload.Audience(
+                    id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(),
+                    manifest: blobPath(key, "manifest")))
+            }
+            let payload = KeyslotPayload(
+                tokenID: tokenID, expires: Self.day(record.expires), family: record.family,
+                signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
+                audiences: audiences)
+            do {
+                let envelope = try Envelope.seal(
+                    try CanonicalJSON.encode(payload), key: token.kek(siteID: keystore.siteID),
+                    associatedData: AssociatedData.keyslot(tokenID: tokenID), paddedLength: Self.keyslotSize)
+                files.append(OutputFile(path: "k/\(tokenID)", bytes: envelope))
+            } catch {
+                throw BuildError(.seal, path: "k/\(tokenID)", "cannot seal the keyslot: \(error)")
+            }
+        }
+        return files
+    }
+
+    private func siteInfo() throws(BuildError) -> OutputFile {
+        let config = site.config
+        let info = SiteInfo(
+            name: config.name, siteID: keystore.siteID.map { String(format: "%02x", $0) }.joined(),
+            languages: config.languages, receiver: config.receiverURL,
+            inboxPublicKey: Data(keystore.inboxPublicKey).base64EncodedString(),
+            contact: .init(name: config.contact.name, email: config.contact.email, phone: config.contact.phone, hours: config.contact.hours),
+            keyslotSize: Self.keyslotSize)
+        do {
+            return OutputFile(path: OutputFolder.marker, bytes: try CanonicalJSON.encode(info))
+        } catch {
+            throw BuildError(.write, path: OutputFolder.marker, "cannot encode: \(error)")
+        }
+    }
+
+    private func entry(for rendered: RenderedItem, blob: String) -> Manifest.Entry {
+        let item = rendered.item
+        var entry = Manifest.Entry(
+            path: item.logicalPath, kind: item.kind.rawValue, title: item.title,
+            date: item.date.map(Self.instant), summary: rendered.summary, author: item.author,
+            weight: item.weight, blob: blob)
+        if let event = item.event {
+            entry.event = Manifest.Event(
+                start: time(event.start), end: event.end.map(time), allDay: event.start.allDay, location: event.location)
+        }
+        if let album = item.album {
+            entry.album = Manifest.Album(
+                cover: item.logicalPath + "/" + album.cover,
+                photos: album.photos.map { .init(media: item.logicalPath + "/" + $0.file, caption: $0.caption) })
+        }
+        if let schedule = item.conference {
+            entry.conference = Manifest.Conference(
+                teacher: schedule.teacher, location: schedule.location, slotMinutes: schedule.slotMinutes,
+                opens: Self.instant(schedule.bookingOpens), closes: Self.instant(schedule.bookingCloses),
+                perFamily: schedule.perFamily, minNoticeHours: schedule.minNoticeHours,
+                slots: schedule.slots.map { .init(id: $0.id, start: Self.instant($0.start), end: Self.instant($0.end)) })
+        }
+        return entry
+    }
+
+    private func time(_ value: EventTime) -> String {
+        value.allDay ? Self.localDay(value.date, timeZone: site.config.timezone) : Self.instant(value.date)
+    }
+
+    static func instant(_ date: Date) -> String {
+        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+    }
+
+    static func localDay(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    static func day(_ date: Date) -> String { localDay(date, timeZone: .gmt) }
+}
+
+/// Fixed-size result slots written by concurrent workers, each index exactly once.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) { storage.withUnsafeMutableBufferPointer { $0[index] = value } }
+    var values: [Value] { storage.compactMap { $0 } }
+}

@@ -1,1 +1,0 @@
-// PortalRender: placeholder until its module lands.

@@ -1,0 +1,227 @@
+// Renders each audience's items to HTML fragments through the theme, in the site's language and time zone.
+import Foundation
+import PortalContent
+import PortalMarkdown
+
+/// A file that an item shows: an inline Markdown image or an album photo.
+public struct MediaFile: Hashable, Sendable {
+    /// Logical path that names the media in manifests and associated data,
+    /// e.g. `groups/groep-5/albums/herfst/pad.jpg`.
+    public var logicalPath: String
+    /// Path of the source file relative to the content folder.
+    public var sourcePath: String
+    /// Caption of an album photo (also its alt text).
+    public var caption: String?
+
+    public init(logicalPath: String, sourcePath: String, caption: String? = nil) {
+        self.logicalPath = logicalPath
+        self.sourcePath = sourcePath
+        self.caption = caption
+    }
+}
+
+/// One item ready for sealing: the fragment and what it refers to.
+public struct RenderedItem: Sendable {
+    public var item: ContentItem
+    /// The HTML fragment from the theme's `item.mustache`.
+    public var html: String
+    /// The summary shown in lists: front matter `summary`, or the start of the text.
+    public var summary: String
+    /// Inline images and album photos, in order of appearance.
+    public var media: [MediaFile]
+}
+
+public struct RenderedAudience: Sendable {
+    public var audience: Audience
+    /// "Hele school" or the group's title.
+    public var title: String
+    public var items: [RenderedItem]
+}
+
+/// Renders a loaded site.
+///
+///     let renderer = SiteRenderer(site: site, theme: theme)
+///     let groep5 = renderer.render(.group("groep-5"))
+public struct SiteRenderer: Sendable {
+    public let site: Site
+    public let theme: Theme
+
+    public init(site: Site, theme: Theme) {
+        self.site = site
+        self.theme = theme
+    }
+
+    /// The display title of an audience.
+    public func title(of audience: Audience) -> String {
+        switch audience {
+        case .school: return "Hele school"
+        case .group(let id): return site.config.group(id: id)?.title ?? id
+        }
+    }
+
+    /// Every audience, rendered on all cores.
+    public func renderAll() -> [RenderedAudience] {
+        let audiences = site.audiences
+        let items = site.items
+        // Render items in parallel chunks; each worker owns its DateText.
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = max(1, (items.count + workers * 4 - 1) / (workers * 4))
+        let chunks = stride(from: 0, to: items.count, by: chunk).map { $0..<min($0 + chunk, items.count) }
+        let results = UnsafeResults<RenderedItem>(count: items.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let dates = DateText(language: "nl", timeZone: site.config.timezone)
+            for i in chunks[index] {
+                results.set(i, renderItem(items[i], dates: dates))
+            }
+        }
+        let rendered = results.values
+        return audiences.map { audience in
+            RenderedAudience(
+                audience: audience, title: title(of: audience),
+                items: rendered.filter { $0.item.audience == audience })
+        }
+    }
+
+    /// One audience's items.
+    public func render(_ audience: Audience) -> RenderedAudience {
+        let dates = DateText(language: "nl", timeZone: site.config.timezone)
+        return RenderedAudience(
+            audience: audience, title: title(of: audience),
+            items: site.items(for: audience).map { renderItem($0, dates: dates) })
+    }
+
+    /// One item's fragment, summary and media.
+    public func renderItem(_ item: ContentItem, dates: DateText) -> RenderedItem {
+        var media: [MediaFile] = []
+        let document = MarkdownDocument(item.body)
+        let body = document.html(
+            rewriteLink: { destination in Self.appLink(for: destination) },
+            rewriteImage: { source in
+                guard let relative = Self.relativeMediaPath(source) else { return nil }
+                let file = MediaFile(
+                    logicalPath: item.logicalPath + "/" + relative,
+                    sourcePath: Self.join(item.sourceFolder, relative))
+                if !media.contains(file) { media.append(file) }
+                return .media(file.logicalPath)
+            })
+        var context: [String: Any] = [
+            "kind": item.kind.rawValue,
+            "is_\(item.kind.rawValue)": true,
+            "title": item.title,
+            "audience": title(of: item.audience),
+            "body": body,
+        ]
+        if let author = item.author { context["author"] = author }
+        if let date = item.date, item.kind == .news || item.kind == .album {
+            context["date_text"] = dates.day(date)
+            context["date_iso"] = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+        }
+        if let event = item.event {
+            context["when"] = dates.span(event)
+            if let location = event.location { context["location"] = location }
+        }
+        if let album = item.album {
+            let photos = album.photos.map { photo in
+                MediaFile(
+                    logicalPath: item.logicalPath + "/" + photo.file,
+                    sourcePath: Self.join(item.sourceFolder, photo.file), caption: photo.caption)
+            }
+            media.append(contentsOf: photos.filter { !media.contains($0) })
+            context["photos"] = photos.map { photo -> [String: Any] in
+                ["media": photo.logicalPath, "caption": photo.caption ?? "", "has_caption": photo.caption != nil]
+            }
+            context["photo_count"] = photos.count
+        }
+        if let schedule = item.conference {
+            context["conference"] = conferenceContext(schedule, dates: dates)
+        }
+        let html = theme.render("item", context)
+        return RenderedItem(item: item, html: html, summary: item.summary ?? Self.summary(fromHTML: body), media: media)
+    }
+
+    private func conferenceContext(_ schedule: ConferenceSchedule, dates: DateText) -> [String: Any] {
+        var context: [String: Any] = [
+            "teacher": schedule.teacher,
+            "slot_minutes": schedule.slotMinutes,
+            "slot_count": schedule.slots.count,
+            "opens": dates.moment(schedule.bookingOpens),
+            "closes": dates.moment(schedule.bookingCloses),
+            "evenings": schedule.evenings.map { evening -> [String: Any] in
+                ["when": "\(dates.moment(evening.start)) – \(dates.time(evening.end))"]
+            },
+        ]
+        if let location = schedule.location { context["location"] = location }
+        return context
+    }
+
+    /// Internal links (`/news/slug`) become app routes; everything else stays as it is.
+    static func appLink(for destination: String) -> String? {
+        guard destination.hasPrefix("/"), !destination.hasPrefix("//") else { return nil }
+        var path = String(destination.dropFirst())
+        var fragment = ""
+        if let hash = path.firstIndex(of: "#") {
+            fragment = String(path[hash...])
+            path = String(path[..<hash])
+        }
+        while path.hasSuffix("/") { path.removeLast() }
+        _ = fragment  // Anchors inside fragments are not addressable in the app; the item is.
+        return "#/item/" + path
+    }
+
+    /// A relative image source, normalised (`./a.jpg` -> `a.jpg`), or nil for anything else.
+    static func relativeMediaPath(_ source: String) -> String? {
+        if source.isEmpty || source.hasPrefix("/") || source.contains(":") || source.hasPrefix("#") { return nil }
+        var parts: [Substring] = []
+        for part in source.split(separator: "/") {
+            if part == "." || part.isEmpty { continue }
+            if part == ".." { return nil }
+            parts.append(part)
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "/")
+    }
+
+    static func join(_ folder: String, _ relative: String) -> String {
+        folder.isEmpty ? relative : folder + "/" + relative
+    }
+
+    /// The first words of a fragment as plain text, for lists.
+    static func summary(fromHTML html: String, limit: Int = 180) -> String {
+        var text = ""
+        var inTag = false
+        text.reserveCapacity(min(html.utf8.count, limit * 2))
+        for character in html {
+            if character == "<" { inTag = true; text.append(" "); continue }
+            if character == ">" { inTag = false; continue }
+            if !inTag { text.append(character) }
+            if text.count > limit * 3 { break }
+        }
+        let words = decodeEntities(text).split(whereSeparator: \.isWhitespace)
+        var summary = ""
+        for word in words {
+            if summary.count + word.count + 1 > limit {
+                return summary + " …"
+            }
+            summary += summary.isEmpty ? String(word) : " " + word
+        }
+        return summary
+    }
+
+    static func decodeEntities(_ text: String) -> String {
+        guard text.contains("&") else { return text }
+        return text.replacingOccurrences(of: "&quot;", with: "\"")
+            .replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&lt;", with: "<")
+            .replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}
+
+/// Fixed-size result slots written by concurrent workers, each index exactly once.
+final class UnsafeResults<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Value) {
+        storage.withUnsafeMutableBufferPointer { $0[index] = value }
+    }
+    var values: [Value] { storage.compactMap { $0 } }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import PortalContent
+
+/// `portal new news "Titel"`: a new Markdown file with the right front matter, like `hugo new`.
+struct NewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "new",
+        abstract: "Create a news item, calendar event, album or info page with its front matter.",
+        discussion: """
+            Examples:
+              portal new news "Sinterklaas komt naar school"
+              portal new event --group groep-5 "Excursie naar het museum"
+              portal new album "Schoolreis 2027"      (then put the photos in the new folder)
+            """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case news, event, album, page
+    }
+
+    @Argument(help: "What to create: news, event, album or page.")
+    var kind: Kind
+
+    @Argument(help: "The title, in quotes.")
+    var title: String
+
+    @Option(help: "Group id (from site.yaml) for a group item; school-wide when left out.")
+    var group: String?
+
+    @OptionGroup var paths: PathOptions
+
+    func run() throws {
+        let result = try Scaffold(contentRoot: paths.contentURL, now: Date()).create(kind: kind.rawValue, title: title, group: group)
+        print("Created \((paths.content as NSString).appendingPathComponent(result))")
+    }
+}
+
+/// Writes a new content file. Separate from the command so that tests can call it.
+struct Scaffold {
+    let contentRoot: URL
+    let now: Date
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Returns the new file's path relative to the content folder.
+    func create(kind: String, title: String, group: String?) throws -> String {
+        let trimmed = title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw Failure(description: "the title is empty") }
+        let slug = Self.slug(for: trimmed)
+        guard !slug.isEmpty else { throw Failure(description: "the title has no letters or digits to make a file name from") }
+        if let group {
+            let groups = try knownGroups()
+            guard groups.contains(group) else {
+                throw Failure(description: "unknown group '\(group)'; groups in site.yaml: \(groups.joined(separator: ", "))")
+            }
+        }
+        let folder = ["news": "news", "event": "calendar", "album": "albums", "page": "pages"][kind] ?? kind
+        let base = group.map { "groups/\($0)/\(folder)" } ?? folder
+        let relative = kind == "album" ? "\(base)/\(slug)/index.md" : "\(base)/\(slug).md"
+        let url = contentRoot.appendingPathComponent(relative)
+        guard !FileManager.default.fileExists(atPath: url.path),
+              !FileManager.default.fileExists(atPath: contentRoot.appendingPathComponent("\(base)/\(slug)").path)
+        else { throw Failure(description: "\(relative) already exists; choose another title") }
+
+        let day = Self.day(now)
+        let quoted = Self.yamlQuoted(trimmed)
+        let text: String
+        switch kind {
+        case "news":
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n---\nSchrijf hier het bericht.\n"
+        case "event":
+            text = "---\ntitle: \(quoted)\nstart: \(day) 19:00\nend: \(day) 20:30\n---\n"
+        case "album":
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n---\nZet de foto's in deze map.\n"
+        default:
+            text = "---\ntitle: \(quoted)\nweight: 50\n---\nSchrijf hier de tekst van de pagina.\n"
+        }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
+            throw Failure(description: "cannot write \(relative)")
+        }
+        return relative
+    }
+
+    private func knownGroups() throws -> [String] {
+        // The loader validates the whole site; here only the group ids are needed, so read them
+        // without failing on unrelated content problems.
+        let site = contentRoot.appendingPathComponent("site.yaml")
+        guard let text = try? String(contentsOf: site, encoding: .utf8) else {
+            throw Failure(description: "cannot read \(site.path)")
+        }
+        return text.split(separator: "\n").compactMap { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("- id:") else { return nil }
+            return trimmed.dropFirst(5).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+    }
+
+    /// "Sinterklaas komt! (2026)" -> "sinterklaas-komt-2026"; accents folded (é -> e).
+    static func slug(for title: String) -> String {
+        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "nl_NL")).lowercased()
+        var slug = ""
+        for scalar in folded.unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                slug.unicodeScalars.append(scalar)
+            } else if !slug.isEmpty && !slug.hasSuffix("-") {
+                slug += "-"
+            }
+        }
+        while slug.hasSuffix("-") { slug.removeLast() }
+        return String(slug.prefix(60))
+    }
+
+    static func yamlQuoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import PortalKeys
+import PortalServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the generated output folder on 127.0.0.1 with the recommended security headers.")
+
+    @OptionGroup var outputOption: OutputOption
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 8080
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: outputOption.outputURL.appendingPathComponent("site.json").path) else {
+            printError("error: \(outputOption.output) holds no generated site; run `portal generate` first.")
+            throw ExitCode(1)
+        }
+        let folder = outputOption.output
+        try await StaticSiteServer(folder: outputOption.outputURL, port: port).run { url in
+            printNow("Serving \(folder) on \(url)  (Ctrl-C stops)")
+        }
+    }
+}
+
+struct PreviewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Preview every audience on 127.0.0.1, rendered in memory (nothing is written or sealed).",
+        discussion: "Edits to content/ or the theme show on the next reload; content problems show in the page.")
+
+    @OptionGroup var paths: PathOptions
+
+    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
+    var port: Int = 8080
+
+    func run() async throws {
+        try await PreviewServer(contentRoot: paths.contentURL, themeRoot: paths.themeURL, port: port).run { url in
+            printNow("Preview on \(url)  (staff only; Ctrl-C stops)")
+        }
+    }
+}
+
+/// The quick start's main job: build the example school, make demo tokens, serve it.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate the example school with demo tokens and serve it on 127.0.0.1.")
+
+    @OptionGroup var paths: PathOptions
+    @OptionGroup var outputOption: OutputOption
+    @OptionGroup var keysOption: KeysOption
+
+    @Option(help: "Port on 127.0.0.1.")
+    var port: Int = 8080
+
+    static let demoTokens: [(label: String, groups: [String])] = [
+        ("demo: ouders groep 3", ["groep-3"]),
+        ("demo: ouders groep 5", ["groep-5"]),
+        ("demo: gezin met kinderen in groep 3 en groep 8", ["groep-3", "groep-8"]),
+    ]
+
+    func run() async throws {
+        var keystore = try openKeystore(keysOption)
+        var tokens: [(String, String)] = []
+        for demo in Self.demoTokens {
+            if let existing = keystore.activeTokens(at: Date()).first(where: { $0.label == demo.label }) {
+                tokens.append((demo.label, existing.token))
+            } else {
+                let issued = try keystore.issueToken(audiences: demo.groups, label: demo.label, expires: nil, family: nil)
+                tokens.append((demo.label, issued.token.text))
+            }
+        }
+        try keystore.save()
+        let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption)
+        print(summary.text)
+        let demo = tokens
+        try await StaticSiteServer(folder: outputOption.outputURL, port: port).run { url in
+            var lines = ["", "The example school is served on \(url)", "Demo tokens (type one, or open its link):"]
+            for (label, token) in demo {
+                lines.append("  \(token)   \(label.dropFirst(6))")
+                lines.append("      \(url)/#token=\(token)")
+            }
+            lines.append("Ctrl-C stops.")
+            printNow(lines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import PortalCrypto
+import PortalKeys
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Issue, list and revoke parents' tokens.",
+        discussion: "A token takes effect at the next `portal generate`, which writes its keyslot.",
+        subcommands: [Issue.self, List.self, Revoke.self])
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a token for one or more groups (a family with children in several groups).",
+            discussion: """
+                Examples:
+                  portal token issue --group groep-5 --label "Ouders van Sam"
+                  portal token issue --group groep-3 --group groep-8 --family fam-jansen --json
+                """)
+
+        @Option(name: .customLong("group"), help: "Group id; repeat for a family with children in several groups.")
+        var groups: [String] = []
+
+        @Option(help: "A label for staff, e.g. the family name. Stays in the keystore, never in output/.")
+        var label: String?
+
+        @Option(help: "Last day the token works (YYYY-MM-DD); default: until 1 August (end of the school year).")
+        var expires: String?
+
+        @Option(help: "Family id shared by tokens of one household (e.g. separated parents).")
+        var family: String?
+
+        @Flag(help: "Print {\"token\": ..., \"id\": ...} as JSON.")
+        var json = false
+
+        @OptionGroup var keysOption: KeysOption
+
+        func run() throws {
+            guard !groups.isEmpty else {
+                throw ValidationError("give at least one --group (school-wide items are always included)")
+            }
+            var expiry: Date?
+            if let expires {
+                guard let day = TokenDates.endOfDay(expires) else {
+                    throw ValidationError("--expires must be a date like 2027-07-31, not '\(expires)'")
+                }
+                expiry = day
+            }
+            var keystore = try openKeystore(keysOption)
+            let issued = try keystore.issueToken(audiences: groups, label: label, expires: expiry, family: family)
+            try keystore.save()
+            if json {
+                let object = ["token": issued.token.text, "id": issued.record.id]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("Token: \(issued.token.text)")
+                print("Id:    \(issued.record.id)")
+                print("Groups: \(issued.record.audiences.joined(separator: ", ")); expires \(TokenDates.day(issued.record.expires)).")
+                print("Run `portal generate` to publish its keyslot.")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List issued tokens (without the secret tokens themselves).")
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        @OptionGroup var keysOption: KeysOption
+
+        func run() throws {
+            let keystore = try openKeystore(keysOption)
+            let now = Date()
+            if json {
+                let rows: [[String: Any]] = keystore.tokens().map { record in
+                    var row: [String: Any] = [
+                        "id": record.id, "family": record.family, "groups": record.audiences,
+                        "issued": TokenDates.instant(record.issued), "expires": TokenDates.instant(record.expires),
+                        "status": status(record, now),
+                    ]
+                    if let label = record.label { row["label"] = label }
+                    if let revoked = record.revoked { row["revoked"] = TokenDates.instant(revoked) }
+                    return row
+                }
+                let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            if keystore.tokens().isEmpty { print("No tokens issued yet."); return }
+            for record in keystore.tokens() {
+                let label = record.label.map { " \"\($0)\"" } ?? ""
+                print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(TokenDates.day(record.expires))\(label)")
+            }
+        }
+
+        private func status(_ record: TokenRecord, _ now: Date) -> String {
+            if record.revoked != nil { return "revoked" }
+            return record.isActive(at: now) ? "active" : "expired"
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token: its keyslot disappears and its groups get fresh keys at the next generate.")
+
+        @Argument(help: "The token id, or a unique prefix of at least 6 characters.")
+        var id: String
+
+        @OptionGroup var keysOption: KeysOption
+
+        func run() throws {
+            var keystore = try openKeystore(keysOption)
+            let record = try keystore.revoke(id: id)
+            try keystore.save()
+            print("Revoked \(record.id). Run `portal generate` to re-seal \(record.audiences.joined(separator: ", ")) under new keys.")
+        }
+    }
+}
+
+func openKeystore(_ option: KeysOption) throws -> Keystore {
+    try Sodium.ensureReady()
+    return try Keystore.openOrCreate(at: option.keysURL)
+}
+
+enum TokenDates {
+    static let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+
+    /// "2027-07-31" -> 1 August 2027 00:00 Amsterdam: the token works through the whole day.
+    static func endOfDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, text.count == 10 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = amsterdam
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        guard components.isValidDate(in: calendar), let start = calendar.date(from: components) else { return nil }
+        return calendar.date(byAdding: .day, value: 1, to: start)
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = amsterdam
+        formatter.dateFormat = "yyyy-MM-dd"
+        // The last day it works is the day before the moment it stops.
+        return formatter.string(from: date.addingTimeInterval(-1))
+    }
+
+    static func instant(_ date: Date) -> String {
+        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+    }
+}

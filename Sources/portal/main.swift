@@ -1,1 +1,0 @@
-print("portal: not built yet")
