@@ -40,13 +40,13 @@ struct BuildFingerprint: Codable, Equatable {
                     guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) else {
                         throw BuildError(.load, path: root.appendingPathComponent(relative).path, "cannot read")
                     }
-                    stamp.hash = hex(BLAKE2b.hash(Array(data), key: [], length: 16))
+                    stamp.hash = Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16))
                 }
                 files[key] = stamp
                 lines.append("\(key) \(stamp.hash)")
             }
         }
-        let digest = hex(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32))
+        let digest = Hex.encode(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32))
         return BuildFingerprint(digest: digest, files: files)
     }
 
@@ -97,6 +97,4 @@ struct BuildFingerprint: Codable, Equatable {
         }
         return result.sorted { $0.0 < $1.0 }
     }
-
-    private static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

@@ -142,7 +142,7 @@ struct Sealer {
     private func siteInfo() throws(BuildError) -> OutputFile {
         let config = site.config
         let info = SiteInfo(
-            name: config.name, siteID: keystore.siteID.map { String(format: "%02x", $0) }.joined(),
+            name: config.name, siteID: Hex.encode(keystore.siteID),
             languages: config.languages, receiver: config.receiverURL,
             inboxPublicKey: Data(keystore.inboxPublicKey).base64EncodedString(),
             contact: .init(name: config.contact.name, email: config.contact.email, phone: config.contact.phone, hours: config.contact.hours),

@@ -1,0 +1,249 @@
+// End-to-end tests of `generate` on the example school: real cmark-gfm, libsodium, libvips and disk.
+import Foundation
+import PortalBuild
+import PortalContent
+import PortalCrypto
+import PortalKeys
+import XCTest
+
+final class GenerateTests: XCTestCase {
+    func testGroupTokenOpensSchoolAndOwnGroupOnly() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-3"])
+        try fixture.generate()
+
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        XCTAssertEqual(opener.keyslot.audiences.map(\.id), ["school", "groep-3"])
+        let manifests = try opener.manifests()
+        let site = try fixture.site()
+        for manifest in manifests {
+            let expected = site.items.filter { $0.audience.id == manifest.audience }.map(\.logicalPath).sorted()
+            XCTAssertEqual(manifest.items.map(\.path).sorted(), expected, manifest.audience)
+            XCTAssertFalse(expected.isEmpty, "the example school has items for \(manifest.audience)")
+            for entry in manifest.items {
+                let html = String(decoding: try opener.open(blob: entry.blob, audience: manifest.audience, logicalPath: entry.path), as: UTF8.self)
+                XCTAssertTrue(html.contains("<article"), entry.path)
+            }
+        }
+    }
+
+    func testGroupKeyCannotOpenAnotherGroupsBlobs() throws {
+        let fixture = try SealedSiteFixture()
+        let groep3 = try fixture.issue(["groep-3"])
+        let groep5 = try fixture.issue(["groep-5"])
+        try fixture.generate()
+
+        let three = try SealedSiteOpener(output: fixture.output, token: groep3)
+        let five = try SealedSiteOpener(output: fixture.output, token: groep5)
+        let fiveManifest = try XCTUnwrap(try five.manifests().first { $0.audience == "groep-5" })
+        XCTAssertFalse(fiveManifest.items.isEmpty)
+        // The groep-3 keyslot has no groep-5 key at all ...
+        XCTAssertThrowsError(try three.open(blob: fiveManifest.items[0].blob, audience: "groep-5", logicalPath: fiveManifest.items[0].path))
+        // ... and its groep-3 key opens none of groep-5's blobs, whatever path is claimed.
+        let threeKey = try SymmetricKey(bytes: Array(Data(base64Encoded: three.keyslot.audiences[1].key)!))
+        let fiveTag = fiveManifest.items[0].blob.split(separator: "/")[1]
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: fixture.output.appendingPathComponent("a/\(fiveTag)").path)
+        XCTAssertGreaterThan(blobs.count, fiveManifest.items.count)
+        for name in blobs {
+            let sealed = try Data(contentsOf: fixture.output.appendingPathComponent("a/\(fiveTag)/\(name)"))
+            for entry in fiveManifest.items.prefix(3) {
+                for (audience, epoch) in [("groep-3", 1), ("groep-5", 1)] {
+                    XCTAssertThrowsError(try Envelope.open(
+                        Array(sealed), key: threeKey,
+                        associatedData: AssociatedData.blob(audience: audience, epoch: epoch, logicalPath: entry.path)))
+                }
+            }
+        }
+    }
+
+    func testFamilyTokenSeesBothGroups() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-3", "groep-8"], family: "fam-test")
+        try fixture.generate()
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        XCTAssertEqual(opener.keyslot.audiences.map(\.id), ["school", "groep-3", "groep-8"])
+        XCTAssertEqual(opener.keyslot.family, "fam-test")
+        XCTAssertEqual(try opener.manifests().map(\.audience), ["school", "groep-3", "groep-8"])
+    }
+
+    func testKeyslotsAllHaveOneSizeAndBlobsArePadded() throws {
+        let fixture = try SealedSiteFixture()
+        _ = try fixture.issue(["groep-3"])
+        _ = try fixture.issue(["groep-1-2a", "groep-4", "groep-6", "groep-8"])
+        try fixture.generate()
+        let files = try fixture.outputFiles()
+        let keyslots = files.filter { $0.key.hasPrefix("k/") }
+        XCTAssertEqual(keyslots.count, 2)
+        XCTAssertEqual(Set(keyslots.values.map(\.count)), [4 + 12 + 4096 + 16])
+        let blobs = files.filter { $0.key.hasPrefix("a/") }
+        XCTAssertFalse(blobs.isEmpty)
+        for (path, data) in blobs {
+            let padded = data.count - 4 - 12 - 16
+            XCTAssertEqual(padded, Padme.length(padded), "\(path) is not padded to a Padmé length")
+            XCTAssertGreaterThanOrEqual(padded, 256, path)
+        }
+    }
+
+    func testNothingPrivateAppearsInOutput() throws {
+        let fixture = try SealedSiteFixture()
+        _ = try fixture.issue(["groep-5"])
+        try fixture.generate()
+        let site = try fixture.site()
+        let files = try fixture.outputFiles()
+        let haystack = files.values.reduce(into: Data()) { $0.append($1) } + Data(files.keys.joined(separator: "\n").utf8)
+
+        var needles: Set<String> = []
+        for item in site.items {
+            needles.insert(item.title)
+            needles.insert(item.slug)
+            if let summary = item.summary { needles.insert(summary) }
+            // Every sentence-like fragment of the body of at least 16 characters.
+            for fragment in item.body.split(whereSeparator: { ".!?\n|*#".contains($0) }) {
+                let text = fragment.trimmingCharacters(in: .whitespaces)
+                if text.count >= 16 { needles.insert(text) }
+            }
+            for photo in item.album?.photos ?? [] {
+                needles.insert(photo.file)
+                if let caption = photo.caption, caption.count >= 8 { needles.insert(caption) }
+            }
+            if let location = item.event?.location, location.count >= 8 { needles.insert(location) }
+        }
+        for group in site.config.groups {
+            needles.insert(group.title)
+            needles.insert(group.teacher)
+        }
+        XCTAssertGreaterThan(needles.count, 200)
+        var leaks: [String] = []
+        for needle in needles where haystack.range(of: Data(needle.utf8)) != nil {
+            leaks.append(needle)
+        }
+        XCTAssertEqual(leaks, [], "private text found in output/")
+    }
+
+    func testBuildsAreReproducible() throws {
+        let fixture = try SealedSiteFixture()
+        _ = try fixture.issue(["groep-3"])
+        try fixture.generate()
+        let second = fixture.root.appendingPathComponent("output-2")
+        try fixture.generate(output: second)
+        let first = try fixture.outputFiles()
+        XCTAssertEqual(first, try fixture.outputFiles(second))
+        XCTAssertGreaterThan(first.count, 50)
+    }
+
+    func testRevokedTokenLosesItsKeyslotAndOthersKeepWorking() throws {
+        let fixture = try SealedSiteFixture()
+        let revoked = try fixture.issue(["groep-3"])
+        let kept = try fixture.issue(["groep-3"])
+        let other = try fixture.issue(["groep-5"])
+        try fixture.generate()
+        let before = try SealedSiteOpener(output: fixture.output, token: revoked)
+        let oldKey = before.keyslot.audiences[1]
+        XCTAssertEqual(oldKey.epoch, 1)
+
+        try fixture.revoke(revoked)
+        try fixture.generate()
+        XCTAssertThrowsError(try SealedSiteOpener(output: fixture.output, token: revoked)) { error in
+            XCTAssertEqual(error as? SealedSiteOpener.Failure, .noKeyslot(tokenID: before.tokenID))
+        }
+        let after = try SealedSiteOpener(output: fixture.output, token: kept)
+        let newKey = try XCTUnwrap(after.keyslot.audiences.first { $0.id == "groep-3" })
+        XCTAssertEqual(newKey.epoch, 2)
+        XCTAssertNotEqual(newKey.key, oldKey.key)
+        XCTAssertEqual(try after.manifests().count, 2)
+        // The revoked device's old key opens nothing of the re-sealed group.
+        let manifest = try XCTUnwrap(try after.manifests().first { $0.audience == "groep-3" })
+        let stale = try SymmetricKey(bytes: Array(Data(base64Encoded: oldKey.key)!))
+        for entry in manifest.items {
+            let sealed = try Data(contentsOf: fixture.output.appendingPathComponent(entry.blob))
+            XCTAssertThrowsError(try Envelope.open(
+                Array(sealed), key: stale, associatedData: AssociatedData.blob(audience: "groep-3", epoch: 1, logicalPath: entry.path)))
+        }
+        // Groep 5 is not disturbed: same epoch, still opens.
+        let five = try SealedSiteOpener(output: fixture.output, token: other)
+        XCTAssertEqual(five.keyslot.audiences.first { $0.id == "groep-5" }?.epoch, 1)
+        XCTAssertEqual(try five.manifests().count, 2)
+    }
+
+    func testExpiredTokenGetsNoKeyslot() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-4"], expires: Date().addingTimeInterval(2))
+        try fixture.generate()
+        XCTAssertNoThrow(try SealedSiteOpener(output: fixture.output, token: token))
+        var options = fixture.options
+        options.now = Date().addingTimeInterval(3600)
+        try Generator(options: options).run()
+        XCTAssertThrowsError(try SealedSiteOpener(output: fixture.output, token: token))
+    }
+
+    func testSwappedBlobsDoNotOpen() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-3"])
+        try fixture.generate()
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        let manifest = try XCTUnwrap(try opener.manifests().first { $0.audience == "groep-3" })
+        XCTAssertGreaterThanOrEqual(manifest.items.count, 2)
+        let a = fixture.output.appendingPathComponent(manifest.items[0].blob)
+        let b = fixture.output.appendingPathComponent(manifest.items[1].blob)
+        let bytesA = try Data(contentsOf: a)
+        try Data(contentsOf: b).write(to: a)
+        XCTAssertNotEqual(bytesA, try Data(contentsOf: a))
+        XCTAssertThrowsError(try opener.open(blob: manifest.items[0].blob, audience: "groep-3", logicalPath: manifest.items[0].path))
+    }
+
+    func testContentErrorsLeaveOutputUntouched() throws {
+        let fixture = try SealedSiteFixture()
+        _ = try fixture.issue(["groep-3"])
+        try fixture.generate()
+        let before = try fixture.outputFiles()
+        let broken = fixture.content.appendingPathComponent("news/kapot.md")
+        try "---\ntitle: Kapot\ndate: 2026-02-30\ngrop: groep-3\n---\nTekst\n".write(to: broken, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try fixture.generate()) { error in
+            let problems = (error as? ContentErrors)?.problems ?? []
+            XCTAssertEqual(problems.map(\.file), ["news/kapot.md", "news/kapot.md"], "\(error)")
+            XCTAssertEqual(problems.map(\.line), [3, 4])
+        }
+        XCTAssertEqual(try fixture.outputFiles(), before)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: fixture.root.path).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "no staging folder may stay behind")
+    }
+
+    func testNoOpRebuildKeepsOutputAndAChangeRebuilds() throws {
+        let fixture = try SealedSiteFixture()
+        _ = try fixture.issue(["groep-3"])
+        let first = try fixture.generate()
+        XCTAssertFalse(first.unchanged)
+        let inode = try FileManager.default.attributesOfItem(atPath: fixture.output.path)[.systemFileNumber] as? Int
+        let second = try fixture.generate()
+        XCTAssertTrue(second.unchanged)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: fixture.output.path)[.systemFileNumber] as? Int, inode)
+
+        let page = fixture.content.appendingPathComponent("pages/contact.md")
+        var text = try String(contentsOf: page, encoding: .utf8)
+        text += "\nExtra regel voor de test.\n"
+        try text.write(to: page, atomically: true, encoding: .utf8)
+        XCTAssertFalse(try fixture.generate().unchanged)
+        // A new token changes the keystore, so it rebuilds too.
+        _ = try fixture.issue(["groep-4"])
+        XCTAssertFalse(try fixture.generate().unchanged)
+    }
+
+    func testRefusesToReplaceAFolderItDidNotMake() throws {
+        let fixture = try SealedSiteFixture()
+        try FileManager.default.createDirectory(at: fixture.output, withIntermediateDirectories: true)
+        try Data("mine".utf8).write(to: fixture.output.appendingPathComponent("thesis.txt"))
+        XCTAssertThrowsError(try fixture.generate()) { error in
+            XCTAssertEqual((error as? BuildError)?.step, .write, "\(error)")
+        }
+        XCTAssertEqual(try fixture.outputFiles().keys.sorted(), ["thesis.txt"])
+    }
+
+    func testRefusesOutputInsideContentOrKeys() throws {
+        let fixture = try SealedSiteFixture()
+        var options = fixture.options
+        options.outputDirectory = fixture.keys.appendingPathComponent("out")
+        XCTAssertThrowsError(try Generator(options: options).run())
+        options.outputDirectory = fixture.content
+        XCTAssertThrowsError(try Generator(options: options).run())
+    }
+}
