@@ -141,9 +141,12 @@ enum ContentChecks {
             report.add(file, line, "image '\(source)' is not an image file (\(imageExtensionList))")
             return nil
         }
-        // A file or folder starting with '_' or '.' is not part of the portal, so it does not count.
-        let hidden = parts.contains { $0.hasPrefix("_") || $0.hasPrefix(".") }
-        guard !hidden, files.contains(path) else {
+        // A file or folder starting with '_' or '.' is not part of the portal.
+        if parts.contains(where: { $0.hasPrefix("_") || $0.hasPrefix(".") }) {
+            report.add(file, line, "image '\(source)' starts with '_' or '.', so it is kept out of the portal; rename it")
+            return nil
+        }
+        guard files.contains(path) else {
             report.add(file, line, "image '\(source)' not found in \(item.sourceFolder)/")
             return nil
         }

@@ -151,13 +151,23 @@ private final class Tree: @unchecked Sendable {
         if let root, let iter = cmark_iter_new(root) {
             defer { cmark_iter_free(iter) }
             var lastLine = 1
+            var correction = 0
+            let lineStarts = source.contains("]:") ? Tree.lineStarts(source) : []
             while true {
                 let event = cmark_iter_next(iter)
                 if event == CMARK_EVENT_DONE { break }
-                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iter) else { continue }
+                guard let node = cmark_iter_get_node(iter) else { continue }
                 let type = cmark_node_get_type(node)
-                let line = Int(cmark_node_get_start_line(node))
-                if line > 0 { lastLine = line }
+                if type == CMARK_NODE_PARAGRAPH {
+                    correction = event == CMARK_EVENT_ENTER
+                        ? Tree.lineCorrection(paragraph: node, source: source, lineStarts: lineStarts) : 0
+                }
+                guard event == CMARK_EVENT_ENTER else { continue }
+                var line = Int(cmark_node_get_start_line(node))
+                if line > 0 {
+                    if type != CMARK_NODE_PARAGRAPH { line += correction }
+                    lastLine = line
+                }
                 guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE else { continue }
                 let kind: MarkdownReference.Kind = type == CMARK_NODE_LINK ? .link : .image
                 let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
@@ -173,6 +183,39 @@ private final class Tree: @unchecked Sendable {
 
     deinit {
         if let root { cmark_node_free(root) }
+    }
+
+    /// Byte offsets where each line of `source` starts.
+    private static func lineStarts(_ source: String) -> [Int] {
+        var starts = [0]
+        for (offset, byte) in source.utf8.enumerated() where byte == 0x0A { starts.append(offset + 1) }
+        return starts
+    }
+
+    /// cmark-gfm numbers the lines of a paragraph's inlines from the paragraph's first line, even
+    /// when link reference definitions (`[ref]: /news/x`) at its start were taken out of it; the
+    /// inlines then appear too early by the lines those definitions took. The paragraph's last
+    /// line is right, so shift the inlines until the last one ends there.
+    private static func lineCorrection(paragraph: OpaquePointer, source: String, lineStarts: [Int]) -> Int {
+        let startLine = Int(cmark_node_get_start_line(paragraph))
+        let startColumn = Int(cmark_node_get_start_column(paragraph))
+        guard startLine >= 1, startLine <= lineStarts.count, startColumn >= 1 else { return 0 }
+        let offset = lineStarts[startLine - 1] + startColumn - 1
+        let utf8 = source.utf8
+        guard offset < utf8.count,
+              utf8[utf8.index(utf8.startIndex, offsetBy: offset)] == UInt8(ascii: "[")
+        else { return 0 }
+        var maxLine = 0
+        guard let iter = cmark_iter_new(paragraph) else { return 0 }
+        defer { cmark_iter_free(iter) }
+        while true {
+            let event = cmark_iter_next(iter)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iter), node != paragraph else { continue }
+            maxLine = max(maxLine, Int(cmark_node_get_start_line(node)))
+        }
+        let endLine = Int(cmark_node_get_end_line(paragraph))
+        return maxLine > 0 && endLine > maxLine ? endLine - maxLine : 0
     }
 
     /// The text of a node's children: alt text for images, link text for links.

@@ -3,13 +3,10 @@ import PortalContent
 import XCTest
 
 final class ProbeTests: XCTestCase {
-    func testProbeValid() {
-        do {
-            let site = try ContentLoader(root: fixtureSite("valid")).load()
-            for item in site.items { print(item.audience, item.kind, item.logicalPath, item.sourceFolder, item.date as Any, item.title) }
-            for item in site.items where item.conference != nil { print(item.conference!.slots.map(\.id)) }
-        } catch {
-            print(error)
+    func testProbeBroken() {
+        for name in ["broken-front-matter", "broken-structure", "broken-links", "broken-conference", "broken-site-yaml", "broken-yaml-syntax", "no-site-yaml"] {
+            print("== \(name)")
+            for line in problems(name) { print("            \"\(line.replacingOccurrences(of: "\"", with: "\\\""))\",") }
         }
     }
 }
