@@ -1,5 +1,6 @@
 // The typed content model that loading produces and rendering consumes.
 import Foundation
+import PortalMarkdown
 
 /// Who may read an item: the whole school, or the parents of one group.
 public enum Audience: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -215,6 +216,19 @@ public struct ContentItem: Equatable, Sendable {
     public var event: EventInfo?
     public var album: AlbumInfo?
     public var conference: ConferenceSchedule?
+    /// The body parsed once while loading (validation needs it too), so rendering need not parse it
+    /// again; nil for an item built by hand. Prefer `parsedBody`, which also covers that case.
+    public var markdown: MarkdownDocument? = nil
+
+    /// The parsed body: the document kept from loading when it still matches `body`, else a fresh parse.
+    ///
+    /// ```swift
+    /// let html = item.parsedBody.html(rewriteLink: { _ in nil }, rewriteImage: { .media($0) })
+    /// ```
+    public var parsedBody: MarkdownDocument {
+        if let markdown, markdown.source == body { return markdown }
+        return MarkdownDocument(body)
+    }
 
     public init(
         kind: ItemKind, audience: Audience, slug: String, logicalPath: String, sourcePath: String,

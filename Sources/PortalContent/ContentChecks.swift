@@ -1,0 +1,159 @@
+// Checks across items: unique logical paths, internal links, Markdown images, unused images.
+import Foundation
+import PortalMarkdown
+
+enum ContentChecks {
+    static func run(
+        loaded: [LoadedItem], files: Set<String>, images: [String], usedImages: inout Set<String>, report: ProblemReport
+    ) {
+        var byPath: [String: LoadedItem] = [:]
+        byPath.reserveCapacity(loaded.count)
+        for entry in loaded.sorted(by: { $0.item.sourcePath < $1.item.sourcePath }) {
+            let path = entry.item.logicalPath
+            if let first = byPath[path] {
+                report.add(entry.item.sourcePath, entry.slugLine,
+                           "logical path '\(path)' is also used by \(first.item.sourcePath); give one of them another slug")
+            } else {
+                byPath[path] = entry
+            }
+        }
+        var knownPaths: [String]?  // built only when a link is broken, for "did you mean"
+        for entry in loaded {
+            guard let document = entry.item.markdown else { continue }
+            for reference in document.references {
+                let line = entry.item.bodyLine + reference.line - 1
+                switch reference.kind {
+                case .link:
+                    checkLink(reference.destination, from: entry, line: line, byPath: byPath, knownPaths: &knownPaths,
+                              report: report)
+                case .image:
+                    if let path = checkImage(reference.destination, of: entry.item, line: line, files: files, report: report) {
+                        usedImages.insert(path)
+                    }
+                }
+            }
+        }
+        for image in images where !usedImages.contains(image) {
+            report.add(image, nil, "image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'")
+        }
+    }
+
+    /// The URL scheme of a destination (`https`, `mailto`), lowercased, if it has one.
+    static func scheme(of destination: String) -> String? {
+        guard let colon = destination.firstIndex(of: ":") else { return nil }
+        let scheme = destination[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") })
+        else { return nil }
+        return scheme.lowercased()
+    }
+
+    static let forbiddenSchemes: Set<String> = ["javascript", "vbscript", "file", "data"]
+
+    private static func checkLink(
+        _ destination: String, from entry: LoadedItem, line: Int, byPath: [String: LoadedItem],
+        knownPaths: inout [String]?, report: ProblemReport
+    ) {
+        let file = entry.item.sourcePath
+        if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("//") { return }
+        if let scheme = scheme(of: destination) {
+            if forbiddenSchemes.contains(scheme) {
+                report.add(file, line, "link '\(shortened(destination))' is not allowed; use https:, mailto: or tel: links")
+            }
+            return
+        }
+        guard destination.hasPrefix("/") else {
+            report.add(file, line, "link '\(destination)' is relative; link to an item with its logical path, e.g. /pages/schoolgids, or to a full https:// address")
+            return
+        }
+        var path = destination.dropFirst()
+        if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = path[..<cut] }
+        while path.hasSuffix("/") { path = path.dropLast() }
+        if path.isEmpty { return }  // the portal's home
+        let logicalPath = String(path)
+        guard let target = byPath[logicalPath] else {
+            var message = "link to '/\(logicalPath)' does not match any item"
+            if knownPaths == nil { knownPaths = Array(byPath.keys) }
+            if let guess = closestMatch(to: logicalPath, among: knownPaths ?? []) {
+                message += " (did you mean '/\(guess)'?)"
+            } else {
+                message += "; internal links use an item's logical path, e.g. /news/<slug>"
+            }
+            report.add(file, line, message)
+            return
+        }
+        switch (entry.item.audience, target.item.audience) {
+        case (_, .school):
+            break
+        case (.school, .group(let group)):
+            report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(group)', which other parents cannot see; school items may only link to school items")
+            return
+        case (.group(let own), .group(let group)) where own != group:
+            report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(group)', which parents of '\(own)' cannot see")
+            return
+        default:
+            break
+        }
+        if target.draft && !entry.draft {
+            report.add(file, line, "link to '/\(logicalPath)' points to a draft; publish it (remove draft: true) or remove the link")
+        }
+    }
+
+    /// Checks a Markdown image source; gives the content-relative path of the image when it is fine.
+    private static func checkImage(
+        _ source: String, of item: ContentItem, line: Int, files: Set<String>, report: ProblemReport
+    ) -> String? {
+        let file = item.sourcePath
+        if source.isEmpty {
+            report.add(file, line, "image has no file name; write ![description](photo.jpg)")
+            return nil
+        }
+        if let scheme = scheme(of: source) {
+            if scheme == "http" || scheme == "https" {
+                report.add(file, line, "image '\(shortened(source))' is on another website; save it next to this file and use its file name (the portal loads no images from elsewhere)")
+            } else {
+                report.add(file, line, "image '\(shortened(source))' must be a file next to this file, e.g. ![description](photo.jpg)")
+            }
+            return nil
+        }
+        if source.hasPrefix("//") {
+            report.add(file, line, "image '\(shortened(source))' is on another website; save it next to this file and use its file name (the portal loads no images from elsewhere)")
+            return nil
+        }
+        if source.hasPrefix("/") {
+            report.add(file, line, "image '\(source)' must be a path relative to this file, e.g. 'photo.jpg'")
+            return nil
+        }
+        let decoded = source.removingPercentEncoding ?? source
+        var parts: [Substring] = []
+        for part in decoded.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                report.add(file, line, "image '\(source)' must be in this item's folder (\(item.sourceFolder)/), without '..'")
+                return nil
+            }
+            parts.append(part)
+        }
+        let relative = parts.joined(separator: "/")
+        let path = item.sourceFolder + "/" + relative
+        let name = parts.last.map(String.init) ?? relative
+        if !isImageName(name) {
+            report.add(file, line, "image '\(source)' is not an image file (\(imageExtensionList))")
+            return nil
+        }
+        // A file or folder starting with '_' or '.' is not part of the portal.
+        if parts.contains(where: { $0.hasPrefix("_") || $0.hasPrefix(".") }) {
+            report.add(file, line, "image '\(source)' starts with '_' or '.', so it is kept out of the portal; rename it")
+            return nil
+        }
+        guard files.contains(path) else {
+            report.add(file, line, "image '\(source)' not found in \(item.sourceFolder)/")
+            return nil
+        }
+        return path
+    }
+
+    static func shortened(_ text: String) -> String {
+        text.count > 60 ? String(text.prefix(57)) + "..." : text
+    }
+}

@@ -1,0 +1,210 @@
+// Loads content/ into a validated Site: walks the folders, reads every file once, checks everything.
+import Foundation
+import PortalMarkdown
+
+/// Loads and validates a content folder (see docs/CONTENT.md).
+///
+/// ```swift
+/// do {
+///     let site = try ContentLoader(root: URL(fileURLWithPath: "content")).load()
+///     print(site.items.count)
+/// } catch {
+///     print(error)   // every problem at once, one `file:line: message` per line
+/// }
+/// ```
+public struct ContentLoader: Sendable {
+    public let root: URL
+
+    public init(root: URL) {
+        self.root = root
+    }
+
+    /// Reads site.yaml and every item, and checks them all. Throws every problem at once, sorted by
+    /// file then line; returns the site only when there is none. Drafts are left out of the result.
+    public func load() throws(ContentErrors) -> Site {
+        let report = ProblemReport()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ContentErrors([ContentProblem(file: root.path, line: nil, message: "content folder not found")])
+        }
+        let siteResult = SiteConfigReader.read(root: root, report: report)
+        let tree = ContentTree.scan(root: root)
+        let placements = ContentTree.place(tree, groupIDs: siteResult.groupIDs, report: report)
+        var reader = ItemReader(
+            root: root, tree: tree, clock: SiteClock(timeZone: siteResult.timeZone),
+            groupTeachers: Dictionary(
+                (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a }),
+            report: report)
+        var loaded: [LoadedItem] = []
+        loaded.reserveCapacity(placements.items.count)
+        for placement in placements.items {
+            if let item = reader.read(placement) { loaded.append(item) }
+        }
+        ContentChecks.run(loaded: loaded, files: tree.fileSet, images: placements.images, usedImages: &reader.usedImages,
+                          report: report)
+        guard report.problems.isEmpty, let config = siteResult.config else {
+            var problems = report.sorted
+            if problems.isEmpty {
+                problems = [ContentProblem(file: SiteConfigReader.file, line: nil, message: "cannot be read")]
+            }
+            throw ContentErrors(problems)
+        }
+        let items = loaded.filter { !$0.draft }.map(\.item).sorted {
+            ($0.audience, $0.logicalPath) < ($1.audience, $1.logicalPath)
+        }
+        return Site(config: config, contentRoot: root, items: items)
+    }
+}
+
+/// An item as read, with what the cross-item checks need.
+struct LoadedItem {
+    var item: ContentItem
+    var draft: Bool
+    /// Line of `slug:` when it was given.
+    var slugLine: Int?
+}
+
+/// Every file under the content folder, except names starting with `_` or `.`.
+struct ContentTree {
+    /// Paths relative to the root, `/`-separated, sorted.
+    var files: [String] = []
+    var fileSet: Set<String> = []
+    /// Image file names directly inside each folder, sorted.
+    var imagesByFolder: [String: [String]] = [:]
+
+    static func scan(root: URL) -> ContentTree {
+        var tree = ContentTree()
+        let manager = FileManager.default
+        func walk(_ relative: String) {
+            let absolute = relative.isEmpty ? root.path : root.path + "/" + relative
+            guard let names = try? manager.contentsOfDirectory(atPath: absolute) else { return }
+            for name in names.sorted() where !name.hasPrefix("_") && !name.hasPrefix(".") {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: absolute + "/" + name, isDirectory: &isDirectory) else { continue }
+                if isDirectory.boolValue {
+                    walk(path)
+                } else {
+                    tree.files.append(path)
+                    tree.fileSet.insert(path)
+                    if isImageName(name) { tree.imagesByFolder[relative, default: []].append(name) }
+                }
+            }
+        }
+        walk("")
+        tree.files.sort()
+        return tree
+    }
+
+    struct Placements {
+        var items: [ItemPlacement] = []
+        /// Image files that some item must use.
+        var images: [String] = []
+    }
+
+    static let sections: [(folder: String, kind: ItemKind)] = [
+        ("news", .news), ("calendar", .event), ("albums", .album), ("pages", .page), ("conferences", .conference),
+    ]
+
+    /// Decides what each file is from where it lies; reports files that have no place.
+    static func place(_ tree: ContentTree, groupIDs: Set<String>?, report: ProblemReport) -> Placements {
+        var result = Placements()
+        var reportedFolders: Set<String> = []
+        let schoolSections = ["news", "calendar", "albums", "pages"]
+        let groupSections = schoolSections + ["conferences"]
+
+        func reportFolder(_ folder: String, _ message: String) {
+            if reportedFolders.insert(folder).inserted { report.add(folder, nil, message) }
+        }
+
+        for path in tree.files {
+            let parts = path.split(separator: "/").map(String.init)
+            guard let name = parts.last else { continue }
+            if parts == [SiteConfigReader.file] { continue }
+            var rest = parts[...]
+            var audience = Audience.school
+            var prefix = ""
+            if parts[0] == "groups" {
+                if parts.count == 2 {
+                    report.add(path, nil, "files directly in groups/ are not read; put them in groups/<group-id>/news/ (or calendar, albums, pages, conferences)")
+                    continue
+                }
+                let id = parts[1]
+                if let groupIDs, !groupIDs.contains(id) {
+                    var message = "no group '\(id)' in site.yaml"
+                    if let guess = closestMatch(to: id, among: groupIDs.sorted()) { message += " (did you mean '\(guess)'?)" }
+                    reportFolder("groups/" + id, message + "; add the group to site.yaml or rename the folder")
+                    continue
+                }
+                if groupIDs == nil { continue }  // site.yaml is broken; group folders cannot be checked
+                audience = .group(id)
+                prefix = "groups/\(id)/"
+                rest = parts[2...]
+                if rest.count == 1 {
+                    report.add(path, nil, "files directly in a group folder are not read; put them in news/, calendar/, albums/, pages/ or conferences/")
+                    continue
+                }
+            } else if parts.count == 1 {
+                report.add(path, nil, fileExtension(name) == "md"
+                    ? "Markdown files go in news/, calendar/, albums/ or pages/, not in the content folder itself"
+                    : "stray file in the content folder; remove it, or rename it to start with '_' to keep it out of the portal")
+                continue
+            }
+            let sectionName = rest[rest.startIndex]
+            let allowedSections = audience == .school ? schoolSections : groupSections
+            guard allowedSections.contains(sectionName),
+                  let kind = sections.first(where: { $0.folder == sectionName })?.kind
+            else {
+                let folder = prefix + sectionName
+                if audience == .school && sectionName == "conferences" {
+                    reportFolder(folder, "conference schedules belong to a group: put them in groups/<group-id>/conferences/")
+                } else {
+                    var message = "unknown folder '\(sectionName)'"
+                    if let guess = closestMatch(to: sectionName, among: allowedSections) { message += " (did you mean '\(guess)'?)" }
+                    reportFolder(folder, message + "; content goes in \(listing(allowedSections))")
+                }
+                continue
+            }
+            let section = prefix + sectionName
+            let inside = Array(rest.dropFirst())
+            let ext = fileExtension(name)
+            if ext == "md" {
+                if inside.count == 1 {
+                    if kind == .album {
+                        report.add(path, nil, "an album is a folder: move this to \(section)/<slug>/index.md with its photos beside it")
+                        continue
+                    }
+                    let slug = String(name.dropLast(3))
+                    result.items.append(ItemPlacement(
+                        path: path, kind: kind, audience: audience, section: section, nameSlug: slug, folder: section))
+                } else if inside.count == 2 && name == "index.md" {
+                    result.items.append(ItemPlacement(
+                        path: path, kind: kind, audience: audience, section: section, nameSlug: inside[0],
+                        folder: section + "/" + inside[0]))
+                } else if inside.count == 2 {
+                    report.add(path, nil, "only index.md is read in an item folder; rename this to index.md or move it to \(section)/")
+                } else {
+                    report.add(path, nil, "is nested too deep; items are \(section)/<slug>.md or \(section)/<slug>/index.md")
+                }
+            } else if isImageName(name) {
+                result.images.append(path)
+            } else {
+                report.add(path, nil, "is not a Markdown file or an image (\(imageExtensionList)); remove it, or rename it to start with '_' to keep it out of the portal")
+            }
+        }
+        return result
+    }
+}
+
+/// Where an item's file lies and what that says about it.
+struct ItemPlacement {
+    var path: String
+    var kind: ItemKind
+    var audience: Audience
+    /// Section folder, e.g. `news` or `groups/groep-5/albums`.
+    var section: String
+    /// Slug from the file or folder name.
+    var nameSlug: String
+    /// Folder of the file, where images are looked up.
+    var folder: String
+}

@@ -1,0 +1,420 @@
+// Reads one Markdown file: front matter typed per kind, body parsed once.
+import Foundation
+import PortalMarkdown
+import Yams
+
+/// The front matter at the top of a file, between two `---` lines.
+struct FrontMatterSplit {
+    var yaml: String
+    /// The body after the closing `---` line.
+    var body: String
+    /// File line of the first body line.
+    var bodyLine: Int
+
+    enum Problem: Error { case missing, unterminated }
+
+    static func split(_ text: String) -> Result<FrontMatterSplit, Problem> {
+        var utf8 = Substring(text).utf8
+        if utf8.starts(with: [0xEF, 0xBB, 0xBF]) { utf8 = utf8.dropFirst(3) }
+        // Walk the lines without building an array of them.
+        var lineStart = utf8.startIndex
+        var lineNumber = 1
+        var yamlStart: Substring.UTF8View.Index?
+        while lineStart < utf8.endIndex || lineNumber == 1 {
+            let newline = utf8[lineStart...].firstIndex(of: 0x0A)
+            let lineEnd = newline ?? utf8.endIndex
+            let next = newline.map { utf8.index(after: $0) } ?? utf8.endIndex
+            let isFence = isFenceLine(utf8[lineStart..<lineEnd])
+            if lineNumber == 1 {
+                guard isFence else { return .failure(.missing) }
+                yamlStart = next
+            } else if isFence, let yamlStart {
+                let yaml = String(Substring(utf8[yamlStart..<lineStart]))
+                let body = String(Substring(utf8[next...]))
+                return .success(FrontMatterSplit(yaml: yaml, body: body, bodyLine: lineNumber + 1))
+            }
+            if newline == nil { break }
+            lineStart = next
+            lineNumber += 1
+        }
+        return .failure(.unterminated)
+    }
+
+    /// `---` with nothing after it but spaces (and a `\r`).
+    private static func isFenceLine(_ line: Substring.UTF8View) -> Bool {
+        var count = 0
+        for byte in line {
+            if byte == 0x2D && count < 3 {
+                count += 1
+            } else if count == 3 && (byte == 0x20 || byte == 0x09 || byte == 0x0D) {
+                continue
+            } else {
+                return false
+            }
+        }
+        return count == 3
+    }
+}
+
+/// Front matter keys per kind, in the order docs/CONTENT.md lists them.
+enum FrontMatterKeys {
+    static let news = ["title", "date", "summary", "author", "draft", "slug"]
+    static let event = ["title", "start", "end", "all_day", "location", "summary", "draft", "slug"]
+    static let album = ["title", "date", "summary", "cover", "photos", "draft", "slug"]
+    static let page = ["title", "weight", "summary", "draft", "slug"]
+    static let conference = [
+        "title", "teacher", "location", "slot_minutes", "evenings", "booking", "per_family", "min_notice_hours",
+        "draft", "slug",
+    ]
+    static let photo = ["file", "caption"]
+    static let evening = ["date", "start", "end", "breaks"]
+    static let breakKeys = ["start", "end"]
+    static let booking = ["opens", "closes"]
+
+    static func keys(for kind: ItemKind) -> [String] {
+        switch kind {
+        case .news: return news
+        case .event: return event
+        case .album: return album
+        case .page: return page
+        case .conference: return conference
+        }
+    }
+
+    /// How messages name a kind's front matter.
+    static func name(of kind: ItemKind) -> String {
+        switch kind {
+        case .news: return "news"
+        case .event: return "calendar"
+        case .album: return "album"
+        case .page: return "page"
+        case .conference: return "conference"
+        }
+    }
+}
+
+struct ItemReader {
+    let root: URL
+    let tree: ContentTree
+    let clock: SiteClock
+    let groupTeachers: [String: String]
+    let report: ProblemReport
+    /// Images used by some item (album photos here; Markdown images in the checks).
+    var usedImages: Set<String> = []
+
+    init(root: URL, tree: ContentTree, clock: SiteClock, groupTeachers: [String: String], report: ProblemReport) {
+        self.root = root
+        self.tree = tree
+        self.clock = clock
+        self.groupTeachers = groupTeachers
+        self.report = report
+    }
+
+    /// Reads one item; nil when the file cannot be read or has no front matter at all.
+    mutating func read(_ placement: ItemPlacement) -> LoadedItem? {
+        let file = placement.path
+        guard let data = FileManager.default.contents(atPath: root.path + "/" + file) else {
+            report.add(file, nil, "cannot be read")
+            return nil
+        }
+        guard let text = String(bytes: data, encoding: .utf8) else {
+            report.add(file, nil, "is not UTF-8 text; save it as UTF-8")
+            return nil
+        }
+        let split: FrontMatterSplit
+        switch FrontMatterSplit.split(text) {
+        case .success(let value): split = value
+        case .failure(.missing):
+            report.add(file, 1, "missing front matter; start the file with a '---' line, then 'title: ...' and the other keys, then another '---' line")
+            return nil
+        case .failure(.unterminated):
+            report.add(file, 1, "front matter is not closed; add a '---' line after the last key")
+            return nil
+        }
+        let kindName = FrontMatterKeys.name(of: placement.kind)
+        let what = "\(kindName) front matter"
+        let problemsBefore = report.problems.count
+        let node = composeYAML(split.yaml, file: file, lineOffset: 1, what: "front matter", report: report)
+        let yamlBroken = report.problems.count > problemsBefore
+        let fields = yamlBroken
+            ? nil
+            : Fields(node, line: 1, what: what, allowed: FrontMatterKeys.keys(for: placement.kind), file: file,
+                     lineOffset: 1, report: report)
+
+        var item = ContentItem(
+            kind: placement.kind, audience: placement.audience, slug: placement.nameSlug,
+            logicalPath: placement.section + "/" + placement.nameSlug, sourcePath: file,
+            sourceFolder: placement.folder, title: "", body: split.body, bodyLine: split.bodyLine)
+        item.markdown = MarkdownDocument(split.body)
+        var loaded = LoadedItem(item: item, draft: false, slugLine: nil)
+        // With broken YAML the body is still checked; the item keeps its name-derived path.
+        guard let fields else { return loaded }
+
+        loaded.item.title = fields.text("title", required: true) ?? ""
+        loaded.draft = fields.bool("draft") ?? false
+        if let slug = fields.text("slug") {
+            loaded.slugLine = fields.lineOf("slug")
+            if isSlug(slug) {
+                loaded.item.slug = slug
+                loaded.item.logicalPath = placement.section + "/" + slug
+            } else {
+                report.add(file, fields.lineOf("slug"), "slug '\(slug)' may only contain lowercase letters, digits and '-'")
+            }
+        } else if !fields.has("slug") && !isSlug(placement.nameSlug) {
+            let source = placement.folder == placement.section ? "file name" : "folder name"
+            report.add(file, nil, "the \(source) gives slug '\(placement.nameSlug)', but slugs may only contain lowercase letters, digits and '-'; rename it or set 'slug:'")
+        }
+        if fields.has("summary") { loaded.item.summary = fields.text("summary") }
+
+        switch placement.kind {
+        case .news:
+            loaded.item.author = fields.text("author")
+            loaded.item.date = fields.dateTime("date", required: true).map(clock.date)
+        case .event:
+            readEvent(fields, into: &loaded.item)
+        case .album:
+            loaded.item.date = fields.dateTime("date", required: true).map(clock.date)
+            loaded.item.album = readAlbum(fields, folder: placement.folder)
+        case .page:
+            loaded.item.weight = fields.int("weight") ?? 0
+        case .conference:
+            loaded.item.conference = readConference(fields, audience: placement.audience)
+        }
+        return loaded
+    }
+
+    private func readEvent(_ fields: Fields, into item: inout ContentItem) {
+        let location = fields.text("location")
+        let allDay = fields.bool("all_day")
+        guard let start = fields.dateTime("start", required: true) else {
+            _ = fields.dateTime("end")
+            return
+        }
+        if let allDay, allDay != start.isAllDay {
+            report.add(fields.file, fields.lineOf("all_day"), allDay
+                ? "'all_day' is true but 'start' has a time; remove the time or set all_day: false"
+                : "'all_day' is false but 'start' is a date without a time; add a time (YYYY-MM-DD HH:MM) or set all_day: true")
+        }
+        var end: LocalDateTime?
+        if let value = fields.dateTime("end") {
+            if value.isAllDay != start.isAllDay {
+                report.add(fields.file, fields.lineOf("end"), start.isAllDay
+                    ? "'end' has a time but 'start' is a whole day; write end as a date (YYYY-MM-DD)"
+                    : "'end' is a date but 'start' has a time; write end as a moment (YYYY-MM-DD HH:MM)")
+            } else if value < start {
+                report.add(fields.file, fields.lineOf("end"), "'end' (\(value.text)) is before 'start' (\(start.text))")
+            } else {
+                end = value
+            }
+        }
+        item.date = clock.date(start)
+        item.event = EventInfo(
+            start: EventTime(date: clock.date(start), allDay: start.isAllDay),
+            end: end.map { EventTime(date: clock.date($0), allDay: $0.isAllDay) },
+            location: location)
+    }
+
+    private mutating func readAlbum(_ fields: Fields, folder: String) -> AlbumInfo? {
+        let file = fields.file
+        var photos: [Photo] = []
+        var photoLines: [String: Int] = [:]
+        if let list = fields.list("photos") {
+            for (node, line) in list {
+                var name: String?
+                var caption: String?
+                if case .scalar(let scalar) = node, !Fields.isNull(scalar) {
+                    name = scalar.string.trimmingCharacters(in: .whitespaces)
+                } else if let photo = Fields(node, line: line, what: "photo", allowed: FrontMatterKeys.photo,
+                                             file: file, lineOffset: 1, report: report) {
+                    name = photo.text("file", required: true)
+                    caption = photo.text("caption")
+                } else {
+                    continue
+                }
+                guard let name, !name.isEmpty else { continue }
+                let path = folder + "/" + name
+                if name.contains("/") {
+                    report.add(file, line, "photo '\(name)' must be a file name in \(folder)/, not a path")
+                } else if let first = photoLines[name] {
+                    report.add(file, line, "photo '\(name)' is already listed on line \(first)")
+                } else if !tree.fileSet.contains(path) {
+                    var message = "photo '\(name)' not found in \(folder)/"
+                    if let guess = closestMatch(to: name, among: tree.imagesByFolder[folder] ?? []) {
+                        message += " (did you mean '\(guess)'?)"
+                    }
+                    report.add(file, line, message)
+                } else if !isImageName(name) {
+                    report.add(file, line, "photo '\(name)' is not an image (\(imageExtensionList))")
+                } else {
+                    photoLines[name] = line
+                    photos.append(Photo(file: name, caption: caption))
+                    usedImages.insert(path)
+                }
+            }
+            if list.isEmpty {
+                report.add(file, fields.lineOf("photos"), "'photos' is an empty list; list the album's photos or leave 'photos' out to use every image in \(folder)/")
+            }
+        } else if !fields.has("photos") {
+            for name in tree.imagesByFolder[folder] ?? [] {
+                photos.append(Photo(file: name))
+                usedImages.insert(folder + "/" + name)
+            }
+            if photos.isEmpty {
+                report.add(file, nil, "album has no photos; put images (\(imageExtensionList)) in \(folder)/")
+            }
+        }
+        let cover: String
+        if let chosen = fields.text("cover") {
+            if !photos.contains(where: { $0.file == chosen }) {
+                var message = "cover '\(chosen)' is not one of the album's photos"
+                if let guess = closestMatch(to: chosen, among: photos.map(\.file)) { message += " (did you mean '\(guess)'?)" }
+                report.add(file, fields.lineOf("cover"), message)
+            }
+            cover = chosen
+        } else {
+            cover = photos.first?.file ?? ""
+        }
+        return AlbumInfo(photos: photos, cover: cover)
+    }
+
+    private func readConference(_ fields: Fields, audience: Audience) -> ConferenceSchedule? {
+        let file = fields.file
+        let teacher = fields.text("teacher") ?? groupTeachers[audience.id] ?? ""
+        let location = fields.text("location")
+        var slotMinutes = fields.int("slot_minutes", required: true)
+        if let minutes = slotMinutes, minutes <= 0 {
+            report.add(file, fields.lineOf("slot_minutes"), "'slot_minutes' must be more than 0")
+            slotMinutes = nil
+        }
+        var perFamily = fields.int("per_family") ?? 1
+        if perFamily < 1 {
+            report.add(file, fields.lineOf("per_family"), "'per_family' must be 1 or more")
+            perFamily = 1
+        }
+        var minNotice = fields.int("min_notice_hours") ?? 24
+        if minNotice < 0 {
+            report.add(file, fields.lineOf("min_notice_hours"), "'min_notice_hours' must be 0 or more")
+            minNotice = 0
+        }
+
+        var opens: LocalDateTime?
+        var closes: LocalDateTime?
+        if let booking = fields.mapping("booking", what: "booking", allowed: FrontMatterKeys.booking, required: true) {
+            opens = booking.dateTime("opens", required: true)
+            closes = booking.dateTime("closes", required: true)
+            if let opens, let closes, closes <= opens {
+                report.add(file, booking.lineOf("closes"), "booking 'closes' (\(closes.text)) must be after 'opens' (\(opens.text))")
+            }
+        }
+
+        struct Evening {
+            var day: LocalDateTime
+            var start: Int
+            var end: Int
+            var breaks: [(start: Int, end: Int)]
+            var line: Int
+        }
+        var evenings: [Evening] = []
+        var eveningsBroken = false
+        if let list = fields.list("evenings", required: true) {
+            if list.isEmpty {
+                report.add(file, fields.lineOf("evenings"), "'evenings' is empty; add at least one evening with date, start and end")
+            }
+            for (node, line) in list {
+                guard let evening = Fields(node, line: line, what: "evening", allowed: FrontMatterKeys.evening,
+                                           file: file, lineOffset: 1, report: report)
+                else { eveningsBroken = true; continue }
+                var day = evening.dateTime("date", required: true)
+                if let value = day, !value.isAllDay {
+                    report.add(file, evening.lineOf("date"), "the evening's 'date' must be a date without a time; put the times in 'start' and 'end'")
+                    day = nil
+                }
+                let start = evening.timeOfDay("start", required: true)
+                let end = evening.timeOfDay("end", required: true)
+                var timesValid = start != nil && end != nil
+                if let start, let end, end <= start {
+                    report.add(file, evening.lineOf("end"), "the evening's 'end' (\(clockText(end))) must be after its 'start' (\(clockText(start)))")
+                    timesValid = false
+                }
+                var breaks: [(start: Int, end: Int, line: Int)] = []
+                for (breakNode, breakLine) in evening.list("breaks") ?? [] {
+                    guard let pause = Fields(breakNode, line: breakLine, what: "break", allowed: FrontMatterKeys.breakKeys,
+                                             file: file, lineOffset: 1, report: report),
+                          let breakStart = pause.timeOfDay("start", required: true),
+                          let breakEnd = pause.timeOfDay("end", required: true)
+                    else { eveningsBroken = true; continue }
+                    let text = "\(clockText(breakStart))-\(clockText(breakEnd))"
+                    if breakEnd <= breakStart {
+                        report.add(file, pause.lineOf("end"), "break \(text): 'end' must be after 'start'")
+                        eveningsBroken = true
+                    } else if let start, let end, timesValid, breakStart < start || breakEnd > end {
+                        report.add(file, breakLine, "break \(text) is outside the evening (\(clockText(start))-\(clockText(end)))")
+                        eveningsBroken = true
+                    } else if let other = breaks.first(where: { breakStart < $0.end && $0.start < breakEnd }) {
+                        report.add(file, breakLine, "break \(text) overlaps the break on line \(other.line)")
+                        eveningsBroken = true
+                    } else {
+                        breaks.append((breakStart, breakEnd, breakLine))
+                    }
+                }
+                guard let day, let start, let end, timesValid else { eveningsBroken = true; continue }
+                if let other = evenings.first(where: { $0.day == day && start < $0.end && $0.start < end }) {
+                    report.add(file, line, "evening \(day.text) \(clockText(start))-\(clockText(end)) overlaps the evening on line \(other.line)")
+                    eveningsBroken = true
+                    continue
+                }
+                if let opens, day.with(minutes: start) < opens {
+                    report.add(file, evening.lineOf("date"), "evening \(day.with(minutes: start).text) starts before booking opens (\(opens.text)); move 'opens' earlier")
+                }
+                evenings.append(Evening(
+                    day: day, start: start, end: end,
+                    breaks: breaks.sorted { $0.start < $1.start }.map { ($0.start, $0.end) }, line: line))
+            }
+        }
+
+        var slots: [ConferenceSlot] = []
+        if let slotMinutes {
+            for evening in evenings {
+                // Cut each stretch between breaks from its start; a slot that would run past the
+                // stretch (into a break or past the end) is dropped.
+                var free: [(Int, Int)] = []
+                var cursor = evening.start
+                for pause in evening.breaks {
+                    free.append((cursor, pause.start))
+                    cursor = pause.end
+                }
+                free.append((cursor, evening.end))
+                for (from, to) in free {
+                    var t = from
+                    while t + slotMinutes <= to {
+                        let start = evening.day.with(minutes: t)
+                        slots.append(ConferenceSlot(
+                            id: evening.day.dayText + "T" + clockText(t), start: clock.date(start),
+                            end: clock.date(start).addingTimeInterval(TimeInterval(slotMinutes * 60))))
+                        t += slotMinutes
+                    }
+                }
+            }
+            if slots.isEmpty && !evenings.isEmpty && !eveningsBroken {
+                report.add(file, fields.lineOf("slot_minutes"), "no bookable slots: every evening (without its breaks) is shorter than slot_minutes (\(slotMinutes))")
+            }
+        }
+        slots.sort { $0.start < $1.start }
+
+        guard let opens, let closes else { return nil }
+        return ConferenceSchedule(
+            teacher: teacher, location: location, slotMinutes: slotMinutes ?? 0,
+            evenings: evenings.map { evening in
+                ConferenceEvening(
+                    start: clock.date(evening.day.with(minutes: evening.start)),
+                    end: clock.date(evening.day.with(minutes: evening.end)),
+                    breaks: evening.breaks.map {
+                        let start = clock.date(evening.day.with(minutes: $0.start))
+                        let end = clock.date(evening.day.with(minutes: $0.end))
+                        return DateInterval(start: start, duration: max(0, end.timeIntervalSince(start)))
+                    })
+            },
+            bookingOpens: clock.date(opens), bookingCloses: clock.date(closes), perFamily: perFamily,
+            minNoticeHours: minNotice, slots: slots)
+    }
+}

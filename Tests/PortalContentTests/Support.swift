@@ -1,0 +1,20 @@
+import Foundation
+import PortalContent
+
+/// Fixture sites live in Tests/Fixtures/sites/<name>.
+func fixtureSite(_ name: String, file: StaticString = #filePath) -> URL {
+    URL(fileURLWithPath: "\(file)")
+        .deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/sites/\(name)")
+}
+
+/// Loads a site that must fail and gives its problems as `file:line: message` lines.
+func problems(_ name: String) -> [String] {
+    do {
+        _ = try ContentLoader(root: fixtureSite(name)).load()
+        return ["(loaded without problems)"]
+    } catch {
+        return error.problems.map(\.description)
+    }
+}
