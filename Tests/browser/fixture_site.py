@@ -29,7 +29,10 @@ def png(w: int, h: int, rgb: tuple[int, int, int]) -> bytes:
 
 
 def frag(title: str, body: str) -> str:
-    return f'<article class="item"><h1>{title}</h1>\n{body}</article>\n'
+    """Shaped like the theme's item.mustache: a header (dropped by the app) and the body."""
+    return (f'<article class="item"><header class="item__header"><p class="item__audience">x</p>'
+            f'<h1 class="item__title">{title}</h1><p class="item__meta">Wanneer: ...</p></header>\n'
+            f'<div class="item__body">{body}</div></article>\n')
 
 
 def build(out: str) -> dict:
@@ -80,9 +83,10 @@ def build(out: str) -> dict:
          "album": {"cover": "albums/schoolreis/bus.png",
                    "photos": [{"media": "albums/schoolreis/bus.png", "caption": "In de bus"}]},
          "html": frag("Schoolreis naar de Efteling",
-                      '<figure><img data-media="albums/schoolreis/bus.png" alt="In de bus"><figcaption>In de bus</figcaption></figure>')},
+                      '<ul class="album"><li><figure><img data-media="albums/schoolreis/bus.png" data-variant="thumb" alt="In de bus"><figcaption>In de bus</figcaption></figure></li></ul>')},
     ], {"news/sinterklaas/sint.png": (png(40, 30, (200, 30, 30)), "image/png"),
-        "albums/schoolreis/bus.png": (png(40, 30, (30, 30, 200)), "image/png")})
+        "albums/schoolreis/bus.png": (png(40, 30, (30, 30, 200)), "image/png",
+                                      ("albums/schoolreis/bus.thumb.png", png(20, 15, (30, 200, 30))))})
     for g, title, news in [("groep-3", "Groep 3", "Groep 3 leert lezen"),
                            ("groep-5", "Groep 5", "Groep 5 gaat naar het museum"),
                            ("groep-8", "Groep 8", "Groep 8 oefent de musical")]:

@@ -80,11 +80,14 @@ class SiteSealer:
         return rel
 
     def add_audience(self, audience: str, title: str, items: list[dict], media: dict[str, tuple[bytes, str]]):
-        """items: manifest item dicts plus 'html' (the fragment); media: path -> (bytes, type)."""
+        """items: manifest item dicts plus 'html' (the fragment); media: path -> (bytes, type[, (thumb path, bytes)])."""
         _, e = self.key(audience)
         man_items, man_media = [], {}
-        for mpath, (data, typ) in media.items():
+        for mpath, (data, typ, *thumb) in media.items():
             man_media[mpath] = {"blob": self.write_blob(audience, mpath, data), "type": typ}
+            if thumb:  # (thumb logical path, bytes)
+                tpath, tdata = thumb[0]
+                man_media[mpath]["thumb"] = {"path": tpath, "blob": self.write_blob(audience, tpath, tdata), "type": typ}
         for it in items:
             it = dict(it)
             html = it.pop("html")

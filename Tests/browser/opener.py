@@ -152,6 +152,9 @@ def open_site(output_dir: str, token: str, open_blobs: bool = True) -> OpenedSit
                 oa.blobs[item["path"]] = _open_blob(output_dir, key, a["id"], a["epoch"], item["path"], item["blob"])
             for mpath, m in man.get("media", {}).items():
                 oa.blobs[mpath] = _open_blob(output_dir, key, a["id"], a["epoch"], mpath, m["blob"])
+                thumb = m.get("thumb")  # a variant (generator extension): sealed under its own path
+                if thumb:
+                    oa.blobs[thumb["path"]] = _open_blob(output_dir, key, a["id"], a["epoch"], thumb["path"], thumb["blob"])
         audiences[a["id"]] = oa
     return OpenedSite(site, token_id, keyslot, audiences)
 

@@ -1,7 +1,7 @@
 // Ouderportaal app: unlock with a token, keep keys on this device, route between views.
 import * as C from './crypto.js';
 import * as S from './store.js';
-import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage } from './i18n.js';
+import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp } from './i18n.js';
 import { h } from './dom.js';
 import * as V from './views.js';
 
@@ -113,6 +113,7 @@ async function unlock(text) {
   const p = await C.parseToken(text);
   if (!p.ok) return p.error;
   const { tokenId, kek } = await C.deriveTokenKeys(p.r, state.siteId);
+  performance.mark('unlock:derived');
   if (state.records.some((r) => r.token_id === tokenId)) return null;
   let rec;
   try {
@@ -120,20 +121,25 @@ async function unlock(text) {
   } catch (e) {
     return e instanceof LoadError && e.kind === 'network' ? 'network' : 'unknown';
   }
+  performance.mark('unlock:keyslot');
   state.records.push(rec);
   state.notices.delete('notice.revoked');
-  await Promise.all([loadAudiences(), S.putToken(rec).catch(() => {})]);
+  await Promise.all([loadAudiences().then(() => performance.mark('unlock:manifests')),
+    S.putToken(rec).catch(() => {}).then(() => performance.mark('unlock:saved'))]);
   return null;
 }
 
 async function submitToken(text) {
   const t0 = performance.now();
+  performance.clearMarks();
   let err;
   try { err = await unlock(text); } catch (e) { console.error(e); err = 'failed'; }
   if (err) return err;
   if (location.hash !== '#/') history.replaceState(null, '', location.pathname + location.search + '#/');
+  performance.mark('unlock:render');
   render();
   window.__unlockMs = performance.now() - t0;
+  window.__unlockMarks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime - t0)]));
   performance.measure('unlock', { start: t0 });
   return null;
 }
@@ -163,12 +169,12 @@ function env() {
       if (typeof item.blob !== 'string') throw new LoadError('sealed', 'no blob');
       return utf8.decode(await openBlob(aud, item.path, item.blob));
     },
-    loadMedia: (aud, mediaPath, img, small) => {
-      const m = findMedia(aud, mediaPath, small);
+    loadMedia: (aud, mediaPath, img, { thumb = false, quiet = false } = {}) => {
+      const m = findMedia(aud, mediaPath, thumb);
       img.classList.add('media-loading');
       const fail = () => {
         img.classList.remove('media-loading');
-        if (small) { img.remove(); return; }
+        if (quiet) { img.remove(); return; }
         img.replaceWith(h('span', { class: 'media-error', role: 'img', 'aria-label': t('media.error') }, t('media.error')));
       };
       if (!m) { fail(); return; }
@@ -268,9 +274,11 @@ function render() {
   else if (hash === '#/settings') { route = 'settings'; node = V.settingsView(state, e); }
   else if (hash === '#/add') { route = 'add'; node = V.loginView(state, e, true); }
   else { route = 'timeline'; node = V.timelineView(state, e); }
+  performance.mark('render:built');
   renderHeader(loggedIn, route);
   main().replaceChildren(...[notices(), node].filter(Boolean));
   main().setAttribute('data-route', route);
+  performance.mark('render:inserted');
   // Move focus to the new view's heading on navigation, so screen readers announce it.
   if (lastRoute !== null && lastRoute !== route + hash && route !== 'login' && route !== 'add') {
     const hd = node.querySelector('.view-title');
@@ -305,6 +313,7 @@ async function start() {
     state.site = site;
     state.siteId = C.fromHex(site.site_id);
     await loadLanguage(chooseLanguage(site.languages));
+    if (state.records.length) warmUp();
     state.records = records.length ? await refreshRecords(records) : [];
     if (state.records.length) await loadAudiences();
   } catch (e) {
@@ -324,6 +333,7 @@ async function start() {
     render();
   }
   document.documentElement.setAttribute('data-ready', '');
+  if (!state.records.length) setTimeout(warmUp, 0);
 }
 
 start();

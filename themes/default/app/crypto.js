@@ -54,11 +54,11 @@ export function fromB64(s) {
   return out;
 }
 
-/** HKDF-SHA256 (RFC 5869) to raw bytes. */
+/** HKDF-SHA256 (RFC 5869) to raw bytes; info is a string (UTF-8) or bytes. */
 export async function hkdf(ikm, salt, info, length) {
   const base = await subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits']);
   const bits = await subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt, info: enc.encode(info) }, base, length * 8);
+    { name: 'HKDF', hash: 'SHA-256', salt, info: typeof info === 'string' ? enc.encode(info) : info }, base, length * 8);
   return new Uint8Array(bits);
 }
 

@@ -29,7 +29,7 @@ const KEEP = new Set(['ARTICLE', 'SECTION', 'HEADER', 'FOOTER', 'DIV', 'SPAN', '
   'BLOCKQUOTE', 'HR', 'BR', 'TABLE', 'THEAD', 'TBODY', 'TFOOT', 'TR', 'TH', 'TD', 'CAPTION', 'FIGURE',
   'FIGCAPTION', 'TIME', 'SUP', 'SUB', 'SMALL', 'MARK', 'DL', 'DT', 'DD', 'ABBR', 'INPUT', 'DETAILS', 'SUMMARY',
   'ADDRESS', 'NAV', 'ASIDE']);
-const ATTRS = new Set(['href', 'alt', 'title', 'class', 'data-media', 'colspan', 'rowspan', 'align', 'start',
+const ATTRS = new Set(['href', 'alt', 'title', 'class', 'data-media', 'data-variant', 'colspan', 'rowspan', 'align', 'start',
   'datetime', 'lang', 'dir', 'width', 'height', 'checked', 'disabled', 'type', 'open']);
 const SAFE_HREF = /^(https?:|mailto:|tel:|#)/i;
 

@@ -74,3 +74,12 @@ export function dayKey(s) {
   return `${p.year}-${p.month}-${p.day}`;
 }
 export const todayKey = () => dayKey(new Date().toISOString());
+
+/** Builds the date formatters ahead of use: the first Intl formatter for a locale and time zone
+ * loads ICU data (tens of ms), which should not land between token submit and the timeline. */
+export function warmUp() {
+  const sample = ['2026-01-01', '2026-01-01T12:00:00Z'];
+  for (const s of sample) { formatDay(s); formatMoment(s); formatMonth(s); dayKey(s); }
+  formatTime(sample[1]);
+  'a'.localeCompare('b', locale());
+}

@@ -22,7 +22,7 @@ export function timelineView(state, env) {
   for (const { item, aud } of entries) {
     const photos = item.album && Array.isArray(item.album.photos) ? item.album.photos.length : 0;
     const cover = item.album && item.album.cover ? h('img', { class: 'cover', alt: '' }) : null;
-    if (cover) env.loadMedia(aud, item.album.cover, cover, true);
+    if (cover) env.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
     list.append(h('li', null, h('article', { class: 'card' + (item.album ? ' card-album' : ''), 'data-path': item.path },
       cover,
       h('div', { class: 'card-body' },
@@ -114,9 +114,23 @@ export function itemView(state, path, env) {
     if (!env.current()) return;
     const frag = sanitizeFragment(html);
     // The theme's fragment may carry its own title; then drop ours to avoid saying it twice.
+    // The theme's fragment may carry its own header (title, date, place, in one language); the app
+    // shows those from the manifest, localized, so drop the fragment's copy.
+    for (const hd of frag.querySelectorAll('.item__header')) hd.remove();
     const own = frag.querySelector('h1');
     if (own && own.textContent.trim() === item.title.trim()) own.remove();
-    for (const img of frag.querySelectorAll('img[data-media]')) env.loadMedia(aud, img.getAttribute('data-media'), img, false);
+    for (const img of frag.querySelectorAll('img[data-media]')) {
+      const thumb = img.getAttribute('data-variant') === 'thumb';
+      env.loadMedia(aud, img.getAttribute('data-media'), img, { thumb });
+      if (thumb) {
+        // A thumbnail opens its full-size photo on click or Enter.
+        img.tabIndex = 0;
+        img.setAttribute('role', 'button');
+        const full = () => { if (img.classList.toggle('full')) env.loadMedia(aud, img.getAttribute('data-media'), img, {}); };
+        img.addEventListener('click', full);
+        img.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); full(); } });
+      }
+    }
     body.replaceChildren(frag);
     body.removeAttribute('aria-busy');
     body.setAttribute('data-state', 'ready');
