@@ -1,2 +1,428 @@
+// Plain C wrappers over libvips for the photo pipeline (see include/vips_shim.h).
 #include "vips_shim.h"
-int portal_vips_placeholder(void) { return 0; }
+
+#include <string.h>
+#include <vips/vips.h>
+
+// MARK: - Start-up
+
+static GOnce portal_vips_once = G_ONCE_INIT;
+static char *portal_vips_init_error = NULL;
+
+static gpointer portal_vips_start(gpointer unused) {
+    (void)unused;
+    if (vips_init("ouderportaal")) {
+        char *message = vips_error_buffer_copy();
+        portal_vips_init_error = g_strdup(message && *message ? g_strstrip(message) : "vips_init failed");
+        g_free(message);
+        return GINT_TO_POINTER(1);
+    }
+    // Every photo is decoded once and never again in this process: cached operations would only
+    // keep decoded pixels alive and raise peak memory.
+    vips_cache_set_max(0);
+    return GINT_TO_POINTER(2);
+}
+
+int portal_vips_init(char **error) {
+    int state = GPOINTER_TO_INT(g_once(&portal_vips_once, portal_vips_start, NULL));
+    if (state == 2) return PORTAL_VIPS_OK;
+    if (error) *error = g_strdup(portal_vips_init_error ? portal_vips_init_error : "vips_init failed");
+    return PORTAL_VIPS_ERR_INIT;
+}
+
+const char *portal_vips_version(void) { return vips_version_string(); }
+
+int portal_vips_has_heif(void) {
+    if (portal_vips_init(NULL) != PORTAL_VIPS_OK) return 0;
+    return vips_type_find("VipsOperation", "heifload_buffer") != 0;
+}
+
+void portal_vips_set_concurrency(int threads) {
+    if (portal_vips_init(NULL) != PORTAL_VIPS_OK) return;
+    vips_concurrency_set(threads < 1 ? 1 : threads);
+}
+
+void portal_vips_free(void *pointer) { g_free(pointer); }
+
+// MARK: - Errors
+
+// libvips keeps one error buffer per process. Take it (copy and clear in one step) and turn its
+// lines into one line, or use `fallback` when it is empty.
+static char *portal_take_vips_error(const char *fallback) {
+    char *message = vips_error_buffer_copy();
+    if (!message || !*g_strstrip(message)) {
+        g_free(message);
+        return g_strdup(fallback);
+    }
+    GString *joined = g_string_new(NULL);
+    char **lines = g_strsplit(message, "\n", -1);
+    for (char **line = lines; *line; line++) {
+        char *text = g_strstrip(*line);
+        if (!*text) continue;
+        if (joined->len) g_string_append(joined, "; ");
+        g_string_append(joined, text);
+    }
+    g_strfreev(lines);
+    g_free(message);
+    return g_string_free(joined, FALSE);
+}
+
+static int portal_fail(char **error, int status, char *message) {
+    if (error) *error = message;
+    else g_free(message);
+    return status;
+}
+
+// MARK: - Variants
+
+// The loaders we accept (class names, as vips_foreign_find_load_buffer returns them). Anything else that libvips could open (SVG, PDF, TIFF, ImageMagick's
+// many formats, ...) is refused: album photos are camera or phone pictures, and the other loaders
+// are larger attack surface for no benefit.
+static int portal_allowed_loader(const char *loader) {
+    static const char *allowed[] = {"VipsForeignLoadJpegBuffer", "VipsForeignLoadPngBuffer",
+                                    "VipsForeignLoadWebpBuffer", "VipsForeignLoadHeifBuffer",
+                                    NULL};
+    for (const char **name = allowed; *name; name++)
+        if (strcmp(*name, loader) == 0) return 1;
+    return 0;
+}
+
+// An ISO base media file with a HEIF brand: "....ftypheic", "....ftypmif1", ...
+static int portal_looks_like_heif(const unsigned char *bytes, size_t length) {
+    if (length < 12 || memcmp(bytes + 4, "ftyp", 4) != 0) return 0;
+    static const char *brands[] = {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1",
+                                   "avif", NULL};
+    for (const char **brand = brands; *brand; brand++)
+        if (memcmp(bytes + 8, *brand, 4) == 0) return 1;
+    return 0;
+}
+
+static void portal_free_results(portal_vips_variant_result *results, int count) {
+    for (int i = 0; i < count; i++) {
+        g_free(results[i].bytes);
+        results[i].bytes = NULL;
+        results[i].length = 0;
+    }
+}
+
+// Decodes the source at most `side` pixels on its long side (shrink-on-load where the format
+// has it), upright and in 8-bit sRGB, and returns a new image that holds the pixels only: no
+// metadata field of the original survives, whatever a saver's `strip` does.
+static VipsImage *portal_decode_clean(const void *source, size_t length, int is_heif, int side,
+                                      char **error, int *status) {
+    VipsImage *decoded = NULL;
+    int failed;
+    *status = PORTAL_VIPS_ERR_DECODE;
+    VipsSource *input = vips_source_new_from_memory(source, length);
+    if (!input) {
+        *error = portal_take_vips_error("cannot read");
+        return NULL;
+    }
+    if (is_heif) {
+        // Not vips_thumbnail_source: for HEIF it may start from the embedded thumbnail, which
+        // editors do not always update after a crop. Decode the primary image instead.
+        VipsImage *full = vips_image_new_from_source(input, "", "access", VIPS_ACCESS_SEQUENTIAL,
+                                                     "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+        failed = !full || vips_thumbnail_image(full, &decoded, side, "height", side, "size",
+                                               VIPS_SIZE_DOWN, NULL);
+        if (full) g_object_unref(full);
+    } else {
+        // fail_on must also go in the loader's option string: vips_thumbnail_source (8.14)
+        // does not hand its own fail_on to the loader, and without it a truncated JPEG only
+        // warns and comes out half grey. (vips_thumbnail_buffer behaves the same.)
+        failed = vips_thumbnail_source(input, &decoded, side, "height", side, "size",
+                                       VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR,
+                                       "option_string", "fail_on=error", NULL);
+    }
+    g_object_unref(input);
+    if (failed) {
+        *error = portal_take_vips_error("cannot decode");
+        return NULL;
+    }
+
+    VipsImage *srgb = NULL;
+    failed = vips_colourspace(decoded, &srgb, VIPS_INTERPRETATION_sRGB, NULL);
+    g_object_unref(decoded);
+    if (failed) {
+        *error = portal_take_vips_error("cannot convert to sRGB");
+        return NULL;
+    }
+    if (srgb->BandFmt != VIPS_FORMAT_UCHAR) {
+        VipsImage *cast = NULL;
+        failed = vips_cast(srgb, &cast, VIPS_FORMAT_UCHAR, NULL);
+        g_object_unref(srgb);
+        if (failed) {
+            *error = portal_take_vips_error("cannot convert to 8 bits");
+            return NULL;
+        }
+        srgb = cast;
+    }
+
+    // Runs the whole decode pipeline: truncated or corrupt data fails here (fail_on).
+    size_t size = 0;
+    void *pixels = vips_image_write_to_memory(srgb, &size);
+    int width = srgb->Xsize, height = srgb->Ysize, bands = srgb->Bands;
+    g_object_unref(srgb);
+    if (!pixels) {
+        *error = portal_take_vips_error("cannot decode");
+        return NULL;
+    }
+    VipsImage *clean =
+        vips_image_new_from_memory_copy(pixels, size, width, height, bands, VIPS_FORMAT_UCHAR);
+    g_free(pixels);
+    if (!clean) {
+        *error = portal_take_vips_error("out of memory");
+        return NULL;
+    }
+    *status = PORTAL_VIPS_OK;
+    return clean;
+}
+
+static int portal_encode(VipsImage *clean, int full_side, const portal_vips_variant_request *request,
+                         portal_vips_variant_result *result, char **error) {
+    VipsImage *image = NULL;
+    if (request->long_side >= full_side) {
+        image = clean;
+        g_object_ref(image);
+    } else if (vips_thumbnail_image(clean, &image, request->long_side, "height",
+                                    request->long_side, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE,
+                                    NULL)) {
+        *error = portal_take_vips_error("cannot resize");
+        return PORTAL_VIPS_ERR_ENCODE;
+    }
+
+    if (request->format == PORTAL_VIPS_FORMAT_JPEG && (image->Bands == 2 || image->Bands == 4)) {
+        // JPEG has no alpha: put transparent parts on white (the saver would use black).
+        VipsArrayDouble *white = vips_array_double_newv(3, 255.0, 255.0, 255.0);
+        VipsImage *flat = NULL;
+        int failed = vips_flatten(image, &flat, "background", white, NULL);
+        vips_area_unref(VIPS_AREA(white));
+        g_object_unref(image);
+        if (failed) {
+            *error = portal_take_vips_error("cannot flatten transparency");
+            return PORTAL_VIPS_ERR_ENCODE;
+        }
+        image = flat;
+        if (image->BandFmt != VIPS_FORMAT_UCHAR) {
+            VipsImage *cast = NULL;
+            failed = vips_cast(image, &cast, VIPS_FORMAT_UCHAR, NULL);
+            g_object_unref(image);
+            if (failed) {
+                *error = portal_take_vips_error("cannot convert to 8 bits");
+                return PORTAL_VIPS_ERR_ENCODE;
+            }
+            image = cast;
+        }
+    }
+
+    void *bytes = NULL;
+    size_t length = 0;
+    int failed;
+    if (request->format == PORTAL_VIPS_FORMAT_JPEG)
+        failed = vips_jpegsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
+                                      "optimize_coding", TRUE, NULL);
+    else
+        failed = vips_webpsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
+                                      NULL);
+    int width = image->Xsize, height = image->Ysize;
+    g_object_unref(image);
+    if (failed) {
+        g_free(bytes);
+        *error = portal_take_vips_error("cannot encode");
+        return PORTAL_VIPS_ERR_ENCODE;
+    }
+    result->bytes = bytes;
+    result->length = length;
+    result->width = width;
+    result->height = height;
+    return PORTAL_VIPS_OK;
+}
+
+int portal_vips_make_variants(const void *source, size_t source_length,
+                              const portal_vips_variant_request *requests, int count,
+                              portal_vips_variant_result *results, char **error) {
+    int status = portal_vips_init(error);
+    if (status != PORTAL_VIPS_OK) return status;
+    if (!source || source_length == 0 || !requests || count <= 0 || !results)
+        return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT, g_strdup("no input"));
+    memset(results, 0, sizeof(*results) * (size_t)count);
+
+    int side = 0;
+    for (int i = 0; i < count; i++) {
+        const portal_vips_variant_request *r = &requests[i];
+        if (r->long_side < 1 || r->long_side > 100000 || r->quality < 1 || r->quality > 100 ||
+            (r->format != PORTAL_VIPS_FORMAT_JPEG && r->format != PORTAL_VIPS_FORMAT_WEBP))
+            return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT,
+                               g_strdup("invalid variant request"));
+        if (r->long_side > side) side = r->long_side;
+    }
+
+    const char *loader = vips_foreign_find_load_buffer(source, source_length);
+    if (!loader) {
+        g_free(vips_error_buffer_copy());
+        if (portal_looks_like_heif(source, source_length))
+            return portal_fail(error, PORTAL_VIPS_ERR_NO_HEIF,
+                               g_strdup("this libvips has no HEIF loader"));
+        return portal_fail(error, PORTAL_VIPS_ERR_UNSUPPORTED,
+                           g_strdup("no loader recognises the data"));
+    }
+    if (!portal_allowed_loader(loader))
+        return portal_fail(error, PORTAL_VIPS_ERR_UNSUPPORTED,
+                           g_strdup_printf("format of %s is not accepted", loader));
+
+    VipsImage *clean = portal_decode_clean(source, source_length,
+                                           strcmp(loader, "VipsForeignLoadHeifBuffer") == 0, side, error,
+                                           &status);
+    if (!clean) return status;
+    int full_side = clean->Xsize > clean->Ysize ? clean->Xsize : clean->Ysize;
+    for (int i = 0; i < count; i++) {
+        status = portal_encode(clean, full_side, &requests[i],
+                               &results[i], error);
+        if (status != PORTAL_VIPS_OK) {
+            portal_free_results(results, i);
+            g_object_unref(clean);
+            return status;
+        }
+    }
+    g_object_unref(clean);
+    return PORTAL_VIPS_OK;
+}
+
+// MARK: - Probe
+
+int portal_vips_probe(const void *bytes, size_t length, portal_vips_probe_result *result,
+                      char **error) {
+    int status = portal_vips_init(error);
+    if (status != PORTAL_VIPS_OK) return status;
+    if (!bytes || length == 0 || !result)
+        return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT, g_strdup("no input"));
+    memset(result, 0, sizeof(*result));
+    VipsImage *image = vips_image_new_from_buffer(bytes, length, "", NULL);
+    if (!image) return portal_fail(error, PORTAL_VIPS_ERR_UNSUPPORTED,
+                                   portal_take_vips_error("not an image"));
+    result->width = image->Xsize;
+    result->height = image->Ysize;
+    result->bands = image->Bands;
+
+    GString *names = g_string_new(NULL);
+    char **fields = vips_image_get_fields(image);
+    for (char **field = fields; *field; field++) {
+        if (names->len) g_string_append_c(names, '\n');
+        g_string_append(names, *field);
+        if (g_str_has_prefix(*field, "exif-")) result->has_exif = 1;
+    }
+    g_strfreev(fields);
+    result->fields = g_string_free(names, FALSE);
+    result->has_xmp = vips_image_get_typeof(image, VIPS_META_XMP_NAME) != 0;
+    result->has_iptc = vips_image_get_typeof(image, VIPS_META_IPTC_NAME) != 0;
+    result->has_icc = vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0;
+    int orientation = 0;
+    if (vips_image_get_typeof(image, VIPS_META_ORIENTATION) &&
+        vips_image_get_int(image, VIPS_META_ORIENTATION, &orientation) == 0)
+        result->orientation = orientation;
+    const char *loader = NULL;
+    if (vips_image_get_typeof(image, VIPS_META_LOADER) &&
+        vips_image_get_string(image, VIPS_META_LOADER, &loader) == 0 && loader)
+        result->loader = g_strdup(loader);
+    g_object_unref(image);
+    return PORTAL_VIPS_OK;
+}
+
+// MARK: - Hashes
+
+void portal_sha256(const void *bytes, size_t length, uint8_t *digest) {
+    GChecksum *checksum = g_checksum_new(G_CHECKSUM_SHA256);
+    // g_checksum_update takes a gssize: feed very large inputs in pieces.
+    const guchar *cursor = bytes;
+    while (length > 0) {
+        size_t piece = length > (1u << 30) ? (1u << 30) : length;
+        g_checksum_update(checksum, cursor, (gssize)piece);
+        cursor += piece;
+        length -= piece;
+    }
+    gsize digest_length = 32;
+    g_checksum_get_digest(checksum, digest, &digest_length);
+    g_checksum_free(checksum);
+}
+
+// XXH64 as specified by its author (https://github.com/Cyan4973/xxHash, doc/xxhash_spec.md).
+static const uint64_t XXH_P1 = 0x9E3779B185EBCA87ULL, XXH_P2 = 0xC2B2AE3D27D4EB4FULL,
+                      XXH_P3 = 0x165667B19E3779F9ULL, XXH_P4 = 0x85EBCA77C2B2AE63ULL,
+                      XXH_P5 = 0x27D4EB2F165667C5ULL;
+
+static inline uint64_t xxh_rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static inline uint64_t xxh_read64(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint32_t xxh_read32(const unsigned char *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+static inline uint64_t xxh_round(uint64_t acc, uint64_t input) {
+    acc += input * XXH_P2;
+    acc = xxh_rotl(acc, 31);
+    return acc * XXH_P1;
+}
+
+static inline uint64_t xxh_merge(uint64_t acc, uint64_t value) {
+    acc ^= xxh_round(0, value);
+    return acc * XXH_P1 + XXH_P4;
+}
+
+uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed) {
+    const unsigned char *p = bytes;
+    const unsigned char *end = p + length;
+    uint64_t h;
+    if (length >= 32) {
+        uint64_t v1 = seed + XXH_P1 + XXH_P2, v2 = seed + XXH_P2, v3 = seed, v4 = seed - XXH_P1;
+        const unsigned char *limit = end - 32;
+        do {
+            v1 = xxh_round(v1, xxh_read64(p));
+            v2 = xxh_round(v2, xxh_read64(p + 8));
+            v3 = xxh_round(v3, xxh_read64(p + 16));
+            v4 = xxh_round(v4, xxh_read64(p + 24));
+            p += 32;
+        } while (p <= limit);
+        h = xxh_rotl(v1, 1) + xxh_rotl(v2, 7) + xxh_rotl(v3, 12) + xxh_rotl(v4, 18);
+        h = xxh_merge(h, v1);
+        h = xxh_merge(h, v2);
+        h = xxh_merge(h, v3);
+        h = xxh_merge(h, v4);
+    } else {
+        h = seed + XXH_P5;
+    }
+    h += (uint64_t)length;
+    while (p + 8 <= end) {
+        h ^= xxh_round(0, xxh_read64(p));
+        h = xxh_rotl(h, 27) * XXH_P1 + XXH_P4;
+        p += 8;
+    }
+    if (p + 4 <= end) {
+        h ^= (uint64_t)xxh_read32(p) * XXH_P1;
+        h = xxh_rotl(h, 23) * XXH_P2 + XXH_P3;
+        p += 4;
+    }
+    while (p < end) {
+        h ^= (*p) * XXH_P5;
+        h = xxh_rotl(h, 11) * XXH_P1;
+        p++;
+    }
+    h ^= h >> 33;
+    h *= XXH_P2;
+    h ^= h >> 29;
+    h *= XXH_P3;
+    h ^= h >> 32;
+    return h;
+}
