@@ -1,7 +1,7 @@
 // Ouderportaal app: unlock with a token, keep keys on this device, route between views.
 import * as C from './crypto.js';
 import * as S from './store.js';
-import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp } from './i18n.js';
+import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp, todayKey } from './i18n.js';
 import { h } from './dom.js';
 import * as V from './views.js';
 
@@ -50,6 +50,7 @@ async function openBlob(aud, logicalPath, rel) {
 async function recordFromKeyslot(tokenId, kek, bytes, added) {
   const slot = JSON.parse(utf8.decode(await C.openEnvelope(kek, bytes, C.keyslotAD(tokenId))));
   if (slot.v !== 1 || slot.token_id !== tokenId || !Array.isArray(slot.audiences)) throw new Error('keyslot header');
+  if (typeof slot.expires === 'string' && slot.expires < todayKey()) throw new Error('token expired');
   const audiences = await Promise.all(slot.audiences.map(async (a) => ({
     id: String(a.id), title: String(a.title), epoch: Number(a.epoch), manifest: String(a.manifest),
     key: await C.importAudienceKey(C.fromB64(a.key)),

@@ -8,7 +8,7 @@ const itemHref = (path) => '#/item/' + path;
 
 const isEvent = (it) => it.event && typeof it.event.start === 'string';
 const isPage = (it) => it.kind === 'page';
-const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it) && it.kind !== 'conference';
+const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it);
 
 function heading(key) {
   return h('h1', { class: 'view-title', tabindex: '-1' }, t(key));
