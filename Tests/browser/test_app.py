@@ -260,3 +260,49 @@ def test_login_screen_shows_school_and_contact(site, page):
     assert info["contact"]["name"] in contact and info["contact"]["email"] in contact
     csp = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
     assert "script-src 'self'" in csp and "unsafe" not in csp
+
+
+def test_keyslot_past_its_expiry_is_refused(site_copy, page):
+    """A keyslot (sealed here by the Python sealer, with the real audience keys) that has expired."""
+    import base64
+    import datetime as dt
+    import json as _json
+    real = site_copy.opened["groep-3"]
+    site_id = bytes.fromhex(real.site["site_id"])
+    token, r = format_v1.new_token(random.randbytes(18))
+    token_id, kek = opener.derive(r, site_id)
+    slot = dict(real.keyslot, token_id=token_id, expires=(dt.date.today() - dt.timedelta(days=1)).isoformat())
+    env = format_v1.seal(kek, _json.dumps(slot).encode(), opener.keyslot_ad(token_id), real.site["keyslot_size"])
+    open(os.path.join(site_copy.out, "k", token_id), "wb").write(env)
+    # the same keyslot, not expired, opens: so the refusal is about the date
+    ok_token, r2 = format_v1.new_token(random.randbytes(18))
+    ok_id, kek2 = opener.derive(r2, site_id)
+    slot2 = dict(real.keyslot, token_id=ok_id)
+    open(os.path.join(site_copy.out, "k", ok_id), "wb").write(
+        format_v1.seal(kek2, _json.dumps(slot2).encode(), opener.keyslot_ad(ok_id), real.site["keyslot_size"]))
+    assert base64.b64decode(slot["audiences"][0]["key"])
+    page.goto(site_copy.url)
+    page.wait_for_selector("#token")
+    page.type("#token", token)
+    page.click("form.login-form button[type=submit]")
+    msg = page.locator("[data-testid=login-error]")
+    msg.wait_for(state="visible")
+    assert msg.inner_text() == NL["login.unknown"]
+    page.fill("#token", ok_token)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+
+
+def test_a_manifest_that_does_not_open_is_reported_and_the_rest_still_shows(site_copy, page):
+    slot = site_copy.opened["groep-3"].keyslot
+    man = next(a["manifest"] for a in slot["audiences"] if a["id"] == "groep-3")
+    path = os.path.join(site_copy.out, man)
+    data = bytearray(open(path, "rb").read())
+    data[-5] ^= 0x80
+    open(path, "wb").write(bytes(data))
+    login(page, site_copy.url, site_copy.tokens["groep-3"])
+    notice = page.locator("[data-testid='notice.audience_error']")
+    assert notice.inner_text() == NL["notice.audience_error"].replace("{title}", site_copy.opened["groep-3"].audiences["groep-3"].title)
+    titles = set(timeline_titles(page))
+    assert site_copy.titles("groep-3", "school") <= titles
+    assert not (site_copy.titles("groep-3", "groep-3") & titles)
