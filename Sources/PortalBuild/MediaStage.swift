@@ -1,30 +1,53 @@
-// Turns every image an item shows into stripped web variants before sealing.
+// Turns every image an item shows into stripped web variants before sealing. Originals never
+// reach output/: each photo is decoded and re-encoded by libvips with all metadata removed.
 import Foundation
 import PortalContent
+import PortalPhotos
 import PortalRender
 
-/// One image, ready to seal: a display size and, for album photos, a thumbnail.
+/// One image, ready to seal: a display size and a thumbnail for grids.
 struct ProcessedMedia: Sendable {
-    struct Variant: Sendable {
-        var bytes: [UInt8]
-        var mimeType: String
-        var width: Int
-        var height: Int
-    }
-    var large: Variant
-    var thumb: Variant?
+    var large: PhotoVariant
+    var thumb: PhotoVariant?
 }
 
 struct MediaStage {
     let site: Site
     let keysDirectory: URL
 
-    /// Processed media by logical path. Fails closed: an image that cannot be stripped stops the build.
+    /// The photo cache holds plaintext variants, as private as the originals: it lives in the
+    /// keystore folder (mode 0700), never next to output/.
+    var cacheDirectory: URL { keysDirectory.appendingPathComponent("cache/photos", isDirectory: true) }
+
+    /// Processed media by logical path. Fails closed: an image that cannot be processed stops the build.
     func process(_ audiences: [RenderedAudience]) throws(BuildError) -> [String: ProcessedMedia] {
-        let files = audiences.flatMap { $0.items.flatMap(\.media) }
-        guard files.isEmpty else {
-            throw BuildError(.photos, path: files[0].sourcePath, "photo processing is not available in this build")
+        var jobs: [PhotoJob] = []
+        var seen: Set<String> = []
+        for file in audiences.flatMap({ $0.items.flatMap(\.media) }) where seen.insert(file.logicalPath).inserted {
+            jobs.append(PhotoJob(
+                file: site.contentRoot.appendingPathComponent(file.sourcePath), displayPath: file.sourcePath,
+                specs: [.thumb, .large], id: file.logicalPath))
         }
-        return [:]
+        guard !jobs.isEmpty else { return [:] }
+        let processor: PhotoProcessor
+        do {
+            processor = try PhotoProcessor(cacheDirectory: cacheDirectory, workers: ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            throw BuildError(.photos, path: cacheDirectory.path, "\(error)")
+        }
+        let results: [PhotoJob.ID: [PhotoVariant]]
+        do {
+            results = try processor.process(jobs)
+        } catch {
+            throw BuildError(.photos, error.errors.map(\.description).joined(separator: "\n"))
+        }
+        var media: [String: ProcessedMedia] = [:]
+        for job in jobs {
+            guard let variants = results[job.id],
+                  let large = variants.first(where: { $0.spec == .large })
+            else { throw BuildError(.photos, path: job.displayPath, "no variants were made") }
+            media[job.id] = ProcessedMedia(large: large, thumb: variants.first { $0.spec == .thumb })
+        }
+        return media
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import PortalContent
 import PortalCrypto
 import PortalKeys
+import PortalPhotos
 import PortalRender
 
 /// A file for output/, path relative to it.
