@@ -134,24 +134,31 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(String(decoding: AssociatedData.keyslot(tokenID: "abc"), as: UTF8.self), "ouderportaal/1 keyslot abc")
     }
 
+    /// Thread CPU time in nanoseconds (wall time is meaningless on a shared, loaded build machine).
+    private func cpuNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
     /// Prints the cost of sealing (and opening) a 4 KB message; the assertion is only a loose guard.
     func testSealCost() throws {
         let m = DeterministicRandom(seed: 4).bytes(4096)
         let rounds = 5000
         var sink = 0
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = cpuNanoseconds()
         for i in 0..<rounds {
             let sealed = try Envelope.seal(m, key: key, associatedData: ad + [UInt8(truncatingIfNeeded: i)])
             sink &+= Int(sealed[20])
         }
-        let sealNs = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(rounds)
+        let sealNs = Double(cpuNanoseconds() - start) / Double(rounds)
         let sealed = try Envelope.seal(m, key: key, associatedData: ad)
-        let openStart = DispatchTime.now().uptimeNanoseconds
+        let openStart = cpuNanoseconds()
         for _ in 0..<rounds {
             sink &+= try Envelope.open(sealed, key: key, associatedData: ad).count
         }
-        let openNs = Double(DispatchTime.now().uptimeNanoseconds - openStart) / Double(rounds)
-        print(String(format: "Envelope 4 KB: seal %.1f µs, open %.1f µs (sink %d)", sealNs / 1000, openNs / 1000, sink))
+        let openNs = Double(cpuNanoseconds() - openStart) / Double(rounds)
+        print(String(format: "Envelope 4 KB (CPU time, this build configuration): seal %.1f µs, open %.1f µs (sink %d)", sealNs / 1000, openNs / 1000, sink))
         XCTAssertLessThan(sealNs, 1_000_000, "sealing 4 KB should take microseconds, not milliseconds")
     }
 }

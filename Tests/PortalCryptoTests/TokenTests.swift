@@ -30,6 +30,7 @@ final class TokenTests: XCTestCase {
             "oooG-4or4-om3o-e2o9-l85g-r38e-iw8l-2yg9",
             "  000G-40R4-0M30-E209\n185G-R38E-1W81-2YG9\t",
             "000G--40R4 - 0M30-E209-185G-R38E-1W81-2YG9",
+            "000G\u{2013}40R4\u{2011}0M30\u{2010}E209\u{2212}185G\u{00A0}R38E-1W81-2YG9",  // en dash, nb hyphen, nbsp
         ]
         for variant in variants {
             XCTAssertEqual(try Token.parse(variant), token, variant)
