@@ -248,18 +248,19 @@ final class KeystoreTests: XCTestCase {
 
     func testAmbiguousPrefix() throws {
         var store = try makeStore()
-        var records: [TokenRecord] = []
-        for _ in 0..<300 { records.append(try store.issueToken(audiences: ["school"], label: nil, expires: nil, family: nil).record) }
-        // With 300 ids some pair shares its first 2 hex characters; pad such a prefix to 6 chars is
-        // impossible, so check the ambiguity rule on the internal lookup with a 6-char common prefix
-        // only if one exists, and always check that a full id is unique.
-        let ids = records.map(\.id)
-        let grouped = Dictionary(grouping: ids, by: { String($0.prefix(6)) }).filter { $0.value.count > 1 }
-        if let (prefix, matches) = grouped.first {
-            XCTAssertEqual(keystoreError { try store.revoke(id: prefix) },
-                           .ambiguousToken(prefix: prefix, matches: matches))
-        }
-        XCTAssertEqual(try store.token(id: ids[7]).id, ids[7])
+        let issued = try store.issueToken(audiences: ["school"], label: nil, expires: nil, family: nil).record
+        // Real ids sharing 6 hex characters need ~4,000 tokens; plant two records instead.
+        var a = issued, b = issued
+        a.id = "abcdef01" + String(repeating: "0", count: 24)
+        b.id = "abcdef02" + String(repeating: "0", count: 24)
+        store.records += [a, b]
+        XCTAssertEqual(keystoreError { try store.revoke(id: "abcdef") },
+                       .ambiguousToken(prefix: "abcdef", matches: [a.id, b.id]))
+        XCTAssertEqual(keystoreError { try store.revoke(id: "ABCDEF0") },
+                       .ambiguousToken(prefix: "abcdef0", matches: [a.id, b.id]))
+        XCTAssertEqual(try store.revoke(id: "abcdef02").id, b.id)
+        XCTAssertEqual(try store.token(id: issued.id).id, issued.id)
+        XCTAssertEqual(try store.token(id: " " + String(issued.id.prefix(6)) + " ").id, issued.id)
     }
 
     func testExpiredTokensRotateEpochsOnce() throws {
