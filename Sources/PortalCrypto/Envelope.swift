@@ -88,10 +88,13 @@ public enum Envelope {
     /// `.envelopeBadMagic`, `.envelopeAuthenticationFailed`, `.paddingInvalid`.
     public static func open(_ envelope: [UInt8], key: SymmetricKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         var p = try openPadded(envelope, key: key, associatedData: associatedData)
-        guard let last = p.lastIndex(where: { $0 != 0 }), p[last] == 0x80 else {
-            throw .paddingInvalid
+        let marker = p.withUnsafeBufferPointer { buffer -> Int in
+            var i = buffer.count - 1
+            while i >= 0 && buffer[i] == 0 { i -= 1 }
+            return i
         }
-        p.removeSubrange(last...)
+        guard marker >= 0, p[marker] == 0x80 else { throw .paddingInvalid }
+        p.removeLast(p.count - marker)
         return p
     }
 

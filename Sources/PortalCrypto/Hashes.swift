@@ -96,17 +96,15 @@ public enum HKDF {
         var previous: [UInt8] = []
         var counter: UInt8 = 1
         while okm.count < length {
-            var block: [UInt8] = [counter]
             previous = previous.withUnsafeBytes { p in
                 info.withUnsafeBytes { i in
-                    block.withUnsafeBytes { c in
+                    withUnsafeBytes(of: counter) { c in
                         HMACSHA256.authenticate(parts: [p, i, c], key: prk)
                     }
                 }
             }
             okm += previous
             counter &+= 1
-            block.removeAll()
         }
         return Array(okm.prefix(length))
     }

@@ -60,12 +60,12 @@ public struct Token: Sendable, Equatable, CustomStringConvertible {
     /// Does not print the token: it is a secret.
     public var description: String { "Token(<secret>)" }
 
-    /// Forgiving parse: whitespace and `-` are ignored, case-insensitive, O->0, I/L->1.
+    /// Forgiving parse: whitespace and dashes are ignored, case-insensitive, O->0, I/L->1.
     public static func parse(_ input: String) throws(TokenParseError) -> Token {
         var symbols: [UInt8] = []
         symbols.reserveCapacity(characterCount)
         for scalar in input.unicodeScalars {
-            if scalar == "-" || scalar.properties.isWhitespace { continue }
+            if Token.isSeparator(scalar) { continue }
             guard scalar.isASCII, Base32Crockford.value(of: UInt8(scalar.value)) != nil else {
                 throw .malformed("the character \"\(scalar)\" does not occur in tokens")
             }
@@ -80,6 +80,13 @@ public struct Token: Sendable, Equatable, CustomStringConvertible {
         let r = Array(bytes.prefix(secretLength))
         guard constantTimeEqual(Array(bytes.suffix(checkLength)), check(r)) else { throw .typo }
         return Token(unchecked: r)
+    }
+
+    /// Ignored when parsing: whitespace, `-`, and the Unicode hyphens and dashes U+2010...U+2015
+    /// and U+2212 that word processors put into printed letters.
+    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == "-" || scalar.properties.isWhitespace || (0x2010...0x2015).contains(scalar.value)
+            || scalar.value == 0x2212
     }
 
     /// `hex(HKDF(R, salt = site_id, info = "ouderportaal/1 token-id", 16))`.

@@ -1,5 +1,14 @@
 // The secret keystore `keys/keystore.json`: site id, master key, inbox and admin keys, audience
 // epochs and the token registry. Directory 0700, file 0600, saved atomically.
+//
+// keystore.json, version 1 (bytes are standard base64, dates ISO 8601 UTC in whole seconds):
+//   { "version": 1, "created": date,
+//     "site_id": 16 bytes, "master_key": 32 bytes,
+//     "inbox_secret_key": 32 bytes, "inbox_public_key": 32 bytes (X25519),
+//     "admin_signing_seed": 32 bytes (Ed25519),
+//     "epochs": {"<audience>": n, ...}          (absent audiences are at epoch 1)
+//     "expiry_rotated": ["<token id>", ...]     (expired tokens whose epochs were already bumped)
+//     "tokens": [{"id", "token", "label"?, "family", "audiences", "issued", "expires", "revoked"?}] }
 import Foundation
 import PortalCrypto
 
@@ -38,7 +47,8 @@ public struct Keystore: Sendable {
     public private(set) var epochs: [String: Int]
     /// Token ids whose expiry has already bumped their audiences' epochs.
     public private(set) var expiryRotated: Set<String>
-    private var records: [TokenRecord]
+    /// Internal (not private) only so that tests can plant records with chosen ids.
+    var records: [TokenRecord]
     private let random: any RandomSource
     private let clock: any WallClock
     private let disk: DiskState
