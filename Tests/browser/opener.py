@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import hashes
@@ -30,8 +31,13 @@ class TokenTypo(FormatError):
     pass
 
 
+# Unicode White_Space, and the dashes word processors put into printed letters (FORMAT.md "Tokens").
+_IGNORED = re.compile("[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+                      "\\-\u2010-\u2015\u2212]+")
+
+
 def normalize_token(text: str) -> str:
-    s = text.replace(" ", "").replace("-", "").upper()
+    s = _IGNORED.sub("", text).upper()
     return s.replace("O", "0").replace("I", "1").replace("L", "1")
 
 

@@ -40,6 +40,11 @@ def test_token_parsing_matches_the_python_opener(cpage):
         got = js(cpage, "async (C, t) => { const p = await C.parseToken(t); return p.ok ? C.hex(p.r) : p.error; }", typed)
         assert got == r.hex()
         assert js(cpage, "async (C, t) => C.groupToken(t)", typed) == tok
+    # printed letters: en dash, no-break space, minus sign
+    tok, _ = format_v1.new_token(bytes(range(18)))
+    printed = tok.replace("-", "\u2013", 3).replace("-", "\u00a0", 2).replace("-", "\u2212")
+    assert js(cpage, "async (C, t) => C.hex((await C.parseToken(t)).r)", printed) == bytes(range(18)).hex()
+    assert opener.parse_token(printed) == bytes(range(18))
     tok, _ = format_v1.new_token(bytes(18))
     bad = tok[:3] + ("Z" if tok[3] != "Z" else "Y") + tok[4:]
     assert js(cpage, "async (C, t) => (await C.parseToken(t)).error", bad) == "typo"
@@ -96,18 +101,9 @@ def test_js_opens_envelopes_sealed_by_the_python_sealer(cpage):
     assert got == "EnvelopeError"
 
 
-def format_vectors():
-    """The "Test vectors" section of docs/FORMAT.md (added by the crypto work), as JSON blocks."""
-    text = open(os.path.join(REPO, "docs", "FORMAT.md"), encoding="utf-8").read()
-    m = re.search(r"^## Test vectors\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    if not m:
-        return None
-    return m.group(1)
-
-
 def test_js_against_format_md_test_vectors(cpage):
-    section = format_vectors()
-    if section is None:
+    import vectors
+    v = vectors.load()
+    if v is None:
         pytest.skip("docs/FORMAT.md has no 'Test vectors' section yet")
-    from vectors import check_vectors_in_browser
-    check_vectors_in_browser(cpage, js, section)
+    vectors.check_vectors_in_browser(cpage, js, v)

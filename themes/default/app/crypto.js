@@ -4,9 +4,10 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const enc = new TextEncoder();
 const subtle = crypto.subtle;
 
-/** Cleans typed input: drops spaces and dashes, uppercases, maps O->0 and I/L->1. */
+/** Cleans typed input: drops whitespace and dashes (also the Unicode dashes of printed letters),
+ * uppercases, maps O->0 and I/L->1 (FORMAT.md "Tokens"). */
 export function normalizeToken(text) {
-  return String(text).replace(/[\s-]+/g, '').toUpperCase()
+  return String(text).replace(/[\s\u0085\u2010-\u2015\u2212-]+/g, '').toUpperCase()
     .replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 

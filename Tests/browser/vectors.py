@@ -1,0 +1,75 @@
+"""Reads the "Test vectors" block of docs/FORMAT.md and checks the browser's crypto.js against it."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+from conftest import REPO
+
+
+def format_md_path() -> str:
+    return os.environ.get("FORMAT_MD", os.path.join(REPO, "docs", "FORMAT.md"))
+
+
+def load() -> dict | None:
+    """name -> value from the ```text block under "## Test vectors", or None if there is none yet."""
+    text = open(format_md_path(), encoding="utf-8").read()
+    m = re.search(r"^## Test vectors\s*$(.*?)(?=^## |\Z)", text, re.M | re.S)
+    if not m:
+        return None
+    block = re.search(r"```text\n(.*?)```", m.group(1), re.S)
+    if not block:
+        return None
+    out = {}
+    for line in block.group(1).splitlines():
+        if " = " in line:
+            k, v = line.split(" = ", 1)
+            out[k.strip()] = v
+    return out
+
+
+def check_vectors_in_browser(page, js, v: dict):
+    r = v["R"]
+    # token text and typed forms parse to R; grouping gives the printed form
+    for typed in (v["token"], v["token_typed"]):
+        got = js(page, "async (C, t) => { const p = await C.parseToken(t); return p.ok ? C.hex(p.r) : p.error; }", typed)
+        assert got == r, typed
+    assert js(page, "async (C, t) => C.groupToken(t)", v["token_typed"]) == v["token"]
+    # token_id and KEK (raw HKDF for the KEK bytes; the app's KEK itself is non-extractable)
+    got = js(page, """async (C, r, sid) => {
+        const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(sid));
+        const raw = C.hex(await C.hkdf(C.fromHex(r), C.fromHex(sid), 'ouderportaal/1 kek', 32));
+        return [tokenId, raw, kek.extractable, kek.algorithm.name, kek.algorithm.length]; }""", r, v["site_id"])
+    assert got == [v["token_id"], v["kek"], False, "AES-GCM", 256]
+    # the blob envelope opens with K(school, 1) and the blob AD
+    ad = v["blob_ad"]
+    m = re.fullmatch(r"ouderportaal/1 blob (\S+) (\d+) (.+)", ad)
+    assert m
+    got = js(page, """async (C, k, env, a, e, p) => {
+        const key = await C.importAudienceKey(C.fromHex(k));
+        return C.hex(await C.openEnvelope(key, C.fromHex(env), C.blobAD(a, Number(e), p))); }""",
+             v["k_school_1"], v["blob_envelope"], m.group(1), m.group(2), m.group(3))
+    assert got == v["blob_message"]
+    assert 4 + 12 + int(v["blob_padded_length"]) + 16 == len(v["blob_envelope"]) // 2
+    # the keyslot: rebuilt from its nonce (test-side AES-GCM), checked by SHA-256, opened by the app
+    msg = v["keyslot_message"].encode()
+    padded = msg + b"\x80" + b"\x00" * (4096 - len(msg) - 1)
+    got = js(page, """async (C, kekHex, nonceHex, paddedHex, tokenId) => {
+        const raw = await crypto.subtle.importKey('raw', C.fromHex(kekHex), 'AES-GCM', false, ['encrypt']);
+        const nonce = C.fromHex(nonceHex);
+        const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce,
+          additionalData: new TextEncoder().encode(C.keyslotAD(tokenId)) }, raw, C.fromHex(paddedHex)));
+        const env = new Uint8Array(16 + ct.length);
+        env.set(new TextEncoder().encode('OPB1')); env.set(nonce, 4); env.set(ct, 16);
+        const sha = C.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', env)));
+        return [env.length, sha, C.hex(env)]; }""", v["kek"], v["keyslot_nonce"], padded.hex(), v["token_id"])
+    assert got[0] == int(v["keyslot_length"]) and got[1] == v["keyslot_sha256"]
+    assert js(page, "async (C) => C.keyslotAD('%s')" % v["token_id"]) == v["keyslot_ad"]
+    opened = js(page, """async (C, t, sid, envHex) => {
+        const p = await C.parseToken(t);
+        const { tokenId, kek } = await C.deriveTokenKeys(p.r, C.fromHex(sid));
+        return new TextDecoder().decode(await C.openEnvelope(kek, C.fromHex(envHex), C.keyslotAD(tokenId))); }""",
+                v["token_typed"], v["site_id"], got[2])
+    assert opened == v["keyslot_message"]
+    assert hashlib.sha256(bytes.fromhex(got[2])).hexdigest() == v["keyslot_sha256"]
