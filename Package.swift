@@ -53,7 +53,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"]),
+        .testTarget(
+            name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"], exclude: ["format_vectors.py"]),
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent"]),
         .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),

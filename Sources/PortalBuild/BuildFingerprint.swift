@@ -24,12 +24,12 @@ struct BuildFingerprint: Codable, Equatable {
         options.keysDirectory.appendingPathComponent("cache/build-state.json")
     }
 
-    static func compute(options: GenerateOptions) throws(BuildError) -> BuildFingerprint {
+    /// `activeTokens`: which tokens get a keyslot now (expiry depends on the clock, not on files).
+    static func compute(options: GenerateOptions, activeTokens: [String]) throws(BuildError) -> BuildFingerprint {
         let previous = load(options)?.files ?? [:]
         var files: [String: FileStamp] = [:]
         var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
-        // Tokens expire by the day: a build on another day may drop keyslots.
-        lines.append("day " + Sealer.day(options.now))
+        lines.append("active " + activeTokens.sorted().joined(separator: ","))
         for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
             for (relative, info) in try listFiles(root, skipCache: label == "keys") {
                 let key = label + "/" + relative

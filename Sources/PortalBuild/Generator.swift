@@ -52,15 +52,22 @@ public struct Generator {
         try checkFolders()
         do { try Sodium.ensureReady() } catch { throw BuildError(.seal, "\(error)") }
 
+        let keystore: Keystore = try clock.step("keys") {
+            do {
+                var keystore = try Keystore.openOrCreate(at: options.keysDirectory)
+                // Expired tokens' holders still have their audience keys: re-key those audiences.
+                if !keystore.rotateForExpiredTokens(at: options.now).isEmpty { try keystore.save() }
+                return keystore
+            } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
+        }
         let fingerprint = try clock.step("fingerprint") {
-            try BuildFingerprint.compute(options: options)
+            try BuildFingerprint.compute(options: options, activeTokens: keystore.activeTokens(at: options.now).map(\.id))
         }
         if BuildFingerprint.isCurrent(fingerprint, options: options) {
             summary.unchanged = true
             summary.timings = clock.timings
             return summary
         }
-
         let site: Site = try clock.step("load") {
             try ContentLoader(root: options.contentDirectory).load()
         }
@@ -68,11 +75,6 @@ public struct Generator {
             do { return try Theme.load(from: options.themeDirectory) } catch let error as ThemeError {
                 throw BuildError(.render, path: error.file, error.message)
             }
-        }
-        let keystore: Keystore = try clock.step("keys") {
-            do {
-                return try Keystore.openOrCreate(at: options.keysDirectory)
-            } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
         }
         let rendered = clock.step("render") { SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step("photos") {

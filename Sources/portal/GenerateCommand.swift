@@ -30,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption)
         print(summary.text)
         if timings {
-            for (step, seconds) in summary.timings { print(String(format: "  %-12@ %8.3f s", step, seconds)) }
+            for (step, seconds) in summary.timings { print("  " + step.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
     }
 }
