@@ -1,0 +1,136 @@
+// Runs the real `portal` binary on temporary folders, as staff do.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum PortalBinary {
+    /// The `portal` next to the test bundle (same build folder), or PORTAL_BIN.
+    static var url: URL {
+        if let path = ProcessInfo.processInfo.environment["PORTAL_BIN"] { return URL(fileURLWithPath: path) }
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("portal")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/portal")
+    }
+}
+
+/// Runs `portal ARGS` in `directory` and waits for it.
+@discardableResult
+func portal(_ arguments: [String], in directory: URL) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = PortalBinary.url
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+/// A temporary folder with a copy of the example school and the default theme, like a checkout.
+final class Workspace {
+    let root: URL
+
+    init(withContent: Bool = true) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("themes"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("themes/default"), to: root.appendingPathComponent("themes/default"))
+        if withContent {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("content"), to: root.appendingPathComponent("content"))
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    func write(_ relative: String, _ text: String) throws {
+        let url = url(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
+}
+
+/// A `portal` server process (serve or preview) on a free port, stopped at the end.
+final class ServerProcess {
+    let process = Process()
+    private(set) var baseURL = ""
+
+    init(_ arguments: [String], in directory: URL) throws {
+        process.executableURL = PortalBinary.url
+        process.arguments = arguments + ["--port", "0"]
+        process.currentDirectoryURL = directory
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the line that names the address.
+        var buffer = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            buffer += String(decoding: data, as: UTF8.self)
+            if let range = buffer.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                baseURL = String(buffer[range])
+                return
+            }
+        }
+        process.terminate()
+        throw NSError(domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(buffer)"])
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+
+    /// GET a path; returns status, headers and body.
+    func get(_ path: String) throws -> (status: Int, headers: [String: String], body: Data) {
+        let semaphore = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Int, [String: String], Data)?
+        nonisolated(unsafe) var failure: Error?
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.cachePolicy = .reloadIgnoringLocalCacheData
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                var headers: [String: String] = [:]
+                for (key, value) in http.allHeaderFields { headers[String(describing: key).lowercased()] = String(describing: value) }
+                result = (http.statusCode, headers, data ?? Data())
+            } else {
+                failure = error
+            }
+            semaphore.signal()
+        }.resume()
+        semaphore.wait()
+        if let failure { throw failure }
+        guard let result else { throw NSError(domain: "ServerProcess", code: 2) }
+        return result
+    }
+}

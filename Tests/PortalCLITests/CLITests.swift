@@ -1,0 +1,169 @@
+// The staff commands end to end: the real binary on temporary copies of the example school.
+import Foundation
+import PortalBuild
+import XCTest
+
+final class CheckCommandTests: XCTestCase {
+    func testExampleSchoolIsClean() throws {
+        let workspace = try Workspace()
+        let result = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(result.stderr, "")
+    }
+
+    func testBrokenCopyListsEveryProblemWithFileAndLine() throws {
+        let workspace = try Workspace()
+        try workspace.write("content/news/kapot.md", "---\ntitle: Kapot\ndate: 2026-02-30\ngrop: x\n---\nZie [dit](/news/bestaat-niet).\n")
+        try workspace.write("content/groups/groep-9/news/x.md", "---\ntitle: X\ndate: 2026-10-01\n---\nTekst\n")
+        let result = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(result.status, 1)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("content/news/kapot.md:3: ") && $0.contains("2026-02-30") }, result.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("content/news/kapot.md:4: ") && $0.contains("grop") }, result.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("content/news/kapot.md:6: ") && $0.contains("/news/bestaat-niet") }, result.stderr)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("content/groups/groep-9") && $0.contains("groep-9") }, result.stderr)
+        XCTAssertTrue(lines.last?.contains("problems in content") ?? false, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+    }
+
+    func testOtherContentFolder() throws {
+        let workspace = try Workspace()
+        try FileManager.default.moveItem(at: workspace.url("content"), to: workspace.url("school-b"))
+        XCTAssertEqual(try portal(["check"], in: workspace.root).status, 1)
+        XCTAssertEqual(try portal(["check", "--content", "school-b"], in: workspace.root).status, 0)
+    }
+}
+
+final class NewCommandTests: XCTestCase {
+    func testScaffoldsEachKindAndTheResultChecks() throws {
+        let workspace = try Workspace()
+        var result = try portal(["new", "news", "Sinterklaas komt naar school!"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("content/news/sinterklaas-komt-naar-school.md"), result.stdout)
+        XCTAssertTrue(try workspace.read("content/news/sinterklaas-komt-naar-school.md").hasPrefix("---\ntitle: \"Sinterklaas komt naar school!\"\ndate: "))
+
+        result = try portal(["new", "event", "--group", "groep-5", "Excursie naar het museum"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/calendar/excursie-naar-het-museum.md").path))
+
+        result = try portal(["new", "page", "Overblijven & TSO"], in: workspace.root)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.url("content/pages/overblijven-tso.md").path), result.stderr)
+
+        XCTAssertEqual(try portal(["check"], in: workspace.root).status, 0)
+
+        // An album needs photos before it checks: the error says so.
+        result = try portal(["new", "album", "Schoolreis 2027"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let check = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(check.status, 1)
+        XCTAssertTrue(check.stderr.contains("content/albums/schoolreis-2027/index.md"), check.stderr)
+    }
+
+    func testRefusesUnknownGroupAndExistingFile() throws {
+        let workspace = try Workspace()
+        var result = try portal(["new", "news", "--group", "groep-12", "Hallo"], in: workspace.root)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("unknown group 'groep-12'"), result.stderr)
+        XCTAssertEqual(try portal(["new", "news", "Hallo"], in: workspace.root).status, 0)
+        result = try portal(["new", "news", "Hallo"], in: workspace.root)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("already exists"), result.stderr)
+    }
+}
+
+final class TokenAndGenerateCommandTests: XCTestCase {
+    func testIssueGenerateListRevoke() throws {
+        let workspace = try Workspace()
+        let issued = try portal(["token", "issue", "--group", "groep-3", "--group", "groep-8", "--label", "Fam. Test", "--json"], in: workspace.root)
+        XCTAssertEqual(issued.status, 0, issued.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String]
+        let token = try XCTUnwrap(json?["token"])
+        let id = try XCTUnwrap(json?["id"])
+        XCTAssertEqual(token.count, 39)
+        XCTAssertEqual(id.count, 32)
+        let mode = try FileManager.default.attributesOfItem(atPath: workspace.url("keys").path)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o700)
+
+        let generated = try portal(["generate"], in: workspace.root)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        XCTAssertTrue(generated.stdout.hasPrefix("Generated 9 audiences"), generated.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.url("output/k/\(id)").path))
+        let opener = try SealedSiteOpener(output: workspace.url("output"), token: token.lowercased())
+        XCTAssertEqual(opener.keyslot.audiences.map(\.id), ["school", "groep-3", "groep-8"])
+
+        XCTAssertTrue(try portal(["generate"], in: workspace.root).stdout.hasPrefix("Nothing changed"))
+
+        let listed = try portal(["token", "list", "--json"], in: workspace.root)
+        let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        XCTAssertEqual(rows?.first?["id"] as? String, id)
+        XCTAssertEqual(rows?.first?["status"] as? String, "active")
+        XCTAssertFalse(listed.stdout.contains(token), "token list must not print the secret token")
+
+        XCTAssertEqual(try portal(["token", "revoke", String(id.prefix(8))], in: workspace.root).status, 0)
+        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("output/k/\(id)").path))
+        XCTAssertTrue(try portal(["token", "list"], in: workspace.root).stdout.contains("revoked"))
+    }
+
+    func testGenerateWithBrokenContentWritesNothing() throws {
+        let workspace = try Workspace()
+        try workspace.write("content/news/kapot.md", "---\ntitle: \ndate: 2026-10-01\n---\n")
+        let result = try portal(["generate"], in: workspace.root)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("content/news/kapot.md:2: "), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("output").path))
+    }
+
+    func testTokenIssueValidatesInput() throws {
+        let workspace = try Workspace()
+        XCTAssertNotEqual(try portal(["token", "issue"], in: workspace.root).status, 0)
+        let bad = try portal(["token", "issue", "--group", "groep-3", "--expires", "2027-02-30"], in: workspace.root)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("2027-02-30"), bad.stderr)
+        let revoke = try portal(["token", "revoke", "abcdef123456"], in: workspace.root)
+        XCTAssertNotEqual(revoke.status, 0)
+    }
+}
+
+final class ServerCommandTests: XCTestCase {
+    func testServeSendsTheSiteWithSecurityHeaders() throws {
+        let workspace = try Workspace()
+        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
+        let server = try ServerProcess(["serve"], in: workspace.root)
+        defer { server.stop() }
+        let index = try server.get("/")
+        XCTAssertEqual(index.status, 200)
+        XCTAssertTrue(String(decoding: index.body, as: UTF8.self).contains("<script type=\"module\""))
+        XCTAssertEqual(index.headers["referrer-policy"], "no-referrer")
+        XCTAssertTrue(index.headers["content-security-policy"]?.contains("script-src 'self'") ?? false)
+        XCTAssertEqual(try server.get("/site.json").status, 200)
+        XCTAssertEqual(try server.get("/k/0123456789abcdef0123456789abcdef").status, 404)
+    }
+
+    func testPreviewRendersEveryAudienceInMemory() throws {
+        let workspace = try Workspace()
+        let server = try ServerProcess(["preview"], in: workspace.root)
+        defer { server.stop() }
+        let group = try server.get("/a/groep-5/")
+        XCTAssertEqual(group.status, 200)
+        let html = String(decoding: group.body, as: UTF8.self)
+        XCTAssertTrue(html.contains("Groep 5"), html)
+        XCTAssertTrue(html.contains("/a/groep-5/item/groups/groep-5/"), "group items are listed")
+        XCTAssertTrue(html.contains("/a/groep-5/item/news/"), "school items are listed too")
+        for audience in ["school", "groep-1-2a", "groep-1-2b", "groep-3", "groep-4", "groep-6", "groep-7", "groep-8"] {
+            XCTAssertEqual(try server.get("/a/\(audience)/").status, 200, audience)
+        }
+        let item = try server.get("/a/school/item/pages/schoolgids")
+        XCTAssertEqual(item.status, 200)
+        XCTAssertTrue(String(decoding: item.body, as: UTF8.self).contains("<table>"))
+        XCTAssertEqual(try server.get("/a/groep-3/item/groups/groep-5/news/does-not-exist").status, 404)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("output").path), "preview writes nothing")
+
+        // An edit shows on the next request; a content error shows as an error page.
+        try workspace.write("content/news/kapot.md", "---\ntitle: Kapot\n---\n")
+        let broken = try server.get("/a/school/")
+        XCTAssertEqual(broken.status, 500)
+        XCTAssertTrue(String(decoding: broken.body, as: UTF8.self).contains("news/kapot.md"))
+    }
+}
