@@ -229,7 +229,7 @@ function renderHeader(loggedIn, route) {
   const other = langs.find((l) => l !== currentLanguage());
   const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null }, t(key));
   const header = document.getElementById('top');
-  header.replaceChildren(
+  header.replaceChildren(...[
     h('div', { class: 'bar' },
       h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
         h('span', null, state.site ? state.site.name : t('app.title'))),
@@ -237,7 +237,7 @@ function renderHeader(loggedIn, route) {
         'aria-label': t('lang.switch_label'), onclick: () => setLanguage(other) }, t('lang.switch')) : null),
     loggedIn ? h('nav', { 'aria-label': t('nav.label') },
       navLink('#/', 'nav.timeline', 'timeline'), navLink('#/calendar', 'nav.calendar', 'calendar'),
-      navLink('#/info', 'nav.info', 'info'), navLink('#/settings', 'nav.settings', 'settings')) : null);
+      navLink('#/info', 'nav.info', 'info'), navLink('#/settings', 'nav.settings', 'settings')) : null].filter(Boolean));
   document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
 }
 

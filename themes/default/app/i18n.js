@@ -57,7 +57,7 @@ export function formatDay(s) {
 /** "donderdag 3 december 2026, 19:30" (the day only for a date) */
 export function formatMoment(s) {
   if (isDateOnly(s)) return formatDay(s);
-  return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }, TZ).format(toDate(s));
+  return `${formatDay(s)}, ${formatTime(s)}`;
 }
 export function formatTime(s) {
   return fmt({ hour: '2-digit', minute: '2-digit' }, TZ).format(toDate(s));

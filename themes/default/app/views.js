@@ -32,8 +32,23 @@ export function timelineView(state, env) {
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
       ))));
   }
-  return h('section', { class: 'view view-timeline' }, heading('timeline.heading'),
+  return h('section', { class: 'view view-timeline' }, heading('timeline.heading'), conferences(state),
     entries.length ? list : h('p', { class: 'empty' }, t('timeline.empty')));
+}
+
+/** Conference schedules whose booking has not closed, pinned above the news. */
+function conferences(state) {
+  const now = new Date().toISOString();
+  const open = [...state.items.values()].filter(({ item }) => item.kind === 'conference' && item.conference
+    && typeof item.conference.closes === 'string' && item.conference.closes > now)
+    .sort((a, b) => (a.item.conference.opens < b.item.conference.opens ? -1 : 1));
+  if (!open.length) return null;
+  return h('ul', { class: 'cards pinned', 'aria-label': t('conference.heading') }, open.map(({ item, aud }) =>
+    h('li', null, h('article', { class: 'card card-conference', 'data-path': item.path }, h('div', { class: 'card-body' },
+      h('p', { class: 'meta' }, badge(aud), ' ', t('conference.heading')),
+      h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
+      h('p', { class: 'summary' }, t('conference.window', {
+        opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })))))));
 }
 
 function eventWhen(ev) {
@@ -73,7 +88,8 @@ function byMonth(entries) {
 export function calendarView(state) {
   const today = todayKey();
   const all = [...state.items.values()].filter((e) => isEvent(e.item))
-    .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1 : 0));
+    .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1
+      : a.item.title.localeCompare(b.item.title)));
   const lastDay = (ev) => dayKey(ev.end || ev.start);
   const upcoming = all.filter((e) => lastDay(e.item.event) >= today);
   const past = all.filter((e) => lastDay(e.item.event) < today).reverse();
