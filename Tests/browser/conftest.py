@@ -103,6 +103,7 @@ class Site:
     token_ids: dict
     expected: dict  # name -> set of audience ids
     opened: dict = field(default_factory=dict)  # name -> opener.OpenedSite
+    root: str = ""  # the temporary folder holding content/, keys/ and output/ (real generator)
 
     def titles(self, name: str, audience: str, kinds=("news", "album")) -> set[str]:
         man = self.opened[name].audiences[audience].manifest
@@ -142,7 +143,7 @@ def build_real(tmp: str) -> Site:
     toks = {"groep-3": t3, "groep-5": t5, "family": fam}
     return Site(out, "", {k: v["token"] for k, v in toks.items()}, {k: v["id"] for k, v in toks.items()},
                 {"groep-3": {"school", "groep-3"}, "groep-5": {"school", "groep-5"},
-                 "family": {"school", "groep-3", "groep-8"}})
+                 "family": {"school", "groep-3", "groep-8"}}, root=tmp)
 
 
 def build_fixture(tmp: str) -> Site:
@@ -174,6 +175,24 @@ def site_copy(site, tmp_path):
     shutil.copytree(site.out, out)
     srv = Server(out)
     s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened)
+    yield s
+    srv.close()
+
+
+@pytest.fixture
+def real_site_copy(site, tmp_path):
+    """A private copy of content, keystore and output (real generator only), for revoke and re-key."""
+    if not USE_REAL:
+        pytest.skip("needs the real generator")
+    root = str(tmp_path)
+    for d in ("content", "keys", "output"):
+        shutil.copytree(os.path.join(site.root, d), os.path.join(root, d))
+    out = os.path.join(root, "output")
+    srv = Server(out)
+    s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened, root=root)
+    s.generate = lambda: run("generate", "--content", os.path.join(root, "content"), "--output", out,
+                             "--keys", os.path.join(root, "keys"), "--theme", os.path.join(REPO, "themes", "default"))
+    s.revoke = lambda name: run("token", "revoke", "--keys", os.path.join(root, "keys"), site.token_ids[name])
     yield s
     srv.close()
 
