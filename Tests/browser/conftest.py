@@ -233,4 +233,5 @@ def login(page, url: str, token: str):
 
 
 def timeline_titles(page) -> list[str]:
-    return page.locator(".view-timeline .card h2").all_inner_texts()
+    """Titles of the news/album cards (not the pinned conference cards)."""
+    return page.locator(".view-timeline .cards:not(.pinned) .card h2").all_inner_texts()

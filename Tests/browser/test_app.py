@@ -26,6 +26,12 @@ def test_typed_token_shows_school_and_own_group_but_not_another_group(site, page
     assert school <= titles
     assert own <= titles
     assert not (foreign & titles)
+    # exactly the news and albums of school + groep-3, newest first; no events, pages or conferences
+    items = [i for a in ("school", "groep-3") for i in site.opened["groep-3"].audiences[a].manifest["items"]
+             if i["kind"] in ("news", "album")]
+    assert sorted(timeline_titles(page)) == sorted(i["title"] for i in items)
+    dates = page.locator(".view-timeline .cards:not(.pinned) .card time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates == sorted(dates, reverse=True)
     # every card is labelled with its audience
     badges = set(page.locator(".view-timeline .card .badge").all_inner_texts())
     assert badges == {NL["audience.school"], site.opened["groep-3"].audiences["groep-3"].title}
@@ -34,7 +40,15 @@ def test_typed_token_shows_school_and_own_group_but_not_another_group(site, page
 
 def test_link_token_logs_in_and_leaves_the_address_bar(site, page):
     token = site.tokens["groep-5"]
+    held = []
+    # hold the keyslot response: the token must be gone from the address bar before unlocking ends
+    page.route("**/k/*", lambda route: held.append(route))
     page.goto(site.url + "#token=" + token)
+    page.wait_for_function("() => document.readyState === 'complete'")
+    while not held:
+        page.wait_for_timeout(20)
+    assert "token" not in page.evaluate("location.href")
+    held[0].continue_()
     page.wait_for_selector(".view-timeline")
     href = page.evaluate("location.href")
     assert "token" not in href and token not in href
@@ -353,3 +367,26 @@ def test_revoking_a_token_rekeys_the_school_audience_too(real_site_copy):
     epochs = lambda slot: {a["id"]: a["epoch"] for a in slot["audiences"]}  # noqa: E731
     assert epochs(after)["groep-3"] > epochs(before)["groep-3"]
     assert epochs(after)["school"] > epochs(before)["school"]
+
+
+def test_fragment_sanitizer_strips_active_content(site, page):
+    """Fragments come from the school's own generator with raw HTML off; the app still defends itself."""
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    out = page.evaluate("""async () => {
+        const D = await import('./dom.js');
+        const f = D.sanitizeFragment('<p onclick="x()" style="color:red">hi <a href="javascript:alert(1)">j</a>'
+          + ' <a href="https://example.org/x">ext</a> <a href="#/item/news/a">int</a></p>'
+          + '<script>window.__pwned = 1</script><img src="https://evil.example/t.gif" alt="tracker">'
+          + '<img data-media="news/a/b.jpg" src="https://evil.example/t.gif" onerror="x()" alt="ok">'
+          + '<iframe src="https://evil.example"></iframe><form action="https://evil.example"><input name="q"></form>'
+          + '<svg><script>1</script></svg><custom-tag>kept text</custom-tag>');
+        const d = document.createElement('div'); d.append(f);
+        return { html: d.innerHTML, pwned: window.__pwned === 1 }; }""")
+    html = out["html"]
+    assert not out["pwned"]
+    for bad in ("onclick", "style=", "javascript:", "<script", "evil.example", "<iframe", "<form", "<input", "<svg", "onerror"):
+        assert bad not in html, (bad, html)
+    assert 'href="https://example.org/x"' in html and 'rel="noopener noreferrer"' in html
+    assert 'href="#/item/news/a"' in html
+    assert 'data-media="news/a/b.jpg"' in html and "tracker" in html and "kept text" in html
