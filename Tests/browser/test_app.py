@@ -185,7 +185,12 @@ def test_images_in_a_fragment_are_opened_and_shown(site, page):
     img = page.locator(".fragment img[data-media]").first
     page.wait_for_function("() => { const i = document.querySelector('.fragment img[data-media]');"
                            " return i && i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0; }")
-    assert img.get_attribute("src").startswith("blob:")
+    src = img.get_attribute("src")
+    assert src.startswith("blob:")
+    # leaving the view revokes its object URLs
+    page.click("nav a[href='#/']")
+    page.wait_for_selector(".view-timeline")
+    assert page.evaluate("u => fetch(u).then(() => 'open', () => 'revoked')", src) == "revoked"
 
 
 def test_tampered_item_blob_shows_an_error_not_garbage(site_copy, page):
@@ -390,3 +395,13 @@ def test_fragment_sanitizer_strips_active_content(site, page):
     assert 'href="https://example.org/x"' in html and 'rel="noopener noreferrer"' in html
     assert 'href="#/item/news/a"' in html
     assert 'data-media="news/a/b.jpg"' in html and "tracker" in html and "kept text" in html
+
+
+def test_network_error_on_an_item_shows_a_network_message(site, page):
+    item = first_item(site, "groep-3", "groep-3", lambda i: i["kind"] == "news")
+    login(page, site.url, site.tokens["groep-3"])
+    page.route("**/" + item["blob"], lambda route: route.abort("internetdisconnected"))
+    page.goto(site.url + "#/item/" + item["path"])
+    err = page.locator("[data-testid=item-error]")
+    err.wait_for()
+    assert err.inner_text() == NL["item.network"]
