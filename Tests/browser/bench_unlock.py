@@ -34,7 +34,7 @@ def main():
         server = conftest.Server(site.out)
         url, token = server.url, site.tokens[args.which]
         print("site:", "real portal generate" if conftest.USE_REAL else "Python fixture", url)
-    times = []
+    times, marks = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=conftest.CHROMIUM)
         for i in range(args.runs + 1):  # run 0 warms the server and the browser process
@@ -46,10 +46,12 @@ def main():
             page.click("form.login-form button[type=submit]")
             page.wait_for_function("() => typeof window.__unlockMs === 'number'")
             ms = page.evaluate("window.__unlockMs")
+            mk = page.evaluate("window.__unlockMarks || {}")
             n_cards = page.locator(".view-timeline .card").count()
             ctx.close()
             if i:
                 times.append(ms)
+                marks.append(mk)
         browser.close()
     if server:
         server.close()
@@ -57,6 +59,9 @@ def main():
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(f"unlock (submit -> timeline, {n_cards} cards), {len(times)} runs: "
           f"median {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, min {times[0]:.1f}, max {times[-1]:.1f}")
+    names = sorted({k for m in marks for k in m}, key=lambda k: statistics.median(m.get(k, 0) for m in marks))
+    print("median time of each step since submit (ms):",
+          ", ".join(f"{k} {statistics.median(m[k] for m in marks if k in m):.0f}" for k in names))
 
 
 if __name__ == "__main__":
