@@ -114,7 +114,7 @@ struct Sealer {
             }
             let tokenID = token.id(siteID: keystore.siteID)
             var audiences: [KeyslotPayload.Audience] = []
-            for id in ["school"] + record.audiences where !audiences.contains(where: { $0.id == id }) {
+            for id in Keystore.keyedAudiences(of: record) {
                 guard let (epoch, key) = keys[id] else {
                     throw BuildError(
                         .keys, path: record.id,

@@ -215,13 +215,14 @@ public struct Keystore: Sendable {
     }
 
     /// Revokes a token (full id or unique prefix of >= 6 hex characters) and bumps the epoch of
-    /// each of its audiences, so the next generate re-seals them under fresh keys. The caller saves.
+    /// each of its audiences, `school` included (every keyslot carries the school key), so the
+    /// next generate re-seals them under fresh keys. The caller saves.
     @discardableResult
     public mutating func revoke(id prefix: String) throws(KeystoreError) -> TokenRecord {
         let i = try index(of: prefix)
         if let at = records[i].revoked { throw .alreadyRevoked(id: records[i].id, at: at) }
         records[i].revoked = Keystore.wholeSeconds(clock.now())
-        bumpEpochs(of: records[i].audiences)
+        bumpEpochs(of: Keystore.keyedAudiences(of: records[i]))
         return records[i]
     }
 
@@ -235,10 +236,17 @@ public struct Keystore: Sendable {
         for record in records where record.revoked == nil && record.expires <= date
             && !expiryRotated.contains(record.id) {
             expiryRotated.insert(record.id)
-            for audience in record.audiences where !bumped.contains(audience) { bumped.append(audience) }
+            for audience in Keystore.keyedAudiences(of: record) where !bumped.contains(audience) { bumped.append(audience) }
         }
         bumpEpochs(of: bumped)
         return bumped
+    }
+
+    /// The audiences whose keys a token's keyslot holds: `school` and the token's groups.
+    public static func keyedAudiences(of record: TokenRecord) -> [String] {
+        var audiences = ["school"]
+        for audience in record.audiences where !audiences.contains(audience) { audiences.append(audience) }
+        return audiences
     }
 
     private mutating func bumpEpochs(of audiences: [String]) {
