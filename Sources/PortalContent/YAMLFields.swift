@@ -72,7 +72,11 @@ final class Fields {
             let key = scalar.string
             guard allowed.contains(key) else {
                 var message = "unknown key '\(key)' in \(what)"
-                if let guess = closestMatch(to: key, among: allowed) {
+                if what.hasSuffix("front matter"), closestMatch(to: key, among: allowed + ["group", "audience"]) != nil,
+                   closestMatch(to: key, among: allowed) == nil {
+                    // Staff may expect a 'group:' key to limit who sees an item; the folder decides that.
+                    message += "; there is no group key: a group's items go in groups/<group-id>/"
+                } else if let guess = closestMatch(to: key, among: allowed) {
                     message += " (did you mean '\(guess)'?)"
                 } else {
                     message += "; allowed keys: \(allowed.joined(separator: ", "))"

@@ -25,7 +25,7 @@ final class ContentProblemTests: XCTestCase {
             "news/tweede-sint.md:4: logical path 'news/sinterklaas' is also used by news/sinterklaas.md; give one of them another slug",
             "news/typo.md:1: missing required key 'title' in news front matter",
             "news/typo.md:2: unknown key 'titel' in news front matter (did you mean 'title'?)",
-            "news/typo.md:4: unknown key 'grop' in news front matter; allowed keys: title, date, summary, author, draft, slug",
+            "news/typo.md:4: unknown key 'grop' in news front matter; there is no group key: a group's items go in groups/<group-id>/",
             "news/yaml-fout.md:5: front matter is not valid YAML: found unexpected end of stream (while scanning a quoted scalar at line 4)",
             "pages/gewicht.md:3: 'weight' must be a whole number, not 'tien'",
         ])
