@@ -147,8 +147,14 @@ struct ItemReader {
             sourceFolder: placement.folder, title: "", body: split.body, bodyLine: split.bodyLine)
         item.markdown = MarkdownDocument(split.body)
         var loaded = LoadedItem(item: item, draft: false, slugLine: nil)
-        // With broken YAML the body is still checked; the item keeps its name-derived path.
-        guard let fields else { return loaded }
+        // With broken front matter the body is still checked and the item keeps its name-derived
+        // path; an album's photos count as used, so the one real problem is not buried in others.
+        guard let fields else {
+            if placement.kind == .album {
+                for name in tree.imagesByFolder[placement.folder] ?? [] { usedImages.insert(placement.folder + "/" + name) }
+            }
+            return loaded
+        }
 
         loaded.item.title = fields.text("title", required: true) ?? ""
         loaded.draft = fields.bool("draft") ?? false

@@ -44,6 +44,7 @@ final class ContentProblemTests: XCTestCase {
             "albums/fotos/index.md:12: missing required key 'file' in photo",
             "albums/fotos/lijst.txt: is not a Markdown file or an image (.jpg, .jpeg, .png, .webp or .heic); remove it, or rename it to start with '_' to keep it out of the portal",
             "albums/geen-lijst/index.md:4: 'photos' is an empty list; list the album's photos or leave 'photos' out to use every image in albums/geen-lijst/",
+            "albums/kapot/index.md:7: front matter is not valid YAML: found unexpected end of stream (while scanning a quoted scalar at line 6)",
             "albums/leeg/index.md: album has no photos; put images (.jpg, .jpeg, .png, .webp or .heic) in albums/leeg/",
             "albums/los.md: an album is a folder: move this to albums/<slug>/index.md with its photos beside it",
             "conferences: conference schedules belong to a group: put them in groups/<group-id>/conferences/",
