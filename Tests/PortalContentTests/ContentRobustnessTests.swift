@@ -85,6 +85,15 @@ final class ContentRobustnessTests: XCTestCase {
         XCTAssertTrue(files.contains("news/binair.md"))
     }
 
+    func testLinkedFoldersAreNotFollowed() throws {
+        try write("news/lus/index.md", "---\ntitle: Lus\ndate: 2026-01-05\n---\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.appendingPathComponent("news/lus/terug").path, withDestinationPath: "..")
+        XCTAssertEqual(loadProblems().map(\.description), [
+            "news/lus/terug: is a link to a folder, which is not followed; copy the folder here instead",
+        ])
+    }
+
     /// Random single-byte edits of valid files: loading reports or accepts them, never crashes.
     func testMutatedFilesNeverCrash() throws {
         let valid = fixtureSite("valid")
