@@ -291,6 +291,9 @@ struct ItemReader {
         if let minutes = slotMinutes, minutes <= 0 {
             report.add(file, fields.lineOf("slot_minutes"), "'slot_minutes' must be more than 0")
             slotMinutes = nil
+        } else if let minutes = slotMinutes, minutes > 24 * 60 {
+            report.add(file, fields.lineOf("slot_minutes"), "'slot_minutes' must be at most 1440 (a day)")
+            slotMinutes = nil
         }
         var perFamily = fields.int("per_family") ?? 1
         if perFamily < 1 {
@@ -298,8 +301,8 @@ struct ItemReader {
             perFamily = 1
         }
         var minNotice = fields.int("min_notice_hours") ?? 24
-        if minNotice < 0 {
-            report.add(file, fields.lineOf("min_notice_hours"), "'min_notice_hours' must be 0 or more")
+        if minNotice < 0 || minNotice > 24 * 366 {
+            report.add(file, fields.lineOf("min_notice_hours"), "'min_notice_hours' must be between 0 and 8784 (a year)")
             minNotice = 0
         }
 

@@ -63,6 +63,8 @@ final class ContentRobustnessTests: XCTestCase {
             ("albums/raar/index.md", "---\ntitle: x\ndate: 2026-01-05\nphotos: {file: a.jpg}\ncover: [a]\n---\n"),
             ("groups/groep-5/conferences/raar.md",
              "---\ntitle: x\nslot_minutes: -5\nevenings: vandaag\nbooking: [1, 2]\nper_family: x\n---\n"),
+            ("groups/groep-5/conferences/groot.md",
+             "---\ntitle: x\nslot_minutes: 9223372036854775807\nmin_notice_hours: 9223372036854775807\nper_family: 9223372036854775807\nevenings:\n  - date: 2027-02-09\n    start: '18:00'\n    end: '19:00'\nbooking:\n  opens: 2027-01-01\n  closes: 2027-01-02\n---\n"),
             ("groups/groep-5/conferences/raar2.md",
              "---\ntitle: x\nslot_minutes: 10\nevenings:\n  - 2027-01-01\n  - date: 2027-13-01\n    start: 25:00\n    end: '7'\n    breaks: x\nbooking:\n  opens: x\n  closes:\n---\n"),
             ("news/links.md", "---\ntitle: x\ndate: 2026-01-05\n---\n[a](/) [b](/#x) [c](//evil.example) ![d]() ![e](./) ![f](%zz.png) [g](/news/%ZZ)\n"),
