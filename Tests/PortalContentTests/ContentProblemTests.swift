@@ -14,6 +14,7 @@ final class ContentProblemTests: XCTestCase {
             "news/Hoofd_Letters.md: the file name gives slug 'Hoofd_Letters', but slugs may only contain lowercase letters, digits and '-'; rename it or set 'slug:'",
             "news/datum.md:3: 'date' 2026-02-30 is not a real date",
             "news/datum.md:4: 'draft' must be true or false, not 'misschien'",
+            "news/dubbel-sleutel.md:2: 'title' appears more than once in front matter; keep one",
             "news/eigen-slug.md:4: slug 'Mijn Slug' may only contain lowercase letters, digits and '-'",
             "news/formaat.md:3: 'date' must be a date (YYYY-MM-DD) or a moment (YYYY-MM-DD HH:MM), not '20-11-2026'",
             "news/formaat.md:4: 'author' must be text, not a list",
