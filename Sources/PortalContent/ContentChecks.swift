@@ -6,26 +6,28 @@ enum ContentChecks {
     static func run(
         loaded: [LoadedItem], files: Set<String>, images: [String], usedImages: inout Set<String>, report: ProblemReport
     ) {
-        var byPath: [String: LoadedItem] = [:]
+        // Indices, not copies: an item is a large value and there may be ten thousand.
+        var byPath: [String: Int] = [:]
         byPath.reserveCapacity(loaded.count)
-        for entry in loaded.sorted(by: { $0.item.sourcePath < $1.item.sourcePath }) {
+        for index in loaded.indices.sorted(by: { loaded[$0].item.sourcePath < loaded[$1].item.sourcePath }) {
+            let entry = loaded[index]
             let path = entry.item.logicalPath
             if let first = byPath[path] {
                 report.add(entry.item.sourcePath, entry.slugLine,
-                           "logical path '\(path)' is also used by \(first.item.sourcePath); give one of them another slug")
+                           "logical path '\(path)' is also used by \(loaded[first].item.sourcePath); give one of them another slug")
             } else {
-                byPath[path] = entry
+                byPath[path] = index
             }
         }
         var knownPaths: [String]?  // built only when a link is broken, for "did you mean"
         for entry in loaded {
-            guard let document = entry.item.markdown else { continue }
+            guard let document = entry.item.markdown, !document.references.isEmpty else { continue }
             for reference in document.references {
                 let line = entry.item.bodyLine + reference.line - 1
                 switch reference.kind {
                 case .link:
-                    checkLink(reference.destination, from: entry, line: line, byPath: byPath, knownPaths: &knownPaths,
-                              report: report)
+                    checkLink(reference.destination, from: entry, line: line, loaded: loaded, byPath: byPath,
+                              knownPaths: &knownPaths, report: report)
                 case .image:
                     if let path = checkImage(reference.destination, of: entry.item, line: line, files: files, report: report) {
                         usedImages.insert(path)
@@ -51,7 +53,7 @@ enum ContentChecks {
     static let forbiddenSchemes: Set<String> = ["javascript", "vbscript", "file", "data"]
 
     private static func checkLink(
-        _ destination: String, from entry: LoadedItem, line: Int, byPath: [String: LoadedItem],
+        _ destination: String, from entry: LoadedItem, line: Int, loaded: [LoadedItem], byPath: [String: Int],
         knownPaths: inout [String]?, report: ProblemReport
     ) {
         let file = entry.item.sourcePath
@@ -71,7 +73,7 @@ enum ContentChecks {
         while path.hasSuffix("/") { path = path.dropLast() }
         if path.isEmpty { return }  // the portal's home
         let logicalPath = String(path)
-        guard let target = byPath[logicalPath] else {
+        guard let targetIndex = byPath[logicalPath] else {
             var message = "link to '/\(logicalPath)' does not match any item"
             if knownPaths == nil { knownPaths = Array(byPath.keys) }
             if let guess = closestMatch(to: logicalPath, among: knownPaths ?? []) {
@@ -82,6 +84,7 @@ enum ContentChecks {
             report.add(file, line, message)
             return
         }
+        let target = loaded[targetIndex]
         switch (entry.item.audience, target.item.audience) {
         case (_, .school):
             break

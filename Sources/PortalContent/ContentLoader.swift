@@ -71,6 +71,8 @@ struct ContentTree {
     var fileSet: Set<String> = []
     /// Image file names directly inside each folder, sorted.
     var imagesByFolder: [String: [String]] = [:]
+    /// Symbolic links to folders, which are not followed.
+    var linkedFolders: [String] = []
 
     static func scan(root: URL) -> ContentTree {
         var tree = ContentTree()
@@ -83,7 +85,13 @@ struct ContentTree {
                 var isDirectory: ObjCBool = false
                 guard manager.fileExists(atPath: absolute + "/" + name, isDirectory: &isDirectory) else { continue }
                 if isDirectory.boolValue {
-                    walk(path)
+                    // A link to a folder could point back up and never end; such links are not followed.
+                    let type = (try? manager.attributesOfItem(atPath: absolute + "/" + name))?[.type] as? FileAttributeType
+                    if type == .typeSymbolicLink {
+                        tree.linkedFolders.append(path)
+                    } else {
+                        walk(path)
+                    }
                 } else {
                     tree.files.append(path)
                     tree.fileSet.insert(path)
@@ -117,6 +125,9 @@ struct ContentTree {
             if reportedFolders.insert(folder).inserted { report.add(folder, nil, message) }
         }
 
+        for folder in tree.linkedFolders {
+            report.add(folder, nil, "is a link to a folder, which is not followed; copy the folder here instead")
+        }
         for path in tree.files {
             let parts = path.split(separator: "/").map(String.init)
             guard let name = parts.last else { continue }

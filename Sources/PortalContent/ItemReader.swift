@@ -147,8 +147,14 @@ struct ItemReader {
             sourceFolder: placement.folder, title: "", body: split.body, bodyLine: split.bodyLine)
         item.markdown = MarkdownDocument(split.body)
         var loaded = LoadedItem(item: item, draft: false, slugLine: nil)
-        // With broken YAML the body is still checked; the item keeps its name-derived path.
-        guard let fields else { return loaded }
+        // With broken front matter the body is still checked and the item keeps its name-derived
+        // path; an album's photos count as used, so the one real problem is not buried in others.
+        guard let fields else {
+            if placement.kind == .album {
+                for name in tree.imagesByFolder[placement.folder] ?? [] { usedImages.insert(placement.folder + "/" + name) }
+            }
+            return loaded
+        }
 
         loaded.item.title = fields.text("title", required: true) ?? ""
         loaded.draft = fields.bool("draft") ?? false
@@ -285,6 +291,9 @@ struct ItemReader {
         if let minutes = slotMinutes, minutes <= 0 {
             report.add(file, fields.lineOf("slot_minutes"), "'slot_minutes' must be more than 0")
             slotMinutes = nil
+        } else if let minutes = slotMinutes, minutes > 24 * 60 {
+            report.add(file, fields.lineOf("slot_minutes"), "'slot_minutes' must be at most 1440 (a day)")
+            slotMinutes = nil
         }
         var perFamily = fields.int("per_family") ?? 1
         if perFamily < 1 {
@@ -292,8 +301,8 @@ struct ItemReader {
             perFamily = 1
         }
         var minNotice = fields.int("min_notice_hours") ?? 24
-        if minNotice < 0 {
-            report.add(file, fields.lineOf("min_notice_hours"), "'min_notice_hours' must be 0 or more")
+        if minNotice < 0 || minNotice > 24 * 366 {
+            report.add(file, fields.lineOf("min_notice_hours"), "'min_notice_hours' must be between 0 and 8784 (a year)")
             minNotice = 0
         }
 

@@ -22,14 +22,17 @@ final class ProblemReport {
 /// The closest candidate to a misspelled word, if it is close enough to be a likely typo.
 func closestMatch(to word: String, among candidates: [String]) -> String? {
     let lower = word.lowercased()
+    let length = lower.unicodeScalars.count
+    let limit = max(1, min(3, length / 3))
     var best: (candidate: String, distance: Int)?
     for candidate in candidates {
+        // Lengths further apart than the limit cannot be close enough; skip the full comparison.
+        guard abs(candidate.unicodeScalars.count - length) <= limit else { continue }
         let distance = editDistance(lower, candidate.lowercased())
         if distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
     }
-    guard let best else { return nil }
-    let limit = max(1, min(3, word.count / 3))
-    return best.distance <= limit ? best.candidate : nil
+    guard let best, best.distance <= limit else { return nil }
+    return best.candidate
 }
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two

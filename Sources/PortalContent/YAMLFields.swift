@@ -6,7 +6,10 @@ import Yams
 /// `lineOffset` is added to YAML line numbers to get file line numbers.
 func composeYAML(_ text: String, file: String, lineOffset: Int, what: String, report: ProblemReport) -> Node? {
     do {
-        return try Yams.compose(yaml: text)
+        // Everything is read as text (types are checked here), so no implicit tag resolution: the
+        // default resolver runs regular expressions on every scalar. The encoding is given because
+        // its default reads the process environment on every call.
+        return try Yams.compose(yaml: text, .basic, .default, .utf8)
     } catch let error as YamlError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
@@ -69,7 +72,11 @@ final class Fields {
             let key = scalar.string
             guard allowed.contains(key) else {
                 var message = "unknown key '\(key)' in \(what)"
-                if let guess = closestMatch(to: key, among: allowed) {
+                if what.hasSuffix("front matter"), closestMatch(to: key, among: allowed + ["group", "audience"]) != nil,
+                   closestMatch(to: key, among: allowed) == nil {
+                    // Staff may expect a 'group:' key to limit who sees an item; the folder decides that.
+                    message += "; there is no group key: a group's items go in groups/<group-id>/"
+                } else if let guess = closestMatch(to: key, among: allowed) {
                     message += " (did you mean '\(guess)'?)"
                 } else {
                     message += "; allowed keys: \(allowed.joined(separator: ", "))"
@@ -133,12 +140,19 @@ final class Fields {
             report.add(file, lineOf(key), "'\(key)' must be text, not \(Fields.describe(value))")
             return nil
         }
-        let text = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = trimmed(scalar.string)
         if text.isEmpty {
             if required { report.add(file, lineOf(key), "'\(key)' is empty") }
             return nil
         }
         return text
+    }
+
+    /// Surrounding white space removed; cheap when there is none, which is nearly always.
+    private func trimmed(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return text }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func bool(_ key: String) -> Bool? {

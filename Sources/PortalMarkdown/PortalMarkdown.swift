@@ -78,6 +78,7 @@ public struct MarkdownDocument: Sendable, Equatable {
     ///     keep it.
     ///
     /// Every call starts again from the destinations as written, so calls do not affect each other.
+    /// The closures run while the document is locked: they must not render this same document.
     public func html(
         rewriteLink: (String) -> String?,
         rewriteImage: (String) -> ImageRewrite?
@@ -85,6 +86,7 @@ public struct MarkdownDocument: Sendable, Equatable {
         tree.render(rewriteLink: rewriteLink, rewriteImage: rewriteImage)
     }
 
+    /// Documents parsed from the same text are equal.
     public static func == (lhs: MarkdownDocument, rhs: MarkdownDocument) -> Bool {
         lhs.source == rhs.source
     }
