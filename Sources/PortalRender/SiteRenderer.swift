@@ -93,7 +93,7 @@ public struct SiteRenderer: Sendable {
     /// One item's fragment, summary and media.
     public func renderItem(_ item: ContentItem, dates: DateText) -> RenderedItem {
         var media: [MediaFile] = []
-        let document = MarkdownDocument(item.body)
+        let document = item.parsedBody  // parsed once while loading
         let body = document.html(
             rewriteLink: { destination in Self.appLink(for: destination) },
             rewriteImage: { source in

@@ -361,8 +361,7 @@ def test_revoke_and_regenerate_rekeys_other_devices_and_drops_the_revoked(real_s
         other.close()
 
 
-@pytest.mark.xfail(reason="generator: `token revoke` bumps only the token's groups, not `school` "
-                          "(FORMAT.md: each of its audiences); a revoked device keeps opening school items")
+
 def test_revoking_a_token_rekeys_the_school_audience_too(real_site_copy):
     s = real_site_copy
     before = s.opened["groep-3"].keyslot
