@@ -125,7 +125,10 @@ struct Sealer {
                     manifest: blobPath(key, "manifest")))
             }
             let payload = KeyslotPayload(
-                tokenID: tokenID, expires: Self.day(record.expires), family: record.family,
+                tokenID: tokenID,
+                // The last day it works, in the school's time zone (it stops at `record.expires`).
+                expires: Self.localDay(record.expires.addingTimeInterval(-1), timeZone: site.config.timezone),
+                family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
                 audiences: audiences)
             do {
@@ -194,8 +197,6 @@ struct Sealer {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
-
-    static func day(_ date: Date) -> String { localDay(date, timeZone: .gmt) }
 }
 
 /// Fixed-size result slots written by concurrent workers, each index exactly once.

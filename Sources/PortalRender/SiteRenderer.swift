@@ -186,13 +186,23 @@ public struct SiteRenderer: Sendable {
 
     /// The first words of a fragment as plain text, for lists.
     static func summary(fromHTML html: String, limit: Int = 180) -> String {
+        // Tags are dropped; block boundaries (paragraphs, list items, cells) become spaces.
+        let blocks: Set<String> = ["p", "li", "br", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "div"]
         var text = ""
-        var inTag = false
-        text.reserveCapacity(min(html.utf8.count, limit * 2))
+        var tag: String?
         for character in html {
-            if character == "<" { inTag = true; text.append(" "); continue }
-            if character == ">" { inTag = false; continue }
-            if !inTag { text.append(character) }
+            if character == "<" { tag = ""; continue }
+            if var name = tag {
+                if character == ">" {
+                    name = name.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+                    if blocks.contains(String(name.prefix { $0.isLetter || $0.isNumber })) { text.append(" ") }
+                    tag = nil
+                } else {
+                    tag = name + String(character)
+                }
+                continue
+            }
+            text.append(character)
             if text.count > limit * 3 { break }
         }
         let words = decodeEntities(text).split(whereSeparator: \.isWhitespace)
