@@ -28,7 +28,11 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 APP = os.path.join(REPO, "themes", "default", "app")
 PORTAL_BIN = os.environ.get("PORTAL_BIN", os.path.join(REPO, ".build", "debug", "portal"))
 CHROMIUM = "/usr/lib/chromium/chromium"
-USE_REAL = os.environ.get("PORTAL_FIXTURE") != "python" and os.path.exists(PORTAL_BIN)
+# The real generator is the default and is required: a missing binary is an error, not a quiet
+# switch to the Python fixture (set PORTAL_FIXTURE=python to develop the app without Swift).
+USE_REAL = os.environ.get("PORTAL_FIXTURE") != "python"
+if USE_REAL and not os.path.exists(PORTAL_BIN):
+    raise RuntimeError(f"{PORTAL_BIN} does not exist: run `swift build` first (or set PORTAL_BIN)")
 
 
 def strings(lang: str) -> dict:
