@@ -86,9 +86,7 @@ public struct Generator {
         try clock.step("write") {
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
             try staging.copyTree(from: theme.appDirectory)
-            for file in sealed.files {
-                try staging.write(file.path, file.bytes)
-            }
+            try staging.writeAll(sealed.files)
             try staging.commit()
         }
         BuildFingerprint.record(fingerprint, options: options)

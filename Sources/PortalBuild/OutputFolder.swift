@@ -13,9 +13,12 @@ public enum OutputFolder {
     /// The marker that says a folder was made by `portal generate` and may be replaced.
     public static let marker = "site.json"
 
-    public final class Staging {
+    // @unchecked: `write` may run on several threads once `writeAll` has made every folder;
+    // the folder set is only read then.
+    public final class Staging: @unchecked Sendable {
         public let target: URL
         public let folder: URL
+        private let folderPath: String
         private var committed = false
         private var createdFolders: Set<String> = [""]
 
@@ -33,6 +36,7 @@ public enum OutputFolder {
             }
             let parent = self.target.deletingLastPathComponent()
             folder = parent.appendingPathComponent(".\(self.target.lastPathComponent).tmp-\(getpid())", isDirectory: true)
+            folderPath = folder.path
             try? fm.removeItem(at: folder)
             do {
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -47,18 +51,20 @@ public enum OutputFolder {
 
         /// Writes one file (path relative to output/, `/`-separated).
         public func write(_ relativePath: String, _ bytes: [UInt8]) throws(BuildError) {
-            let url = folder.appendingPathComponent(relativePath)
+            // String paths: URL.appendingPathComponent stats the file system on Linux, which
+            // made writing 10,000 files ten times slower.
+            let path = folderPath + "/" + relativePath
             let parent = (relativePath as NSString).deletingLastPathComponent
             if !createdFolders.contains(parent) {
                 do {
                     try FileManager.default.createDirectory(
-                        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 } catch {
                     throw BuildError(.write, path: relativePath, "cannot create folder: \(error.localizedDescription)")
                 }
                 createdFolders.insert(parent)
             }
-            let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw BuildError(.write, path: relativePath, "cannot create: \(String(cString: strerror(errno)))") }
             defer { close(fd) }
             var written = 0
@@ -71,6 +77,34 @@ public enum OutputFolder {
                 return true
             }
             if !ok { throw BuildError(.write, path: relativePath, "write failed: \(String(cString: strerror(errno)))") }
+        }
+
+        /// Writes many files on several threads (file creation waits on the file system).
+        public func writeAll(_ files: [OutputFile], threads: Int = 4) throws(BuildError) {
+            for parent in Set(files.map { ($0.path as NSString).deletingLastPathComponent }) where !createdFolders.contains(parent) {
+                do {
+                    try FileManager.default.createDirectory(atPath: folderPath + "/" + parent, withIntermediateDirectories: true)
+                } catch {
+                    throw BuildError(.write, path: parent, "cannot create folder: \(error.localizedDescription)")
+                }
+                createdFolders.insert(parent)
+            }
+            let next = ManagedAtomicCounter()
+            let failures = ResultSlots<BuildError>(count: files.count)
+            let group = DispatchGroup()
+            for _ in 0..<max(1, min(threads, files.count)) {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    while case let index = next.increment(), index < files.count {
+                        do { try self.write(files[index].path, files[index].bytes) } catch {
+                            failures.set(index, error as? BuildError ?? BuildError(.write, path: files[index].path, "\(error)"))
+                        }
+                    }
+                }
+            }
+            group.wait()
+            if let failure = failures.values.first { throw failure }
         }
 
         /// Copies a tree of public files (the theme's app shell) into the staging folder.
@@ -150,5 +184,18 @@ public enum OutputFolder {
         #else
         return false
         #endif
+    }
+}
+
+/// A counter shared by writer threads; each `increment()` returns the next index exactly once.
+final class ManagedAtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value - 1
     }
 }

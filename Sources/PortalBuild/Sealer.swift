@@ -22,6 +22,17 @@ struct Sealer {
     let site: Site
     let keystore: Keystore
     let now: Date
+    /// Gregorian calendar in the school's time zone, made once (it is costly to make per date).
+    private let calendar: Calendar
+
+    init(site: Site, keystore: Keystore, now: Date) {
+        self.site = site
+        self.keystore = keystore
+        self.now = now
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = site.config.timezone
+        self.calendar = calendar
+    }
 
     static let keyslotSize = 4096
 
@@ -127,7 +138,7 @@ struct Sealer {
             let payload = KeyslotPayload(
                 tokenID: tokenID,
                 // The last day it works, in the school's time zone (it stops at `record.expires`).
-                expires: Self.localDay(record.expires.addingTimeInterval(-1), timeZone: site.config.timezone),
+                expires: localDay(record.expires.addingTimeInterval(-1)),
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
                 audiences: audiences)
@@ -184,16 +195,13 @@ struct Sealer {
     }
 
     private func time(_ value: EventTime) -> String {
-        value.allDay ? Self.localDay(value.date, timeZone: site.config.timezone) : Self.instant(value.date)
+        value.allDay ? localDay(value.date) : Self.instant(value.date)
     }
 
-    static func instant(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
-    }
+    static func instant(_ date: Date) -> String { RFC3339.string(from: date) }
 
-    static func localDay(_ date: Date, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    /// "2026-12-05": the calendar day in the school's time zone.
+    private func localDay(_ date: Date) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }

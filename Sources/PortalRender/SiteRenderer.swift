@@ -114,7 +114,7 @@ public struct SiteRenderer: Sendable {
         if let author = item.author { context["author"] = author }
         if let date = item.date, item.kind == .news || item.kind == .album {
             context["date_text"] = dates.day(date)
-            context["date_iso"] = ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+            context["date_iso"] = RFC3339.string(from: date)
         }
         if let event = item.event {
             context["when"] = dates.span(event)
@@ -189,21 +189,24 @@ public struct SiteRenderer: Sendable {
         // Tags are dropped; block boundaries (paragraphs, list items, cells) become spaces.
         let blocks: Set<String> = ["p", "li", "br", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "div"]
         var text = ""
-        var tag: String?
+        var length = 0
+        var tagName: String?  // the name of the tag being skipped, while inside `<...>`
+        var inName = false
         for character in html {
-            if character == "<" { tag = ""; continue }
-            if var name = tag {
+            if character == "<" { tagName = ""; inName = true; continue }
+            if tagName != nil {
                 if character == ">" {
-                    name = name.trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
-                    if blocks.contains(String(name.prefix { $0.isLetter || $0.isNumber })) { text.append(" ") }
-                    tag = nil
-                } else {
-                    tag = name + String(character)
+                    if blocks.contains(tagName!) { text.append(" "); length += 1 }
+                    tagName = nil
+                } else if inName {
+                    if character.isLetter || character.isNumber { tagName!.append(character) }
+                    else if character != "/" || !tagName!.isEmpty { inName = false }
                 }
                 continue
             }
             text.append(character)
-            if text.count > limit * 3 { break }
+            length += 1
+            if length > limit * 3 { break }
         }
         let words = decodeEntities(text).split(whereSeparator: \.isWhitespace)
         var summary = ""

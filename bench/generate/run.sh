@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$repo/bench/work/generate-$n
 rm -rf "$work" && mkdir -p "$work"
 python3 "$repo/bench/generate/make_corpus.py" "$n" "$work" >/dev/null
-(cd "$repo" && swift build -c release --product portal >/dev/null)
+(cd "$repo" && swift build -c release --product portal 2>&1 | grep -E "error|Compiling portal|Build complete" || true)
 portal=$repo/.build/release/portal
 "$portal" token issue --keys "$work/keys" --group groep-3 --json >/dev/null
 "$portal" token issue --keys "$work/keys" --group groep-5 --group groep-8 --json >/dev/null
@@ -15,9 +15,11 @@ portal=$repo/.build/release/portal
 full="$portal generate --content $work/content --output $work/output --keys $work/keys --theme $repo/themes/default"
 # A full build: drop the no-op state and the output first, so nothing is reused.
 prepare="rm -rf $work/output $work/keys/cache"
+# hyperfine pairs each --prepare with the command in the same position.
 hyperfine --warmup 1 --runs 5 --export-json "$work/hyperfine.json" \
-  -n "hugo (unsealed)" --prepare "rm -rf $work/hugo-out" "hugo --quiet -s $work/hugo -d $work/hugo-out" \
-  -n "portal generate (sealed, full)" --prepare "$prepare" "$full" \
+  --prepare "rm -rf $work/hugo-out" --prepare "$prepare" --prepare "true" \
+  -n "hugo (unsealed)" "hugo --quiet -s $work/hugo -d $work/hugo-out" \
+  -n "portal generate (sealed, full)" "$full" \
   -n "portal generate (no-op)" "$full" >/dev/null
 
 peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
