@@ -6,7 +6,8 @@ import Foundation
 
 /// Counts of what a processor did, for tests and build timings.
 public struct PhotoStatistics: Sendable, Equatable {
-    /// Photos decoded by libvips (one decode serves all missing sizes of a photo).
+    /// Photos handed to libvips (one decode serves all missing sizes of a photo; files that
+    /// turn out not to be images count too).
     public var decodes = 0
     /// Source files read and hashed (skipped when the stamp index knows the file unchanged).
     public var sourcesHashed = 0
@@ -216,7 +217,7 @@ public final class PhotoProcessor: Sendable {
         counters.add { $0.sourcesHashed += 1 }
         let hash = Libvips.sha256(read.bytes)
         if let cache, !read.bytes.isEmpty, let stamp = read.stamp,
-           stamp.isSettled(now: Int64(Date().timeIntervalSince1970)) {
+           stamp.isSettled(now: Date().timeIntervalSince1970) {
             // Best effort: without the record the next run reads and hashes the file again.
             try? cache.rememberSourceHash(path: path, stamp: stamp, hash: hash)
         }

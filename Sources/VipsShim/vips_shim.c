@@ -178,6 +178,36 @@ static VipsImage *portal_decode_clean(const void *source, size_t length, int is_
     return clean;
 }
 
+// libvips 8.14's webpsave writes an EXIF chunk (orientation, resolution, size) even with strip.
+// Drop every metadata chunk (EXIF, XMP, ICCP) from the RIFF container in place and clear their
+// flags in VP8X. Returns the new length, or 0 if the container is not what webpsave writes.
+static size_t portal_webp_strip(unsigned char *bytes, size_t length) {
+    if (length < 12 || memcmp(bytes, "RIFF", 4) != 0 || memcmp(bytes + 8, "WEBP", 4) != 0) return 0;
+    size_t read = 12, write = 12;
+    while (read + 8 <= length) {
+        uint32_t size = (uint32_t)bytes[read + 4] | (uint32_t)bytes[read + 5] << 8 |
+                        (uint32_t)bytes[read + 6] << 16 | (uint32_t)bytes[read + 7] << 24;
+        size_t total = 8 + (size_t)size + (size & 1);
+        if (total > length - read) return 0;
+        int drop = memcmp(bytes + read, "EXIF", 4) == 0 || memcmp(bytes + read, "XMP ", 4) == 0 ||
+                   memcmp(bytes + read, "ICCP", 4) == 0;
+        if (!drop) {
+            memmove(bytes + write, bytes + read, total);
+            // VP8X flags: ICC 0x20, EXIF 0x08, XMP 0x04.
+            if (memcmp(bytes + write, "VP8X", 4) == 0 && size >= 1) bytes[write + 8] &= ~0x2C;
+            write += total;
+        }
+        read += total;
+    }
+    if (read != length) return 0;
+    uint32_t riff = (uint32_t)(write - 8);
+    bytes[4] = riff & 0xFF;
+    bytes[5] = (riff >> 8) & 0xFF;
+    bytes[6] = (riff >> 16) & 0xFF;
+    bytes[7] = (riff >> 24) & 0xFF;
+    return write;
+}
+
 static int portal_encode(VipsImage *clean, int full_side, const portal_vips_variant_request *request,
                          portal_vips_variant_result *result, char **error) {
     VipsImage *image = NULL;
@@ -221,9 +251,14 @@ static int portal_encode(VipsImage *clean, int full_side, const portal_vips_vari
     if (request->format == PORTAL_VIPS_FORMAT_JPEG)
         failed = vips_jpegsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
                                       "optimize_coding", TRUE, NULL);
-    else
+    else {
         failed = vips_webpsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
                                       NULL);
+        if (!failed && !(length = portal_webp_strip(bytes, length))) {
+            vips_error("portal", "unexpected WebP container from webpsave");
+            failed = 1;
+        }
+    }
     int width = image->Xsize, height = image->Ysize;
     g_object_unref(image);
     if (failed) {
