@@ -1,6 +1,7 @@
 // What comes out of one photo: no metadata, upright, the right size, any accepted format.
 
 import Foundation
+import VipsShim
 import XCTest
 
 @testable import PortalPhotos
@@ -226,5 +227,18 @@ final class PhotoVariantsTests: PhotoTestCase {
         XCTAssertEqual(xxh("abc"), 0x44BC_2CF5_AD77_0999)
         XCTAssertEqual(Hex.encode(Libvips.sha256(Array("abc".utf8))),
                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    func testFastSHA256MatchesGLib() {
+        // portal_sha256 uses the x86 SHA extensions where present; it must agree with GLib on
+        // every length around the block and padding boundaries, and on a large input.
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<(1 << 20) + 77).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for length in Array(0...300) + [4095, 4096, 4097, 65_536, data.count] {
+            let slice = Array(data[0..<length])
+            var reference = [UInt8](repeating: 0, count: 32)
+            slice.withUnsafeBytes { portal_sha256_reference($0.baseAddress, $0.count, &reference) }
+            XCTAssertEqual(Libvips.sha256(slice), reference, "length \(length)")
+        }
     }
 }
