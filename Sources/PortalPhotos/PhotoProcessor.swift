@@ -165,6 +165,11 @@ public final class PhotoProcessor: Sendable {
     /// Processes a batch on `workers` threads and returns each job's variants by job id. Every
     /// photo is tried; all failures are reported together, in job order.
     ///
+    /// With more than one worker this sets libvips' own thread count to 1 for the process (one
+    /// photo per core is faster than two threads on one photo). libvips has one error buffer per
+    /// process, so when two photos fail at the same moment a message may carry the other's text;
+    /// the file named in each error is always right.
+    ///
     /// ```swift
     /// let jobs = album.photos.map { PhotoJob(file: $0.url, displayPath: $0.path) }
     /// let variants = try processor.process(jobs)  // [PhotoJob.ID: [PhotoVariant]]
