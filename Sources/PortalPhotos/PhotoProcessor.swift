@@ -6,7 +6,8 @@ import Foundation
 
 /// Counts of what a processor did, for tests and build timings.
 public struct PhotoStatistics: Sendable, Equatable {
-    /// Photos decoded by libvips (one decode serves all missing sizes of a photo).
+    /// Photos handed to libvips (one decode serves all missing sizes of a photo; files that
+    /// turn out not to be images count too).
     public var decodes = 0
     /// Source files read and hashed (skipped when the stamp index knows the file unchanged).
     public var sourcesHashed = 0
@@ -164,6 +165,11 @@ public final class PhotoProcessor: Sendable {
     /// Processes a batch on `workers` threads and returns each job's variants by job id. Every
     /// photo is tried; all failures are reported together, in job order.
     ///
+    /// With more than one worker this sets libvips' own thread count to 1 for the process (one
+    /// photo per core is faster than two threads on one photo). libvips has one error buffer per
+    /// process, so when two photos fail at the same moment a message may carry the other's text;
+    /// the file named in each error is always right.
+    ///
     /// ```swift
     /// let jobs = album.photos.map { PhotoJob(file: $0.url, displayPath: $0.path) }
     /// let variants = try processor.process(jobs)  // [PhotoJob.ID: [PhotoVariant]]
@@ -216,7 +222,7 @@ public final class PhotoProcessor: Sendable {
         counters.add { $0.sourcesHashed += 1 }
         let hash = Libvips.sha256(read.bytes)
         if let cache, !read.bytes.isEmpty, let stamp = read.stamp,
-           stamp.isSettled(now: Int64(Date().timeIntervalSince1970)) {
+           stamp.isSettled(now: Date().timeIntervalSince1970) {
             // Best effort: without the record the next run reads and hashes the file again.
             try? cache.rememberSourceHash(path: path, stamp: stamp, hash: hash)
         }

@@ -47,10 +47,13 @@ struct FileStamp: Equatable {
         self.changedNanoseconds = changedNanoseconds
     }
 
-    /// Whether the file was last touched at least `margin` seconds before `now`. A file touched
-    /// more recently could still change within the same timestamp tick without its stamp changing.
-    func isSettled(now: Int64, margin: Int64 = 2) -> Bool {
-        max(modifiedSeconds, changedSeconds) < now - margin
+    /// Whether the file was last touched at least `margin` seconds before `now` (seconds since
+    /// 1970). A file touched more recently could still change within the same timestamp tick
+    /// without its stamp changing.
+    func isSettled(now: Double, margin: Double = 2) -> Bool {
+        let modified = Double(modifiedSeconds) + Double(modifiedNanoseconds) / 1e9
+        let changed = Double(changedSeconds) + Double(changedNanoseconds) / 1e9
+        return max(modified, changed) < now - margin
     }
 }
 

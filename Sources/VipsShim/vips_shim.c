@@ -178,15 +178,62 @@ static VipsImage *portal_decode_clean(const void *source, size_t length, int is_
     return clean;
 }
 
+// libvips 8.14's webpsave writes an EXIF chunk (orientation, resolution, size) even with strip.
+// Drop every metadata chunk (EXIF, XMP, ICCP) from the RIFF container in place and clear their
+// flags in VP8X. Returns the new length, or 0 if the container is not what webpsave writes.
+static size_t portal_webp_strip(unsigned char *bytes, size_t length) {
+    if (length < 12 || memcmp(bytes, "RIFF", 4) != 0 || memcmp(bytes + 8, "WEBP", 4) != 0) return 0;
+    size_t read = 12, write = 12;
+    while (read + 8 <= length) {
+        uint32_t size = (uint32_t)bytes[read + 4] | (uint32_t)bytes[read + 5] << 8 |
+                        (uint32_t)bytes[read + 6] << 16 | (uint32_t)bytes[read + 7] << 24;
+        size_t total = 8 + (size_t)size + (size & 1);
+        if (total > length - read) return 0;
+        int drop = memcmp(bytes + read, "EXIF", 4) == 0 || memcmp(bytes + read, "XMP ", 4) == 0 ||
+                   memcmp(bytes + read, "ICCP", 4) == 0;
+        if (!drop) {
+            memmove(bytes + write, bytes + read, total);
+            // VP8X flags: ICC 0x20, EXIF 0x08, XMP 0x04.
+            if (memcmp(bytes + write, "VP8X", 4) == 0 && size >= 1) bytes[write + 8] &= ~0x2C;
+            write += total;
+        }
+        read += total;
+    }
+    if (read != length) return 0;
+    uint32_t riff = (uint32_t)(write - 8);
+    bytes[4] = riff & 0xFF;
+    bytes[5] = (riff >> 8) & 0xFF;
+    bytes[6] = (riff >> 16) & 0xFF;
+    bytes[7] = (riff >> 24) & 0xFF;
+    return write;
+}
+
+// Scales the decoded, upright sRGB image down so its long side is `side`: vips_reduce (lanczos3,
+// its kernel widened by the ratio), alpha premultiplied. Not vips_thumbnail_image or vips_resize:
+// on an image in memory they took 120-160 ms for 1600 -> 400 px in libvips 8.14, vips_reduce
+// 11 ms for the same result quality.
+static int portal_resize(VipsImage *in, VipsImage **out, int side) {
+    int longest = in->Xsize > in->Ysize ? in->Xsize : in->Ysize;
+    double factor = (double)longest / (double)side;
+    if (in->Bands != 2 && in->Bands != 4) return vips_reduce(in, out, factor, factor, NULL);
+    VipsImage *premultiplied = NULL, *reduced = NULL, *unpremultiplied = NULL;
+    int failed = vips_premultiply(in, &premultiplied, NULL) ||
+                 vips_reduce(premultiplied, &reduced, factor, factor, NULL) ||
+                 vips_unpremultiply(reduced, &unpremultiplied, NULL) ||
+                 vips_cast(unpremultiplied, out, VIPS_FORMAT_UCHAR, NULL);
+    if (premultiplied) g_object_unref(premultiplied);
+    if (reduced) g_object_unref(reduced);
+    if (unpremultiplied) g_object_unref(unpremultiplied);
+    return failed;
+}
+
 static int portal_encode(VipsImage *clean, int full_side, const portal_vips_variant_request *request,
                          portal_vips_variant_result *result, char **error) {
     VipsImage *image = NULL;
     if (request->long_side >= full_side) {
         image = clean;
         g_object_ref(image);
-    } else if (vips_thumbnail_image(clean, &image, request->long_side, "height",
-                                    request->long_side, "size", VIPS_SIZE_DOWN, "no_rotate", TRUE,
-                                    NULL)) {
+    } else if (portal_resize(clean, &image, request->long_side)) {
         *error = portal_take_vips_error("cannot resize");
         return PORTAL_VIPS_ERR_ENCODE;
     }
@@ -221,9 +268,14 @@ static int portal_encode(VipsImage *clean, int full_side, const portal_vips_vari
     if (request->format == PORTAL_VIPS_FORMAT_JPEG)
         failed = vips_jpegsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
                                       "optimize_coding", TRUE, NULL);
-    else
+    else {
         failed = vips_webpsave_buffer(image, &bytes, &length, "Q", request->quality, "strip", TRUE,
                                       NULL);
+        if (!failed && !(length = portal_webp_strip(bytes, length))) {
+            vips_error("portal", "unexpected WebP container from webpsave");
+            failed = 1;
+        }
+    }
     int width = image->Xsize, height = image->Ysize;
     g_object_unref(image);
     if (failed) {
@@ -330,7 +382,113 @@ int portal_vips_probe(const void *bytes, size_t length, portal_vips_probe_result
 
 // MARK: - Hashes
 
-void portal_sha256(const void *bytes, size_t length, uint8_t *digest) {
+// GLib's SHA-256 runs at ~150 MB/s here, which made hashing a 5 MB photo cost 15% of making
+// its variants; the x86 SHA extensions do 900 MB/s (-O2). Both give the same digest (tested).
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+#include <cpuid.h>
+#include <immintrin.h>
+
+static const uint32_t portal_sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static int portal_cpu_has_sha_ni(void) {
+    unsigned int a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!(c & (1u << 9)) || !(c & (1u << 19))) return 0;  // SSSE3, SSE4.1
+    if (__get_cpuid_max(0, NULL) < 7) return 0;
+    __cpuid_count(7, 0, a, b, c, d);
+    return (b & (1u << 29)) != 0;  // SHA
+}
+
+// SHA-256 compression with the x86 SHA extensions, four rounds per step (Intel's scheme).
+__attribute__((target("sha,sse4.1,ssse3")))
+static void portal_sha256_ni_blocks(uint32_t state[8], const unsigned char *data, size_t blocks) {
+    const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i state1 = _mm_loadu_si128((const __m128i *)&state[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);
+    state1 = _mm_shuffle_epi32(state1, 0x1B);
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);
+    while (blocks--) {
+        __m128i abef = state0, cdgh = state1;
+        __m128i w[4];
+        for (int g = 0; g < 16; g++) {
+            __m128i m;
+            if (g < 4) {
+                m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * g)), mask);
+            } else {
+                __m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                m = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+            }
+            w[g & 3] = m;
+            __m128i mk = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&portal_sha256_k[4 * g]));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, mk);
+            mk = _mm_shuffle_epi32(mk, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, mk);
+        }
+        state0 = _mm_add_epi32(state0, abef);
+        state1 = _mm_add_epi32(state1, cdgh);
+        data += 64;
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B);
+    state1 = _mm_shuffle_epi32(state1, 0xB1);
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);
+    state1 = _mm_alignr_epi8(state1, tmp, 8);
+    _mm_storeu_si128((__m128i *)&state[0], state0);
+    _mm_storeu_si128((__m128i *)&state[4], state1);
+}
+
+// Whole-message SHA-256 with the SHA extensions; returns 0 (and does nothing) without them.
+static int portal_sha256_ni(const void *bytes, size_t length, uint8_t *digest) {
+    // The CPU check gives the same answer every time, so racing first calls are harmless.
+    static int supported = -1;
+    int known = __atomic_load_n(&supported, __ATOMIC_RELAXED);
+    if (known < 0) {
+        known = portal_cpu_has_sha_ni();
+        __atomic_store_n(&supported, known, __ATOMIC_RELAXED);
+    }
+    if (!known) return 0;
+    uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    const unsigned char *p = bytes;
+    size_t full = length / 64;
+    if (full) portal_sha256_ni_blocks(state, p, full);
+    unsigned char tail[128] = {0};
+    size_t rest = length - full * 64;
+    if (rest) memcpy(tail, p + full * 64, rest);
+    tail[rest] = 0x80;
+    size_t tail_blocks = rest + 9 <= 64 ? 1 : 2;
+    uint64_t bits = (uint64_t)length * 8;
+    for (int i = 0; i < 8; i++) tail[tail_blocks * 64 - 1 - i] = (unsigned char)(bits >> (8 * i));
+    portal_sha256_ni_blocks(state, tail, tail_blocks);
+    for (int i = 0; i < 8; i++) {
+        digest[4 * i] = (uint8_t)(state[i] >> 24);
+        digest[4 * i + 1] = (uint8_t)(state[i] >> 16);
+        digest[4 * i + 2] = (uint8_t)(state[i] >> 8);
+        digest[4 * i + 3] = (uint8_t)state[i];
+    }
+    return 1;
+}
+#else
+static int portal_sha256_ni(const void *bytes, size_t length, uint8_t *digest) {
+    (void)bytes;
+    (void)length;
+    (void)digest;
+    return 0;
+}
+#endif
+
+void portal_sha256_reference(const void *bytes, size_t length, uint8_t *digest) {
     GChecksum *checksum = g_checksum_new(G_CHECKSUM_SHA256);
     // g_checksum_update takes a gssize: feed very large inputs in pieces.
     const guchar *cursor = bytes;
@@ -343,6 +501,10 @@ void portal_sha256(const void *bytes, size_t length, uint8_t *digest) {
     gsize digest_length = 32;
     g_checksum_get_digest(checksum, digest, &digest_length);
     g_checksum_free(checksum);
+}
+
+void portal_sha256(const void *bytes, size_t length, uint8_t *digest) {
+    if (!portal_sha256_ni(bytes, length, digest)) portal_sha256_reference(bytes, length, digest);
 }
 
 // XXH64 as specified by its author (https://github.com/Cyan4973/xxHash, doc/xxhash_spec.md).

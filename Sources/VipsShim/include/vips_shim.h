@@ -93,8 +93,12 @@ int portal_vips_probe(const void *bytes, size_t length, portal_vips_probe_result
 /// Frees memory handed out by this shim (g_free). NULL is fine.
 void portal_vips_free(void *pointer);
 
-/// SHA-256 (GLib) of `length` bytes into `digest[32]`.
+/// SHA-256 of `length` bytes into `digest[32]`: with the x86 SHA extensions when the CPU has
+/// them, else GLib's.
 void portal_sha256(const void *bytes, size_t length, uint8_t *digest);
+
+/// SHA-256 by GLib only, to check portal_sha256 against.
+void portal_sha256_reference(const void *bytes, size_t length, uint8_t *digest);
 
 /// XXH64 of `length` bytes: a fast checksum to catch damaged cache files (not a security hash).
 uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed);
