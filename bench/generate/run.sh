@@ -1,44 +1,52 @@
 #!/usr/bin/env bash
 # Times a sealed `portal generate` of N items against `hugo` rendering the same Markdown unsealed,
-# and a no-op rebuild; prints the ratios and peak memory. Usage: bench/generate/run.sh [N]
+# and a no-op rebuild; prints the ratios and peak memory.
+#
+# Usage: bench/generate/run.sh [N] [WORKDIR]
+# WORKDIR defaults to a folder in /dev/shm (tmpfs): this machine's virtual disk varies tenfold in
+# file-creation time from minute to minute, which drowns the work of both generators. Pass a
+# folder on disk to measure with the disk. Runs alternate hugo and portal so both see the same load.
 set -euo pipefail
 n=${1:-10000}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-work=$repo/bench/work/generate-$n
+work=${2:-/dev/shm/ouderportaal-bench-$n}
+runs=${RUNS:-5}
 rm -rf "$work" && mkdir -p "$work"
 python3 "$repo/bench/generate/make_corpus.py" "$n" "$work" >/dev/null
-(cd "$repo" && swift build -c release --product portal 2>&1 | grep -E "error|Compiling portal|Build complete" || true)
+(cd "$repo" && swift build -c release --product portal 2>&1 | grep -E "error|Build complete" || true)
 portal=$repo/.build/release/portal
 "$portal" token issue --keys "$work/keys" --group groep-3 --json >/dev/null
 "$portal" token issue --keys "$work/keys" --group groep-5 --group groep-8 --json >/dev/null
 
-full="$portal generate --content $work/content --output $work/output --keys $work/keys --theme $repo/themes/default"
-# A full build: drop the no-op state and the output first, so nothing is reused.
-prepare="rm -rf $work/output $work/keys/cache"
-# hyperfine pairs each --prepare with the command in the same position.
-hyperfine --warmup 1 --runs 5 --export-json "$work/hyperfine.json" \
-  --prepare "rm -rf $work/hugo-out" --prepare "$prepare" --prepare "true" \
-  -n "hugo (unsealed)" "hugo --quiet -s $work/hugo -d $work/hugo-out" \
-  -n "portal generate (sealed, full)" "$full" \
-  -n "portal generate (no-op)" "$full" >/dev/null
+full=("$portal" generate --content "$work/content" --output "$work/output" --keys "$work/keys" --theme "$repo/themes/default")
+hugo_cmd=(hugo --quiet -s "$work/hugo" -d "$work/hugo-out")
 
-peak() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1; }
-rm -rf "$work/output" "$work/keys/cache"
-portal_kb=$(peak $full)
-rm -rf "$work/hugo-out"
-hugo_kb=$(peak hugo --quiet -s "$work/hugo" -d "$work/hugo-out")
+# Wall time and peak RSS (kB) of one command, as "seconds kb".
+measure() { /usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -1; }
 
-python3 - "$work/hyperfine.json" "$n" "$portal_kb" "$hugo_kb" <<'PY'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-n, portal_kb, hugo_kb = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-hugo = results["hugo (unsealed)"]["mean"]
-full = results["portal generate (sealed, full)"]["mean"]
-noop = results["portal generate (no-op)"]["mean"]
-print(f"items: {n}")
-print(f"hugo (unsealed):         {hugo:.3f} s  ±{results['hugo (unsealed)']['stddev']:.3f}  peak {hugo_kb/1024:.0f} MB")
-print(f"portal generate (full):  {full:.3f} s  ±{results['portal generate (sealed, full)']['stddev']:.3f}  peak {portal_kb/1024:.0f} MB")
-print(f"portal generate (no-op): {noop:.3f} s")
-print(f"ratio full/hugo:   {full/hugo:.2f}  (target <= 1.0)")
-print(f"ratio no-op/full:  {noop/full:.3f} (target < 0.05)")
+results=$work/results.txt
+: > "$results"
+"${hugo_cmd[@]}" >/dev/null; "${full[@]}" >/dev/null   # warm up caches and the page cache
+for i in $(seq "$runs"); do
+  rm -rf "$work/hugo-out"; echo "hugo $(measure "${hugo_cmd[@]}")" >> "$results"
+  rm -rf "$work/output" "$work/keys/cache"; echo "full $(measure "${full[@]}")" >> "$results"
+  echo "noop $(measure "${full[@]}")" >> "$results"
+done
+
+rm -rf "$work/output" "$work/keys/cache"; "${full[@]}" --timings > "$work/steps.txt"
+
+python3 - "$results" "$n" "$work" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+def col(kind, i): return [float(r[i]) for r in rows if r[0] == kind]
+hugo, full, noop = (statistics.median(col(k, 1)) for k in ("hugo", "full", "noop"))
+mem = {k: max(col(k, 2)) / 1024 for k in ("hugo", "full")}
+print(f"items: {sys.argv[2]}   runs: {len(col('hugo', 1))} each, alternating; output in {sys.argv[3]}")
+print(f"hugo (unsealed):          median {hugo:6.3f} s   peak {mem['hugo']:5.0f} MB")
+print(f"portal generate (full):   median {full:6.3f} s   peak {mem['full']:5.0f} MB")
+print(f"portal generate (no-op):  median {noop:6.3f} s")
+print(f"ratio full/hugo:   {full / hugo:.2f}   (target <= 1.0)")
+print(f"ratio no-op/full:  {noop / full:.3f}  (target < 0.05)")
+print("steps of one full build:")
+print(open(sys.argv[3] + "/steps.txt").read().rstrip())
 PY
