@@ -8,12 +8,14 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "portal", targets: ["portal"]),
+        .executable(name: "portal-receiver", targets: ["portal-receiver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -40,11 +42,25 @@ let package = Package(
         // Photo variants with libvips: orientation applied, all metadata stripped, cached by hash.
         .target(name: "PortalPhotos", dependencies: ["VipsShim"]),
         // The generate pipeline: render, seal, write, swap; incremental cache.
-        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos"]),
+        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalTrust"]),
         // Local HTTP servers: the staff preview (plaintext, memory only) and `serve` of output/.
         .target(
             name: "PortalServer",
             dependencies: ["PortalBuild", .product(name: "Hummingbird", package: "hummingbird")]),
+        // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,
+        // schedules). Plain Codable values, shared by the writer and the reader.
+        .target(name: "PortalTrust"),
+        // The receiver: signed, HPKE-sealed absence reports and bookings, stored in SQLite.
+        .target(
+            name: "PortalReceiver",
+            dependencies: [
+                "PortalTrust", "PortalCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
+        .executableTarget(
+            name: "portal-receiver",
+            dependencies: ["PortalReceiver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The staff CLI.
         .executableTarget(
             name: "portal",
@@ -58,6 +74,7 @@ let package = Package(
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent"]),
         .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),
+        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto"]),
         .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
         .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto"]),
     ]

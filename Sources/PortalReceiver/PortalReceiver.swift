@@ -1,0 +1,1 @@
+// PortalReceiver: placeholder until the receiver lands.

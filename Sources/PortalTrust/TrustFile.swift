@@ -1,0 +1,1 @@
+// PortalTrust: placeholder until the receiver lands.

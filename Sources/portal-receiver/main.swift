@@ -1,0 +1,1 @@
+print("portal-receiver: not built yet")
