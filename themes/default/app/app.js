@@ -4,6 +4,7 @@ import * as S from './store.js';
 import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp, todayKey } from './i18n.js';
 import { h } from './dom.js';
 import * as V from './views.js';
+import * as G from './gallery.js';
 
 // A token in the link (#token=...) leaves the address bar before anything else happens.
 const linkToken = (() => {
@@ -20,6 +21,7 @@ const state = {
   items: new Map(),       // logical path -> {item, aud}
   notices: new Set(),     // notice keys shown above the view
   urls: new Set(),        // object URLs of the current view
+  cleanups: [],           // run when the current view is left (observers, dialogs)
   view: 0,                // view generation; late async results for an old view are dropped
   measuring: false,       // marks the render steps while an unlock is timed (window.__unlockMarks)
 };
@@ -191,6 +193,16 @@ function env() {
         img.classList.remove('media-loading');
       }, () => { if (gen === state.view) fail(); });
     },
+    mediaInfo: (aud, path, thumb) => findMedia(aud, path, thumb),
+    /** Decrypted bytes of a media entry (the thumbnail variant when thumb is set). */
+    openMedia: async (aud, path, { thumb = false } = {}) => {
+      const m = findMedia(aud, path, thumb);
+      if (!m) throw new LoadError('missing', 'no media ' + path);
+      return { bytes: await openBlob(aud, m.path, m.blob), type: m.type || 'application/octet-stream', width: m.width, height: m.height };
+    },
+    objectUrl: (blob) => { const u = URL.createObjectURL(blob); state.urls.add(u); return u; },
+    revoke: (u) => { URL.revokeObjectURL(u); state.urls.delete(u); },
+    onLeave: (fn) => { if (gen === state.view) state.cleanups.push(fn); },
     forget,
     removeToken,
     setLanguage,
@@ -240,6 +252,7 @@ function renderHeader(loggedIn, route) {
         'aria-label': t('lang.switch_label'), onclick: () => setLanguage(other) }, t('lang.switch')) : null),
     loggedIn ? h('nav', { 'aria-label': t('nav.label') },
       navLink('#/', 'nav.timeline', 'timeline'), navLink('#/calendar', 'nav.calendar', 'calendar'),
+      navLink('#/albums', 'nav.albums', 'albums'),
       navLink('#/info', 'nav.info', 'info'), navLink('#/settings', 'nav.settings', 'settings')) : null].filter(Boolean));
   document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
 }
@@ -260,6 +273,7 @@ function notices() {
 
 let lastRoute = null;
 function render() {
+  for (const fn of state.cleanups.splice(0)) { try { fn(); } catch (e) { console.error(e); } }
   for (const u of state.urls) URL.revokeObjectURL(u);
   state.urls.clear();
   state.view++;
@@ -274,6 +288,7 @@ function render() {
     try { path = decodeURIComponent(path); } catch (err) { /* keep raw */ }
     node = V.itemView(state, path, e);
   } else if (hash === '#/calendar') { route = 'calendar'; node = V.calendarView(state, e); }
+  else if (hash === '#/albums') { route = 'albums'; node = G.albumsView(state, e); }
   else if (hash === '#/info') { route = 'info'; node = V.infoView(state, e); }
   else if (hash === '#/settings') { route = 'settings'; node = V.settingsView(state, e); }
   else if (hash === '#/add') { route = 'add'; node = V.loginView(state, e, true); }

@@ -1,5 +1,6 @@
 // The views built from decrypted manifests: timeline, item, calendar, info pages, settings, login.
 import { h, sanitizeFragment } from './dom.js';
+import { albumGallery } from './gallery.js';
 import { t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
@@ -124,8 +125,9 @@ export function itemView(state, path, env) {
       : item.date ? h('time', { datetime: item.date }, formatDay(item.date)) : null,
     item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
   const where = isEvent(item) && item.event.location ? h('p', { class: 'where' }, item.event.location) : null;
+  const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, env) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, '← ', t('item.back'))), title, meta, where, body);
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, '← ', t('item.back'))), title, meta, where, body, gallery);
   env.openItem(aud, item).then((html) => {
     if (!env.current()) return;
     const frag = sanitizeFragment(html);
@@ -133,6 +135,8 @@ export function itemView(state, path, env) {
     // The theme's fragment may carry its own header (title, date, place, in one language); the app
     // shows those from the manifest, localized, so drop the fragment's copy.
     for (const hd of frag.querySelectorAll('.item__header')) hd.remove();
+    // The app's gallery (lazy thumbnails, lightbox, downloads) replaces the fragment's photo list.
+    if (gallery) for (const list of frag.querySelectorAll('.album')) list.remove();
     const own = frag.querySelector('h1');
     if (own && own.textContent.trim() === item.title.trim()) own.remove();
     for (const img of frag.querySelectorAll('img[data-media]')) {

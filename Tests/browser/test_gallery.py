@@ -1,0 +1,189 @@
+"""Photo albums in the app: album list, lazy thumbnails, lightbox, photo and album (.zip) downloads."""
+import io
+import os
+import zipfile
+
+from conftest import EN, NL, login
+
+SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
+
+
+def biggest_album(site, name="groep-3"):
+    best = None
+    for aud in site.opened[name].audiences.values():
+        for item in aud.manifest["items"]:
+            if item["kind"] == "album" and (best is None or len(item["album"]["photos"]) > len(best[1]["album"]["photos"])):
+                best = (aud, item)
+    assert best, "the example school needs an album"
+    return best
+
+
+def open_album(page, site, item):
+    page.goto(site.url + "#/item/" + item["path"])
+    page.wait_for_selector("[data-testid=gallery] img")
+    page.wait_for_function("n => document.querySelectorAll('[data-testid=gallery] img[src^=\"blob:\"]').length === n",
+                           arg=len(item["album"]["photos"]))
+
+
+def thumbs(page):
+    return page.locator("[data-testid=gallery] img").evaluate_all(
+        "els => els.map(e => ({src: e.getAttribute('src'), w: e.naturalWidth, alt: e.alt}))")
+
+
+def test_album_list_shows_covers_and_opens_an_album(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    page.click("nav a[href='#/albums']")
+    page.wait_for_selector("[data-testid=albums]")
+    albums = [i for a in site.opened["groep-3"].audiences.values() for i in a.manifest["items"] if i["kind"] == "album"]
+    cards = page.locator(".album-card")
+    assert cards.count() == len(albums)
+    page.wait_for_function("() => [...document.querySelectorAll('.album-card img.cover')].every(i => i.naturalWidth > 0)")
+    covers = page.locator(".album-card img.cover").evaluate_all("els => els.map(e => e.src)")
+    assert covers and all(c.startswith("blob:") for c in covers)
+    aud, item = biggest_album(site)
+    page.click(f".album-card[data-path='{item['path']}']")
+    page.wait_for_selector("[data-testid=gallery]")
+    assert page.locator(".view-item h1").inner_text() == item["title"]
+
+
+def test_thumbnails_decrypt_and_lightbox_moves_and_closes(site, page):
+    aud, item = biggest_album(site)
+    photos = item["album"]["photos"]
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    shown = thumbs(page)
+    assert len(shown) == len(photos)
+    assert all(t["src"].startswith("blob:") and t["w"] > 0 for t in shown)
+    assert [t["alt"] for t in shown] == [p["caption"] for p in photos]
+    # the fragment's own photo list is replaced by the gallery
+    assert page.locator(".fragment .album").count() == 0
+    thumb_width = shown[1]["w"]
+
+    page.locator("[data-testid=gallery] button.thumb").nth(1).click()
+    box = page.locator("[data-testid=lightbox]")
+    box.wait_for(state="visible")
+    page.wait_for_selector("[data-testid=lightbox-img][data-state=ready]")
+    big = page.locator("[data-testid=lightbox-img]")
+    page.wait_for_function("() => document.querySelector('[data-testid=lightbox-img]').naturalWidth > 0")
+    assert big.evaluate("e => e.naturalWidth") > thumb_width
+    assert big.get_attribute("alt") == photos[1]["caption"]
+    assert page.locator("[data-testid=lightbox-counter]").inner_text() == f"2 / {len(photos)}"
+    assert box.evaluate("d => d.contains(document.activeElement)")
+
+    page.keyboard.press("ArrowRight")
+    assert page.locator("[data-testid=lightbox-counter]").inner_text() == f"3 / {len(photos)}"
+    page.wait_for_function("c => { const i = document.querySelector('[data-testid=lightbox-img]');"
+                           " return i.alt === c && i.dataset.state === 'ready'; }", arg=photos[2]["caption"])
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("[data-testid=lightbox-counter]").inner_text() == f"1 / {len(photos)}"
+    # Tab stays inside the dialog
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        assert box.evaluate("d => d.contains(document.activeElement)")
+
+    page.keyboard.press("Escape")
+    box.wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.classList.contains('thumb') && document.activeElement.dataset.index") == "1"
+    # the display-size photo's object URL is revoked when the lightbox closes
+    assert page.locator("[data-testid=lightbox-img]").get_attribute("src") is None
+
+
+def test_swipe_moves_to_the_next_photo(site, page):
+    aud, item = biggest_album(site)
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    page.locator("[data-testid=gallery] button.thumb").first.click()
+    page.locator("[data-testid=lightbox]").wait_for(state="visible")
+    page.locator("[data-testid=lightbox-img]").dispatch_event("pointerdown", {"clientX": 300, "clientY": 400, "bubbles": True})
+    page.locator("[data-testid=lightbox-img]").dispatch_event("pointerup", {"clientX": 120, "clientY": 410, "bubbles": True})
+    assert page.locator("[data-testid=lightbox-counter]").inner_text().startswith("2 / ")
+
+
+def test_object_urls_are_revoked_when_the_album_closes(site, page):
+    aud, item = biggest_album(site)
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    src = thumbs(page)[0]["src"]
+    page.goto(site.url + "#/")
+    page.wait_for_selector(".view-timeline")
+    gone = page.evaluate("u => fetch(u).then(() => false, () => true)", src)
+    assert gone, "the thumbnail's object URL still resolves after leaving the album"
+    assert page.locator("dialog.lightbox").count() == 0
+
+
+def test_download_one_photo(site, page):
+    aud, item = biggest_album(site)
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    page.locator("[data-testid=gallery] button.thumb").first.click()
+    page.wait_for_selector("[data-testid=lightbox-img][data-state=ready]")
+    with page.expect_download() as d:
+        page.click("[data-testid=photo-download]")
+    dl = d.value
+    expected = item["album"]["photos"][0]["media"].split("/")[-1].rsplit(".", 1)[0] + ".jpg"
+    assert dl.suggested_filename == expected
+    data = open(dl.path(), "rb").read()
+    assert data[:3] == b"\xff\xd8\xff" and b"Exif" not in data[:65536]
+    w = site.opened["groep-3"].audiences[aud.id].manifest["media"][item["album"]["photos"][0]["media"]]["width"]
+    assert w > 400
+
+
+def test_download_album_as_zip(site, page):
+    aud, item = biggest_album(site)
+    photos = item["album"]["photos"]
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    with page.expect_download() as d:
+        page.click("[data-testid=album-download]")
+    dl = d.value
+    assert dl.suggested_filename == item["path"].split("/")[-1] + ".zip"
+    data = open(dl.path(), "rb").read()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None  # every CRC-32 checks
+        infos = z.infolist()
+        assert len(infos) == len(photos)
+        assert [i.filename for i in infos] == [p["media"].split("/")[-1].rsplit(".", 1)[0] + ".jpg" for p in photos]
+        for i in infos:
+            assert i.compress_type == zipfile.ZIP_STORED
+            body = z.read(i)
+            assert body[:3] == b"\xff\xd8\xff", i.filename
+            assert b"Exif" not in body[:65536], i.filename
+    page.wait_for_function("t => document.querySelector('[data-testid=album-status]').textContent === t",
+                           arg=NL["album.download_done"].replace("{n}", str(len(photos))))
+
+
+def test_zip_writer_handles_utf8_names_and_duplicates(site, page):
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    b64 = page.evaluate("""async () => {
+        const Z = await import('./zip.js');
+        const enc = new TextEncoder();
+        const blob = Z.zip([{name: 'één.txt', bytes: enc.encode('hallo')}, {name: 'één.txt', bytes: enc.encode('x')},
+                            {name: 'leeg', bytes: new Uint8Array(0)}]);
+        const b = new Uint8Array(await blob.arrayBuffer());
+        let s = ''; for (const x of b) s += String.fromCharCode(x); return btoa(s); }""")
+    import base64
+    with zipfile.ZipFile(io.BytesIO(base64.b64decode(b64))) as z:
+        assert z.testzip() is None
+        assert z.namelist() == ["één.txt", "één-2.txt", "leeg"]
+        assert z.read("één.txt") == b"hallo" and z.read("leeg") == b""
+    assert page.evaluate("import('./zip.js').then(Z => Z.crc32(new TextEncoder().encode('123456789')))") == 0xCBF43926
+
+
+def test_gallery_at_phone_width_screenshot(site, page):
+    aud, item = biggest_album(site)
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/albums")
+    page.wait_for_function("() => [...document.querySelectorAll('.album-card img.cover')].every(i => i.naturalWidth > 0)")
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "albums-390.png"), full_page=True)
+    open_album(page, site, item)
+    page.locator("[data-testid=gallery]").scroll_into_view_if_needed()
+    page.screenshot(path=os.path.join(SHOTS, "album-390.png"), full_page=True)
+    page.locator("[data-testid=gallery] button.thumb").first.click()
+    page.wait_for_selector("[data-testid=lightbox-img][data-state=ready]")
+    page.screenshot(path=os.path.join(SHOTS, "lightbox-390.png"))
+    # nothing sticks out sideways at phone width
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert EN["lightbox.close"]
