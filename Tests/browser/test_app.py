@@ -182,8 +182,9 @@ def test_images_in_a_fragment_are_opened_and_shown(site, page):
     login(page, site.url, site.tokens["family"])
     page.goto(site.url + "#/item/" + target["path"])
     page.wait_for_selector(".fragment[data-state=ready]")
-    img = page.locator(".fragment img[data-media]").first
-    page.wait_for_function("() => { const i = document.querySelector('.fragment img[data-media]');"
+    # (an album's photo list is shown by the app's gallery, next to the fragment)
+    img = page.locator(".view-item img[data-media]").first
+    page.wait_for_function("() => { const i = document.querySelector('.view-item img[data-media]');"
                            " return i && i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0; }")
     src = img.get_attribute("src")
     assert src.startswith("blob:")
