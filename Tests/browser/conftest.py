@@ -212,7 +212,10 @@ def browser():
 
 @pytest.fixture
 def context(browser):
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844})
+    # Service workers off here: they would hide the app's own requests from page.route. The offline
+    # and update tests (test_pwa.py) make contexts with them on.
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="block")
     ctx.set_default_timeout(5000)
     yield ctx
     ctx.close()

@@ -35,17 +35,20 @@ class LoadError extends Error {
 }
 
 const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
-async function fetchBytes(rel) {
+/** `fresh`: keyslots and manifests are revalidated; item and photo blobs may come from the cache
+ * (the service worker keeps them for offline use and refreshes them in the background). */
+async function fetchBytes(rel, fresh = true) {
   if (!SAFE_REL.test(rel) || rel.split('/').includes('..')) throw new LoadError('sealed', 'bad path ' + rel);
   let r;
-  try { r = await fetch(rel, { cache: 'no-cache', credentials: 'same-origin' }); } catch (e) { throw new LoadError('network', e.message); }
+  try { r = await fetch(rel, { cache: fresh ? 'no-cache' : 'default', credentials: 'same-origin' }); } catch (e) { throw new LoadError('network', e.message); }
   if (r.status >= 400 && r.status < 500) throw new LoadError('missing', String(r.status));
   if (!r.ok) throw new LoadError('network', String(r.status));
+  if (r.headers.get('X-Portal-Offline')) state.notices.add('notice.offline');
   try { return new Uint8Array(await r.arrayBuffer()); } catch (e) { throw new LoadError('network', e.message); }
 }
 
 async function openBlob(aud, logicalPath, rel) {
-  const bytes = await fetchBytes(rel);
+  const bytes = await fetchBytes(rel, logicalPath === 'manifest');
   try { return await C.openEnvelope(aud.key, bytes, C.blobAD(aud.id, aud.epoch, logicalPath)); } catch (e) { throw new LoadError('sealed', e.message); }
 }
 
@@ -218,6 +221,8 @@ function env() {
 async function forget() {
   state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear();
   await S.wipe();
+  // The service worker's copies are ciphertext, but which files this device saw is nobody's business.
+  try { if (self.caches) await caches.delete('ouderportaal-data-v1'); } catch (e) { /* no cache storage */ }
   try { sessionStorage.clear(); } catch (e) { /* storage off */ }
   history.replaceState(null, '', location.pathname + location.search + '#/');
   render();
@@ -355,4 +360,38 @@ async function start() {
   if (!state.records.length) setTimeout(warmUp, 0);
 }
 
-start();
+// ---- service worker: offline use and the update flow ----
+
+function offerUpdate(apply) {
+  if (document.getElementById('update')) return;
+  const button = h('button', { type: 'button', class: 'primary', 'data-testid': 'update-reload' }, t('update.reload'));
+  const bar = h('div', { id: 'update', class: 'update', role: 'status', 'data-testid': 'update' },
+    h('p', null, t('update.available')), button);
+  button.addEventListener('click', () => { button.disabled = true; apply(); });
+  document.body.append(bar);
+}
+
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const sw = navigator.serviceWorker;
+  let updating = false;
+  sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
+  sw.addEventListener('message', (e) => {
+    const m = e.data || {};
+    if (m.type === 'check' && m.update) offerUpdate(() => { updating = true; sw.controller.postMessage({ type: 'use-latest' }); });
+    if (m.type === 'ready' && updating) location.reload();
+  });
+  sw.register('sw.js', { scope: './', updateViaCache: 'none' }).then((reg) => {
+    // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
+    const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
+    if (reg.waiting && sw.controller) waiting(reg.waiting);
+    reg.addEventListener('updatefound', () => {
+      const w = reg.installing;
+      if (w) w.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) waiting(w); });
+    });
+    // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
+    if (sw.controller) sw.controller.postMessage({ type: 'check' });
+  }, (e) => console.warn('service worker', e));
+}
+
+start().then(registerWorker);

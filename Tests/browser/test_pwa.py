@@ -1,0 +1,148 @@
+"""The installable app: web app manifest, service worker, offline use of what was seen, update flow."""
+import json
+import os
+import re
+
+import pytest
+from conftest import APP, CHROMIUM, NL, login, timeline_titles
+
+
+@pytest.fixture
+def sw_context(browser):
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="allow")
+    ctx.set_default_timeout(8000)
+    yield ctx
+    ctx.close()
+
+
+def controlled(page, url):
+    """Opens the app and waits until the service worker controls the page."""
+    page.goto(url)
+    page.wait_for_selector("html[data-ready]")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def first_news(site, name="groep-3"):
+    for aud in site.opened[name].audiences.values():
+        for item in aud.manifest["items"]:
+            if item["kind"] == "news":
+                return item
+    raise AssertionError("no news")
+
+
+def test_shell_list_in_the_service_worker_matches_the_app_folder():
+    src = open(os.path.join(APP, "sw.js"), encoding="utf-8").read()
+    listed = set(json.loads("[" + re.search(r"const SHELL = \[(.*?)\];", src, re.S).group(1).replace("'", '"') + "]"))
+    files = {os.path.relpath(os.path.join(d, f), APP) for d, _, fs in os.walk(APP) for f in fs if not f.startswith(".")}
+    assert listed == files - {"sw.js"}
+
+
+def test_manifest_is_valid_and_chromium_reports_the_site_installable(site, browser, tmp_path):
+    # A persistent profile: Chromium never offers installation in an incognito-like context.
+    ctx = browser.browser_type.launch_persistent_context(str(tmp_path / "profile"), executable_path=CHROMIUM,
+                                                         service_workers="allow", locale="nl-NL")
+    try:
+        check_installable(site, ctx)
+    finally:
+        ctx.close()
+
+
+def check_installable(site, ctx):
+    page = ctx.new_page()
+    controlled(page, site.url)
+    cdp = ctx.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["errors"] == [], manifest["errors"]
+    data = json.loads(manifest["data"])
+    assert data["display"] == "standalone" and data["start_url"] == "./" and data["short_name"]
+    assert {i["sizes"] for i in data["icons"]} >= {"192x192", "512x512"}
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == [], errors
+    # the PNG icons are what the manifest says
+    for icon in data["icons"]:
+        if icon["type"] == "image/png":
+            body = page.request.get(site.url + icon["src"]).body()
+            w, h = int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big")
+            assert body[:8] == b"\x89PNG\r\n\x1a\n" and f"{w}x{h}" == icon["sizes"]
+
+
+def test_timeline_and_a_seen_item_open_offline(site, sw_context):
+    page = sw_context.new_page()
+    controlled(page, site.url)
+    login(page, site.url, site.tokens["groep-3"])
+    online_titles = timeline_titles(page)
+    item = first_news(site)
+    page.goto(site.url + "#/item/" + item["path"])
+    page.wait_for_selector(".fragment[data-state=ready]")
+    seen_text = page.locator(".fragment").inner_text()
+    page.goto(site.url + "#/")
+    page.wait_for_selector(".view-timeline")
+
+    sw_context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector(".view-timeline")
+        assert timeline_titles(page) == online_titles
+        assert page.locator("[data-testid='notice.offline']").count() == 1
+        page.goto(site.url + "#/item/" + item["path"])
+        page.wait_for_selector(".fragment[data-state=ready]")
+        assert page.locator(".fragment").inner_text() == seen_text
+        # an item never opened before is not there offline, and says so
+        other = next(i for a in site.opened["groep-3"].audiences.values() for i in a.manifest["items"]
+                     if i["kind"] == "page")
+        page.goto(site.url + "#/item/" + other["path"])
+        page.wait_for_selector("[data-testid=item-error]")
+        assert page.locator("[data-testid=item-error]").inner_text() == NL["item.network"]
+    finally:
+        sw_context.set_offline(False)
+
+
+def test_changed_shell_offers_an_update_and_reloads_into_it(site_copy, sw_context):
+    page = sw_context.new_page()
+    controlled(page, site_copy.url)
+    with open(os.path.join(site_copy.out, "app.js"), "a", encoding="utf-8") as f:
+        f.write("\nwindow.__newShell = true;\n")
+    page.reload()
+    page.wait_for_selector("html[data-ready]")
+    # the old shell still runs until the parent agrees
+    assert page.evaluate("window.__newShell === true") is False
+    bar = page.locator("[data-testid=update]")
+    bar.wait_for()
+    assert NL["update.available"] in bar.inner_text()
+    page.click("[data-testid=update-reload]")
+    page.wait_for_function("() => window.__newShell === true")
+    page.wait_for_selector("html[data-ready]")
+    assert page.locator("[data-testid=update]").count() == 0
+    # and the next start does not offer it again
+    page.reload()
+    page.wait_for_selector("html[data-ready]")
+    page.wait_for_timeout(500)
+    assert page.locator("[data-testid=update]").count() == 0
+    assert page.evaluate("window.__newShell === true")
+
+
+def test_new_service_worker_waits_for_the_parent_then_takes_over(site_copy, sw_context):
+    page = sw_context.new_page()
+    controlled(page, site_copy.url)
+    with open(os.path.join(site_copy.out, "sw.js"), "a", encoding="utf-8") as f:
+        f.write("\n// next version\n")
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.locator("[data-testid=update]").wait_for()
+    assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
+    with page.expect_navigation():
+        page.click("[data-testid=update-reload]")
+    page.wait_for_selector("html[data-ready]")
+    assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => !r.waiting && !!r.active)")
+
+
+def test_forget_device_also_drops_the_cached_sealed_files(site, sw_context):
+    page = sw_context.new_page()
+    controlled(page, site.url)
+    login(page, site.url, site.tokens["groep-3"])
+    page.wait_for_function("() => caches.open('ouderportaal-data-v1').then(c => c.keys()).then(k => k.length > 0)")
+    page.goto(site.url + "#/settings")
+    page.click("[data-testid=forget]")
+    page.click("[data-testid=forget-confirm]")
+    page.wait_for_selector("#token")
+    assert page.evaluate("caches.has('ouderportaal-data-v1')") is False

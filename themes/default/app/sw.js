@@ -1,0 +1,159 @@
+// Service worker: the app shell from cache (replaced as a whole, and only after the parent agrees,
+// when any shell file changed), and the sealed files kept so that what was seen opens offline.
+// Everything cached under a/ and k/ is ciphertext; the keys stay in IndexedDB.
+
+// Every file of the shell (a test checks that this list matches the app folder).
+const SHELL = ['index.html', 'app.js', 'views.js', 'gallery.js', 'zip.js', 'crypto.js', 'store.js', 'dom.js',
+  'i18n.js', 'style.css', 'icon.svg', 'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
+  'i18n/nl.json', 'i18n/en.json'];
+const DATA = 'ouderportaal-data-v1';
+const META = 'ouderportaal-meta';     // "current": the shell cache in use; "pending": a newer one, not yet agreed
+const SHELL_PREFIX = 'ouderportaal-shell-';
+const BASE = new URL('./', self.location).href;
+const abs = (p) => new URL(p, BASE).href;
+
+const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** Fetches every shell file fresh; the cache name is a digest of their paths and bytes. */
+async function fetchShell() {
+  const responses = await Promise.all(SHELL.map(async (p) => {
+    const r = await fetch(abs(p), { cache: 'no-cache', credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`${p}: ${r.status}`);
+    return r;
+  }));
+  const bodies = await Promise.all(responses.map((r) => r.clone().arrayBuffer()));
+  const enc = new TextEncoder();
+  const parts = SHELL.flatMap((p, i) => [enc.encode(`${p}\n${bodies[i].byteLength}\n`), new Uint8Array(bodies[i])]);
+  const digest = hex(await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer())).slice(0, 20);
+  return { name: SHELL_PREFIX + digest, responses };
+}
+
+async function storeShell(shell) {
+  const c = await caches.open(shell.name);
+  await Promise.all(SHELL.map((p, i) => c.put(abs(p), shell.responses[i])));
+}
+
+async function metaGet(key) {
+  const r = await (await caches.open(META)).match(abs('__meta/' + key));
+  return r ? r.text() : null;
+}
+async function metaPut(key, value) {
+  const m = await caches.open(META);
+  if (value === null) await m.delete(abs('__meta/' + key));
+  else await m.put(abs('__meta/' + key), new Response(value));
+}
+
+/** Makes `name` the shell in use and drops every other shell cache. */
+async function useShell(name) {
+  await metaPut('current', name);
+  await metaPut('pending', null);
+  for (const k of await caches.keys()) if (k.startsWith(SHELL_PREFIX) && k !== name) await caches.delete(k);
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(fetchShell().then(async (shell) => {
+    await storeShell(shell);
+    await metaPut('installed', shell.name);
+  }));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const installed = await metaGet('installed');
+    if (installed) await useShell(installed);
+    await self.clients.claim();
+  })());
+});
+
+/** A cached copy marked as such, so the app can say that it may be out of date. */
+function fromCache(r) {
+  const headers = new Headers(r.headers);
+  headers.set('X-Portal-Offline', '1');
+  return new Response(r.body, { status: r.status, statusText: r.statusText, headers });
+}
+
+/** Keyslots, site.json and manifests: the network when it answers, else the last copy. */
+async function networkFirst(request) {
+  const cache = await caches.open(DATA);
+  let r;
+  try {
+    r = await fetch(request);
+  } catch (err) {
+    const hit = await cache.match(request.url);
+    if (hit) return fromCache(hit);
+    throw err;
+  }
+  if (r.ok) await cache.put(request.url, r.clone());
+  else if (r.status === 404 || r.status === 410) await cache.delete(request.url);  // revoked or gone
+  else if (r.status >= 500) {
+    const hit = await cache.match(request.url);
+    if (hit) return fromCache(hit);
+  }
+  return r;
+}
+
+/** Item and photo blobs: the cached copy at once, refreshed in the background. */
+async function staleWhileRevalidate(request, event) {
+  const cache = await caches.open(DATA);
+  const hit = await cache.match(request.url);
+  const fresh = fetch(request).then(async (r) => {
+    if (r.ok) await cache.put(request.url, r.clone());
+    else if (r.status === 404 || r.status === 410) await cache.delete(request.url);
+    return r;
+  });
+  if (hit) {
+    event.waitUntil(fresh.catch(() => {}));
+    return hit;
+  }
+  return fresh;
+}
+
+async function fromShell(rel, request) {
+  const name = await metaGet('current');
+  const hit = name ? await (await caches.open(name)).match(abs(rel)) : null;
+  return hit || fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || !request.url.startsWith(BASE)) return;
+  const url = new URL(request.url);
+  const rel = url.pathname.slice(new URL(BASE).pathname.length);
+  if (request.mode === 'navigate') {
+    if (rel === '' || rel === 'index.html') event.respondWith(fromShell('index.html', request));
+    return;
+  }
+  if (rel.startsWith('a/')) {
+    // The app asks for manifests with cache: 'no-cache' (they list what is new); blobs may be stale once.
+    event.respondWith(request.cache === 'no-cache' ? networkFirst(request) : staleWhileRevalidate(request, event));
+  } else if (rel.startsWith('k/') || rel === 'site.json') {
+    event.respondWith(networkFirst(request));
+  } else if (SHELL.includes(rel)) {
+    event.respondWith(fromShell(rel, request));
+  }
+});
+
+/** Compares the shell on the server with the one in use; keeps a changed one as "pending". */
+async function checkShell() {
+  let shell;
+  try { shell = await fetchShell(); } catch (e) { return false; }  // offline: nothing to offer
+  if (shell.name === await metaGet('current')) return false;
+  await storeShell(shell);
+  await metaPut('pending', shell.name);
+  return true;
+}
+
+self.addEventListener('message', (event) => {
+  const msg = event.data || {};
+  const reply = (m) => event.source && event.source.postMessage(m);
+  if (msg.type === 'skip-waiting') {
+    self.skipWaiting();
+  } else if (msg.type === 'check') {
+    event.waitUntil(checkShell().then((update) => reply({ type: 'check', update })));
+  } else if (msg.type === 'use-latest') {
+    event.waitUntil(metaGet('pending').then(async (name) => {
+      if (name) await useShell(name);
+      reply({ type: 'ready' });
+    }));
+  }
+});
