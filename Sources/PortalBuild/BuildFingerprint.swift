@@ -6,12 +6,12 @@ import PortalCrypto
 ///
 /// Files are hashed by content, but like git's index a file whose size and modification time did
 /// not change keeps its recorded hash, so a no-op check costs one `stat` per file.
-struct BuildFingerprint: Codable, Equatable {
+struct BuildFingerprint: Equatable {
     var digest: String
     /// Per file: size, mtime (ns) and BLAKE2b of the bytes.
     var files: [String: FileStamp]
 
-    struct FileStamp: Codable, Equatable {
+    struct FileStamp: Equatable {
         var size: Int
         var mtime: Int
         var hash: String
@@ -21,12 +21,14 @@ struct BuildFingerprint: Codable, Equatable {
     static let pipelineVersion = "ouderportaal-generate/1"
 
     static func stateFile(_ options: GenerateOptions) -> URL {
-        options.keysDirectory.appendingPathComponent("cache/build-state.json")
+        options.keysDirectory.appendingPathComponent("cache/build-state")
     }
 
     /// `activeTokens`: which tokens get a keyslot now (expiry depends on the clock, not on files).
-    static func compute(options: GenerateOptions, activeTokens: [String]) throws(BuildError) -> BuildFingerprint {
-        let previous = load(options)?.files ?? [:]
+    static func compute(
+        options: GenerateOptions, activeTokens: [String], previous: BuildFingerprint?
+    ) throws(BuildError) -> BuildFingerprint {
+        let previous = previous?.files ?? [:]
         var files: [String: FileStamp] = [:]
         var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
         lines.append("active " + activeTokens.sorted().joined(separator: ","))
@@ -51,25 +53,42 @@ struct BuildFingerprint: Codable, Equatable {
     }
 
     /// True when the recorded build had this digest and its output is still there.
-    static func isCurrent(_ fingerprint: BuildFingerprint, options: GenerateOptions) -> Bool {
-        guard let recorded = load(options), recorded.digest == fingerprint.digest else { return false }
+    static func isCurrent(_ fingerprint: BuildFingerprint, previous: BuildFingerprint?, options: GenerateOptions) -> Bool {
+        guard let previous, previous.digest == fingerprint.digest else { return false }
         return FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent(OutputFolder.marker).path)
     }
+
+    /// The state file is plain text, one file a line: `size mtime hash path` (JSON decoding of
+    /// 10,000 entries took most of a no-op build).
+    static let stateHeader = "ouderportaal-build-state 1"
 
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
         try? FileManager.default.createDirectory(
             at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard let data = try? JSONEncoder().encode(fingerprint) else { return }
-        let temp = url.appendingPathExtension("tmp")
-        if FileManager.default.createFile(atPath: temp.path, contents: data, attributes: [.posixPermissions: 0o600]) {
-            _ = rename(temp.path, url.path)
+        var text = stateHeader + "\n" + fingerprint.digest + "\n"
+        for (path, stamp) in fingerprint.files.sorted(by: { $0.key < $1.key }) {
+            text += "\(stamp.size) \(stamp.mtime) \(stamp.hash) \(path)\n"
+        }
+        let temp = url.path + ".tmp"
+        if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) {
+            _ = rename(temp, url.path)
         }
     }
 
-    private static func load(_ options: GenerateOptions) -> BuildFingerprint? {
+    /// The last successful build's fingerprint; nil when there is none or it is unreadable.
+    static func load(_ options: GenerateOptions) -> BuildFingerprint? {
         guard let data = FileManager.default.contents(atPath: stateFile(options).path) else { return nil }
-        return try? JSONDecoder().decode(BuildFingerprint.self, from: data)
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        guard lines.count >= 2, lines[0] == stateHeader else { return nil }
+        var files: [String: FileStamp] = [:]
+        files.reserveCapacity(lines.count)
+        for line in lines.dropFirst(2) {
+            let parts = line.split(separator: " ", maxSplits: 3)
+            guard parts.count == 4, let size = Int(parts[0]), let mtime = Int(parts[1]) else { return nil }
+            files[String(parts[3])] = FileStamp(size: size, mtime: mtime, hash: String(parts[2]))
+        }
+        return BuildFingerprint(digest: String(lines[1]), files: files)
     }
 
     /// Regular files below `root`, sorted, with size and mtime in nanoseconds.

@@ -60,10 +60,12 @@ public struct Generator {
                 return keystore
             } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
         }
+        let previous = BuildFingerprint.load(options)
         let fingerprint = try clock.step("fingerprint") {
-            try BuildFingerprint.compute(options: options, activeTokens: keystore.activeTokens(at: options.now).map(\.id))
+            try BuildFingerprint.compute(
+                options: options, activeTokens: keystore.activeTokens(at: options.now).map(\.id), previous: previous)
         }
-        if BuildFingerprint.isCurrent(fingerprint, options: options) {
+        if BuildFingerprint.isCurrent(fingerprint, previous: previous, options: options) {
             summary.unchanged = true
             summary.timings = clock.timings
             return summary

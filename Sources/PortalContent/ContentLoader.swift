@@ -30,17 +30,26 @@ public struct ContentLoader: Sendable {
         let siteResult = SiteConfigReader.read(root: root, report: report)
         let tree = ContentTree.scan(root: root)
         let placements = ContentTree.place(tree, groupIDs: siteResult.groupIDs, report: report)
-        var reader = ItemReader(
-            root: root, tree: tree, clock: SiteClock(timeZone: siteResult.timeZone),
-            groupTeachers: Dictionary(
-                (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a }),
-            report: report)
-        var loaded: [LoadedItem] = []
-        loaded.reserveCapacity(placements.items.count)
-        for placement in placements.items {
-            if let item = reader.read(placement) { loaded.append(item) }
+        let teachers = Dictionary(
+            (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a })
+        // Items are read on all cores (YAML and dates in parallel; cmark-gfm parses one at a time),
+        // each worker with its own reader and report, merged in placement order afterwards.
+        let placementList = placements.items
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, placementList.count / 64))
+        let slots = LoadSlots(count: placementList.count, workers: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var reader = ItemReader(
+                root: root, tree: tree, clock: SiteClock(timeZone: siteResult.timeZone), groupTeachers: teachers,
+                report: slots.reports[worker])
+            for index in stride(from: worker, to: placementList.count, by: workers) {
+                slots.set(index, reader.read(placementList[index]))
+            }
+            slots.setUsedImages(worker, reader.usedImages)
         }
-        ContentChecks.run(loaded: loaded, files: tree.fileSet, images: placements.images, usedImages: &reader.usedImages,
+        for workerReport in slots.reports { report.merge(workerReport) }
+        let loaded = slots.items
+        var usedImages = slots.usedImages
+        ContentChecks.run(loaded: loaded, files: tree.fileSet, images: placements.images, usedImages: &usedImages,
                           report: report)
         guard report.problems.isEmpty, let config = siteResult.config else {
             var problems = report.sorted
@@ -54,6 +63,26 @@ public struct ContentLoader: Sendable {
         }
         return Site(config: config, contentRoot: root, items: items)
     }
+}
+
+/// Results of the parallel read: one slot per placement, one report and image set per worker.
+private final class LoadSlots: @unchecked Sendable {
+    private var loaded: [LoadedItem?]
+    private var used: [Set<String>]
+    let reports: [ProblemReport]
+
+    init(count: Int, workers: Int) {
+        loaded = Array(repeating: nil, count: count)
+        used = Array(repeating: [], count: workers)
+        reports = (0..<workers).map { _ in ProblemReport() }
+    }
+
+    // Each index is written by exactly one worker, so the writes do not overlap.
+    func set(_ index: Int, _ item: LoadedItem?) { loaded.withUnsafeMutableBufferPointer { $0[index] = item } }
+    func setUsedImages(_ worker: Int, _ images: Set<String>) { used.withUnsafeMutableBufferPointer { $0[worker] = images } }
+
+    var items: [LoadedItem] { loaded.compactMap { $0 } }
+    var usedImages: Set<String> { used.reduce(into: []) { $0.formUnion($1) } }
 }
 
 /// An item as read, with what the cross-item checks need.

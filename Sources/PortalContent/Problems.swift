@@ -8,6 +8,9 @@ final class ProblemReport {
         problems.append(ContentProblem(file: file, line: line, message: message))
     }
 
+    /// Appends another report's problems (from a parallel reader).
+    func merge(_ other: ProblemReport) { problems.append(contentsOf: other.problems) }
+
     /// Sorted by file, then line (file-level problems first); equal places keep their order.
     var sorted: [ContentProblem] {
         problems.enumerated().sorted { a, b in

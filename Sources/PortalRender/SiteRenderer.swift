@@ -184,48 +184,69 @@ public struct SiteRenderer: Sendable {
         folder.isEmpty ? relative : folder + "/" + relative
     }
 
-    /// The first words of a fragment as plain text, for lists.
+    /// The first words of a fragment as plain text, for lists. Works on UTF-8 bytes: it runs for
+    /// every item of every build.
     static func summary(fromHTML html: String, limit: Int = 180) -> String {
-        // Tags are dropped; block boundaries (paragraphs, list items, cells) become spaces.
-        let blocks: Set<String> = ["p", "li", "br", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "div"]
-        var text = ""
-        var length = 0
-        var tagName: String?  // the name of the tag being skipped, while inside `<...>`
-        var inName = false
-        for character in html {
-            if character == "<" { tagName = ""; inName = true; continue }
-            if tagName != nil {
-                if character == ">" {
-                    if blocks.contains(tagName!) { text.append(" "); length += 1 }
-                    tagName = nil
-                } else if inName {
-                    if character.isLetter || character.isNumber { tagName!.append(character) }
-                    else if character != "/" || !tagName!.isEmpty { inName = false }
+        var text: [UInt8] = []
+        text.reserveCapacity(limit * 2)
+        var pendingSpace = false
+        var inTag = false
+        var tagName: [UInt8] = []
+        var readingName = false
+        for byte in html.utf8 {
+            if inTag {
+                if byte == UInt8(ascii: ">") {
+                    inTag = false
+                    if blockTags.contains(tagName) { pendingSpace = !text.isEmpty }
+                } else if readingName {
+                    if byte == UInt8(ascii: "/") && tagName.isEmpty { continue }
+                    if (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) { tagName.append(byte) } else { readingName = false }
                 }
                 continue
             }
-            text.append(character)
-            length += 1
-            if length > limit * 3 { break }
-        }
-        let words = decodeEntities(text).split(whereSeparator: \.isWhitespace)
-        var summary = ""
-        for word in words {
-            if summary.count + word.count + 1 > limit {
-                return summary + " …"
+            switch byte {
+            case UInt8(ascii: "<"):
+                inTag = true
+                readingName = true
+                tagName.removeAll(keepingCapacity: true)
+            case 0x20, 0x09, 0x0a, 0x0d:
+                pendingSpace = !text.isEmpty
+            default:
+                if pendingSpace { text.append(0x20); pendingSpace = false }
+                text.append(byte)
             }
-            summary += summary.isEmpty ? String(word) : " " + word
+            if text.count > limit * 4 { break }
         }
-        return summary
+        let plain = decodeEntities(String(decoding: text, as: UTF8.self))
+        guard plain.count > limit else { return plain }
+        // Cut at the last word boundary before the limit.
+        let head = plain.prefix(limit)
+        let cut = head.lastIndex(of: " ").map { head[..<$0] } ?? head
+        return cut + " …"
     }
 
+    private static let blockTags: Set<[UInt8]> = Set(
+        ["p", "li", "br", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "div"].map { Array($0.utf8) })
+
+    /// Decodes the five entities cmark-gfm writes (`&amp; &lt; &gt; &quot; &#39;`) in one pass.
     static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        return text.replacingOccurrences(of: "&quot;", with: "\"")
-            .replacingOccurrences(of: "&#39;", with: "'")
-            .replacingOccurrences(of: "&lt;", with: "<")
-            .replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        let entities: [(String, String)] = [("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'")]
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        var rest = Substring(text)
+        while let ampersand = rest.firstIndex(of: "&") {
+            result += rest[..<ampersand]
+            let tail = rest[ampersand...]
+            if let (entity, character) = entities.first(where: { tail.hasPrefix($0.0) }) {
+                result += character
+                rest = tail.dropFirst(entity.count)
+            } else {
+                result += "&"
+                rest = tail.dropFirst()
+            }
+        }
+        return result + rest
     }
 }
 
