@@ -382,6 +382,7 @@ function registerWorker() {
     if (m.type === 'ready' && updating) location.reload();
   });
   sw.register('sw.js', { scope: './', updateViaCache: 'none' }).then((reg) => {
+    if (!reg) return;  // service workers blocked (some privacy settings, test browsers)
     // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
     const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
     if (reg.waiting && sw.controller) waiting(reg.waiting);
