@@ -22,6 +22,7 @@ const state = {
   notices: new Set(),     // notice keys shown above the view
   urls: new Set(),        // object URLs of the current view
   cleanups: [],           // run when the current view is left (observers, dialogs)
+  fresh: new Set(),       // paths of items that appeared since this device last opened the portal
   view: 0,                // view generation; late async results for an old view are dropped
   measuring: false,       // marks the render steps while an unlock is timed (window.__unlockMarks)
 };
@@ -115,6 +116,48 @@ async function loadAudiences() {
   }
 }
 
+// ---- new since the last visit ----
+// localStorage "seen" holds, per audience, short hashes of the item paths this device has listed
+// (hashes, not paths: paths carry group and item names). An audience seen for the first time marks
+// nothing; sessionStorage keeps this visit's marks across a reload.
+
+const SEEN = 'seen-v1', FRESH = 'fresh-v1';
+async function pathHash(p) {
+  return C.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(p)))).slice(0, 16);
+}
+function readJSON(storage, key) {
+  try { return JSON.parse(storage.getItem(key) || 'null'); } catch (e) { return null; }
+}
+function writeJSON(storage, key, value) {
+  try { storage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage off or full */ }
+}
+
+async function markNew() {
+  const before = readJSON(localStorage, SEEN) || {};
+  const session = new Set(readJSON(sessionStorage, FRESH) || []);
+  const now = {};
+  const hashes = await Promise.all([...state.items.entries()].map(async ([path, { aud }]) => [path, aud.id, await pathHash(path)]));
+  for (const [path, aud, hash] of hashes) {
+    (now[aud] ||= []).push(hash);
+    const known = Array.isArray(before[aud]) ? before[aud] : null;
+    if ((known && !known.includes(hash)) || session.has(hash)) state.fresh.add(path);
+  }
+  // An audience that did not load this time (offline, error) keeps what was seen of it.
+  for (const aud of state.audiences.values()) if (aud.error && Array.isArray(before[aud.id])) now[aud.id] = before[aud.id];
+  writeJSON(localStorage, SEEN, now);
+  await saveFresh();
+}
+
+async function saveFresh() {
+  for (const p of state.fresh) if (!state.items.has(p)) state.fresh.delete(p);
+  writeJSON(sessionStorage, FRESH, await Promise.all([...state.fresh].map(pathHash)));
+  const n = state.fresh.size;
+  try {
+    if (n && navigator.setAppBadge) await navigator.setAppBadge(n);
+    else if (!n && navigator.clearAppBadge) await navigator.clearAppBadge();
+  } catch (e) { /* not installed, or not allowed */ }
+}
+
 /** Unlocks a token typed or linked. Returns null or an error key for the login form. */
 async function unlock(text) {
   const p = await C.parseToken(text);
@@ -131,7 +174,7 @@ async function unlock(text) {
   performance.mark('unlock:keyslot');
   state.records.push(rec);
   state.notices.delete('notice.revoked');
-  await Promise.all([loadAudiences().then(() => performance.mark('unlock:manifests')),
+  await Promise.all([loadAudiences().then(() => performance.mark('unlock:manifests')).then(markNew),
     S.putToken(rec).catch(() => {}).then(() => performance.mark('unlock:saved'))]);
   return null;
 }
@@ -205,6 +248,8 @@ function env() {
     },
     objectUrl: (blob) => { const u = URL.createObjectURL(blob); state.urls.add(u); return u; },
     revoke: (u) => { URL.revokeObjectURL(u); state.urls.delete(u); },
+    /** An opened item is no longer new. */
+    seen: (path) => { if (state.fresh.delete(path)) saveFresh().catch(() => {}); },
     onLeave: (fn) => { if (gen === state.view) state.cleanups.push(fn); },
     forget,
     removeToken,
@@ -219,7 +264,9 @@ function env() {
 }
 
 async function forget() {
-  state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear();
+  state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
+  try { localStorage.removeItem(SEEN); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
+  saveFresh().catch(() => {});
   await S.wipe();
   // The service worker's copies are ciphertext, but which files this device saw is nobody's business.
   try { if (self.caches) await caches.delete('ouderportaal-data-v1'); } catch (e) { /* no cache storage */ }
@@ -233,6 +280,7 @@ async function removeToken(tokenId) {
   await S.deleteToken(tokenId).catch(() => {});
   if (!state.records.length) { await forget(); return; }
   await loadAudiences();
+  await markNew();
   render();
 }
 
@@ -247,7 +295,10 @@ async function setLanguage(l) {
 function renderHeader(loggedIn, route) {
   const langs = (state.site && state.site.languages) || [];
   const other = langs.find((l) => l !== currentLanguage());
-  const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null }, t(key));
+  const fresh = V.freshCounts(state);
+  const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null, 'data-nav': name }, t(key),
+    fresh[name] ? [' ', h('span', { class: 'new-count', 'data-testid': 'new-count' }, h('span', { class: 'sr' }, '('),
+      fresh[name], h('span', { class: 'sr' }, ' ' + t('new.label') + ')'))] : null);
   const header = document.getElementById('top');
   header.replaceChildren(...[
     h('div', { class: 'bar' },
@@ -339,7 +390,7 @@ async function start() {
     await loadLanguage(chooseLanguage(site.languages));
     if (state.records.length) warmUp();
     state.records = records.length ? await refreshRecords(records) : [];
-    if (state.records.length) await loadAudiences();
+    if (state.records.length) { await loadAudiences(); await markNew(); }
   } catch (e) {
     console.error(e);
     main().replaceChildren(h('p', { class: 'error', role: 'alert' },

@@ -38,7 +38,8 @@ export function albumsView(state, env) {
       cover,
       h('span', { class: 'album-text' },
         h('span', { class: 'album-title' }, item.title),
-        h('span', { class: 'meta' }, item.date ? formatDay(item.date) : null),
+        h('span', { class: 'meta' }, item.date ? formatDay(item.date) : null,
+          state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null),
         h('span', { class: 'album-count' }, n === 1 ? t('album.photo') : t('album.photos', { n })))));
   }));
   return h('section', { class: 'view view-albums' }, h('h1', { class: 'view-title', tabindex: '-1' }, t('albums.heading')),

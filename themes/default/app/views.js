@@ -11,6 +11,26 @@ const isEvent = (it) => it.event && typeof it.event.start === 'string';
 const isPage = (it) => it.kind === 'page';
 const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it);
 
+/** The "new" label of an item that appeared since the last visit. */
+function newMark(state, item) {
+  return state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null;
+}
+
+/** How many new items each view holds (for the counts in the menu). */
+export function freshCounts(state) {
+  const n = { timeline: 0, calendar: 0, albums: 0, info: 0 };
+  for (const path of state.fresh || []) {
+    const e = state.items.get(path);
+    if (!e) continue;
+    const it = e.item;
+    if (isEvent(it)) n.calendar++;
+    else if (isPage(it)) n.info++;
+    else if (isTimeline(it) || it.kind === 'conference') n.timeline++;
+    if (it.album && !isEvent(it)) n.albums++;
+  }
+  return n;
+}
+
 function heading(key) {
   return h('h1', { class: 'view-title', tabindex: '-1' }, t(key));
 }
@@ -27,7 +47,7 @@ export function timelineView(state, env) {
     list.append(h('li', null, h('article', { class: 'card' + (item.album ? ' card-album' : ''), 'data-path': item.path },
       cover,
       h('div', { class: 'card-body' },
-        h('p', { class: 'meta' }, badge(aud), ' ', h('time', { datetime: item.date }, formatDay(item.date))),
+        h('p', { class: 'meta' }, badge(aud), ' ', h('time', { datetime: item.date }, formatDay(item.date)), newMark(state, item)),
         h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
         item.summary ? h('p', { class: 'summary' }, item.summary) : null,
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
@@ -46,7 +66,7 @@ function conferences(state) {
   if (!open.length) return null;
   return h('ul', { class: 'cards pinned', 'aria-label': t('conference.heading') }, open.map(({ item, aud }) =>
     h('li', null, h('article', { class: 'card card-conference', 'data-path': item.path }, h('div', { class: 'card-body' },
-      h('p', { class: 'meta' }, badge(aud), ' ', t('conference.heading')),
+      h('p', { class: 'meta' }, badge(aud), ' ', t('conference.heading'), newMark(state, item)),
       h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
       h('p', { class: 'summary' }, t('conference.window', {
         opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })))))));
@@ -62,18 +82,18 @@ function eventWhen(ev) {
   return s;
 }
 
-function eventEntry({ item, aud }) {
+function eventEntry({ item, aud }, state) {
   const ev = item.event;
   const allDay = ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start);
   return h('li', { class: 'event', 'data-path': item.path },
-    h('p', { class: 'meta' }, badge(aud), allDay ? h('span', { class: 'allday' }, t('calendar.allday')) : null),
+    h('p', { class: 'meta' }, badge(aud), allDay ? h('span', { class: 'allday' }, t('calendar.allday')) : null, newMark(state, item)),
     h('h3', null, h('a', { href: itemHref(item.path) }, item.title)),
     h('p', { class: 'when' }, h('time', { datetime: ev.start }, eventWhen(ev))),
     ev.location ? h('p', { class: 'where' }, ev.location) : null,
     item.summary ? h('p', { class: 'summary' }, item.summary) : null);
 }
 
-function byMonth(entries) {
+function byMonth(entries, state) {
   const groups = [];
   for (const e of entries) {
     const key = dayKey(e.item.event.start).slice(0, 7);
@@ -82,7 +102,7 @@ function byMonth(entries) {
     g.entries.push(e);
   }
   return groups.map((g) => h('section', { class: 'month' }, h('h2', null, g.label),
-    h('ul', { class: 'events' }, g.entries.map(eventEntry))));
+    h('ul', { class: 'events' }, g.entries.map((e) => eventEntry(e, state)))));
 }
 
 /** Calendar: upcoming first, grouped by month; past events in a collapsed section. */
@@ -95,8 +115,8 @@ export function calendarView(state) {
   const upcoming = all.filter((e) => lastDay(e.item.event) >= today);
   const past = all.filter((e) => lastDay(e.item.event) < today).reverse();
   return h('section', { class: 'view view-calendar', 'data-testid': 'calendar' }, heading('calendar.heading'),
-    upcoming.length ? h('div', { class: 'upcoming' }, byMonth(upcoming)) : h('p', { class: 'empty' }, t('calendar.none')),
-    past.length ? h('details', { class: 'past' }, h('summary', null, t('calendar.past', { n: past.length })), byMonth(past)) : null);
+    upcoming.length ? h('div', { class: 'upcoming' }, byMonth(upcoming, state)) : h('p', { class: 'empty' }, t('calendar.none')),
+    past.length ? h('details', { class: 'past' }, h('summary', null, t('calendar.past', { n: past.length })), byMonth(past, state)) : null);
 }
 
 /** Info pages, by weight then title. */
@@ -105,7 +125,7 @@ export function infoView(state) {
     ((a.item.weight ?? 0) - (b.item.weight ?? 0)) || a.item.title.localeCompare(b.item.title));
   return h('section', { class: 'view view-info' }, heading('info.heading'),
     pages.length ? h('ul', { class: 'pages' }, pages.map(({ item, aud }) => h('li', null,
-      h('a', { href: itemHref(item.path) }, item.title), ' ', badge(aud),
+      h('a', { href: itemHref(item.path) }, item.title), ' ', badge(aud), newMark(state, item),
       item.summary ? h('p', { class: 'summary' }, item.summary) : null)))
       : h('p', { class: 'empty' }, t('info.empty')));
 }
@@ -118,6 +138,7 @@ export function itemView(state, path, env) {
       h('p', null, h('a', { href: '#/' }, t('item.back'))));
   }
   const { item, aud } = entry;
+  env.seen(path);
   const body = h('div', { class: 'fragment', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
   const title = h('h1', { class: 'view-title', tabindex: '-1' }, item.title);
   const meta = h('p', { class: 'meta' }, badge(aud), ' ',
