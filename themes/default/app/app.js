@@ -5,6 +5,7 @@ import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp,
 import { h } from './dom.js';
 import * as V from './views.js';
 import * as G from './gallery.js';
+import * as K from './calendar.js';
 
 // A token in the link (#token=...) leaves the address bar before anything else happens.
 const linkToken = (() => {
@@ -343,7 +344,7 @@ function render() {
     let path = hash.slice('#/item/'.length);
     try { path = decodeURIComponent(path); } catch (err) { /* keep raw */ }
     node = V.itemView(state, path, e);
-  } else if (hash === '#/calendar') { route = 'calendar'; node = V.calendarView(state, e); }
+  } else if (hash === '#/calendar') { route = 'calendar'; node = K.calendarView(state, e); }
   else if (hash === '#/albums') { route = 'albums'; node = G.albumsView(state, e); }
   else if (hash === '#/info') { route = 'info'; node = V.infoView(state, e); }
   else if (hash === '#/settings') { route = 'settings'; node = V.settingsView(state, e); }

@@ -131,8 +131,9 @@ function makeLightbox(item, aud, photos, thumbs, env) {
       if (largeUrl) env.revoke(largeUrl);
       largeUrl = env.objectUrl(new Blob([m.bytes], { type: m.type }));
       img.src = largeUrl;
-      img.setAttribute('data-state', 'ready');
-    }, () => { if (want === index) img.setAttribute('data-state', 'error'); });
+      // "ready" once the display size itself is decoded (until then the thumbnail may still show).
+      return img.decode().then(() => { if (want === index && img.src === largeUrl) img.setAttribute('data-state', 'ready'); });
+    }).catch(() => { if (want === index && dialog.open) img.setAttribute('data-state', 'error'); });
     if (!th.url) loadThumb(th, aud, env);
   }
 

@@ -83,3 +83,12 @@ export function warmUp() {
   formatTime(sample[1]);
   'a'.localeCompare('b', locale());
 }
+
+/** "ma" / "Mon": the weekday of a calendar day. */
+export function formatWeekday(s, style = 'short') {
+  return fmt({ weekday: style }, 'UTC').format(toDate(s));
+}
+/** "3 december": a calendar day without weekday and year. */
+export function formatDayMonth(s) {
+  return fmt({ day: 'numeric', month: 'long' }, tzFor(s)).format(toDate(s));
+}

@@ -1,13 +1,14 @@
 // The views built from decrypted manifests: timeline, item, calendar, info pages, settings, login.
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
+import { addToCalendarButton } from './calendar.js';
 import { t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
 const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
 const itemHref = (path) => '#/item/' + path;
 
-const isEvent = (it) => it.event && typeof it.event.start === 'string';
+export const isEvent = (it) => it.event && typeof it.event.start === 'string';
 const isPage = (it) => it.kind === 'page';
 const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it);
 
@@ -72,7 +73,7 @@ function conferences(state) {
         opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })))))));
 }
 
-function eventWhen(ev) {
+export function eventWhen(ev) {
   if (ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start)) {
     const day = formatDay(ev.start);
     return ev.end && ev.end !== ev.start ? `${day} ${t('calendar.until', { date: formatDay(ev.end) })}` : day;
@@ -82,7 +83,7 @@ function eventWhen(ev) {
   return s;
 }
 
-function eventEntry({ item, aud }, state) {
+export function eventEntry({ item, aud }, state, extra) {
   const ev = item.event;
   const allDay = ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start);
   return h('li', { class: 'event', 'data-path': item.path },
@@ -90,10 +91,11 @@ function eventEntry({ item, aud }, state) {
     h('h3', null, h('a', { href: itemHref(item.path) }, item.title)),
     h('p', { class: 'when' }, h('time', { datetime: ev.start }, eventWhen(ev))),
     ev.location ? h('p', { class: 'where' }, ev.location) : null,
-    item.summary ? h('p', { class: 'summary' }, item.summary) : null);
+    item.summary ? h('p', { class: 'summary' }, item.summary) : null,
+    extra ? extra({ item, aud }) : null);
 }
 
-function byMonth(entries, state) {
+export function byMonth(entries, state, extra) {
   const groups = [];
   for (const e of entries) {
     const key = dayKey(e.item.event.start).slice(0, 7);
@@ -102,21 +104,7 @@ function byMonth(entries, state) {
     g.entries.push(e);
   }
   return groups.map((g) => h('section', { class: 'month' }, h('h2', null, g.label),
-    h('ul', { class: 'events' }, g.entries.map((e) => eventEntry(e, state)))));
-}
-
-/** Calendar: upcoming first, grouped by month; past events in a collapsed section. */
-export function calendarView(state) {
-  const today = todayKey();
-  const all = [...state.items.values()].filter((e) => isEvent(e.item))
-    .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1
-      : a.item.title.localeCompare(b.item.title)));
-  const lastDay = (ev) => dayKey(ev.end || ev.start);
-  const upcoming = all.filter((e) => lastDay(e.item.event) >= today);
-  const past = all.filter((e) => lastDay(e.item.event) < today).reverse();
-  return h('section', { class: 'view view-calendar', 'data-testid': 'calendar' }, heading('calendar.heading'),
-    upcoming.length ? h('div', { class: 'upcoming' }, byMonth(upcoming, state)) : h('p', { class: 'empty' }, t('calendar.none')),
-    past.length ? h('details', { class: 'past' }, h('summary', null, t('calendar.past', { n: past.length })), byMonth(past, state)) : null);
+    h('ul', { class: 'events' }, g.entries.map((e) => eventEntry(e, state, extra)))));
 }
 
 /** Info pages, by weight then title. */
@@ -145,7 +133,8 @@ export function itemView(state, path, env) {
     isEvent(item) ? h('time', { datetime: item.event.start }, eventWhen(item.event))
       : item.date ? h('time', { datetime: item.date }, formatDay(item.date)) : null,
     item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
-  const where = isEvent(item) && item.event.location ? h('p', { class: 'where' }, item.event.location) : null;
+  const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where' }, item.event.location) : null,
+    h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, env) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
     h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, '← ', t('item.back'))), title, meta, where, body, gallery);
