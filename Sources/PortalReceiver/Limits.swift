@@ -59,8 +59,8 @@ final class RateLimiter: @unchecked Sendable {
                 buckets = buckets.filter { now - $0.value.last < burst / perSecond }
             }
             var b = buckets[key] ?? Bucket(tokens: burst, last: now)
-            b.tokens = min(burst, b.tokens + (now - b.last) * perSecond)
-            b.last = now
+            b.tokens = min(burst, b.tokens + max(0, now - b.last) * perSecond)
+            b.last = max(b.last, now)
             guard b.tokens >= 1 else {
                 buckets[key] = b
                 return false
