@@ -1,1 +1,377 @@
-// PortalTrust: placeholder until the receiver lands.
+// The receiver's trust file: what `portal generate` tells `portal-receiver` (token ids with their
+// Ed25519 public keys, families, audiences and expiry; conference schedules; the admin and inbox
+// public keys). It holds no secret: nothing in it opens content or forges a request.
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The trust file, format 1 (docs/RECEIVER.md "Trust file"). Keys are standard base64, instants
+/// RFC 3339 UTC in whole seconds.
+///
+/// ```swift
+/// let trust = TrustFile(
+///     siteID: keystore.siteID, adminPublicKey: keystore.adminPublicKey,
+///     inboxPublicKey: keystore.inboxPublicKey,
+///     tokens: active.map { TrustFile.Token(id: $0.id, family: $0.family, audiences: $0.audiences,
+///                                          expires: $0.expires,
+///                                          publicKey: Ed25519.publicKey(seed: keystore.signingSeed(tokenID: $0.id))) },
+///     schedules: [...])
+/// try trust.write(to: URL(fileURLWithPath: "keys/receiver-trust.json"))
+/// let again = try TrustFile.load(from: URL(fileURLWithPath: "keys/receiver-trust.json"))
+/// ```
+public struct TrustFile: Codable, Sendable, Equatable {
+    public static let formatVersion = 1
+
+    public var format: Int
+    /// The site's 16-byte id (the same as in `site.json`).
+    public var siteID: [UInt8]
+    /// Ed25519 public key of the staff admin key (`portal inbox`, `portal bookings`).
+    public var adminPublicKey: [UInt8]
+    /// X25519 inbox public key that the parents' payloads are sealed to (informational: the
+    /// receiver never opens them).
+    public var inboxPublicKey: [UInt8]
+    /// When `portal generate` wrote the file.
+    public var generated: Date
+    public var tokens: [Token]
+    public var schedules: [Schedule]
+
+    /// One active token: not revoked, not expired when the file was written.
+    public struct Token: Codable, Sendable, Equatable {
+        /// Token id, 32 lowercase hex characters.
+        public var id: String
+        /// Tokens with the same family share the per-family booking limit.
+        public var family: String
+        /// Group ids (and/or `school`) the token may report absence for and book in.
+        public var audiences: [String]
+        /// The token stops working at this instant.
+        public var expires: Date
+        /// Ed25519 public key of the token's signing seed (32 bytes).
+        public var publicKey: [UInt8]
+
+        public init(id: String, family: String, audiences: [String], expires: Date, publicKey: [UInt8]) {
+            self.id = id
+            self.family = family
+            self.audiences = audiences
+            self.expires = expires
+            self.publicKey = publicKey
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, family, audiences, expires
+            case publicKey = "public_key"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            family = try c.decode(String.self, forKey: .family)
+            audiences = try c.decode([String].self, forKey: .audiences)
+            expires = try c.decode(Date.self, forKey: .expires)
+            publicKey = try TrustFile.decodeBase64(c, .publicKey)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(family, forKey: .family)
+            try c.encode(audiences, forKey: .audiences)
+            try c.encode(expires, forKey: .expires)
+            try c.encode(Data(publicKey).base64EncodedString(), forKey: .publicKey)
+        }
+    }
+
+    /// A conference schedule that parents of `audience` may book.
+    public struct Schedule: Codable, Sendable, Equatable {
+        /// The schedule's logical path, e.g. `groups/groep-5/conferences/oudergesprekken-februari`.
+        public var id: String
+        /// The group whose parents may book.
+        public var audience: String
+        public var teacher: String
+        public var opens: Date
+        public var closes: Date
+        /// Bookings one family may hold in this schedule (2 for twins).
+        public var perFamily: Int
+        /// No booking, cancel or move later than this many hours before the slot starts.
+        public var minNoticeHours: Int
+        public var slots: [Slot]
+
+        public init(
+            id: String, audience: String, teacher: String, opens: Date, closes: Date, perFamily: Int,
+            minNoticeHours: Int, slots: [Slot]
+        ) {
+            self.id = id
+            self.audience = audience
+            self.teacher = teacher
+            self.opens = opens
+            self.closes = closes
+            self.perFamily = perFamily
+            self.minNoticeHours = minNoticeHours
+            self.slots = slots
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, audience, teacher, opens, closes, slots
+            case perFamily = "per_family"
+            case minNoticeHours = "min_notice_hours"
+        }
+    }
+
+    public struct Slot: Codable, Sendable, Equatable {
+        /// Stable id within the schedule, e.g. `2027-02-09T18:30`.
+        public var id: String
+        public var start: Date
+        public var end: Date
+
+        public init(id: String, start: Date, end: Date) {
+            self.id = id
+            self.start = start
+            self.end = end
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, generated, tokens, schedules
+        case siteID = "site_id"
+        case adminPublicKey = "admin_public_key"
+        case inboxPublicKey = "inbox_public_key"
+    }
+
+    /// The convenience initializer `portal generate` uses: plain values, format 1.
+    public init(
+        siteID: [UInt8], adminPublicKey: [UInt8], inboxPublicKey: [UInt8], generated: Date = Date(),
+        tokens: [Token], schedules: [Schedule]
+    ) {
+        self.format = TrustFile.formatVersion
+        self.siteID = siteID
+        self.adminPublicKey = adminPublicKey
+        self.inboxPublicKey = inboxPublicKey
+        self.generated = Date(timeIntervalSince1970: generated.timeIntervalSince1970.rounded(.down))
+        self.tokens = tokens
+        self.schedules = schedules
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(Int.self, forKey: .format)
+        siteID = try TrustFile.decodeHex(c, .siteID)
+        adminPublicKey = try TrustFile.decodeBase64(c, .adminPublicKey)
+        inboxPublicKey = try TrustFile.decodeBase64(c, .inboxPublicKey)
+        generated = try c.decode(Date.self, forKey: .generated)
+        tokens = try c.decode([Token].self, forKey: .tokens)
+        schedules = try c.decode([Schedule].self, forKey: .schedules)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(TrustFile.hex(siteID), forKey: .siteID)
+        try c.encode(Data(adminPublicKey).base64EncodedString(), forKey: .adminPublicKey)
+        try c.encode(Data(inboxPublicKey).base64EncodedString(), forKey: .inboxPublicKey)
+        try c.encode(generated, forKey: .generated)
+        try c.encode(tokens, forKey: .tokens)
+        try c.encode(schedules, forKey: .schedules)
+    }
+
+    // MARK: - Validation
+
+    /// Every problem of the file, empty when it is valid: lengths of keys, token ids, unique ids,
+    /// slot times, windows, limits.
+    public func problems() -> [String] {
+        var out: [String] = []
+        if format != TrustFile.formatVersion {
+            out.append("format is \(format), this receiver reads format \(TrustFile.formatVersion)")
+        }
+        if siteID.count != 16 { out.append("site_id must be 16 bytes, is \(siteID.count)") }
+        if adminPublicKey.count != 32 { out.append("admin_public_key must be 32 bytes, is \(adminPublicKey.count)") }
+        if inboxPublicKey.count != 32 { out.append("inbox_public_key must be 32 bytes, is \(inboxPublicKey.count)") }
+        var tokenIDs = Set<String>()
+        for (i, t) in tokens.enumerated() {
+            let at = "tokens[\(i)]"
+            if !TrustFile.isTokenID(t.id) { out.append("\(at).id must be 32 lowercase hex characters: \"\(t.id)\"") }
+            if !tokenIDs.insert(t.id).inserted { out.append("\(at).id \(t.id) occurs twice") }
+            if t.family.isEmpty || t.family.utf8.count > 64 { out.append("\(at).family must be 1...64 bytes") }
+            if t.audiences.isEmpty { out.append("\(at).audiences is empty") }
+            for a in t.audiences where !TrustFile.isAudienceID(a) { out.append("\(at).audiences has an invalid id \"\(a)\"") }
+            if t.publicKey.count != 32 { out.append("\(at).public_key must be 32 bytes, is \(t.publicKey.count)") }
+        }
+        var scheduleIDs = Set<String>()
+        for (i, s) in schedules.enumerated() {
+            let at = "schedules[\(i)] (\(s.id))"
+            if s.id.isEmpty || s.id.utf8.count > 200 { out.append("\(at).id must be 1...200 bytes") }
+            if !scheduleIDs.insert(s.id).inserted { out.append("\(at).id occurs twice") }
+            if !TrustFile.isAudienceID(s.audience) { out.append("\(at).audience is invalid: \"\(s.audience)\"") }
+            if s.opens >= s.closes { out.append("\(at): opens must be before closes") }
+            if s.perFamily < 1 { out.append("\(at).per_family must be at least 1") }
+            if s.minNoticeHours < 0 { out.append("\(at).min_notice_hours must not be negative") }
+            var slotIDs = Set<String>()
+            for slot in s.slots {
+                if slot.id.isEmpty || slot.id.utf8.count > 64 { out.append("\(at): slot id must be 1...64 bytes") }
+                if !slotIDs.insert(slot.id).inserted { out.append("\(at): slot \(slot.id) occurs twice") }
+                if slot.start >= slot.end { out.append("\(at): slot \(slot.id) starts after it ends") }
+            }
+        }
+        return out
+    }
+
+    /// `[0-9a-f]{32}`.
+    public static func isTokenID(_ id: String) -> Bool {
+        id.utf8.count == 32 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// `[a-z0-9][a-z0-9-]{0,63}` (FORMAT.md audience ids).
+    public static func isAudienceID(_ id: String) -> Bool {
+        let chars = Array(id.utf8)
+        guard let first = chars.first, chars.count <= 64, first != UInt8(ascii: "-") else { return false }
+        return chars.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    // MARK: - Load and write
+
+    /// Reads and validates a trust file. Errors name the file and every problem.
+    public static func load(from url: URL) throws(TrustFileError) -> TrustFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: url.path)
+    }
+
+    /// Decodes and validates the JSON bytes of a trust file; `path` only names it in errors.
+    public static func decode(_ data: Data, path: String = "<trust file>") throws(TrustFileError) -> TrustFile {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let trust: TrustFile
+        do {
+            trust = try decoder.decode(TrustFile.self, from: data)
+        } catch let error as DecodingError {
+            throw .invalidJSON(path: path, reason: describe(error))
+        } catch {
+            throw .invalidJSON(path: path, reason: "\(error)")
+        }
+        let problems = trust.problems()
+        guard problems.isEmpty else { throw .invalid(path: path, problems: problems) }
+        return trust
+    }
+
+    /// The JSON bytes (sorted keys, pretty, trailing newline).
+    public func encoded() throws(TrustFileError) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        do {
+            return try encoder.encode(self) + Data("\n".utf8)
+        } catch {
+            throw .unwritable(path: "<memory>", reason: "cannot encode: \(error)")
+        }
+    }
+
+    /// Validates, then writes atomically: temporary file in the same folder (mode 0644), fsync,
+    /// rename over `url`, fsync of the folder. A running receiver picks it up on SIGHUP.
+    public func write(to url: URL) throws(TrustFileError) {
+        let problems = problems()
+        guard problems.isEmpty else { throw .invalid(path: url.path, problems: problems) }
+        let data = try encoded()
+        let directory = url.deletingLastPathComponent().path
+        let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .unwritable(path: temp, reason: String(cString: strerror(errno))) }
+        var ok = true
+        var written = 0
+        data.withUnsafeBytes { buffer in
+            while ok && written < buffer.count {
+                let n = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { ok = false } else { written += n }
+            }
+        }
+        let reason = String(cString: strerror(errno))
+        ok = ok && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(temp, url.path) == 0 else {
+            unlink(temp)
+            throw .unwritable(path: url.path, reason: reason)
+        }
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func decodeHex<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> [UInt8] {
+        let text = try c.decode(String.self, forKey: key)
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not hex")
+        }
+        var out: [UInt8] = []
+        var i = 0
+        while i < chars.count {
+            guard let byte = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not hex")
+            }
+            out.append(byte)
+            i += 2
+        }
+        return out
+    }
+
+    static func decodeBase64<K: CodingKey>(_ c: KeyedDecodingContainer<K>, _ key: K) throws -> [UInt8] {
+        let text = try c.decode(String.self, forKey: key)
+        guard let data = Data(base64Encoded: text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not standard base64")
+        }
+        return Array(data)
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let ctx): return "missing key \(path(ctx.codingPath + [key]))"
+        case .typeMismatch(_, let ctx): return "wrong type at \(path(ctx.codingPath)): \(ctx.debugDescription)"
+        case .valueNotFound(_, let ctx): return "null at \(path(ctx.codingPath))"
+        case .dataCorrupted(let ctx): return "bad value at \(path(ctx.codingPath)): \(ctx.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}
+
+/// Why a trust file cannot be used.
+public enum TrustFileError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case invalidJSON(path: String, reason: String)
+    case invalid(path: String, problems: [String])
+    case unwritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason): return "\(path): cannot read the trust file: \(reason)"
+        case .invalidJSON(let path, let reason): return "\(path): not a valid trust file: \(reason)"
+        case .invalid(let path, let problems):
+            return "\(path): invalid trust file:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        case .unwritable(let path, let reason): return "\(path): cannot write the trust file: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,44 @@
+// Every refusal of the receiver: an HTTP status and a JSON body `{"error": code, "message": text}`.
+import Foundation
+
+/// A refusal with its status code; `extra` adds fields (the fresh free slots of a 409).
+public struct APIError: Error, Sendable, Equatable {
+    public let status: Int
+    public let code: String
+    public let message: String
+    public var free: [String: [String]]? = nil
+
+    public init(_ status: Int, _ code: String, _ message: String, free: [String: [String]]? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.free = free
+    }
+
+    static func missingSignature(_ header: String) -> APIError {
+        APIError(401, "missing_signature", "the request lacks the \(header) header")
+    }
+    static let unknownToken = APIError(401, "unknown_token", "this token is unknown or has been revoked")
+    static let tokenExpired = APIError(403, "token_expired", "this token has expired")
+    static let staleTimestamp = APIError(401, "stale_timestamp", "the request timestamp is more than 300 seconds off the server clock")
+    static let badNonce = APIError(401, "bad_nonce", "X-Portal-Nonce must be 16 random bytes in base64url without padding")
+    static let badSignature = APIError(401, "bad_signature", "the signature does not verify")
+    static let replayed = APIError(409, "replayed_nonce", "this nonce was already used; sign the request again with a fresh nonce")
+    static let tooLarge = APIError(413, "body_too_large", "the request body is larger than 16384 bytes")
+    static let contentType = APIError(415, "unsupported_content_type", "the body must be application/json")
+    static let malformedJSON = APIError(400, "malformed_json", "the body is not valid JSON")
+    static let adminOnly = APIError(403, "admin_only", "this endpoint needs the staff admin signature")
+    static let parentOnly = APIError(403, "token_only", "this endpoint needs a parent token signature")
+    static let rateLimited = APIError(429, "rate_limited", "too many requests; try again in a moment")
+    static let notFound = APIError(404, "not_found", "no such endpoint")
+    static let methodNotAllowed = APIError(405, "method_not_allowed", "this method is not allowed here")
+    static func schema(_ message: String) -> APIError { APIError(422, "invalid_request", message) }
+    static let unknownSchedule = APIError(404, "unknown_schedule", "no such conference schedule for this token")
+    static let unknownBooking = APIError(404, "unknown_booking", "no such booking of this family")
+
+    var jsonBody: [String: Any] {
+        var body: [String: Any] = ["error": code, "message": message]
+        if let free { body["free"] = free }
+        return body
+    }
+}

@@ -1,0 +1,149 @@
+// The personal fields parents send, HPKE-sealed in the browser to the school's inbox key
+// (FORMAT.md "Sealed payloads"). The receiver stores them as they came; staff open them locally.
+import Foundation
+import PortalCrypto
+
+/// `{"enc": b64(32 bytes), "ct": b64(ciphertext || tag)}`, standard base64 with padding.
+public struct SealedPayload: Codable, Sendable, Equatable {
+    public var enc: [UInt8]
+    public var ct: [UInt8]
+
+    public init(enc: [UInt8], ct: [UInt8]) {
+        self.enc = enc
+        self.ct = ct
+    }
+
+    enum CodingKeys: String, CodingKey { case enc, ct }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let e = Base64Strict.decode(try c.decode(String.self, forKey: .enc)),
+              let t = Base64Strict.decode(try c.decode(String.self, forKey: .ct))
+        else { throw DecodingError.dataCorruptedError(forKey: .enc, in: c, debugDescription: "not base64") }
+        enc = e
+        ct = t
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Data(enc).base64EncodedString(), forKey: .enc)
+        try c.encode(Data(ct).base64EncodedString(), forKey: .ct)
+    }
+
+    /// The JSON object of the wire format.
+    public var jsonObject: [String: String] {
+        ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
+    }
+}
+
+/// HPKE labels and padding of the sealed payloads.
+public enum SealedPayloadFormat {
+    public static let absenceInfo = "ouderportaal/1 absence"
+    public static let bookingInfo = "ouderportaal/1 booking"
+    /// The plaintext JSON is right-padded with spaces (0x20) to a multiple of this many bytes, so
+    /// the ciphertext length tells little about the name or note (JSON ignores the spaces).
+    public static let padBlock = 128
+    /// Largest accepted ciphertext (plaintext at most 4080 bytes after padding).
+    public static let maxCiphertext = 4096
+
+    public static func pad(_ json: [UInt8]) -> [UInt8] {
+        let target = max(padBlock, (json.count + padBlock - 1) / padBlock * padBlock)
+        return json + [UInt8](repeating: 0x20, count: target - json.count)
+    }
+
+    /// Seals `value` as padded JSON; aad is the token id (UTF-8 of its hex).
+    public static func seal<T: Encodable>(
+        _ value: T, info: String, tokenID: String, inboxPublicKey: [UInt8],
+        random: some RandomSource = SystemRandom()
+    ) throws -> SealedPayload {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = pad(Array(try encoder.encode(value)))
+        let sealed = try HPKE.seal(
+            plaintext: json, aad: Array(tokenID.utf8), info: Array(info.utf8), recipientPublicKey: inboxPublicKey,
+            random: random)
+        return SealedPayload(enc: sealed.enc, ct: sealed.ciphertext)
+    }
+
+    public static func open<T: Decodable>(
+        _ type: T.Type, _ sealed: SealedPayload, info: String, tokenID: String, inboxSecretKey: [UInt8]
+    ) throws -> T {
+        let plain = try HPKE.open(
+            enc: sealed.enc, ciphertext: sealed.ct, aad: Array(tokenID.utf8), info: Array(info.utf8),
+            recipientSecretKey: inboxSecretKey)
+        return try JSONDecoder().decode(T.self, from: Data(plain))
+    }
+}
+
+/// The sealed part of an absence report.
+///
+/// ```swift
+/// let sealed = try AbsencePayload(child: "Sanne", reason: .ziek, note: "Koorts")
+///     .seal(tokenID: id, inboxPublicKey: siteInboxKey)
+/// let report = try AbsencePayload.open(sealed, tokenID: row.tokenID, inboxSecretKey: keystore.inboxSecretKey)
+/// ```
+public struct AbsencePayload: Codable, Sendable, Equatable {
+    public enum Reason: String, Codable, Sendable, CaseIterable {
+        case ziek, afspraak, anders
+    }
+
+    public var child: String
+    public var reason: Reason
+    public var note: String
+
+    public init(child: String, reason: Reason, note: String = "") {
+        self.child = child
+        self.reason = reason
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey { case child, reason, note }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        child = try c.decode(String.self, forKey: .child)
+        reason = try c.decode(Reason.self, forKey: .reason)
+        note = try c.decodeIfPresent(String.self, forKey: .note) ?? ""
+    }
+
+    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
+        try SealedPayloadFormat.seal(
+            self, info: SealedPayloadFormat.absenceInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
+    }
+
+    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> AbsencePayload {
+        try SealedPayloadFormat.open(
+            AbsencePayload.self, sealed, info: SealedPayloadFormat.absenceInfo, tokenID: tokenID,
+            inboxSecretKey: inboxSecretKey)
+    }
+}
+
+/// The sealed part of a booking: the child's name and an optional note for the teacher.
+public struct BookingPayload: Codable, Sendable, Equatable {
+    public var child: String
+    public var note: String
+
+    public init(child: String, note: String = "") {
+        self.child = child
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey { case child, note }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        child = try c.decode(String.self, forKey: .child)
+        note = try c.decodeIfPresent(String.self, forKey: .note) ?? ""
+    }
+
+    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
+        try SealedPayloadFormat.seal(
+            self, info: SealedPayloadFormat.bookingInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
+    }
+
+    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> BookingPayload {
+        try SealedPayloadFormat.open(
+            BookingPayload.self, sealed, info: SealedPayloadFormat.bookingInfo, tokenID: tokenID,
+            inboxSecretKey: inboxSecretKey)
+    }
+}

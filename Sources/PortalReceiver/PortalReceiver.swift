@@ -1,1 +1,0 @@
-// PortalReceiver: placeholder until the receiver lands.

@@ -1,0 +1,144 @@
+// The HTTP side of the receiver on Hummingbird 2: /api/v1/* to `Receiver`, /healthz, and with a
+// static folder the generated site, every response with the portal's security headers.
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Request context that knows the peer address (for per-address rate limits).
+public struct ReceiverRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// The same headers as `PortalServer.SecurityHeaders` (docs/SECURITY.md), copied so that the
+/// receiver does not depend on the build pipeline.
+public struct ReceiverSecurityHeaders<Context: RequestContext>: RouterMiddleware {
+    public static var contentSecurityPolicy: String {
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+            + "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }
+
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
+        response.headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-cache" }
+        return response
+    }
+}
+
+/// Feeds `/api/` requests to the receiver; everything else goes on (healthz, static files).
+struct ReceiverAPIMiddleware: RouterMiddleware {
+    typealias Context = ReceiverRequestContext
+    let receiver: Receiver
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
+        let limit = receiver.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            return Self.response(await receiver.respondTooLarge())
+        }
+        var body = [UInt8]()
+        do {
+            var buffer = try await request.body.collect(upTo: limit)
+            body = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            return Self.response(await receiver.respondTooLarge())
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let address: String
+        switch context.remoteAddress {
+        case .v4(let a)?: address = a.host
+        case .v6(let a)?: address = a.host
+        case .unixDomainSocket?: address = "unix"
+        case nil: address = "unknown"
+        }
+        let apiRequest = APIRequest(
+            method: request.method.rawValue, target: request.head.path ?? request.uri.string, headers: headers,
+            body: body, remoteAddress: address)
+        return Self.response(await receiver.respond(to: apiRequest))
+    }
+
+    static func response(_ r: APIResponse) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(
+            status: HTTPResponse.Status(code: r.status), headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body)))
+    }
+}
+
+extension Receiver {
+    func respondTooLarge() async -> APIResponse {
+        Receiver.json(APIError.tooLarge.status, APIError.tooLarge.jsonBody)
+    }
+}
+
+/// Runs the receiver's HTTP server.
+///
+/// ```swift
+/// let server = ReceiverServer(receiver: receiver, host: "127.0.0.1", port: 8081, staticFolder: nil)
+/// try await server.run { url in print("listening on \(url)") }
+/// ```
+public struct ReceiverServer: Sendable {
+    public let receiver: Receiver
+    public let host: String
+    public let port: Int
+    public let staticFolder: URL?
+
+    public init(receiver: Receiver, host: String = "127.0.0.1", port: Int = 8081, staticFolder: URL? = nil) {
+        self.receiver = receiver
+        self.host = host
+        self.port = port
+        self.staticFolder = staticFolder
+    }
+
+    /// The Hummingbird application (tests run it with `app.test(.live)` or `runService`).
+    public func makeApplication(ready: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: ReceiverRequestContext.self)
+        router.add(middleware: ReceiverSecurityHeaders())
+        router.add(middleware: ReceiverAPIMiddleware(receiver: receiver))
+        if let staticFolder {
+            router.add(middleware: FileMiddleware(staticFolder.path, searchForIndexHtml: true))
+        }
+        router.get("/healthz") { _, _ in "ok\n" }
+        let host = self.host
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "ouderportaal-receiver"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                ready("http://\(host):\(port)")
+            })
+    }
+
+    /// Runs until SIGTERM/SIGINT; prunes expired nonces every minute.
+    public func run(ready: @escaping @Sendable (String) -> Void = { _ in }) async throws {
+        let receiver = self.receiver
+        let pruner = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 60 * 1_000_000_000)
+                await receiver.pruneNonces()
+            }
+        }
+        defer { pruner.cancel() }
+        try await makeApplication(ready: ready).runService()
+    }
+}

@@ -1,0 +1,380 @@
+// The receiver's SQLite database (GRDB, WAL, synchronous=FULL): sealed absence reports, bookings
+// and the nonces of mutating requests. Writes go through one group-commit writer: requests that
+// arrive together share one IMMEDIATE transaction (each in its own savepoint, so one refusal
+// does not undo another) and one fsync, and every caller hears back only after COMMIT returned.
+import Foundation
+import GRDB
+
+/// One stored absence report (ciphertext as it came).
+public struct SubmissionRow: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    public var tokenID: String
+    public var family: String
+    public var group: String
+    public var from: String
+    public var to: String
+    public var sealed: SealedPayload
+    /// Unix milliseconds.
+    public var received: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, family, group, from, to, sealed, received
+        case tokenID = "token_id"
+    }
+}
+
+/// One booking row.
+public struct BookingRow: Codable, Sendable, Equatable {
+    public var id: String
+    public var schedule: String
+    public var slot: String
+    public var family: String
+    public var tokenID: String
+    public var sealed: SealedPayload
+    /// Unix milliseconds.
+    public var created: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, schedule, slot, family, sealed, created
+        case tokenID = "token_id"
+    }
+}
+
+/// What a booking request asks for, checked against the trust file before it reaches the store.
+struct Claim: Sendable {
+    let schedule: String
+    let slot: String
+    let perFamily: Int
+    let sealed: SealedPayload
+}
+
+final class ReceiverStore: @unchecked Sendable {
+    let pool: DatabasePool
+    private let writer: GroupCommitWriter
+
+    init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // Durable: COMMIT returns only after the WAL is fsynced.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS submissions (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id TEXT NOT NULL UNIQUE,
+                  kind TEXT NOT NULL,
+                  token_id TEXT NOT NULL,
+                  family TEXT NOT NULL,
+                  group_id TEXT NOT NULL,
+                  date_from TEXT NOT NULL,
+                  date_to TEXT NOT NULL,
+                  enc BLOB NOT NULL,
+                  ct BLOB NOT NULL,
+                  received INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS submissions_received ON submissions(received);
+                CREATE TABLE IF NOT EXISTS bookings (
+                  id TEXT PRIMARY KEY,
+                  schedule TEXT NOT NULL,
+                  slot TEXT NOT NULL,
+                  family TEXT NOT NULL,
+                  family_index INTEGER NOT NULL,
+                  token_id TEXT NOT NULL,
+                  enc BLOB NOT NULL,
+                  ct BLOB NOT NULL,
+                  created INTEGER NOT NULL,
+                  UNIQUE (schedule, slot),
+                  UNIQUE (schedule, family, family_index));
+                CREATE INDEX IF NOT EXISTS bookings_family ON bookings(family, schedule);
+                CREATE TABLE IF NOT EXISTS nonces (
+                  key TEXT PRIMARY KEY,
+                  expires INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        writer = GroupCommitWriter(pool: pool)
+    }
+
+    /// `journal_mode` and `synchronous` as SQLite reports them (tests check WAL and FULL=2).
+    func pragmas() throws -> (journal: String, synchronous: Int) {
+        try pool.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Inserts the nonce of a mutating request; a replay fails the savepoint with 409.
+    private static func claimNonce(_ db: Database, key: String, expires: Int64) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO nonces (key, expires) VALUES (?, ?)")
+            .execute(arguments: [key, expires])
+        if db.changesCount == 0 { throw APIError.replayed }
+    }
+
+    func insertSubmission(_ row: SubmissionRow, nonceKey: String, nonceExpires: Int64) async throws {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            try db.cachedStatement(sql: """
+                INSERT INTO submissions (id, kind, token_id, family, group_id, date_from, date_to, enc, ct, received)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    row.id, row.kind, row.tokenID, row.family, row.group, row.from, row.to,
+                    Data(row.sealed.enc), Data(row.sealed.ct), row.received,
+                ])
+        }
+    }
+
+    /// Books every claim or none. Throws 409 `slot_taken` / `family_limit` / `replayed_nonce`.
+    func book(
+        _ claims: [Claim], family: String, tokenID: String, created: Int64, ids: [String],
+        nonceKey: String, nonceExpires: Int64
+    ) async throws -> [BookingRow] {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            var rows: [BookingRow] = []
+            for (claim, id) in zip(claims, ids) {
+                try ReceiverStore.insertBooking(db, claim: claim, id: id, family: family, tokenID: tokenID, created: created)
+                rows.append(BookingRow(
+                    id: id, schedule: claim.schedule, slot: claim.slot, family: family, tokenID: tokenID,
+                    sealed: claim.sealed, created: created))
+            }
+            return rows
+        }
+    }
+
+    private static func insertBooking(
+        _ db: Database, claim: Claim, id: String, family: String, tokenID: String, created: Int64
+    ) throws {
+        let taken = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM bookings WHERE schedule = ? AND slot = ?"),
+            arguments: [claim.schedule, claim.slot]) ?? false
+        if taken { throw APIError(409, "slot_taken", "slot \(claim.slot) of \(claim.schedule) was just taken") }
+        let used = try Int.fetchSet(
+            db.cachedStatement(sql: "SELECT family_index FROM bookings WHERE schedule = ? AND family = ?"),
+            arguments: [claim.schedule, family])
+        guard let index = (0..<claim.perFamily).first(where: { !used.contains($0) }) else {
+            throw APIError(409, "family_limit",
+                           "this family already holds \(claim.perFamily) booking(s) in \(claim.schedule); cancel or move one")
+        }
+        do {
+            try db.cachedStatement(sql: """
+                INSERT INTO bookings (id, schedule, slot, family, family_index, token_id, enc, ct, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    id, claim.schedule, claim.slot, family, index, tokenID, Data(claim.sealed.enc),
+                    Data(claim.sealed.ct), created,
+                ])
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            // The checks above run inside the same IMMEDIATE transaction, so this is only the
+            // last line of defence; it still holds under any concurrency.
+            throw APIError(409, "slot_taken", "slot \(claim.slot) of \(claim.schedule) was just taken")
+        }
+    }
+
+    /// The booking if it belongs to `family`.
+    func booking(id: String, family: String) async throws -> BookingRow? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE id = ? AND family = ?", arguments: [id, family])
+                .map(ReceiverStore.bookingRow)
+        }
+    }
+
+    /// Deletes the family's booking; `check` runs inside the transaction on the current row
+    /// (notice rules), so a concurrent move cannot slip between check and delete.
+    func cancel(
+        id: String, family: String, nonceKey: String, nonceExpires: Int64,
+        check: @escaping @Sendable (BookingRow) throws -> Void
+    ) async throws -> BookingRow {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM bookings WHERE id = ? AND family = ?", arguments: [id, family]
+            ).map(ReceiverStore.bookingRow) else { throw APIError.unknownBooking }
+            try check(row)
+            try db.execute(sql: "DELETE FROM bookings WHERE id = ?", arguments: [id])
+            return row
+        }
+    }
+
+    /// Cancel and book in one transaction: the booking keeps its id and family index and moves
+    /// to `slot` (same schedule). `check` validates the old row inside the transaction.
+    func move(
+        id: String, family: String, to slot: String, sealed: SealedPayload?, tokenID: String, created: Int64,
+        nonceKey: String, nonceExpires: Int64, check: @escaping @Sendable (BookingRow) throws -> Void
+    ) async throws -> BookingRow {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            guard var row = try Row.fetchOne(
+                db, sql: "SELECT * FROM bookings WHERE id = ? AND family = ?", arguments: [id, family]
+            ).map(ReceiverStore.bookingRow) else { throw APIError.unknownBooking }
+            try check(row)
+            if row.slot == slot { return row }
+            let taken = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM bookings WHERE schedule = ? AND slot = ?", arguments: [row.schedule, slot]) ?? false
+            if taken { throw APIError(409, "slot_taken", "slot \(slot) of \(row.schedule) was just taken") }
+            if let sealed {
+                row.sealed = sealed
+                row.tokenID = tokenID
+            }
+            row.slot = slot
+            row.created = created
+            do {
+                try db.execute(
+                    sql: "UPDATE bookings SET slot = ?, token_id = ?, enc = ?, ct = ?, created = ? WHERE id = ?",
+                    arguments: [slot, row.tokenID, Data(row.sealed.enc), Data(row.sealed.ct), created, id])
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                throw APIError(409, "slot_taken", "slot \(slot) of \(row.schedule) was just taken")
+            }
+            return row
+        }
+    }
+
+    /// Drops nonces that can no longer match (their timestamp is outside the skew window).
+    func pruneNonces(now: Int64) async throws {
+        try await writer.submit { db in
+            try db.execute(sql: "DELETE FROM nonces WHERE expires < ?", arguments: [now])
+        }
+    }
+
+    // MARK: - Reads
+
+    /// slot id -> (booking id, family) of a schedule.
+    func taken(schedule: String) async throws -> [String: (id: String, family: String)] {
+        try await pool.read { db in
+            var out: [String: (id: String, family: String)] = [:]
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT slot, id, family FROM bookings WHERE schedule = ?"), arguments: [schedule])
+            while let row = try rows.next() { out[row["slot"]] = (row["id"], row["family"]) }
+            return out
+        }
+    }
+
+    func submissions(sinceMillis: Int64, limit: Int) async throws -> [SubmissionRow] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM submissions WHERE received >= ? ORDER BY received, seq LIMIT ?",
+                arguments: [sinceMillis, limit]
+            ).map { row in
+                SubmissionRow(
+                    id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
+                    group: row["group_id"], from: row["date_from"], to: row["date_to"],
+                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)),
+                    received: row["received"])
+            }
+        }
+    }
+
+    func bookings(schedule: String?) async throws -> [BookingRow] {
+        try await pool.read { db in
+            if let schedule {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM bookings WHERE schedule = ? ORDER BY schedule, slot", arguments: [schedule]
+                ).map(ReceiverStore.bookingRow)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM bookings ORDER BY schedule, slot").map(ReceiverStore.bookingRow)
+        }
+    }
+
+    func bookingIDs() throws -> Set<String> {
+        try pool.read { db in try String.fetchSet(db, sql: "SELECT id FROM bookings") }
+    }
+
+    static func bookingRow(_ row: Row) -> BookingRow {
+        BookingRow(
+            id: row["id"], schedule: row["schedule"], slot: row["slot"], family: row["family"],
+            tokenID: row["token_id"], sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)),
+            created: row["created"])
+    }
+}
+
+/// Group commit: jobs queue up while a transaction is running; the next transaction takes all of
+/// them (up to `maxBatch`), runs each in a savepoint, commits once, then answers each caller.
+final class GroupCommitWriter: @unchecked Sendable {
+    private struct Job {
+        let run: (Database) -> Void
+        let finish: (Error?) -> Void
+    }
+
+    private let pool: DatabasePool
+    private let lock = NSLock()
+    private var pending: [Job] = []
+    private var draining = false
+    private let queue = DispatchQueue(label: "ouderportaal.receiver.writer")
+    private let maxBatch = 512
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let box = ResultBox<T>()
+            let job = Job(
+                run: { db in
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try work(db)
+                            return .commit
+                        }
+                        box.result = value.map { .success($0) }
+                    } catch {
+                        box.result = .failure(error)
+                    }
+                },
+                finish: { commitError in
+                    if let commitError {
+                        continuation.resume(throwing: commitError)
+                    } else if let result = box.result {
+                        continuation.resume(with: result)
+                    } else {
+                        continuation.resume(throwing: APIError(500, "internal", "the write did not run"))
+                    }
+                })
+            let start: Bool = lock.withLock {
+                pending.append(job)
+                if draining { return false }
+                draining = true
+                return true
+            }
+            if start { queue.async { self.drain() } }
+        }
+    }
+
+    private func drain() {
+        while true {
+            let batch: [Job] = lock.withLock {
+                if pending.isEmpty {
+                    draining = false
+                    return []
+                }
+                let n = min(pending.count, maxBatch)
+                let taken = Array(pending.prefix(n))
+                pending.removeFirst(n)
+                return taken
+            }
+            if batch.isEmpty { return }
+            var commitError: Error?
+            do {
+                try pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    for job in batch { job.run(db) }
+                    do {
+                        try db.execute(sql: "COMMIT")
+                    } catch {
+                        try? db.execute(sql: "ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch {
+                commitError = error
+            }
+            for job in batch { job.finish(commitError) }
+        }
+    }
+}
+
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}

@@ -1,0 +1,108 @@
+// The receiver's view of the trust file: lookups by token id and schedule id, swapped atomically
+// when the file is reloaded (SIGHUP).
+import Foundation
+import PortalTrust
+
+/// Where the receiver gets "now" (booking windows, notice, expiry, clock skew). Inject a fixed
+/// clock in tests.
+public protocol ReceiverClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemReceiverClock: ReceiverClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}
+
+/// A clock tests can move.
+public final class ManualReceiverClock: ReceiverClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+
+    public init(_ date: Date) { current = date }
+    public func now() -> Date { lock.withLock { current } }
+    public func set(_ date: Date) { lock.withLock { current = date } }
+    public func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+}
+
+/// Indexed, immutable snapshot of a trust file.
+public struct TrustIndex: Sendable {
+    public struct Token: Sendable {
+        public let id: String
+        public let family: String
+        public let audiences: Set<String>
+        public let expires: Date
+        public let publicKey: [UInt8]
+    }
+
+    public struct Schedule: Sendable {
+        public let id: String
+        public let audience: String
+        public let teacher: String
+        public let opens: Date
+        public let closes: Date
+        public let perFamily: Int
+        public let minNoticeHours: Int
+        public let slots: [TrustFile.Slot]
+        public let slotIndex: [String: Int]
+
+        public func slot(_ id: String) -> TrustFile.Slot? { slotIndex[id].map { slots[$0] } }
+    }
+
+    public let file: TrustFile
+    public let tokens: [String: Token]
+    public let schedules: [String: Schedule]
+    public let adminPublicKey: [UInt8]
+
+    public init(_ file: TrustFile) {
+        self.file = file
+        var tokens: [String: Token] = [:]
+        for t in file.tokens {
+            tokens[t.id] = Token(
+                id: t.id, family: t.family, audiences: Set(t.audiences), expires: t.expires, publicKey: t.publicKey)
+        }
+        var schedules: [String: Schedule] = [:]
+        for s in file.schedules {
+            var index: [String: Int] = [:]
+            for (i, slot) in s.slots.enumerated() { index[slot.id] = i }
+            schedules[s.id] = Schedule(
+                id: s.id, audience: s.audience, teacher: s.teacher, opens: s.opens, closes: s.closes,
+                perFamily: s.perFamily, minNoticeHours: s.minNoticeHours, slots: s.slots, slotIndex: index)
+        }
+        self.tokens = tokens
+        self.schedules = schedules
+        self.adminPublicKey = file.adminPublicKey
+    }
+}
+
+/// Holds the current `TrustIndex`; `reload()` swaps it (a failed reload keeps the old one).
+public final class TrustStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index: TrustIndex
+    public let url: URL?
+
+    public init(file: TrustFile) {
+        index = TrustIndex(file)
+        url = nil
+    }
+
+    public init(url: URL) throws(TrustFileError) {
+        index = TrustIndex(try TrustFile.load(from: url))
+        self.url = url
+    }
+
+    public var current: TrustIndex { lock.withLock { index } }
+
+    /// Re-reads the file (SIGHUP). Throws and keeps the old trust if the new file is invalid.
+    public func reload() throws(TrustFileError) {
+        guard let url else { return }
+        let fresh = TrustIndex(try TrustFile.load(from: url))
+        lock.withLock { index = fresh }
+    }
+
+    /// Replaces the trust in memory (tests, or a caller that validated a file itself).
+    public func replace(with file: TrustFile) {
+        let fresh = TrustIndex(file)
+        lock.withLock { index = fresh }
+    }
+}

@@ -1,0 +1,86 @@
+// portal-receiver: takes parents' signed, sealed absence reports and conference bookings.
+import ArgumentParser
+import Foundation
+import PortalReceiver
+import PortalTrust
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct PortalReceiverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portal-receiver",
+        abstract: "Receive signed, HPKE-sealed absence reports and conference bookings (SQLite, durable).",
+        discussion: "Reloads the trust file on SIGHUP. See docs/RECEIVER.md.")
+
+    @Option(help: "Trust file written by `portal generate` (token ids, public keys, schedules).")
+    var trust: String
+
+    @Option(help: "SQLite database file (created if missing; WAL, synchronous=FULL).")
+    var db: String
+
+    @Option(help: "Address to listen on, HOST:PORT.")
+    var listen: String = "127.0.0.1:8081"
+
+    @Option(name: .customLong("static"), help: "Also serve this generated output/ folder.")
+    var staticFolder: String?
+
+    @Option(help: "Per-token requests per second (0: no limit).")
+    var tokenRate: Double = 2
+
+    @Option(help: "Per-token burst.")
+    var tokenBurst: Double = 30
+
+    @Option(help: "Per-address requests per second (0: no limit).")
+    var addressRate: Double = 50
+
+    @Option(help: "Per-address burst.")
+    var addressBurst: Double = 300
+
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind your own reverse proxy).")
+    var trustForwardedFor = false
+
+    func run() async throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8081")
+        }
+        let host = String(listen[..<colon])
+        let trustStore: TrustStore
+        do {
+            trustStore = try TrustStore(url: URL(fileURLWithPath: trust))
+        } catch {
+            FileHandle.standardError.write(Data("portal-receiver: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var config = ReceiverConfiguration()
+        config.tokenRate = tokenRate
+        config.tokenBurst = tokenBurst
+        config.addressRate = addressRate
+        config.addressBurst = addressBurst
+        config.trustForwardedFor = trustForwardedFor
+        let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config)
+
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hup.setEventHandler {
+            do {
+                try trustStore.reload()
+                let t = trustStore.current.file
+                FileHandle.standardError.write(Data(
+                    "portal-receiver: trust reloaded (\(t.tokens.count) tokens, \(t.schedules.count) schedules)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("portal-receiver: reload failed, keeping the old trust: \(error)\n".utf8))
+            }
+        }
+        hup.resume()
+
+        let server = ReceiverServer(
+            receiver: receiver, host: host, port: port, staticFolder: staticFolder.map { URL(fileURLWithPath: $0) })
+        try await server.run { url in
+            FileHandle.standardOutput.write(Data("portal-receiver listening on \(url)\n".utf8))
+        }
+        hup.cancel()
+    }
+}
