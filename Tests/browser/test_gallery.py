@@ -150,7 +150,7 @@ def test_download_album_as_zip(site, page):
             assert body[:3] == b"\xff\xd8\xff", i.filename
             assert b"Exif" not in body[:65536], i.filename
     page.wait_for_function("t => document.querySelector('[data-testid=album-status]').textContent === t",
-                           arg=NL["album.download_done"].replace("{n}", str(len(photos))))
+                           arg=NL["album.download_done"]["other"].replace("{n}", str(len(photos))))
 
 
 def test_zip_writer_handles_utf8_names_and_duplicates(site, page):

@@ -1,7 +1,7 @@
 // Ouderportaal app: unlock with a token, keep keys on this device, route between views.
 import * as C from './crypto.js';
 import * as S from './store.js';
-import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp, todayKey } from './i18n.js';
+import { t, chooseLanguage, loadLanguage, saveLanguage, currentLanguage, warmUp, todayKey, uiLanguages, LANGUAGE_NAMES } from './i18n.js';
 import { h } from './dom.js';
 import * as V from './views.js';
 import * as G from './gallery.js';
@@ -294,8 +294,7 @@ async function setLanguage(l) {
 // ---- shell and routing ----
 
 function renderHeader(loggedIn, route) {
-  const langs = (state.site && state.site.languages) || [];
-  const other = langs.find((l) => l !== currentLanguage());
+  const langs = uiLanguages(state.site && state.site.languages);
   const fresh = V.freshCounts(state);
   const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null, 'data-nav': name }, t(key),
     fresh[name] ? [' ', h('span', { class: 'new-count', 'data-testid': 'new-count' }, h('span', { class: 'sr' }, '('),
@@ -305,8 +304,9 @@ function renderHeader(loggedIn, route) {
     h('div', { class: 'bar' },
       h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
         h('span', null, state.site ? state.site.name : t('app.title'))),
-      other ? h('button', { type: 'button', class: 'lang', lang: other, 'data-testid': 'lang-switch',
-        'aria-label': t('lang.switch_label'), onclick: () => setLanguage(other) }, t('lang.switch')) : null),
+      langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
+        onchange: (ev) => setLanguage(ev.target.value) }, langs.map((l) =>
+        h('option', { value: l, lang: l, selected: l === currentLanguage() }, LANGUAGE_NAMES[l]))) : null),
     loggedIn ? h('nav', { 'aria-label': t('nav.label') },
       navLink('#/', 'nav.timeline', 'timeline'), navLink('#/calendar', 'nav.calendar', 'calendar'),
       navLink('#/albums', 'nav.albums', 'albums'),
@@ -388,7 +388,7 @@ async function start() {
     if (site.format !== 1) throw new Error('unsupported site format');
     state.site = site;
     state.siteId = C.fromHex(site.site_id);
-    await loadLanguage(chooseLanguage(site.languages));
+    await loadLanguage(chooseLanguage(uiLanguages(site.languages)));
     if (state.records.length) warmUp();
     state.records = records.length ? await refreshRecords(records) : [];
     if (state.records.length) { await loadAudiences(); await markNew(); }

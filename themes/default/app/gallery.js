@@ -37,7 +37,7 @@ export function albumsView(state, env) {
     return h('li', null, h('a', { class: 'album-card', href: '#/item/' + item.path, 'data-path': item.path },
       cover,
       h('span', { class: 'album-text' },
-        h('span', { class: 'album-title' }, item.title),
+        h('span', { class: 'album-title', dir: 'auto' }, item.title),
         h('span', { class: 'meta' }, item.date ? formatDay(item.date) : null,
           state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null),
         h('span', { class: 'album-count' }, n === 1 ? t('album.photo') : t('album.photos', { n })))));
@@ -100,13 +100,13 @@ function loadThumb(th, aud, env) {
 function makeLightbox(item, aud, photos, thumbs, env) {
   let index = 0, opener = null, largeUrl = null, startX = null, startY = 0;
   const img = h('img', { class: 'lightbox-img', alt: '', 'data-testid': 'lightbox-img' });
-  const caption = h('figcaption', { class: 'lightbox-caption' });
+  const caption = h('figcaption', { class: 'lightbox-caption', dir: 'auto' });
   const counter = h('p', { class: 'counter', 'aria-live': 'polite', 'data-testid': 'lightbox-counter' });
   const prev = h('button', { type: 'button', class: 'lb-prev', 'aria-label': t('lightbox.prev') }, '‹');
   const next = h('button', { type: 'button', class: 'lb-next', 'aria-label': t('lightbox.next') }, '›');
   const close = h('button', { type: 'button', class: 'lb-close', 'aria-label': t('lightbox.close'), 'data-testid': 'lightbox-close' }, '×');
   const save = h('button', { type: 'button', class: 'secondary lb-save', 'data-testid': 'photo-download' }, t('lightbox.download'));
-  const title = h('h2', { class: 'lightbox-title', id: 'lightbox-title' }, item.title);
+  const title = h('h2', { class: 'lightbox-title', id: 'lightbox-title', dir: 'auto' }, item.title);
   const dialog = h('dialog', { class: 'lightbox', 'aria-labelledby': 'lightbox-title', 'data-testid': 'lightbox' },
     h('div', { class: 'lb-top' }, title, counter, close),
     h('figure', { class: 'lb-stage' }, img, caption),

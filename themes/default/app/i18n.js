@@ -4,7 +4,18 @@ let strings = {};
 let lang = 'nl';
 export const TZ = 'Europe/Amsterdam';
 
-/** Picks the language: a saved choice, else the first of navigator.languages the site offers. */
+/** The interface languages with a translation file in i18n/, by their own names. */
+export const LANGUAGE_NAMES = { nl: 'Nederlands', en: 'English', ar: 'العربية', tr: 'Türkçe', pl: 'Polski', uk: 'Українська' };
+const RTL = new Set(['ar']);
+// Latin digits in Arabic: times and dates then read the same as on the school's paper letters.
+const LOCALES = { nl: 'nl-NL', en: 'en-GB', ar: 'ar-u-nu-latn', tr: 'tr-TR', pl: 'pl-PL', uk: 'uk-UA' };
+
+/** The site's languages first (its default leads), then every other interface language. */
+export function uiLanguages(siteLanguages) {
+  return [...new Set([...(siteLanguages || []), ...Object.keys(LANGUAGE_NAMES)])].filter((l) => l in LANGUAGE_NAMES);
+}
+
+/** Picks the language: a saved choice, else the first of navigator.languages offered, else the site's default. */
 export function chooseLanguage(available) {
   const langs = available && available.length ? available : ['nl'];
   let saved = null;
@@ -23,7 +34,10 @@ export async function loadLanguage(l) {
   strings = await r.json();
   lang = l;
   document.documentElement.lang = l;
+  document.documentElement.dir = RTL.has(l) ? 'rtl' : 'ltr';
+  plural = new Intl.PluralRules(locale());
 }
+let plural = new Intl.PluralRules('nl-NL');
 
 export function saveLanguage(l) {
   try { localStorage.setItem('lang', l); } catch (e) { /* storage off */ }
@@ -33,11 +47,13 @@ export const currentLanguage = () => lang;
 
 /** t('key', {name: 'x'}) with {name} placeholders; a missing key shows itself. */
 export function t(key, vars) {
-  const s = strings[key] ?? key;
+  let s = strings[key] ?? key;
+  // Plural forms: {"one": ..., "few": ..., "other": ...} chosen by the language's rules for vars.n.
+  if (typeof s === 'object' && s) s = s[plural.select(Number(vars && vars.n))] ?? s.other ?? key;
   return vars ? s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : s;
 }
 
-const locale = () => (lang === 'en' ? 'en-GB' : 'nl-NL');
+export const locale = () => LOCALES[lang] || 'nl-NL';
 const cache = new Map();
 function fmt(opts, tz) {
   const k = locale() + JSON.stringify(opts) + tz;

@@ -2,7 +2,7 @@
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
-import { t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
+import { LANGUAGE_NAMES, uiLanguages, t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
 const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
@@ -49,8 +49,8 @@ export function timelineView(state, env) {
       cover,
       h('div', { class: 'card-body' },
         h('p', { class: 'meta' }, badge(aud), ' ', h('time', { datetime: item.date }, formatDay(item.date)), newMark(state, item)),
-        h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
-        item.summary ? h('p', { class: 'summary' }, item.summary) : null,
+        h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
+        item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null,
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
       ))));
   }
@@ -68,7 +68,7 @@ function conferences(state) {
   return h('ul', { class: 'cards pinned', 'aria-label': t('conference.heading') }, open.map(({ item, aud }) =>
     h('li', null, h('article', { class: 'card card-conference', 'data-path': item.path }, h('div', { class: 'card-body' },
       h('p', { class: 'meta' }, badge(aud), ' ', t('conference.heading'), newMark(state, item)),
-      h('h2', null, h('a', { href: itemHref(item.path) }, item.title)),
+      h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
       h('p', { class: 'summary' }, t('conference.window', {
         opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })))))));
 }
@@ -88,10 +88,10 @@ export function eventEntry({ item, aud }, state, extra) {
   const allDay = ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start);
   return h('li', { class: 'event', 'data-path': item.path },
     h('p', { class: 'meta' }, badge(aud), allDay ? h('span', { class: 'allday' }, t('calendar.allday')) : null, newMark(state, item)),
-    h('h3', null, h('a', { href: itemHref(item.path) }, item.title)),
+    h('h3', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
     h('p', { class: 'when' }, h('time', { datetime: ev.start }, eventWhen(ev))),
-    ev.location ? h('p', { class: 'where' }, ev.location) : null,
-    item.summary ? h('p', { class: 'summary' }, item.summary) : null,
+    ev.location ? h('p', { class: 'where', dir: 'auto' }, ev.location) : null,
+    item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null,
     extra ? extra({ item, aud }) : null);
 }
 
@@ -113,8 +113,8 @@ export function infoView(state) {
     ((a.item.weight ?? 0) - (b.item.weight ?? 0)) || a.item.title.localeCompare(b.item.title));
   return h('section', { class: 'view view-info' }, heading('info.heading'),
     pages.length ? h('ul', { class: 'pages' }, pages.map(({ item, aud }) => h('li', null,
-      h('a', { href: itemHref(item.path) }, item.title), ' ', badge(aud), newMark(state, item),
-      item.summary ? h('p', { class: 'summary' }, item.summary) : null)))
+      h('a', { href: itemHref(item.path), dir: 'auto' }, item.title), ' ', badge(aud), newMark(state, item),
+      item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null)))
       : h('p', { class: 'empty' }, t('info.empty')));
 }
 
@@ -127,17 +127,17 @@ export function itemView(state, path, env) {
   }
   const { item, aud } = entry;
   env.seen(path);
-  const body = h('div', { class: 'fragment', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
-  const title = h('h1', { class: 'view-title', tabindex: '-1' }, item.title);
+  const body = h('div', { class: 'fragment', dir: 'auto', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
+  const title = h('h1', { class: 'view-title', tabindex: '-1', dir: 'auto' }, item.title);
   const meta = h('p', { class: 'meta' }, badge(aud), ' ',
     isEvent(item) ? h('time', { datetime: item.event.start }, eventWhen(item.event))
       : item.date ? h('time', { datetime: item.date }, formatDay(item.date)) : null,
     item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
-  const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where' }, item.event.location) : null,
+  const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where', dir: 'auto' }, item.event.location) : null,
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, env) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, '← ', t('item.back'))), title, meta, where, body, gallery);
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, body, gallery);
   env.openItem(aud, item).then((html) => {
     if (!env.current()) return;
     const frag = sanitizeFragment(html);
@@ -183,13 +183,13 @@ export function settingsView(state, env) {
     h('p', null, t('settings.code_for', { audiences: rec.audiences.map(audienceLabel).join(', ') })),
     rec.expires ? h('p', { class: 'muted' }, t('settings.expires', { date: formatDay(rec.expires) })) : null,
     h('button', { type: 'button', class: 'secondary', onclick: () => env.removeToken(rec.token_id) }, t('settings.remove'))));
-  const langs = state.site.languages || [];
+  const langs = uiLanguages(state.site.languages);
   return h('section', { class: 'view view-settings' }, heading('settings.heading'),
     h('h2', null, t('settings.codes')), h('ul', { class: 'codes' }, codes),
     h('p', null, h('a', { class: 'button', href: '#/add' }, t('settings.add'))),
     langs.length > 1 ? [h('h2', null, t('settings.language')), h('p', { class: 'langs' }, langs.map((l) =>
       h('button', { type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === env.lang()), onclick: () => env.setLanguage(l) },
-        { nl: 'Nederlands', en: 'English' }[l] || l)))] : null,
+        LANGUAGE_NAMES[l] || l)))] : null,
     h('h2', null, t('settings.forget')), h('p', null, t('settings.forget_text')),
     h('button', { type: 'button', class: 'danger', 'data-testid': 'forget', onclick: () => { sure.hidden = false; sure.querySelector('button').focus(); } },
       t('settings.forget')), sure);

@@ -1,0 +1,114 @@
+"""Interface languages: complete translation files, the switcher, right-to-left Arabic, dates per language."""
+import os
+import re
+
+import pytest
+from conftest import APP, login, strings
+
+LANGS = ["nl", "en", "ar", "tr", "pl", "uk"]
+SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
+
+
+def placeholders(v):
+    forms = v.values() if isinstance(v, dict) else [v]
+    return set().union(*(set(re.findall(r"\{(\w+)\}", f)) for f in forms))
+
+
+def test_every_language_file_is_complete():
+    assert sorted(f[:-5] for f in os.listdir(os.path.join(APP, "i18n"))) == sorted(LANGS)
+    nl = strings("nl")
+    for lang in LANGS:
+        s = strings(lang)
+        assert set(s) == set(nl), (lang, set(nl) ^ set(s))
+        for k, v in s.items():
+            if isinstance(v, dict):
+                assert "other" in v and all(isinstance(f, str) and f.strip() for f in v.values()), (lang, k)
+            else:
+                assert isinstance(v, str) and v.strip(), (lang, k)
+            # {n} may be spelled out in a singular form ("1 foto"); every other placeholder must stay
+            assert placeholders(v) - {"n"} == placeholders(nl[k]) - {"n"}, (lang, k)
+        if lang not in ("nl", "en"):
+            same = [k for k in s if s[k] == nl[k] and s[k] == strings("en")[k] and not re.fullmatch(r"[{}\w /.]*", str(s[k]))]
+            assert not same, (lang, same)
+
+
+def test_all_ui_strings_come_from_the_translation_files():
+    """No Dutch or English sentence is written into the app's scripts (index.html has a bilingual fallback)."""
+    nl, en = strings("nl"), strings("en")
+    texts = {v for s in (nl, en) for v in s.values() if isinstance(v, str) and len(v) > 12 and "{" not in v}
+    for f in os.listdir(APP):
+        if f.endswith(".js"):
+            src = open(os.path.join(APP, f), encoding="utf-8").read()
+            src = re.sub(r"/\*.*?\*/|^\s*//.*$", "", src, flags=re.S | re.M)  # comments may quote the UI
+            assert not [t for t in texts if t in src], f
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "tr", "pl", "uk"])
+def test_switching_language_on_the_login_screen(site, page, lang):
+    s = strings(lang)
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    page.select_option("[data-testid=lang-switch]", lang)
+    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+    assert page.locator("label[for=token]").inner_text() == s["login.label"]
+    assert page.locator("form.login-form button[type=submit]").inner_text() == s["login.submit"]
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
+    page.reload()
+    page.wait_for_selector("#token")
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.locator("[data-testid=lang-switch]").input_value() == lang
+
+
+def test_the_browser_language_is_followed(site, browser):
+    ctx = browser.new_context(locale="uk-UA", service_workers="block")
+    try:
+        page = ctx.new_page()
+        page.goto(site.url)
+        page.wait_for_selector("#token")
+        assert page.evaluate("document.documentElement.lang") == "uk"
+        assert page.locator("label[for=token]").inner_text() == strings("uk")["login.label"]
+    finally:
+        ctx.close()
+
+
+def test_arabic_is_right_to_left_with_arabic_dates(site, page):
+    ar = strings("ar")
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    page.select_option("[data-testid=lang-switch]", "ar")
+    page.wait_for_function("() => document.documentElement.dir === 'rtl'")
+    page.type("#token", site.tokens["groep-3"])
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+    assert page.locator(".view-timeline h1").inner_text() == ar["timeline.heading"]
+    assert page.locator("nav a[href='#/calendar']").inner_text() == ar["nav.calendar"]
+    # the brand sits on the right, the language menu on the left
+    brand = page.locator(".brand").bounding_box()
+    switch = page.locator("[data-testid=lang-switch]").bounding_box()
+    assert brand["x"] > switch["x"]
+    assert page.evaluate("getComputedStyle(document.querySelector('.view-title')).direction") == "rtl"
+    date = page.locator(".view-timeline .card time").first.inner_text()
+    assert re.search(r"[\u0600-\u06FF]", date) and re.search(r"\d{4}", date), date
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "timeline-ar-390.png"))
+    page.goto(site.url + "#/calendar")
+    page.wait_for_selector("[data-testid=calendar]")
+    assert page.locator(".view-calendar h1").inner_text() == ar["calendar.heading"]
+    page.screenshot(path=os.path.join(SHOTS, "calendar-ar-390.png"))
+    page.click(".view-calendar .event h3 a >> nth=0")
+    page.wait_for_selector(".fragment[data-state]")
+    assert page.locator(".view-item .back a").inner_text().strip().endswith(ar["item.back"])
+    page.screenshot(path=os.path.join(SHOTS, "item-ar-390.png"))
+
+
+@pytest.mark.parametrize("lang,pattern", [("tr", r"(Pazartesi|Salı|Çarşamba|Perşembe|Cuma|Cumartesi|Pazar)"),
+                                          ("pl", r"(poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)"),
+                                          ("uk", r"(понеділок|вівторок|середа|четвер|пʼятниця|п’ятниця|субота|неділя)")])
+def test_dates_follow_the_language(site, page, lang, pattern):
+    login(page, site.url, site.tokens["groep-3"])
+    page.select_option("[data-testid=lang-switch]", lang)
+    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+    date = page.locator(".view-timeline .card time").first.inner_text()
+    assert re.search(pattern, date, re.I), date
+    count = page.locator(".view-timeline .album-count").first.inner_text()
+    assert re.search(r"\d", count) or count == strings(lang)["album.photo"]
