@@ -32,6 +32,7 @@ struct BuildFingerprint: Equatable {
         var files: [String: FileStamp] = [:]
         var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
         lines.append("active " + activeTokens.sorted().joined(separator: ","))
+        lines.append("trust " + options.trustFile.standardizedFileURL.path)
         for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
             for (relative, info) in try listFiles(root, skipCache: label == "keys") {
                 let key = label + "/" + relative
@@ -39,8 +40,9 @@ struct BuildFingerprint: Equatable {
                 if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime {
                     stamp.hash = old.hash
                 } else {
-                    guard let data = FileManager.default.contents(atPath: root.appendingPathComponent(relative).path) else {
-                        throw BuildError(.load, path: root.appendingPathComponent(relative).path, "cannot read")
+                    let path = root.path + "/" + relative
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw BuildError(.load, path: path, "cannot read")
                     }
                     stamp.hash = Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16))
                 }
@@ -56,6 +58,7 @@ struct BuildFingerprint: Equatable {
     static func isCurrent(_ fingerprint: BuildFingerprint, previous: BuildFingerprint?, options: GenerateOptions) -> Bool {
         guard let previous, previous.digest == fingerprint.digest else { return false }
         return FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent(OutputFolder.marker).path)
+            && FileManager.default.fileExists(atPath: options.trustFile.path)
     }
 
     /// The state file is plain text, one file a line: `size mtime hash path` (JSON decoding of
@@ -77,18 +80,36 @@ struct BuildFingerprint: Equatable {
     }
 
     /// The last successful build's fingerprint; nil when there is none or it is unreadable.
+    /// Parsed on bytes: it is read on every build, and a no-op build is mostly this.
     static func load(_ options: GenerateOptions) -> BuildFingerprint? {
         guard let data = FileManager.default.contents(atPath: stateFile(options).path) else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        guard lines.count >= 2, lines[0] == stateHeader else { return nil }
-        var files: [String: FileStamp] = [:]
-        files.reserveCapacity(lines.count)
-        for line in lines.dropFirst(2) {
-            let parts = line.split(separator: " ", maxSplits: 3)
-            guard parts.count == 4, let size = Int(parts[0]), let mtime = Int(parts[1]) else { return nil }
-            files[String(parts[3])] = FileStamp(size: size, mtime: mtime, hash: String(parts[2]))
+        return data.withUnsafeBytes { raw -> BuildFingerprint? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lines: [Range<Int>] = []
+            var start = 0
+            for index in 0..<bytes.count where bytes[index] == 0x0A {
+                lines.append(start..<index)
+                start = index + 1
+            }
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            guard lines.count >= 2, text(lines[0]) == stateHeader else { return nil }
+            var files: [String: FileStamp] = [:]
+            files.reserveCapacity(lines.count)
+            for line in lines.dropFirst(2) {
+                // size mtime hash path: three fields up to the first three spaces, the path is the rest.
+                var fields: [Range<Int>] = []
+                var fieldStart = line.lowerBound
+                for index in line where bytes[index] == 0x20 && fields.count < 3 {
+                    fields.append(fieldStart..<index)
+                    fieldStart = index + 1
+                }
+                guard fields.count == 3, fieldStart < line.upperBound,
+                      let size = Int(text(fields[0])), let mtime = Int(text(fields[1]))
+                else { return nil }
+                files[text(fieldStart..<line.upperBound)] = FileStamp(size: size, mtime: mtime, hash: text(fields[2]))
+            }
+            return BuildFingerprint(digest: text(lines[1]), files: files)
         }
-        return BuildFingerprint(digest: String(lines[1]), files: files)
     }
 
     /// Regular files below `root`, sorted, with size and mtime in nanoseconds.
@@ -104,7 +125,8 @@ struct BuildFingerprint: Equatable {
             }
             for name in names {
                 let child = relative.isEmpty ? name : relative + "/" + name
-                if skipCache && child == "cache" { continue }
+                // The keystore folder also holds what builds write (caches, the trust file).
+                if skipCache && (child == "cache" || child == "trust.json") { continue }
                 var info = stat()
                 guard lstat(base + "/" + child, &info) == 0 else { continue }
                 if (info.st_mode & S_IFMT) == S_IFDIR {

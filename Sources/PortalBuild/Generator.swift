@@ -11,14 +11,20 @@ public struct GenerateOptions: Sendable {
     public var outputDirectory: URL
     public var keysDirectory: URL
     public var themeDirectory: URL
+    /// Where the receiver's trust file goes; by default `<keys>/trust.json`.
+    public var trustFile: URL
     /// The moment that decides which tokens have expired.
     public var now: Date
 
-    public init(contentDirectory: URL, outputDirectory: URL, keysDirectory: URL, themeDirectory: URL, now: Date = Date()) {
+    public init(
+        contentDirectory: URL, outputDirectory: URL, keysDirectory: URL, themeDirectory: URL, trustFile: URL? = nil,
+        now: Date = Date()
+    ) {
         self.contentDirectory = contentDirectory
         self.outputDirectory = outputDirectory
         self.keysDirectory = keysDirectory
         self.themeDirectory = themeDirectory
+        self.trustFile = trustFile ?? TrustStage.defaultLocation(keys: keysDirectory)
         self.now = now
     }
 }
@@ -86,6 +92,9 @@ public struct Generator {
             try Sealer(site: site, keystore: keystore, now: options.now).seal(rendered, media: media)
         }
         try clock.step("write") {
+            // The trust file first: a receiver that already knows new tokens (and has dropped
+            // revoked ones) before the new site is live does no harm; the reverse would.
+            try TrustStage(site: site, keystore: keystore, now: options.now).write(to: options.trustFile)
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
             try staging.copyTree(from: theme.appDirectory)
             try staging.writeAll(sealed.files)

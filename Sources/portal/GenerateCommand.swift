@@ -23,11 +23,14 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var outputOption: OutputOption
     @OptionGroup var keysOption: KeysOption
 
+    @Option(help: "Where to write the receiver's trust file (public keys of the tokens, schedules); default <keys>/trust.json.")
+    var trust: String?
+
     @Flag(help: "Print the time of each step.")
     var timings = false
 
     func run() throws {
-        let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption)
+        let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust)
         print(summary.text)
         if timings {
             for (step, seconds) in summary.timings { print("  " + step.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
@@ -36,10 +39,10 @@ struct GenerateCommand: ParsableCommand {
 }
 
 /// Runs `generate` and turns its errors into what staff should read.
-func runGenerate(paths: PathOptions, output: OutputOption, keys: KeysOption) throws -> GenerateSummary {
+func runGenerate(paths: PathOptions, output: OutputOption, keys: KeysOption, trust: String? = nil) throws -> GenerateSummary {
     let options = GenerateOptions(
         contentDirectory: paths.contentURL, outputDirectory: output.outputURL,
-        keysDirectory: keys.keysURL, themeDirectory: paths.themeURL)
+        keysDirectory: keys.keysURL, themeDirectory: paths.themeURL, trustFile: trust.map { URL(fileURLWithPath: $0) })
     do {
         return try Generator(options: options).run()
     } catch let errors as ContentErrors {

@@ -4,6 +4,7 @@ import PortalBuild
 import PortalContent
 import PortalCrypto
 import PortalKeys
+import PortalTrust
 import XCTest
 
 final class GenerateTests: XCTestCase {
@@ -257,5 +258,29 @@ final class GenerateTests: XCTestCase {
         XCTAssertThrowsError(try Generator(options: options).run())
         options.outputDirectory = fixture.content
         XCTAssertThrowsError(try Generator(options: options).run())
+    }
+
+    func testTrustFileListsActiveTokensWithTheirKeysAndTheSchedules() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-5"], family: "fam-a")
+        let revoked = try fixture.issue(["groep-3"])
+        try fixture.revoke(revoked)
+        try fixture.generate()
+        let trust = try TrustFile.load(from: fixture.keys.appendingPathComponent("trust.json"))
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        XCTAssertEqual(trust.tokens.map(\.id), [opener.tokenID], "only active tokens")
+        let seed = try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed))
+        XCTAssertEqual(trust.tokens[0].publicKey, Ed25519.publicKey(seed: Array(seed)), "the keyslot's seed signs for this token")
+        XCTAssertEqual(trust.tokens[0].family, "fam-a")
+        XCTAssertEqual(trust.tokens[0].audiences, ["school", "groep-5"])
+        let site = try fixture.site()
+        let schedules = site.items.filter { $0.kind == .conference }
+        XCTAssertEqual(trust.schedules.map(\.id).sorted(), schedules.map(\.logicalPath).sorted())
+        let groep5 = try XCTUnwrap(trust.schedules.first { $0.audience == "groep-5" })
+        XCTAssertEqual(groep5.slots.count, schedules.first { $0.audience == .group("groep-5") }?.conference?.slots.count)
+        XCTAssertEqual(trust.siteID.count, 16)
+        XCTAssertFalse(try fixture.outputFiles().keys.contains { $0.contains("trust") })
+        // Writing the trust file does not make the next build look changed.
+        XCTAssertTrue(try fixture.generate().unchanged)
     }
 }

@@ -1,0 +1,43 @@
+// Writes the receiver's trust file: which tokens may sign requests, with which public keys, and
+// which conference schedules exist. It holds no secret and goes next to the keystore, never into
+// output/; staff copy it to the receiver, which reloads it on SIGHUP.
+import Foundation
+import PortalContent
+import PortalCrypto
+import PortalKeys
+import PortalTrust
+
+struct TrustStage {
+    let site: Site
+    let keystore: Keystore
+    let now: Date
+
+    /// Default place: `<keys>/trust.json`.
+    static func defaultLocation(keys: URL) -> URL { keys.appendingPathComponent("trust.json") }
+
+    func trustFile() -> TrustFile {
+        let tokens = keystore.activeTokens(at: now).map { record in
+            TrustFile.Token(
+                id: record.id, family: record.family, audiences: Keystore.keyedAudiences(of: record),
+                expires: record.expires,
+                publicKey: Ed25519.publicKey(seed: keystore.masterKey.signingSeed(tokenID: record.id)))
+        }
+        let schedules = site.items.compactMap { item -> TrustFile.Schedule? in
+            guard let schedule = item.conference else { return nil }
+            return TrustFile.Schedule(
+                id: item.logicalPath, audience: item.audience.id, teacher: schedule.teacher,
+                opens: schedule.bookingOpens, closes: schedule.bookingCloses, perFamily: schedule.perFamily,
+                minNoticeHours: schedule.minNoticeHours,
+                slots: schedule.slots.map { TrustFile.Slot(id: $0.id, start: $0.start, end: $0.end) })
+        }
+        return TrustFile(
+            siteID: keystore.siteID, adminPublicKey: keystore.adminPublicKey, inboxPublicKey: keystore.inboxPublicKey,
+            generated: now, tokens: tokens, schedules: schedules)
+    }
+
+    func write(to url: URL) throws(BuildError) {
+        do { try trustFile().write(to: url) } catch {
+            throw BuildError(.write, path: url.path, "cannot write the receiver's trust file: \(error)")
+        }
+    }
+}
