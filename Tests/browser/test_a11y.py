@@ -1,4 +1,6 @@
 """Accessibility: axe-core (bundled by axe-playwright-python, offline) finds no serious problems."""
+import os
+
 import pytest
 from conftest import login
 
@@ -26,3 +28,109 @@ def test_timeline_calendar_and_item_have_no_serious_violations(site, page):
     page.click(".view-calendar .event h3 a >> nth=0")
     page.wait_for_selector(".fragment[data-state]")
     assert serious(page) == []
+
+
+def violations(page):
+    """Every axe-core violation, of any impact (WCAG 2.1 A/AA and best practices)."""
+    results = axe_playwright_python.Axe().run(page)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+
+
+def album_path(site, name):
+    return next(i["path"] for a in site.opened[name].audiences.values() for i in a.manifest["items"] if i["kind"] == "album")
+
+
+@pytest.mark.parametrize("lang", ["nl", "ar"])
+def test_every_view_has_no_axe_violations_of_any_impact(site, page, lang):
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    if lang != "nl":
+        page.select_option("[data-testid=lang-switch]", lang)
+        page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+    found = {"login": violations(page)}
+    page.type("#token", site.tokens["family"])
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+    found["timeline"] = violations(page)
+    page.goto(site.url + "#/calendar")
+    page.wait_for_selector("[data-testid=calendar]")
+    page.click("button[data-mode=list]")
+    found["calendar-list"] = violations(page)
+    page.click("button[data-mode=month]")
+    page.wait_for_selector(".month-grid")
+    found["calendar-month"] = violations(page)
+    page.click("button[data-mode=list]")
+    page.click(".view-calendar .event h3 a >> nth=0")
+    page.wait_for_selector(".fragment[data-state]")
+    found["item"] = violations(page)
+    page.goto(site.url + "#/albums")
+    page.wait_for_selector("[data-testid=albums]")
+    found["albums"] = violations(page)
+    page.goto(site.url + "#/item/" + album_path(site, "family"))
+    page.wait_for_selector("[data-testid=gallery] img[src^='blob:']")
+    found["album"] = violations(page)
+    page.locator("[data-testid=gallery] button.thumb").first.click()
+    page.wait_for_selector("[data-testid=lightbox-img][data-state=ready]")
+    found["lightbox"] = violations(page)
+    page.keyboard.press("Escape")
+    page.goto(site.url + "#/info")
+    page.wait_for_selector(".view-info")
+    found["info"] = violations(page)
+    page.goto(site.url + "#/settings")
+    page.wait_for_selector(".view-settings")
+    found["settings"] = violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_dark_mode_has_no_axe_violations(site, page):
+    page.emulate_media(color_scheme="dark")
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    assert violations(page) == []
+    page.type("#token", site.tokens["family"])
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_selector(".view-timeline")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(246, 247, 249)"
+    assert violations(page) == []
+    page.goto(site.url + "#/calendar")
+    page.wait_for_selector("[data-testid=calendar]")
+    page.click("button[data-mode=month]")
+    assert violations(page) == []
+    page.click("button[data-mode=list]")
+    page.goto(site.url + "#/item/" + album_path(site, "family"))
+    page.wait_for_selector("[data-testid=gallery] img[src^='blob:']")
+    assert violations(page) == []
+
+
+def test_reduced_motion_turns_transitions_off(site, page):
+    page.emulate_media(reduced_motion="reduce")
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/item/" + album_path(site, "groep-3"))
+    page.wait_for_selector("[data-testid=gallery] img")
+    assert page.evaluate("getComputedStyle(document.querySelector('.thumb img')).transitionDuration") in ("0s", "0s, 0s")
+
+
+@pytest.mark.parametrize("route", ["#/", "#/calendar", "#/albums", "#/settings", "album"])
+def test_200_percent_text_keeps_the_page_within_the_screen(site, page, route):
+    login(page, site.url, site.tokens["family"])
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    page.goto(site.url + ("#/item/" + album_path(site, "family") if route == "album" else route))
+    page.wait_for_selector("main[data-route] .view")
+    page.wait_for_timeout(100)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shots = os.path.join(os.path.dirname(__file__), "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    page.screenshot(path=os.path.join(shots, f"text200-{route.strip('#/') or 'timeline'}-390.png"))
+    assert page.evaluate("parseFloat(getComputedStyle(document.querySelector('.view-title')).fontSize)") >= 2 * 1.6 * 16 * 0.99
+
+
+def test_keyboard_focus_is_visible(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    seen = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+            return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"""))
+    focusable = [s for s in seen if s[0] in ("A", "BUTTON", "SELECT", "INPUT")]
+    assert focusable and all(style != "none" and width >= 2 for _, style, width in focusable), seen
