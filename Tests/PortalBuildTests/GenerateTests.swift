@@ -4,6 +4,7 @@ import PortalBuild
 import PortalContent
 import PortalCrypto
 import PortalKeys
+import PortalPhotos
 import PortalTrust
 import XCTest
 
@@ -282,5 +283,36 @@ final class GenerateTests: XCTestCase {
         XCTAssertFalse(try fixture.outputFiles().keys.contains { $0.contains("trust") })
         // Writing the trust file does not make the next build look changed.
         XCTAssertTrue(try fixture.generate().unchanged)
+    }
+
+    func testPhotosArePublishedStrippedAndUpright() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-5", "groep-1-2a"])
+        try fixture.generate()
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        var opened = 0
+        for manifest in try opener.manifests() {
+            for (path, media) in manifest.media {
+                for (variantPath, blob, width, height) in [(path, media.blob, media.width, media.height)]
+                    + (media.thumb.map { [($0.path, $0.blob, $0.width, $0.height)] } ?? []) {
+                    let bytes = try opener.open(blob: blob, audience: manifest.audience, logicalPath: variantPath)
+                    let metadata = try PhotoMetadata.probe(bytes, displayPath: variantPath)
+                    XCTAssertFalse(metadata.carriesMetadata, "\(variantPath): \(metadata.fields)")
+                    XCTAssertEqual(metadata.width, width)
+                    XCTAssertEqual(metadata.height, height)
+                    XCTAssertLessThanOrEqual(max(metadata.width, metadata.height), variantPath.hasSuffix("@thumb") ? 400 : 1600)
+                    XCTAssertNil(Data(bytes).range(of: Data("Exif".utf8)), variantPath)
+                    opened += 1
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(opened, 2 * 12, "school, groep 5 and groep 1/2A albums and inline images")
+        // paddenstoel.jpg is stored 1200x900 with EXIF orientation 6 (and GPS): it must come out upright.
+        let groep5 = try XCTUnwrap(try opener.manifests().first { $0.audience == "groep-5" })
+        let mushroom = try XCTUnwrap(groep5.media["groups/groep-5/albums/herfstwandeling/paddenstoel.jpg"])
+        XCTAssertGreaterThan(try XCTUnwrap(mushroom.height), try XCTUnwrap(mushroom.width))
+        // No original file reaches output/: no blob equals an original photo's bytes or size class.
+        let originals = try Data(contentsOf: fixture.content.appendingPathComponent("groups/groep-5/albums/herfstwandeling/paddenstoel.jpg"))
+        for (_, data) in try fixture.outputFiles() { XCTAssertNil(data.range(of: originals.prefix(64))) }
     }
 }
