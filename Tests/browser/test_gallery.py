@@ -21,7 +21,8 @@ def biggest_album(site, name="groep-3"):
 def open_album(page, site, item):
     page.goto(site.url + "#/item/" + item["path"])
     page.wait_for_selector("[data-testid=gallery] img")
-    page.wait_for_function("n => document.querySelectorAll('[data-testid=gallery] img[src^=\"blob:\"]').length === n",
+    page.wait_for_function("n => [...document.querySelectorAll('[data-testid=gallery] img')]"
+                           ".filter(i => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0).length === n",
                            arg=len(item["album"]["photos"]))
 
 
@@ -84,9 +85,10 @@ def test_thumbnails_decrypt_and_lightbox_moves_and_closes(site, page):
 
     page.keyboard.press("Escape")
     box.wait_for(state="hidden")
-    assert page.evaluate("document.activeElement.classList.contains('thumb') && document.activeElement.dataset.index") == "1"
+    # focus returns to the thumbnail that opened the lightbox ('close' fires after the dialog hides)
+    page.wait_for_function("() => document.activeElement.classList.contains('thumb') && document.activeElement.dataset.index === '1'")
     # the display-size photo's object URL is revoked when the lightbox closes
-    assert page.locator("[data-testid=lightbox-img]").get_attribute("src") is None
+    page.wait_for_function("() => !document.querySelector('[data-testid=lightbox-img]').hasAttribute('src')")
 
 
 def test_swipe_moves_to_the_next_photo(site, page):

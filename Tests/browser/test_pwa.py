@@ -146,3 +146,29 @@ def test_forget_device_also_drops_the_cached_sealed_files(site, sw_context):
     page.click("[data-testid=forget-confirm]")
     page.wait_for_selector("#token")
     assert page.evaluate("caches.has('ouderportaal-data-v1')") is False
+
+
+FAKE_INSTALL_PROMPT = """() => { const e = new Event('beforeinstallprompt', { cancelable: true });
+    e.prompt = () => { window.__prompted = (window.__prompted || 0) + 1; return Promise.resolve(); };
+    window.dispatchEvent(e); }"""
+
+
+def test_install_hint_on_the_timeline_until_installed_or_declined(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    assert page.locator("[data-testid=install-hint]").count() == 0
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    hint = page.locator("[data-testid=install-hint]")
+    hint.wait_for()
+    assert NL["install.text"] in hint.inner_text()
+    hint.locator("button.primary").click()
+    assert page.evaluate("window.__prompted") == 1
+    assert page.locator("[data-testid=install-hint]").count() == 0
+    # "not now" is remembered on this device
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    page.click("[data-testid=install-later]")
+    assert page.locator("[data-testid=install-hint]").count() == 0
+    page.reload()
+    page.wait_for_selector(".view-timeline")
+    page.evaluate(FAKE_INSTALL_PROMPT)
+    page.wait_for_timeout(100)
+    assert page.locator("[data-testid=install-hint]").count() == 0

@@ -352,7 +352,7 @@ function render() {
   else { route = 'timeline'; node = V.timelineView(state, e); }
   if (state.measuring) performance.mark('render:built');
   renderHeader(loggedIn, route);
-  main().replaceChildren(...[notices(), node].filter(Boolean));
+  main().replaceChildren(...[notices(), route === 'timeline' ? installHint() : null, node].filter(Boolean));
   main().setAttribute('data-route', route);
   if (state.measuring) performance.mark('render:inserted');
   // Move focus to the new view's heading on navigation, so screen readers announce it.
@@ -445,6 +445,38 @@ function registerWorker() {
     // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
     if (sw.controller) sw.controller.postMessage({ type: 'check' });
   }, (e) => console.warn('service worker', e));
+}
+
+// Install hint: Chromium-based browsers offer installation through this event; shown on the
+// timeline until the parent installs or says "not now" (remembered on this device).
+let installPrompt = null;
+window.addEventListener('beforeinstallprompt', (e) => {
+  e.preventDefault();
+  let declined = false;
+  try { declined = localStorage.getItem('install-hint') === 'no'; } catch (err) { /* storage off */ }
+  if (declined) return;
+  installPrompt = e;
+  if (document.documentElement.hasAttribute('data-ready')) render();
+});
+window.addEventListener('appinstalled', () => { installPrompt = null; render(); });
+
+function installHint() {
+  if (!installPrompt || !state.records.length) return null;
+  const later = () => {
+    installPrompt = null;
+    try { localStorage.setItem('install-hint', 'no'); } catch (e) { /* storage off */ }
+    render();
+  };
+  return h('div', { class: 'notice install', role: 'region', 'aria-label': t('install.button'), 'data-testid': 'install-hint' },
+    h('p', null, t('install.text')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'primary', onclick: async () => {
+        const p = installPrompt;
+        installPrompt = null;
+        try { await p.prompt(); } catch (e) { /* dismissed */ }
+        render();
+      } }, t('install.button')),
+      h('button', { type: 'button', class: 'link', 'data-testid': 'install-later', onclick: later }, t('install.later'))));
 }
 
 start().then(registerWorker);

@@ -111,7 +111,7 @@ export function calendarView(state) {
           ? h('button', { type: 'button', class: 'day has-events', 'aria-label': label, 'aria-pressed': String(ui.day === d), 'data-day': d,
             onclick: () => { ui.day = ui.day === d ? null : d; draw(); } },
           h('span', { class: 'num' }, num), h('span', { class: 'dots', 'aria-hidden': 'true' }, evs.slice(0, 3).map(() => h('span', { class: 'dot' }))))
-          : h('span', { class: 'day' + (inMonth ? '' : ' other') }, num);
+          : h('span', { class: 'day' + (inMonth ? '' : ' other') }, h('span', { class: 'num' }, num));
         cells.push(h('td', { class: (d === today ? 'today' : '') || null, 'aria-current': d === today ? 'date' : null }, content));
       }
       rows.push(h('tr', null, cells));
