@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 SCHEDULE = "groups/groep-5/conferences/bench"
+WRAP = os.environ.get("BENCH_WRAP", "").split()  # e.g. "perf record -g -o /tmp/receiver.perf --"
 
 # --- HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM (RFC 9180) ---
 KEM_SUITE = b"KEM" + (0x20).to_bytes(2, "big")
@@ -118,6 +119,10 @@ async def run_load(port, requests, clients, deadline_s):
     await asyncio.wait_for(asyncio.gather(*(client() for _ in range(clients))), deadline_s)
     return time.perf_counter() - start, latencies, statuses
 
+def server_cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 def pct(sorted_values, p):
     return sorted_values[min(len(sorted_values) - 1, int(round(p / 100 * (len(sorted_values) - 1))))]
 
@@ -130,13 +135,15 @@ def bench(binary, clients, n, warmup):
         sign_s = time.time() - t0
         trust_path, db_path = os.path.join(work, "trust.json"), os.path.join(work, "receiver.sqlite")
         with open(trust_path, "w") as f: json.dump(trust, f)
-        proc = subprocess.Popen([binary, "--trust", trust_path, "--db", db_path, "--listen", "127.0.0.1:0",
+        proc = subprocess.Popen(WRAP + [binary, "--trust", trust_path, "--db", db_path, "--listen", "127.0.0.1:0",
                                  "--address-rate", "0", "--token-rate", "0"], stdout=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()
             port = int(line.strip().rsplit(":", 1)[1])
             asyncio.run(run_load(port, requests[:warmup], min(clients, 50), 120))
+            cpu0, own0 = server_cpu(proc.pid), sum(os.times()[:2])
             elapsed, lat, statuses = asyncio.run(run_load(port, requests[warmup:], clients, 240))
+            server_s, client_s = server_cpu(proc.pid) - cpu0, sum(os.times()[:2]) - own0
         finally:
             proc.terminate(); proc.wait(10)
         lat.sort()
@@ -148,7 +155,9 @@ def bench(binary, clients, n, warmup):
         print(f"clients={clients:4d}  bookings={len(lat)}  {len(lat) / elapsed:7.0f} bookings/s  "
               f"p50={pct(lat, 50) * 1000:6.1f} ms  p90={pct(lat, 90) * 1000:6.1f} ms  p99={pct(lat, 99) * 1000:6.1f} ms  "
               f"max={lat[-1] * 1000:6.1f} ms  statuses={dict(sorted(statuses.items()))}  "
-              f"rows={stored} (201s+warm-up={ok + warmup})  journal={journal}  (signing took {sign_s:.1f} s)")
+              f"rows={stored} (201s+warm-up={ok + warmup})  journal={journal}  "
+              f"cpu: receiver {server_s / elapsed * 100:.0f}% ({server_s / len(lat) * 1e6:.0f} us/booking), "
+              f"client {client_s / elapsed * 100:.0f}%  (signing took {sign_s:.1f} s)")
         return ok + warmup == stored and set(statuses) == {201}
     finally:
         shutil.rmtree(work, ignore_errors=True)
