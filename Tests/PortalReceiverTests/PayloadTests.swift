@@ -74,4 +74,34 @@ final class PayloadTests: XCTestCase {
         XCTAssertEqual(try TrustFile.load(from: url), trust)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["receiver-trust.json"])
     }
+
+    /// docs/FORMAT.md "Receiver test vectors", also computed by bench/receiver/vectors.py (Python
+    /// `cryptography`, written from RFC 9180 and FORMAT.md, not from this code).
+    func testFormatVectors() throws {
+        let tokenID = "2915c086a6bf290dd68024bc86f2de44"
+        let signingSeed = Hex.decode("1d4e83634c46c210dcb23eb5dea26331d93b45d07c430d816fba5df448170ba8")!
+        let inbox = try X25519KeyPair(secretKey: Array(0x40...0x5f))
+        XCTAssertEqual(Hex.encode(inbox.publicKey), "79a631eede1bf9c98f12032cdeadd0e7a079398fc786b88cc846ec89af85a51a")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let plain = SealedPayloadFormat.pad(Array(try encoder.encode(BookingPayload(child: "Sanne"))))
+        XCTAssertEqual(plain.count, 128)
+        XCTAssertEqual(String(decoding: plain, as: UTF8.self).trimmingCharacters(in: .whitespaces), "{\"child\":\"Sanne\",\"note\":\"\"}")
+        let sealed = try HPKE.seal(plaintext: plain, aad: Array(tokenID.utf8), info: Array(SealedPayloadFormat.bookingInfo.utf8),
+                                   recipientPublicKey: inbox.publicKey, ephemeralSecretKey: Array(0x60...0x7f))
+        XCTAssertEqual(Hex.encode(sealed.enc), "675dd574ed7789310b3d2e7681f3790b466c773b1521fecf36577958371ea52f")
+        XCTAssertEqual(Hex.encode(sealed.ciphertext),
+                       "ff1f03000dac5eab84539b5d65822ef76fd0d2838912ff4a9786f64c182a02499d42a942054134112a1d91c9d7b416d8"
+                       + "9116f99915c38fbb95a85c0f7d348070e174d48bafa83ab4bc3f20b10a4dce5461b595d1b2a4cdb585b54f8ce7cad480"
+                       + "2c774d4b046d6410fcde745468557c9cf3ab06be35354f50f1719c0781138c711165abc40e64b35469324e1d2f033b4e")
+        let payload = SealedPayload(enc: sealed.enc, ct: sealed.ciphertext)
+        XCTAssertEqual(try BookingPayload.open(payload, tokenID: tokenID, inboxSecretKey: inbox.secretKey), BookingPayload(child: "Sanne"))
+        let body = Array(("{\"schedule\":\"groups/groep-5/conferences/oudergesprekken-februari\",\"slot\":\"2027-02-09T18:30\","
+            + "\"sealed\":{\"enc\":\"\(Data(sealed.enc).base64EncodedString())\",\"ct\":\"\(Data(sealed.ciphertext).base64EncodedString())\"}}").utf8)
+        XCTAssertEqual(Hex.encode(SHA256.hash(body)), "7f0119af2eb79a3e99623025138308d1957ee02f75b8443000fe99213b643776")
+        let headers = RequestSigner(tokenID: tokenID, seed: signingSeed).headers(
+            method: "POST", path: "/api/v1/bookings", body: body, timestamp: 1_801_483_200, nonce: "AAECAwQFBgcICQoLDA0ODw")
+        XCTAssertEqual(Hex.encode(Array(Data(base64Encoded: headers["X-Portal-Signature"]!)!)),
+                       "d5a79baa81eff3d7cb3d9dfc7a31b1292657db096d5385ab06be5f787790c28110e8c5042f3d82d9b815a3e50dfbd59b391129b03f0cf659bd5146d070e18500")
+    }
 }
