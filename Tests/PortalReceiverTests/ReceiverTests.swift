@@ -203,6 +203,13 @@ final class ReceiverTests: XCTestCase {
         r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
         XCTAssertEqual(r.status, 409)
         XCTAssertEqual(r.error, "replayed_nonce")
+        // Still refused at the far end of the skew window, and after it as stale.
+        live.clock.advance(299)
+        r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
+        XCTAssertEqual(r.error, "replayed_nonce")
+        live.clock.advance(2)
+        r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
+        XCTAssertEqual(r.error, "stale_timestamp")
     }
 
     func testClockSkew() async throws {
