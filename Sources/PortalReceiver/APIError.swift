@@ -36,9 +36,9 @@ public struct APIError: Error, Sendable, Equatable {
     static let unknownSchedule = APIError(404, "unknown_schedule", "no such conference schedule for this token")
     static let unknownBooking = APIError(404, "unknown_booking", "no such booking of this family")
 
-    var jsonBody: [String: Any] {
-        var body: [String: Any] = ["error": code, "message": message]
-        if let free { body["free"] = free }
-        return body
+    var jsonBody: JSONValue {
+        var fields: [(String, JSONValue)] = [("error", .string(code)), ("message", .string(message))]
+        if let free { fields.append(("free", .object(free.map { ($0.key, JSONValue.strings($0.value)) }))) }
+        return .object(fields)
     }
 }

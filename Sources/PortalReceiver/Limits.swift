@@ -1,16 +1,19 @@
 // In-memory guards: seen nonces (bounded by the clock-skew window) and token-bucket rate limits.
 import Foundation
 
-/// Nonces seen in the last `2 × skew` seconds. A timestamp outside the skew window is refused
-/// before this is asked, so an entry older than that can never match again and is dropped.
-/// Mutating requests also store their nonce in SQLite in the same transaction as their effect,
-/// so a replay after a restart is refused too.
+/// Nonces seen recently. A timestamp outside the skew window is refused before this is asked,
+/// so a nonce has to be remembered for `2 × skew` seconds after it was first seen. Two
+/// generations rotate every `2 × skew` seconds (an entry lives 1-2 generations), so forgetting
+/// old nonces costs O(1) instead of a scan under the lock. Mutating requests also store their
+/// nonce in SQLite in the same transaction as their effect, so a replay after a restart is
+/// refused too.
 final class ReplayGuard: @unchecked Sendable {
     private let lock = NSLock()
-    private var seen: [String: Int64] = [:]
+    private var current = Set<String>()
+    private var previous = Set<String>()
+    private var rotatedAt: Int64 = .min
     private let lifetime: Int64
     private let capacity: Int
-    private var insertsSincePrune = 0
 
     init(skewSeconds: Int64, capacity: Int = 2_000_000) {
         lifetime = 2 * skewSeconds
@@ -19,22 +22,27 @@ final class ReplayGuard: @unchecked Sendable {
 
     enum Outcome { case fresh, replayed, full }
 
-    /// Records `key` at `now`; `.replayed` if it was seen and has not expired.
+    /// Records `key` at `now`; `.replayed` if it was seen within the last `2 × skew` seconds.
     func check(_ key: String, now: Int64) -> Outcome {
         lock.withLock {
-            if let expiry = seen[key], expiry > now { return .replayed }
-            insertsSincePrune += 1
-            if insertsSincePrune > 10_000 || seen.count >= capacity {
-                seen = seen.filter { $0.value > now }
-                insertsSincePrune = 0
-                if seen.count >= capacity { return .full }
+            if rotatedAt == .min { rotatedAt = now }
+            if now - rotatedAt >= 2 * lifetime {
+                previous.removeAll()
+                current.removeAll()
+                rotatedAt = now
+            } else if now - rotatedAt >= lifetime {
+                previous = current
+                current = Set()
+                rotatedAt = now
             }
-            seen[key] = now + lifetime
+            if current.contains(key) || previous.contains(key) { return .replayed }
+            if current.count + previous.count >= capacity { return .full }
+            current.insert(key)
             return .fresh
         }
     }
 
-    var count: Int { lock.withLock { seen.count } }
+    var count: Int { lock.withLock { current.count + previous.count } }
 }
 
 /// Token buckets per key (token id or client address): `burst` requests at once, refilled at

@@ -34,6 +34,10 @@ public struct SealedPayload: Codable, Sendable, Equatable {
     public var jsonObject: [String: String] {
         ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
     }
+
+    var jsonValue: JSONValue {
+        ["enc": .string(Data(enc).base64EncodedString()), "ct": .string(Data(ct).base64EncodedString())]
+    }
 }
 
 /// HPKE labels and padding of the sealed payloads.

@@ -305,7 +305,7 @@ public final class Receiver: Sendable {
             id: Hex.encode(random.bytes(16)), kind: "absence", tokenID: token.id, family: token.family, group: group,
             from: fromText, to: toText, sealed: sealed, received: received)
         try await store.insertSubmission(row, nonceKey: auth.nonceKey, nonceExpires: auth.nonceExpires)
-        return Self.json(201, ["id": row.id, "received": Self.rfc3339(millis: received)])
+        return Self.json(201, ["id": .string(row.id), "received": .string(Self.rfc3339(millis: received))])
     }
 
     // MARK: - Bookings
@@ -366,14 +366,17 @@ public final class Receiver: Sendable {
             let rows = try await store.book(
                 claims, family: token.family, tokenID: token.id, created: created, ids: ids,
                 nonceKey: auth.nonceKey, nonceExpires: auth.nonceExpires)
-            let list: [[String: Any]] = rows.map { row in
+            let list: [JSONValue] = rows.map { row in
                 let slot = auth.trust.schedules[row.schedule]?.slot(row.slot)
                 return [
-                    "id": row.id, "schedule": row.schedule, "slot": row.slot,
-                    "start": slot.map { Self.rfc3339($0.start) } ?? "", "end": slot.map { Self.rfc3339($0.end) } ?? "",
+                    "id": .string(row.id), "schedule": .string(row.schedule), "slot": .string(row.slot),
+                    "start": .string(slot.map { Self.rfc3339($0.start) } ?? ""),
+                    "end": .string(slot.map { Self.rfc3339($0.end) } ?? ""),
                 ]
             }
-            return Self.json(201, ["id": rows[0].id, "bookings": list, "received": Self.rfc3339(millis: created)])
+            return Self.json(201, [
+                "id": .string(rows[0].id), "bookings": .array(list), "received": .string(Self.rfc3339(millis: created)),
+            ])
         } catch var error as APIError where error.status == 409 && error.code != "replayed_nonce" {
             var free: [String: [String]] = [:]
             for claim in claims where free[claim.schedule] == nil {
@@ -401,28 +404,29 @@ public final class Receiver: Sendable {
         }
         let taken = try await store.taken(schedule: scheduleID)
         let open = now >= schedule.opens && now < schedule.closes
-        let list: [[String: Any]] = schedule.slots.map { slot in
-            var entry: [String: Any] = [
-                "id": slot.id, "start": Self.rfc3339(slot.start), "end": Self.rfc3339(slot.end),
+        let list: [JSONValue] = schedule.slots.map { slot in
+            var entry: [(String, JSONValue)] = [
+                ("id", .string(slot.id)), ("start", .string(Self.rfc3339(slot.start))), ("end", .string(Self.rfc3339(slot.end))),
             ]
             if let t = taken[slot.id] {
                 if t.family == token.family {
-                    entry["state"] = "mine"
-                    entry["booking"] = t.id
+                    entry.append(("state", "mine"))
+                    entry.append(("booking", .string(t.id)))
                 } else {
-                    entry["state"] = "taken"
+                    entry.append(("state", "taken"))
                 }
             } else {
-                entry["state"] = "free"
+                entry.append(("state", "free"))
             }
-            entry["bookable"] = open && taken[slot.id] == nil
-                && slot.start.timeIntervalSince(now) >= TimeInterval(schedule.minNoticeHours) * 3600
-            return entry
+            entry.append(("bookable", .bool(open && taken[slot.id] == nil
+                && slot.start.timeIntervalSince(now) >= TimeInterval(schedule.minNoticeHours) * 3600)))
+            return .object(entry)
         }
         return Self.json(200, [
-            "schedule": schedule.id, "teacher": schedule.teacher, "opens": Self.rfc3339(schedule.opens),
-            "closes": Self.rfc3339(schedule.closes), "per_family": schedule.perFamily,
-            "min_notice_hours": schedule.minNoticeHours, "now": Self.rfc3339(now), "open": open, "slots": list,
+            "schedule": .string(schedule.id), "teacher": .string(schedule.teacher),
+            "opens": .string(Self.rfc3339(schedule.opens)), "closes": .string(Self.rfc3339(schedule.closes)),
+            "per_family": .int(schedule.perFamily), "min_notice_hours": .int(schedule.minNoticeHours),
+            "now": .string(Self.rfc3339(now)), "open": .bool(open), "slots": .array(list),
         ])
     }
 
@@ -435,7 +439,7 @@ public final class Receiver: Sendable {
                 try Self.checkNotice(slot: slot, schedule: schedule, now: now)
             }
         }
-        return Self.json(200, ["cancelled": row.id, "schedule": row.schedule, "slot": row.slot])
+        return Self.json(200, ["cancelled": .string(row.id), "schedule": .string(row.schedule), "slot": .string(row.slot)])
     }
 
     private func move(
@@ -459,8 +463,8 @@ public final class Receiver: Sendable {
                 if let old = schedule.slot(row.slot) { try Self.checkNotice(slot: old, schedule: schedule, now: now) }
             }
             return Self.json(200, [
-                "id": row.id, "schedule": row.schedule, "slot": row.slot, "start": Self.rfc3339(slot.start),
-                "end": Self.rfc3339(slot.end),
+                "id": .string(row.id), "schedule": .string(row.schedule), "slot": .string(row.slot),
+                "start": .string(Self.rfc3339(slot.start)), "end": .string(Self.rfc3339(slot.end)),
             ])
         } catch var error as APIError where error.status == 409 && error.code == "slot_taken" {
             error.free = [schedule.id: try await freeSlots(schedule.id, trust: trust, now: now)]
@@ -485,46 +489,51 @@ public final class Receiver: Sendable {
             limit = min(n, limit)
         }
         let rows = try await store.submissions(sinceMillis: since, limit: limit)
-        let list: [[String: Any]] = rows.map { row in
+        let list: [JSONValue] = rows.map { row in
             [
-                "id": row.id, "kind": row.kind, "token_id": row.tokenID, "family": row.family, "group": row.group,
-                "from": row.from, "to": row.to, "sealed": row.sealed.jsonObject,
-                "received": Self.rfc3339(millis: row.received),
+                "id": .string(row.id), "kind": .string(row.kind), "token_id": .string(row.tokenID),
+                "family": .string(row.family), "group": .string(row.group), "from": .string(row.from),
+                "to": .string(row.to), "sealed": row.sealed.jsonValue, "received": .string(Self.rfc3339(millis: row.received)),
             ]
         }
-        return Self.json(200, ["submissions": list])
+        return Self.json(200, ["submissions": .array(list)])
     }
 
     private func adminBookings(_ request: APIRequest, trust: TrustIndex) async throws -> APIResponse {
         let schedule = request.query["schedule"].flatMap { $0.isEmpty ? nil : $0 }
         let rows = try await store.bookings(schedule: schedule)
-        let list: [[String: Any]] = rows.map { row in
+        let list: [JSONValue] = rows.map { row in
             let s = trust.schedules[row.schedule]
             let slot = s?.slot(row.slot)
-            var entry: [String: Any] = [
-                "id": row.id, "schedule": row.schedule, "slot": row.slot, "family": row.family,
-                "token_id": row.tokenID, "sealed": row.sealed.jsonObject, "created": Self.rfc3339(millis: row.created),
+            var entry: [(String, JSONValue)] = [
+                ("id", .string(row.id)), ("schedule", .string(row.schedule)), ("slot", .string(row.slot)),
+                ("family", .string(row.family)), ("token_id", .string(row.tokenID)), ("sealed", row.sealed.jsonValue),
+                ("created", .string(Self.rfc3339(millis: row.created))),
             ]
-            if let s { entry["teacher"] = s.teacher }
+            if let s { entry.append(("teacher", .string(s.teacher))) }
             if let slot {
-                entry["start"] = Self.rfc3339(slot.start)
-                entry["end"] = Self.rfc3339(slot.end)
+                entry.append(("start", .string(Self.rfc3339(slot.start))))
+                entry.append(("end", .string(Self.rfc3339(slot.end))))
             }
-            return entry
+            return .object(entry)
         }
-        return Self.json(200, ["bookings": list])
+        return Self.json(200, ["bookings": .array(list)])
     }
 
     // MARK: - Helpers
 
-    static func json(_ status: Int, _ object: [String: Any]) -> APIResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{\"error\":\"internal\",\"message\":\"cannot encode the response\"}".utf8)
-        return APIResponse(status: status, body: data)
+    static func json(_ status: Int, _ value: JSONValue) -> APIResponse {
+        APIResponse(status: status, body: Data(value.encoded()))
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), without Foundation's format styles.
     static func rfc3339(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!))
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     static func rfc3339(millis: Int64) -> String {
@@ -584,7 +593,13 @@ struct JSONBody {
         guard !text.isEmpty, text.utf8.count <= maxBytes else {
             throw APIError.schema("field \"\(key)\" must be 1 to \(maxBytes) bytes")
         }
-        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // C0 controls and DEL are single bytes; C1 controls (U+0080...U+009F) are 0xC2 0x80...0x9F.
+        var previous: UInt8 = 0
+        let hasControl = text.utf8.contains { c in
+            defer { previous = c }
+            return c < 0x20 || c == 0x7f || (previous == 0xc2 && (0x80...0x9f).contains(c))
+        }
+        guard !hasControl else {
             throw APIError.schema("field \"\(key)\" contains control characters")
         }
         return text

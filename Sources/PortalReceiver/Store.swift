@@ -6,39 +6,29 @@ import Foundation
 import GRDB
 
 /// One stored absence report (ciphertext as it came).
-public struct SubmissionRow: Codable, Sendable, Equatable {
-    public var id: String
-    public var kind: String
-    public var tokenID: String
-    public var family: String
-    public var group: String
-    public var from: String
-    public var to: String
-    public var sealed: SealedPayload
+struct SubmissionRow: Sendable, Equatable {
+    var id: String
+    var kind: String
+    var tokenID: String
+    var family: String
+    var group: String
+    var from: String
+    var to: String
+    var sealed: SealedPayload
     /// Unix milliseconds.
-    public var received: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, family, group, from, to, sealed, received
-        case tokenID = "token_id"
-    }
+    var received: Int64
 }
 
 /// One booking row.
-public struct BookingRow: Codable, Sendable, Equatable {
-    public var id: String
-    public var schedule: String
-    public var slot: String
-    public var family: String
-    public var tokenID: String
-    public var sealed: SealedPayload
+struct BookingRow: Sendable, Equatable {
+    var id: String
+    var schedule: String
+    var slot: String
+    var family: String
+    var tokenID: String
+    var sealed: SealedPayload
     /// Unix milliseconds.
-    public var created: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, schedule, slot, family, sealed, created
-        case tokenID = "token_id"
-    }
+    var created: Int64
 }
 
 /// What a booking request asks for, checked against the trust file before it reaches the store.
@@ -305,7 +295,26 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "ouderportaal.receiver.writer")
     private let maxBatch = 512
 
+    /// `PORTAL_RECEIVER_STATS=1` prints batch sizes and times to stderr every 2 s (benchmarks).
+    private let stats = ProcessInfo.processInfo.environment["PORTAL_RECEIVER_STATS"] == "1"
+    private var statBatches = 0, statJobs = 0, statExec = 0.0, statCommit = 0.0, statSince = Date()
+
     init(pool: DatabasePool) { self.pool = pool }
+
+    private func record(jobs: Int, exec: Double, commit: Double) {
+        statBatches += 1
+        statJobs += jobs
+        statExec += exec
+        statCommit += commit
+        let elapsed = Date().timeIntervalSince(statSince)
+        guard elapsed >= 2 else { return }
+        let line = String(
+            format: "receiver writer: %.0f jobs/s, %d batches, %.1f jobs/batch, exec %.2f ms/batch, commit %.2f ms/batch\n",
+            Double(statJobs) / elapsed, statBatches, Double(statJobs) / Double(max(statBatches, 1)),
+            statExec / Double(max(statBatches, 1)) * 1000, statCommit / Double(max(statBatches, 1)) * 1000)
+        FileHandle.standardError.write(Data(line.utf8))
+        statBatches = 0; statJobs = 0; statExec = 0; statCommit = 0; statSince = Date()
+    }
 
     func submit<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
@@ -356,10 +365,13 @@ final class GroupCommitWriter: @unchecked Sendable {
             }
             if batch.isEmpty { return }
             var commitError: Error?
+            let t0 = Date()
+            var t1 = t0
             do {
                 try pool.writeWithoutTransaction { db in
                     try db.execute(sql: "BEGIN IMMEDIATE")
                     for job in batch { job.run(db) }
+                    t1 = Date()
                     do {
                         try db.execute(sql: "COMMIT")
                     } catch {
@@ -370,6 +382,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             } catch {
                 commitError = error
             }
+            if stats { record(jobs: batch.count, exec: t1.timeIntervalSince(t0), commit: Date().timeIntervalSince(t1)) }
             for job in batch { job.finish(commitError) }
         }
     }

@@ -20,8 +20,8 @@ import Darwin
 ///                                          expires: $0.expires,
 ///                                          publicKey: Ed25519.publicKey(seed: keystore.signingSeed(tokenID: $0.id))) },
 ///     schedules: [...])
-/// try trust.write(to: URL(fileURLWithPath: "keys/receiver-trust.json"))
-/// let again = try TrustFile.load(from: URL(fileURLWithPath: "keys/receiver-trust.json"))
+/// try trust.write(to: URL(fileURLWithPath: "keys/trust.json"))
+/// let again = try TrustFile.load(from: URL(fileURLWithPath: "keys/trust.json"))
 /// ```
 public struct TrustFile: Codable, Sendable, Equatable {
     public static let formatVersion = 1

@@ -140,4 +140,63 @@ final class CrashTests: XCTestCase {
         XCTAssertEqual(missing, [], "acknowledged bookings lost by kill -9")
         print("kill -9 test: \(acknowledged.count) acknowledged, \(stored.count) stored")
     }
+
+    func testSIGHUPReloadsTheTrustFile() async throws {
+        let binary = ReceiverBinary.url
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "no portal-receiver binary at \(binary.path)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-hup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let now = Date()
+        let a = TestToken.make(70_001, family: "hup-a", audiences: ["groep-5"], expires: now + 86400)
+        let b = TestToken.make(70_002, family: "hup-b", audiences: ["groep-5"], expires: now + 86400)
+        func trust(_ tokens: [TestToken]) -> TrustFile {
+            TrustFile(siteID: Array(0xf0...0xff), adminPublicKey: Ed25519.publicKey(seed: Fixture.adminSeed),
+                      inboxPublicKey: Fixture.inbox.publicKey, generated: now, tokens: tokens.map(\.trustEntry),
+                      schedules: [TrustFile.Schedule(id: "groups/groep-5/conferences/x", audience: "groep-5", teacher: "Juf",
+                                                     opens: now - 60, closes: now + 86400, perFamily: 1, minNoticeHours: 1,
+                                                     slots: Fixture.slots(3, start: now + 86400 * 2))])
+        }
+        let trustURL = folder.appendingPathComponent("trust.json")
+        try trust([a, b]).write(to: trustURL)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--trust", trustURL.path, "--db", folder.appendingPathComponent("r.sqlite").path,
+                             "--listen", "127.0.0.1:0"]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let base = try XCTUnwrap(line.range(of: "http://").map { String(line[$0.lowerBound...]) })
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        func slots(_ t: TestToken) async throws -> Int {
+            let path = "/api/v1/schedules/groups/groep-5/conferences/x/slots"
+            var request = URLRequest(url: URL(string: base + path)!)
+            for (k, v) in t.signer.headers(method: "GET", path: path, body: []) { request.setValue(v, forHTTPHeaderField: k) }
+            let (_, response) = try await URLSession.shared.data(for: request)
+            return (response as! HTTPURLResponse).statusCode
+        }
+        var status = try await slots(b)
+        XCTAssertEqual(status, 200)
+        try trust([a]).write(to: trustURL)  // b revoked by the next generate
+        kill(process.processIdentifier, SIGHUP)
+        var waited = 0
+        repeat {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            status = try await slots(b)
+            waited += 1
+        } while status == 200 && waited < 40
+        XCTAssertEqual(status, 401)
+        status = try await slots(a)
+        XCTAssertEqual(status, 200)
+        // A broken trust file is refused and the old one stays in force.
+        try Data("{".utf8).write(to: trustURL)
+        kill(process.processIdentifier, SIGHUP)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        status = try await slots(a)
+        XCTAssertEqual(status, 200)
+        XCTAssertTrue(process.isRunning)
+    }
 }

@@ -96,6 +96,53 @@ final class ReceiverTests: XCTestCase {
         XCTAssertEqual(r.status, 422)
     }
 
+    func testReceiverClientPullsAndOpensForStaff() async throws {
+        var r = try await live.send("POST", "/api/v1/absences", json: try absenceBody(Fixture.parentB, child: "Daan"),
+                                    signer: Fixture.parentB.signer)
+        XCTAssertEqual(r.status, 201)
+        r = try await live.book(Fixture.parentA, slot: "s004", child: "Sanne de Vries")
+        XCTAssertEqual(r.status, 201)
+        live.clock.set(Date())  // the client signs with the real clock
+        let client = ReceiverClient(receiverURL: URL(string: live.baseURL + "/api")!,
+                                    signer: .admin(seed: Fixture.adminSeed), session: live.session)
+        let inbox = try await client.submissions(since: "2027-02-01T00:00:00Z")
+        XCTAssertEqual(inbox.count, 1)
+        XCTAssertEqual(try inbox[0].open(inboxSecretKey: Fixture.inbox.secretKey).child, "Daan")
+        XCTAssertEqual(inbox[0].group, "groep-5")
+        let bookings = try await client.bookings(schedule: Fixture.g5)
+        XCTAssertEqual(bookings.count, 1)
+        XCTAssertEqual(bookings[0].teacher, "Juf Sanne")
+        XCTAssertEqual(try bookings[0].open(inboxSecretKey: Fixture.inbox.secretKey).child, "Sanne de Vries")
+        let none = try await client.bookings(schedule: Fixture.g3)
+        XCTAssertEqual(none.count, 0)
+        let parent = ReceiverClient(receiverURL: URL(string: live.baseURL + "/api")!, signer: Fixture.parentA.signer,
+                                    session: live.session)
+        do {
+            _ = try await parent.submissions()
+            XCTFail("a parent token must not read the inbox")
+        } catch ReceiverClientError.refused(let status, let code, _) {
+            XCTAssertEqual(status, 403)
+            XCTAssertEqual(code, "admin_only")
+        }
+    }
+
+    func testStaticFolderIsServedWithSecurityHeaders() async throws {
+        await live.stop()
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-static-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: site) }
+        try Data("<!doctype html><title>Ouderportaal</title>".utf8).write(to: site.appendingPathComponent("index.html"))
+        live = try await LiveReceiver(staticFolder: site)
+        let (data, response) = try await live.session.data(from: URL(string: live.baseURL + "/")!)
+        let http = response as! HTTPURLResponse
+        XCTAssertEqual(http.statusCode, 200)
+        XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("Ouderportaal"))
+        XCTAssertTrue(http.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("frame-ancestors 'none'") ?? false)
+        XCTAssertEqual(http.value(forHTTPHeaderField: "X-Content-Type-Options"), "nosniff")
+        let api = try await live.slots(Fixture.parentA)
+        XCTAssertEqual(api.status, 200)
+    }
+
     // MARK: - Transport-level refusals
 
     func testBodyTooLargeWrongContentTypeMalformedJSON() async throws {
@@ -156,6 +203,13 @@ final class ReceiverTests: XCTestCase {
         r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
         XCTAssertEqual(r.status, 409)
         XCTAssertEqual(r.error, "replayed_nonce")
+        // Still refused at the far end of the skew window, and after it as stale.
+        live.clock.advance(299)
+        r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
+        XCTAssertEqual(r.error, "replayed_nonce")
+        live.clock.advance(2)
+        r = try await live.send("POST", "/api/v1/absences", rawBody: bytes, signer: nil, headerOverrides: headers)
+        XCTAssertEqual(r.error, "stale_timestamp")
     }
 
     func testClockSkew() async throws {

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 SCHEDULE = "groups/groep-5/conferences/bench"
+WRAP = os.environ.get("BENCH_WRAP", "").split()  # e.g. "perf record -g -o /tmp/receiver.perf --"
 
 # --- HPKE base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM (RFC 9180) ---
 KEM_SUITE = b"KEM" + (0x20).to_bytes(2, "big")
@@ -100,28 +101,40 @@ async def read_response(reader):
     body = await reader.readexactly(length) if length else b""
     return status, body
 
-async def run_load(port, requests, clients, deadline_s):
+async def run_load(port, requests, clients, deadline_s, rate=None):
+    """Closed loop (each client sends its next request when the answer came) or, with `rate`,
+    open loop: request i is due at start + i/rate whatever the answers, and its latency counts
+    from when it was due (no coordinated omission)."""
     queue = iter(range(len(requests)))
     latencies, statuses = [], {}
-    async def client():
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(clients)]
+    start = time.perf_counter()
+    async def client(reader, writer):
         try:
             for i in queue:
                 t0 = time.perf_counter()
+                if rate:
+                    due = start + i / rate
+                    if due > t0:
+                        await asyncio.sleep(due - t0)
+                    t0 = due
                 writer.write(requests[i])
                 status, _ = await read_response(reader)
                 latencies.append(time.perf_counter() - t0)
                 statuses[status] = statuses.get(status, 0) + 1
         finally:
             writer.close()
-    start = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(client() for _ in range(clients))), deadline_s)
+    await asyncio.wait_for(asyncio.gather(*(client(r, w) for r, w in connections)), deadline_s)
     return time.perf_counter() - start, latencies, statuses
+
+def server_cpu(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 def pct(sorted_values, p):
     return sorted_values[min(len(sorted_values) - 1, int(round(p / 100 * (len(sorted_values) - 1))))]
 
-def bench(binary, clients, n, warmup):
+def bench(binary, clients, n, warmup, rate=None):
     work = tempfile.mkdtemp(prefix="receiver-bench-", dir=os.environ.get("BENCH_DIR", "/var/tmp"))
     try:
         inbox = X25519PrivateKey.generate().public_key().public_bytes(*RAW)
@@ -130,13 +143,15 @@ def bench(binary, clients, n, warmup):
         sign_s = time.time() - t0
         trust_path, db_path = os.path.join(work, "trust.json"), os.path.join(work, "receiver.sqlite")
         with open(trust_path, "w") as f: json.dump(trust, f)
-        proc = subprocess.Popen([binary, "--trust", trust_path, "--db", db_path, "--listen", "127.0.0.1:0",
+        proc = subprocess.Popen(WRAP + [binary, "--trust", trust_path, "--db", db_path, "--listen", "127.0.0.1:0",
                                  "--address-rate", "0", "--token-rate", "0"], stdout=subprocess.PIPE, text=True)
         try:
             line = proc.stdout.readline()
             port = int(line.strip().rsplit(":", 1)[1])
             asyncio.run(run_load(port, requests[:warmup], min(clients, 50), 120))
-            elapsed, lat, statuses = asyncio.run(run_load(port, requests[warmup:], clients, 240))
+            cpu0, own0 = server_cpu(proc.pid), sum(os.times()[:2])
+            elapsed, lat, statuses = asyncio.run(run_load(port, requests[warmup:], clients, 240, rate))
+            server_s, client_s = server_cpu(proc.pid) - cpu0, sum(os.times()[:2]) - own0
         finally:
             proc.terminate(); proc.wait(10)
         lat.sort()
@@ -145,10 +160,13 @@ def bench(binary, clients, n, warmup):
         journal = db.execute("PRAGMA journal_mode").fetchone()[0]
         db.close()
         ok = statuses.get(201, 0)
-        print(f"clients={clients:4d}  bookings={len(lat)}  {len(lat) / elapsed:7.0f} bookings/s  "
+        mode = f"open loop {rate}/s" if rate else "closed loop"
+        print(f"clients={clients:4d} {mode:18s} bookings={len(lat)}  {len(lat) / elapsed:7.0f} bookings/s  "
               f"p50={pct(lat, 50) * 1000:6.1f} ms  p90={pct(lat, 90) * 1000:6.1f} ms  p99={pct(lat, 99) * 1000:6.1f} ms  "
               f"max={lat[-1] * 1000:6.1f} ms  statuses={dict(sorted(statuses.items()))}  "
-              f"rows={stored} (201s+warm-up={ok + warmup})  journal={journal}  (signing took {sign_s:.1f} s)")
+              f"rows={stored} (201s+warm-up={ok + warmup})  journal={journal}  "
+              f"cpu: receiver {server_s / elapsed * 100:.0f}% ({server_s / len(lat) * 1e6:.0f} us/booking), "
+              f"client {client_s / elapsed * 100:.0f}%  load average {os.getloadavg()[0]:.1f}  (signing took {sign_s:.1f} s)")
         return ok + warmup == stored and set(statuses) == {201}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -156,7 +174,8 @@ def bench(binary, clients, n, warmup):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build/release/portal-receiver"))
-    ap.add_argument("--clients", default="50,500")
+    ap.add_argument("--clients", default="50,500,500@1000",
+                    help="runs: N (closed loop, N connections) or N@R (open loop, R bookings/s over N connections)")
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--warmup", type=int, default=500)
     a = ap.parse_args()
@@ -164,7 +183,8 @@ def main():
         sys.exit(f"no receiver binary at {a.binary}: swift build -c release --product portal-receiver")
     print(f"portal-receiver bench: {a.requests} signed, sealed bookings per run, durable (WAL, synchronous=FULL), "
           f"database in {os.environ.get('BENCH_DIR', '/var/tmp')}, {os.cpu_count()} cores")
-    good = all(bench(a.binary, int(c), a.requests, a.warmup) for c in a.clients.split(","))
+    runs = [(int(c.split("@")[0]), int(c.split("@")[1]) if "@" in c else None) for c in a.clients.split(",")]
+    good = all([bench(a.binary, c, a.requests, a.warmup, r) for c, r in runs])
     sys.exit(0 if good else 1)
 
 if __name__ == "__main__":
