@@ -189,3 +189,38 @@ def test_gallery_at_phone_width_screenshot(site, page):
     # nothing sticks out sideways at phone width
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert EN["lightbox.close"]
+
+
+def test_thumbnails_of_a_long_album_are_decrypted_only_when_scrolled_to(real_site_copy, page):
+    """An album of 36 photos: at first only the thumbnails near the screen are fetched and opened."""
+    import shutil
+    s = real_site_copy
+    src_dir = os.path.join(s.root, "content", "albums")
+    jpgs = [os.path.join(d, f) for d, _, fs in os.walk(src_dir) for f in sorted(fs) if f.endswith(".jpg")]
+    album = os.path.join(src_dir, "sportdag-2026")
+    os.makedirs(album)
+    lines = []
+    for i in range(36):
+        shutil.copy(jpgs[i % len(jpgs)], os.path.join(album, f"foto-{i:02d}.jpg"))
+        lines.append(f"  - file: foto-{i:02d}.jpg\n    caption: Sportdag foto {i + 1}\n")
+    with open(os.path.join(album, "index.md"), "w", encoding="utf-8") as f:
+        f.write("---\ntitle: Sportdag 2026\ndate: 2026-09-25\nphotos:\n" + "".join(lines) + "---\nWat een dag!\n")
+    s.generate()
+    blob_requests = []
+    page.on("request", lambda r: blob_requests.append(r.url) if "/a/" in r.url else None)
+    login(page, s.url, s.tokens["groep-3"])
+    page.goto(s.url + "#/item/albums/sportdag-2026")
+    page.wait_for_selector("[data-testid=gallery] img[src^='blob:']")
+    page.wait_for_timeout(300)
+    loaded = lambda: page.locator("[data-testid=gallery] img[src^='blob:']").count()  # noqa: E731
+    first = loaded()
+    assert 0 < first < 36, first
+    before = len(blob_requests)
+    page.locator("[data-testid=gallery] li").last.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=gallery] img[src^=\"blob:\"]').length === 36")
+    assert len(blob_requests) - before >= 36 - first
+    # every thumbnail URL is revoked when the album closes
+    urls = page.locator("[data-testid=gallery] img").evaluate_all("els => els.map(e => e.src)")
+    page.goto(s.url + "#/")
+    page.wait_for_selector(".view-timeline")
+    assert page.evaluate("us => Promise.all(us.map(u => fetch(u).then(() => 1, () => 0))).then(r => r.reduce((a, b) => a + b, 0))", urls) == 0
