@@ -65,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "portal",
             dependencies: [
-                "PortalBuild", "PortalServer", "PortalKeys",
+                "PortalBuild", "PortalServer", "PortalKeys", "PortalReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -76,6 +76,6 @@ let package = Package(
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto"]),
         .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
-        .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto"]),
+        .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver"]),
     ]
 )

@@ -1,0 +1,164 @@
+// `portal inbox` and `portal bookings`: pull sealed submissions from the receiver with the admin
+// key and open them here, on the school's computer; the receiver never sees a name.
+import ArgumentParser
+import Foundation
+import PortalContent
+import PortalKeys
+import PortalReceiver
+
+struct ReceiverOptions: ParsableArguments {
+    @Option(help: "Receiver base URL; default: `receiver` in site.yaml.")
+    var receiver: String?
+
+    @OptionGroup var keysOption: KeysOption
+    @OptionGroup var paths: PathOptions
+
+    /// The admin client and the inbox secret key, from the keystore.
+    func connect() throws -> (client: ReceiverClient, inboxSecretKey: [UInt8]) {
+        let keystore = try openKeystore(keysOption)
+        let base = try receiver ?? ContentLoader(root: paths.contentURL).load().config.receiverURL
+        guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
+            throw ValidationError("receiver URL '\(base)' must be https (or http on 127.0.0.1)")
+        }
+        return (ReceiverClient(receiverURL: url, signer: .admin(seed: keystore.adminSigningSeed)), keystore.inboxSecretKey)
+    }
+}
+
+struct InboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "Absence reports from parents, decrypted on this computer.",
+        discussion: "Example: portal inbox --since 2026-12-01 --csv > ziekmeldingen.csv")
+
+    @OptionGroup var receiverOptions: ReceiverOptions
+
+    @Option(help: "Only reports received on or after this day (YYYY-MM-DD).")
+    var since: String?
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Print CSV.")
+    var csv = false
+
+    func run() async throws {
+        let (client, secret) = try receiverOptions.connect()
+        let submissions = try await client.submissions(since: since)
+        var rows: [[String: String]] = []
+        for submission in submissions {
+            var row = [
+                "id": submission.id, "received": submission.received, "group": submission.group,
+                "from": submission.from, "to": submission.to, "family": submission.family,
+            ]
+            do {
+                let payload = try submission.open(inboxSecretKey: secret)
+                row["child"] = payload.child
+                row["reason"] = payload.reason.rawValue
+                row["note"] = payload.note
+            } catch {
+                row["error"] = "cannot be opened with this keystore's inbox key: \(error)"
+            }
+            rows.append(row)
+        }
+        let columns = ["received", "group", "child", "from", "to", "reason", "note", "family", "id", "error"]
+        printRows(rows, columns: columns, json: json, csv: csv, empty: "No absence reports.")
+    }
+}
+
+struct BookingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bookings",
+        abstract: "Conference bookings per teacher's evening, names decrypted on this computer.",
+        discussion: "Example: portal bookings groups/groep-5/conferences/oudergesprekken-februari --ics > groep5.ics")
+
+    @Argument(help: "Schedule id (its logical path); all schedules when left out.")
+    var schedule: String?
+
+    @OptionGroup var receiverOptions: ReceiverOptions
+
+    @Flag(help: "Print CSV.")
+    var csv = false
+
+    @Flag(help: "Print an iCalendar file with one event per booking.")
+    var ics = false
+
+    func run() async throws {
+        let (client, secret) = try receiverOptions.connect()
+        let bookings = try await client.bookings(schedule: schedule)
+            .sorted { ($0.schedule, $0.start ?? $0.slot) < ($1.schedule, $1.start ?? $1.slot) }
+        var rows: [[String: String]] = []
+        for booking in bookings {
+            var row = [
+                "schedule": booking.schedule, "teacher": booking.teacher ?? "", "slot": booking.slot,
+                "start": booking.start ?? "", "end": booking.end ?? "", "family": booking.family, "id": booking.id,
+            ]
+            do {
+                let payload = try booking.open(inboxSecretKey: secret)
+                row["child"] = payload.child
+                row["note"] = payload.note
+            } catch {
+                row["error"] = "cannot be opened with this keystore's inbox key: \(error)"
+            }
+            rows.append(row)
+        }
+        if ics {
+            print(Self.calendar(rows), terminator: "")
+            return
+        }
+        if csv {
+            printRows(rows, columns: ["schedule", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error"], json: false, csv: true, empty: "")
+            return
+        }
+        if rows.isEmpty { print("No bookings."); return }
+        var current = ""
+        for row in rows {
+            if row["schedule"] != current {
+                current = row["schedule"] ?? ""
+                print("\n\(current)  (\(row["teacher"] ?? ""))")
+            }
+            print("  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")")
+        }
+    }
+
+    /// RFC 5545: one VEVENT per booking, times in UTC, CRLF line ends.
+    static func calendar(_ rows: [[String: String]]) -> String {
+        func stamp(_ rfc3339: String) -> String {
+            rfc3339.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        }
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+                .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
+        }
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ouderportaal//bookings//NL"]
+        for row in rows where !(row["start"] ?? "").isEmpty {
+            lines += [
+                "BEGIN:VEVENT", "UID:\(row["id"] ?? "")@ouderportaal", "DTSTAMP:\(stamp(row["start"] ?? ""))",
+                "DTSTART:\(stamp(row["start"] ?? ""))", "DTEND:\(stamp(row["end"] ?? ""))",
+                "SUMMARY:\(escape("Gesprek " + (row["child"] ?? "?")))",
+                "DESCRIPTION:\(escape((row["teacher"] ?? "") + " " + (row["note"] ?? "")))", "END:VEVENT",
+            ]
+        }
+        lines.append("END:VCALENDAR")
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+}
+
+/// Prints rows as an aligned table, JSON or CSV (RFC 4180 quoting).
+func printRows(_ rows: [[String: String]], columns: [String], json: Bool, csv: Bool, empty: String) {
+    if json {
+        let data = (try? JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+        print(String(decoding: data, as: UTF8.self))
+        return
+    }
+    if csv {
+        func quote(_ value: String) -> String {
+            value.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        }
+        print(columns.joined(separator: ","))
+        for row in rows { print(columns.map { quote(row[$0] ?? "") }.joined(separator: ",")) }
+        return
+    }
+    if rows.isEmpty { print(empty); return }
+    let shown = columns.filter { column in rows.contains { !($0[column] ?? "").isEmpty } && column != "id" && column != "family" }
+    for row in rows { print(shown.map { row[$0] ?? "" }.joined(separator: "  ")) }
+}

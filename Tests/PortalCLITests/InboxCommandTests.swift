@@ -1,0 +1,122 @@
+// Parents send a sealed absence report and a booking to a real portal-receiver; staff read them
+// back decrypted with `portal inbox` and `portal bookings`; the receiver's database holds no name.
+import Foundation
+import PortalBuild
+import PortalCrypto
+import PortalReceiver
+import XCTest
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+final class InboxCommandTests: XCTestCase {
+    func testAbsenceAndBookingRoundTripThroughTheReceiver() async throws {
+        let workspace = try Workspace()
+        // A schedule whose booking window is open now, with an evening far enough ahead.
+        try workspace.write("content/groups/groep-5/conferences/test-gesprekken.md", """
+            ---
+            title: Testgesprekken
+            slot_minutes: 15
+            evenings:
+              - date: 2031-02-04
+                start: "18:00"
+                end: "19:00"
+            booking:
+              opens: 2026-01-05 19:00
+              closes: 2031-02-01 12:00
+            ---
+            """)
+        let issued = try portal(["token", "issue", "--group", "groep-5", "--json"], in: workspace.root)
+        let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
+        let generated = try portal(["generate"], in: workspace.root)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+
+        let port = try freePort()
+        let receiver = Process()
+        receiver.executableURL = PortalBinary.url.deletingLastPathComponent().appendingPathComponent("portal-receiver")
+        receiver.arguments = ["--trust", "keys/trust.json", "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"]
+        receiver.currentDirectoryURL = workspace.root
+        receiver.standardOutput = FileHandle.nullDevice
+        receiver.standardError = FileHandle.nullDevice
+        try receiver.run()
+        defer { receiver.terminate(); receiver.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        try await waitForHealth(base)
+
+        // The parent's side, as the app does it: keys from the keyslot, payloads sealed to the inbox.
+        let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
+        let seed = Array(try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed)))
+        let inbox = Array(try XCTUnwrap(Data(base64Encoded: opener.site.inboxPublicKey)))
+        let parent = ReceiverClient(receiverURL: URL(string: base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
+        let absence = try AbsencePayload(child: "Sam Testkind", reason: .ziek, note: "Koorts sinds vannacht")
+            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+        _ = try await parent.send("POST", "/v1/absences", body: try json([
+            "group": "groep-5", "from": "2026-12-01", "to": "2026-12-02", "sealed": absence.jsonObject,
+        ]))
+        let booking = try BookingPayload(child: "Sam Testkind").seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+        _ = try await parent.send("POST", "/v1/bookings", body: try json([
+            "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
+        ]))
+
+        let inboxResult = try portal(["inbox", "--receiver", base + "/api", "--json"], in: workspace.root)
+        XCTAssertEqual(inboxResult.status, 0, inboxResult.stderr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(inboxResult.stdout.utf8)) as? [[String: String]])
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows[0]["child"], "Sam Testkind")
+        XCTAssertEqual(rows[0]["reason"], "ziek")
+        XCTAssertEqual(rows[0]["note"], "Koorts sinds vannacht")
+        XCTAssertEqual(rows[0]["from"], "2026-12-01")
+
+        let bookings = try portal(["bookings", "--receiver", base + "/api", "--csv"], in: workspace.root)
+        XCTAssertEqual(bookings.status, 0, bookings.stderr)
+        XCTAssertTrue(bookings.stdout.contains("groups/groep-5/conferences/test-gesprekken"), bookings.stdout)
+        XCTAssertTrue(bookings.stdout.contains("2031-02-04T18:15"), bookings.stdout)
+        XCTAssertTrue(bookings.stdout.contains("Sam Testkind"), bookings.stdout)
+        let calendar = try portal(["bookings", "--receiver", base + "/api", "--ics"], in: workspace.root)
+        XCTAssertTrue(calendar.stdout.contains("BEGIN:VEVENT\r\n"), calendar.stdout)
+        XCTAssertTrue(calendar.stdout.contains("SUMMARY:Gesprek Sam Testkind\r\n"), calendar.stdout)
+
+        // A breach of the receiver reveals no name and no note.
+        receiver.terminate()
+        receiver.waitUntilExit()
+        var stored = Data()
+        for name in try FileManager.default.contentsOfDirectory(atPath: workspace.root.path) where name.hasPrefix("receiver.sqlite") {
+            stored.append(try Data(contentsOf: workspace.url(name)))
+        }
+        XCTAssertGreaterThan(stored.count, 0)
+        XCTAssertNil(stored.range(of: Data("Sam Testkind".utf8)))
+        XCTAssertNil(stored.range(of: Data("Koorts".utf8)))
+
+        // Another school's keystore (wrong admin key) is refused by the receiver.
+        let other = try Workspace()
+        _ = try portal(["token", "issue", "--group", "groep-5"], in: other.root)
+        XCTAssertNotEqual(try portal(["inbox", "--receiver", base + "/api"], in: other.root).status, 0)
+    }
+
+    private func json(_ object: [String: Any]) throws -> [UInt8] {
+        Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+
+    private func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private func waitForHealth(_ base: String) async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: base + "/healthz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        XCTFail("portal-receiver did not start")
+    }
+}
