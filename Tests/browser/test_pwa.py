@@ -172,3 +172,21 @@ def test_install_hint_on_the_timeline_until_installed_or_declined(site, page):
     page.evaluate(FAKE_INSTALL_PROMPT)
     page.wait_for_timeout(100)
     assert page.locator("[data-testid=install-hint]").count() == 0
+
+
+def test_cached_sealed_files_no_longer_referenced_are_pruned(site, sw_context):
+    page = sw_context.new_page()
+    controlled(page, site.url)
+    login(page, site.url, site.tokens["groep-3"])
+    item = first_news(site)
+    page.goto(site.url + "#/item/" + item["path"])
+    page.wait_for_selector(".fragment[data-state=ready]")
+    stale = site.url + "a/00000000000000000000000000000000/11111111111111111111111111111111"
+    page.evaluate("u => caches.open('ouderportaal-data-v1').then(c => c.put(u, new Response('old')))", stale)
+    page.goto(site.url + "#/")
+    page.reload()
+    page.wait_for_selector(".view-timeline")
+    page.wait_for_function("u => caches.open('ouderportaal-data-v1').then(c => c.match(u)).then(r => !r)", arg=stale)
+    cached = page.evaluate("caches.open('ouderportaal-data-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
+    assert site.url + item["blob"] in cached
+    assert site.url + "k/" + site.token_ids["groep-3"] in cached

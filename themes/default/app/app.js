@@ -391,7 +391,7 @@ async function start() {
     await loadLanguage(chooseLanguage(uiLanguages(site.languages)));
     if (state.records.length) warmUp();
     state.records = records.length ? await refreshRecords(records) : [];
-    if (state.records.length) { await loadAudiences(); await markNew(); }
+    if (state.records.length) { await loadAudiences(); await markNew(); pruneCache(); }
   } catch (e) {
     console.error(e);
     main().replaceChildren(h('p', { class: 'error', role: 'alert' },
@@ -413,6 +413,23 @@ async function start() {
 }
 
 // ---- service worker: offline use and the update flow ----
+
+/** After a complete online load, the worker drops cached sealed files that no manifest or token
+ * refers to any more (old epochs after a re-key, removed items): the cache does not grow forever. */
+function pruneCache() {
+  const sw = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (!sw || state.notices.has('notice.offline') || [...state.audiences.values()].some((a) => a.error || !a.manifest)) return;
+  const keep = new Set(state.records.map((r) => 'k/' + r.token_id));
+  for (const aud of state.audiences.values()) {
+    keep.add(aud.manifestPath);
+    for (const it of aud.manifest.items || []) if (it && typeof it.blob === 'string') keep.add(it.blob);
+    for (const m of Object.values(aud.manifest.media || {})) {
+      if (m && typeof m.blob === 'string') keep.add(m.blob);
+      if (m && m.thumb && typeof m.thumb.blob === 'string') keep.add(m.thumb.blob);
+    }
+  }
+  sw.postMessage({ type: 'prune', keep: [...keep] });
+}
 
 function offerUpdate(apply) {
   if (document.getElementById('update')) return;

@@ -150,6 +150,16 @@ self.addEventListener('message', (event) => {
     self.skipWaiting();
   } else if (msg.type === 'check') {
     event.waitUntil(checkShell().then((update) => reply({ type: 'check', update })));
+  } else if (msg.type === 'prune' && Array.isArray(msg.keep)) {
+    // Only sealed files (a/, k/) are pruned, and only those the app no longer refers to.
+    event.waitUntil((async () => {
+      const keep = new Set(msg.keep.filter((p) => typeof p === 'string').map(abs));
+      const cache = await caches.open(DATA);
+      for (const req of await cache.keys()) {
+        const rel = req.url.startsWith(BASE) ? req.url.slice(BASE.length) : '';
+        if ((rel.startsWith('a/') || rel.startsWith('k/')) && !keep.has(req.url)) await cache.delete(req);
+      }
+    })());
   } else if (msg.type === 'use-latest') {
     event.waitUntil(metaGet('pending').then(async (name) => {
       if (name) await useShell(name);
