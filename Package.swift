@@ -43,10 +43,12 @@ let package = Package(
         .target(name: "PortalPhotos", dependencies: ["VipsShim"]),
         // The generate pipeline: render, seal, write, swap; incremental cache.
         .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalTrust"]),
+        // HTTP pieces every server of the portal shares: the security headers.
+        .target(name: "PortalHTTP", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
         // Local HTTP servers: the staff preview (plaintext, memory only) and `serve` of output/.
         .target(
             name: "PortalServer",
-            dependencies: ["PortalBuild", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: ["PortalBuild", "PortalHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,
         // schedules). Plain Codable values, shared by the writer and the reader.
         .target(name: "PortalTrust"),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "PortalReceiver",
             dependencies: [
-                "PortalTrust", "PortalCrypto",
+                "PortalTrust", "PortalCrypto", "PortalHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),

@@ -1,4 +1,5 @@
-// The HTTP headers docs/SECURITY.md recommends for every response of the portal.
+// The HTTP headers docs/SECURITY.md recommends for every response of the portal: `portal serve`,
+// the staff preview and `portal-receiver` all send them.
 import Hummingbird
 
 /// Adds the portal's security headers to every response.

@@ -2,6 +2,7 @@
 // static folder the generated site, every response with the portal's security headers.
 import Foundation
 import Hummingbird
+import PortalHTTP
 import NIOCore
 
 /// Request context that knows the peer address (for per-address rate limits).
@@ -12,31 +13,6 @@ public struct ReceiverRequestContext: RequestContext, RemoteAddressRequestContex
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-    }
-}
-
-/// The same headers as `PortalServer.SecurityHeaders` (docs/SECURITY.md), copied so that the
-/// receiver does not depend on the build pipeline.
-public struct ReceiverSecurityHeaders<Context: RequestContext>: RouterMiddleware {
-    public static var contentSecurityPolicy: String {
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-            + "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
-            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    }
-
-    public init() {}
-
-    public func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("Cross-Origin-Opener-Policy")!] = "same-origin"
-        response.headers[.init("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=()"
-        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-cache" }
-        return response
     }
 }
 
@@ -113,7 +89,7 @@ public struct ReceiverServer: Sendable {
     /// The Hummingbird application (tests run it with `app.test(.live)` or `runService`).
     public func makeApplication(ready: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: ReceiverRequestContext.self)
-        router.add(middleware: ReceiverSecurityHeaders())
+        router.add(middleware: SecurityHeaders())
         router.add(middleware: ReceiverAPIMiddleware(receiver: receiver))
         if let staticFolder {
             router.add(middleware: FileMiddleware(staticFolder.path, searchForIndexHtml: true))

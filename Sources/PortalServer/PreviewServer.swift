@@ -2,6 +2,7 @@
 // Plaintext never leaves this process: nothing is written to output/ or anywhere else.
 import Foundation
 import Hummingbird
+import PortalHTTP
 import PortalContent
 import PortalRender
 

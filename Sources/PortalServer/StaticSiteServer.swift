@@ -1,6 +1,7 @@
 // `portal serve`: output/ on 127.0.0.1 with the recommended headers, for testing and small setups.
 import Foundation
 import Hummingbird
+import PortalHTTP
 
 /// Serves a generated site folder.
 ///
