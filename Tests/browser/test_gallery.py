@@ -3,6 +3,8 @@ import io
 import os
 import zipfile
 
+import pytest
+
 from conftest import EN, NL, login
 
 SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
@@ -15,6 +17,8 @@ def biggest_album(site, name="groep-3"):
             if item["kind"] == "album" and (best is None or len(item["album"]["photos"]) > len(best[1]["album"]["photos"])):
                 best = (aud, item)
     assert best, "the example school needs an album"
+    if len(best[1]["album"]["photos"]) < 3:
+        pytest.skip("needs an album of at least 3 photos (the example school has them; the Python fixture not)")
     return best
 
 

@@ -23,6 +23,12 @@ def controlled(page, url):
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
+def bump_mtime(path):
+    """A server that validates by whole-second Last-Modified must see the edit as newer."""
+    st = os.stat(path)
+    os.utime(path, (st.st_atime + 10, st.st_mtime + 10))
+
+
 def first_news(site, name="groep-3"):
     for aud in site.opened[name].audiences.values():
         for item in aud.manifest["items"]:
@@ -103,6 +109,7 @@ def test_changed_shell_offers_an_update_and_reloads_into_it(site_copy, sw_contex
     controlled(page, site_copy.url)
     with open(os.path.join(site_copy.out, "app.js"), "a", encoding="utf-8") as f:
         f.write("\nwindow.__newShell = true;\n")
+    bump_mtime(os.path.join(site_copy.out, "app.js"))
     page.reload()
     page.wait_for_selector("html[data-ready]")
     # the old shell still runs until the parent agrees
@@ -127,6 +134,7 @@ def test_new_service_worker_waits_for_the_parent_then_takes_over(site_copy, sw_c
     controlled(page, site_copy.url)
     with open(os.path.join(site_copy.out, "sw.js"), "a", encoding="utf-8") as f:
         f.write("\n// next version\n")
+    bump_mtime(os.path.join(site_copy.out, "sw.js"))
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.locator("[data-testid=update]").wait_for()
     assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
