@@ -102,7 +102,9 @@ export function warmUp() {
 
 /** "ma" / "Mon": the weekday of a calendar day. */
 export function formatWeekday(s, style = 'short') {
-  return fmt({ weekday: style }, 'UTC').format(toDate(s));
+  const out = fmt({ weekday: style }, 'UTC').format(toDate(s));
+  // Some languages (Arabic) have no short weekday names: the narrow form fits a phone's month grid.
+  return style === 'short' && out.length > 4 ? fmt({ weekday: 'narrow' }, 'UTC').format(toDate(s)) : out;
 }
 /** "3 december": a calendar day without weekday and year. */
 export function formatDayMonth(s) {

@@ -230,10 +230,10 @@ export function loginView(state, env, adding) {
   const contact = h('aside', { class: 'contact', 'aria-labelledby': 'contact-h' },
     h('h2', { id: 'contact-h' }, t('contact.heading')), h('p', null, t('contact.text')),
     h('address', null,
-      c.name ? h('strong', null, c.name) : null,
-      c.email ? [h('br'), h('a', { href: 'mailto:' + c.email }, c.email)] : null,
-      c.phone ? [h('br'), h('a', { href: 'tel:' + c.phone.replace(/[^0-9+]/g, '') }, c.phone)] : null,
-      c.hours ? [h('br'), t('contact.hours', { hours: c.hours })] : null));
+      c.name ? h('strong', { dir: 'auto' }, c.name) : null,
+      c.email ? [h('br'), h('a', { href: 'mailto:' + c.email, dir: 'ltr' }, c.email)] : null,
+      c.phone ? [h('br'), h('a', { href: 'tel:' + c.phone.replace(/[^0-9+]/g, ''), dir: 'ltr' }, c.phone)] : null,
+      c.hours ? [h('br'), t('contact.hours', { hours: '\u2068' + c.hours + '\u2069' })] : null));
   const view = h('section', { class: 'view view-login' },
     h('h1', { class: 'view-title', tabindex: '-1' }, adding ? t('login.add_heading') : t('login.heading')),
     h('p', null, adding ? t('login.add_intro') : t('login.intro')), form, contact);
