@@ -19,6 +19,12 @@ public struct ContentLoader: Sendable {
         self.root = root
     }
 
+    /// The group ids in site.yaml, without reading or checking any item (for `portal new`);
+    /// nil when site.yaml cannot be read.
+    public func groupIDs() -> [String]? {
+        SiteConfigReader.read(root: root, report: ProblemReport()).groupIDs.map { $0.sorted() }
+    }
+
     /// Reads site.yaml and every item, and checks them all. Throws every problem at once, sorted by
     /// file then line; returns the site only when there is none. Drafts are left out of the result.
     public func load() throws(ContentErrors) -> Site {

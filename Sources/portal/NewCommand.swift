@@ -85,17 +85,10 @@ struct Scaffold {
     }
 
     private func knownGroups() throws -> [String] {
-        // The loader validates the whole site; here only the group ids are needed, so read them
-        // without failing on unrelated content problems.
-        let site = contentRoot.appendingPathComponent("site.yaml")
-        guard let text = try? String(contentsOf: site, encoding: .utf8) else {
-            throw Failure(description: "cannot read \(site.path)")
+        guard let groups = ContentLoader(root: contentRoot).groupIDs() else {
+            throw Failure(description: "cannot read the groups from \(contentRoot.appendingPathComponent("site.yaml").path); run `portal check`")
         }
-        return text.split(separator: "\n").compactMap { line in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("- id:") else { return nil }
-            return trimmed.dropFirst(5).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-        }
+        return groups
     }
 
     /// "Sinterklaas komt! (2026)" -> "sinterklaas-komt-2026"; accents folded (é -> e).
