@@ -97,7 +97,7 @@ public struct Generator {
             try TrustStage(site: site, keystore: keystore, now: options.now).write(to: options.trustFile)
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
             try staging.copyTree(from: theme.appDirectory)
-            try staging.writeAll(sealed.files)
+            try staging.writeAll(sealed.files + AppIdentity(site: site, theme: theme.appDirectory).files())
             try staging.commit()
         }
         BuildFingerprint.record(fingerprint, options: options)

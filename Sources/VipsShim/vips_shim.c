@@ -588,3 +588,36 @@ uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed) {
     h ^= h >> 32;
     return h;
 }
+
+int portal_vips_text_icon(const char *text, int size, int red, int green, int blue,
+                          void **bytes, size_t *length, char **error) {
+    int status = portal_vips_init(error);
+    if (status != PORTAL_VIPS_OK) return status;
+    if (!text || !*text || size < 16 || size > 4096 || !bytes || !length)
+        return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT, g_strdup("invalid icon request"));
+    VipsObject *scope = VIPS_OBJECT(vips_image_new());
+    VipsImage **t = (VipsImage **) vips_object_local_array(scope, 8);
+    double background[3] = {red, green, blue};
+    double white[3] = {255, 255, 255};
+    double zero[3] = {0, 0, 0};
+    double one[3] = {1, 1, 1};
+    int failed =
+        // The text as a 0..255 coverage mask, fitted into the middle of the square.
+        vips_text(&t[0], text, "font", "DejaVu Sans Bold", "width", size * 62 / 100,
+                  "height", size * 40 / 100, "align", VIPS_ALIGN_CENTRE, NULL) ||
+        vips_embed(t[0], &t[1], (size - t[0]->Xsize) / 2, (size - t[0]->Ysize) / 2, size, size, NULL) ||
+        vips_black(&t[2], size, size, "bands", 3, NULL) ||
+        vips_linear(t[2], &t[3], zero, background, 3, NULL) ||
+        vips_linear(t[2], &t[4], one, white, 3, NULL) ||
+        vips_cast_uchar(t[3], &t[5], NULL) ||
+        vips_cast_uchar(t[4], &t[6], NULL) ||
+        // White where the mask is set, the colour elsewhere, blended at the glyphs' edges.
+        vips_ifthenelse(t[1], t[6], t[5], &t[7], "blend", TRUE, NULL) ||
+        vips_pngsave_buffer(t[7], bytes, length, "strip", TRUE, NULL);
+    g_object_unref(scope);
+    if (failed) {
+        char *message = vips_error_buffer_copy();
+        return portal_fail(error, PORTAL_VIPS_ERR_DECODE, message);
+    }
+    return PORTAL_VIPS_OK;
+}

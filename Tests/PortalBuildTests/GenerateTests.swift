@@ -315,4 +315,26 @@ final class GenerateTests: XCTestCase {
         let originals = try Data(contentsOf: fixture.content.appendingPathComponent("groups/groep-5/albums/herfstwandeling/paddenstoel.jpg"))
         for (_, data) in try fixture.outputFiles() { XCTAssertNil(data.range(of: originals.prefix(64))) }
     }
+
+    func testTheInstallableAppCarriesTheSchoolsNameAndInitialsIcons() throws {
+        let fixture = try SealedSiteFixture()
+        try fixture.generate()
+        let files = try fixture.outputFiles()
+        let manifest = try XCTUnwrap(try JSONSerialization.jsonObject(with: XCTUnwrap(files["manifest.webmanifest"])) as? [String: Any])
+        XCTAssertEqual(manifest["name"] as? String, "OBS De Regenboog")
+        XCTAssertEqual(manifest["short_name"] as? String, "De Regenboog")
+        XCTAssertEqual(manifest["start_url"] as? String, "./", "the theme's other fields are kept")
+        let theme = try fixture.outputFiles(fixture.theme.appendingPathComponent("app"))
+        for size in [192, 512] {
+            let png = try XCTUnwrap(files["icons/icon-\(size).png"])
+            XCTAssertNotEqual(png, theme["icons/icon-\(size).png"], "drawn for this school, not the theme's")
+            let metadata = try PhotoMetadata.probe(Array(png))
+            XCTAssertEqual([metadata.width, metadata.height], [size, size])
+            XCTAssertFalse(metadata.carriesMetadata)
+        }
+        XCTAssertEqual(AppIcon.initials(of: "OBS De Regenboog"), "DR")
+        XCTAssertEqual(AppIcon.initials(of: "Het Kompas"), "HK")
+        XCTAssertEqual(AppIcon.initials(of: "Sint-Jozefschool"), "SJ")
+        XCTAssertEqual(AppIcon.initials(of: "ÉÉN"), "É")
+    }
 }

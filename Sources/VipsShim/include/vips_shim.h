@@ -108,3 +108,9 @@ uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed);
 #endif
 
 #endif
+
+/// Renders `text` (e.g. a school's initials) in white bold type, centred on a `size`×`size` square
+/// of the colour (red, green, blue), as PNG without metadata: the app icon when a school has no
+/// logo. On success `*bytes` (free with portal_vips_free) and `*length` are set.
+int portal_vips_text_icon(const char *text, int size, int red, int green, int blue,
+                          void **bytes, size_t *length, char **error);
