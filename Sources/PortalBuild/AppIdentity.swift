@@ -18,6 +18,7 @@ struct AppIdentity {
         manifest["name"] = name
         manifest["short_name"] = Self.shortName(name)
         manifest["lang"] = site.config.languages.first ?? "nl"
+        if let schoolColour = site.config.colour { manifest["theme_color"] = schoolColour }
         let colour = Self.rgb(manifest["theme_color"] as? String) ?? (31, 95, 139)
         var files: [OutputFile] = []
         for size in [192, 512] {

@@ -32,11 +32,13 @@ public struct SiteConfig: Equatable, Sendable {
     public var contact: Contact
     /// Optional welcome text (Markdown) shown on the login screen and in letters.
     public var welcome: String?
+    /// Optional school colour ("#1f5f8b") for the installed app's theme colour and icons.
+    public var colour: String?
     public var groups: [Group]
 
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
-        contact: Contact, welcome: String? = nil, groups: [Group]
+        contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group]
     ) {
         self.name = name
         self.url = url
@@ -45,6 +47,7 @@ public struct SiteConfig: Equatable, Sendable {
         self.receiverURL = receiverURL
         self.contact = contact
         self.welcome = welcome
+        self.colour = colour
         self.groups = groups
     }
 

@@ -3,7 +3,7 @@ import Foundation
 
 enum SiteConfigReader {
     static let file = "site.yaml"
-    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "groups"]
+    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups"]
     static let contactKeys = ["name", "email", "phone", "hours"]
     static let groupKeys = ["id", "title", "teacher"]
 
@@ -60,6 +60,10 @@ enum SiteConfigReader {
         let languages = readLanguages(fields, report: report)
         let contact = readContact(fields, report: report)
         let welcome = fields.text("welcome")
+        let colour = fields.text("colour")
+        if let colour, !isHexColour(colour) {
+            report.add(file, fields.lineOf("colour"), "'colour' must be a colour like \"#1f5f8b\" (a # and six hex digits)")
+        }
         let groups = readGroups(fields, report: report)
 
         let groupIDs = Set(groups.map(\.id))
@@ -69,7 +73,7 @@ enum SiteConfigReader {
         else { return Result(config: nil, groupIDs: groupIDs, timeZone: zone) }
         let config = SiteConfig(
             name: name, url: url, timezone: timeZone, languages: languages, receiverURL: receiver,
-            contact: contact, welcome: welcome, groups: groups)
+            contact: contact, welcome: welcome, colour: colour, groups: groups)
         return Result(config: config, groupIDs: groupIDs, timeZone: zone)
     }
 
@@ -157,4 +161,9 @@ enum SiteConfigReader {
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !text.contains(where: { $0.isWhitespace })
     }
+}
+
+/// "#1f5f8b": a # and six hexadecimal digits.
+func isHexColour(_ text: String) -> Bool {
+    text.count == 7 && text.hasPrefix("#") && text.dropFirst().allSatisfy(\.isHexDigit)
 }

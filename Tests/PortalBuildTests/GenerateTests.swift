@@ -324,6 +324,7 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(manifest["name"] as? String, "OBS De Regenboog")
         XCTAssertEqual(manifest["short_name"] as? String, "De Regenboog")
         XCTAssertEqual(manifest["start_url"] as? String, "./", "the theme's other fields are kept")
+        XCTAssertEqual(manifest["theme_color"] as? String, "#1f6f8b", "site.yaml's colour")
         let theme = try fixture.outputFiles(fixture.theme.appendingPathComponent("app"))
         for size in [192, 512] {
             let png = try XCTUnwrap(files["icons/icon-\(size).png"])

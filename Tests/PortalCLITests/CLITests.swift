@@ -27,6 +27,15 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(result.stdout, "")
     }
 
+    func testSchoolColourMustBeHex() throws {
+        let workspace = try Workspace()
+        let site = try workspace.read("content/site.yaml").replacingOccurrences(of: "colour: \"#1f6f8b\"", with: "colour: blauw")
+        try workspace.write("content/site.yaml", site)
+        let result = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.contains("content/site.yaml:11: 'colour' must be a colour like \"#1f5f8b\""), result.stderr)
+    }
+
     func testOtherContentFolder() throws {
         let workspace = try Workspace()
         try FileManager.default.moveItem(at: workspace.url("content"), to: workspace.url("school-b"))
