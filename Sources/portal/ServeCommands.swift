@@ -75,7 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try keystore.save()
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption)
-        print(summary.text)
+        printNow(summary.text)
         let demo = tokens
         try await StaticSiteServer(folder: outputOption.outputURL, port: port).run { url in
             var lines = ["", "The example school is served on \(url)", "Demo tokens (type one, or open its link):"]
