@@ -1,5 +1,6 @@
 // Builds output/ next to itself and swaps it in, so the web host never serves a half-written site.
 import Foundation
+import PortalContent
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,7 +91,7 @@ public enum OutputFolder {
                 createdFolders.insert(parent)
             }
             let next = ManagedAtomicCounter()
-            let failures = ResultSlots<BuildError>(count: files.count)
+            let failures = ParallelSlots<BuildError>(count: files.count)
             let group = DispatchGroup()
             for _ in 0..<max(1, min(threads, files.count)) {
                 group.enter()

@@ -83,7 +83,7 @@ struct Sealer {
         }
 
         let work = units
-        let results = ResultSlots<Result<OutputFile, BuildError>>(count: work.count)
+        let results = ParallelSlots<Result<OutputFile, BuildError>>(count: work.count)
         DispatchQueue.concurrentPerform(iterations: work.count) { index in
             let unit = work[index]
             guard let (epoch, key) = keys[unit.audience] else { return }
@@ -205,12 +205,4 @@ struct Sealer {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
-}
-
-/// Fixed-size result slots written by concurrent workers, each index exactly once.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Value) { storage.withUnsafeMutableBufferPointer { $0[index] = value } }
-    var values: [Value] { storage.compactMap { $0 } }
 }

@@ -73,22 +73,21 @@ public struct ContentLoader: Sendable {
 
 /// Results of the parallel read: one slot per placement, one report and image set per worker.
 private final class LoadSlots: @unchecked Sendable {
-    private var loaded: [LoadedItem?]
-    private var used: [Set<String>]
+    private let loaded: ParallelSlots<LoadedItem>
+    private let used: ParallelSlots<Set<String>>
     let reports: [ProblemReport]
 
     init(count: Int, workers: Int) {
-        loaded = Array(repeating: nil, count: count)
-        used = Array(repeating: [], count: workers)
+        loaded = ParallelSlots(count: count)
+        used = ParallelSlots(count: workers)
         reports = (0..<workers).map { _ in ProblemReport() }
     }
 
-    // Each index is written by exactly one worker, so the writes do not overlap.
-    func set(_ index: Int, _ item: LoadedItem?) { loaded.withUnsafeMutableBufferPointer { $0[index] = item } }
-    func setUsedImages(_ worker: Int, _ images: Set<String>) { used.withUnsafeMutableBufferPointer { $0[worker] = images } }
+    func set(_ index: Int, _ item: LoadedItem?) { if let item { loaded.set(index, item) } }
+    func setUsedImages(_ worker: Int, _ images: Set<String>) { used.set(worker, images) }
 
-    var items: [LoadedItem] { loaded.compactMap { $0 } }
-    var usedImages: Set<String> { used.reduce(into: []) { $0.formUnion($1) } }
+    var items: [LoadedItem] { loaded.values }
+    var usedImages: Set<String> { used.values.reduce(into: []) { $0.formUnion($1) } }
 }
 
 /// An item as read, with what the cross-item checks need.

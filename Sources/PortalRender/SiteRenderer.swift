@@ -67,7 +67,7 @@ public struct SiteRenderer: Sendable {
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let chunk = max(1, (items.count + workers * 4 - 1) / (workers * 4))
         let chunks = stride(from: 0, to: items.count, by: chunk).map { $0..<min($0 + chunk, items.count) }
-        let results = UnsafeResults<RenderedItem>(count: items.count)
+        let results = ParallelSlots<RenderedItem>(count: items.count)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             let dates = DateText(language: "nl", timeZone: site.config.timezone)
             for i in chunks[index] {
@@ -248,14 +248,4 @@ public struct SiteRenderer: Sendable {
         }
         return result + rest
     }
-}
-
-/// Fixed-size result slots written by concurrent workers, each index exactly once.
-final class UnsafeResults<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: Value) {
-        storage.withUnsafeMutableBufferPointer { $0[index] = value }
-    }
-    var values: [Value] { storage.compactMap { $0 } }
 }
