@@ -65,6 +65,7 @@ struct BuildFingerprint: Equatable {
     /// 10,000 entries took most of a no-op build).
     static let stateHeader = "ouderportaal-build-state 1"
 
+    /// Best effort: if the state cannot be written, the next build is simply not a no-op.
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
         try? FileManager.default.createDirectory(

@@ -96,7 +96,7 @@ public struct Generator {
             // revoked ones) before the new site is live does no harm; the reverse would.
             try TrustStage(site: site, keystore: keystore, now: options.now).write(to: options.trustFile)
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
-            try staging.copyTree(from: theme.appDirectory)
+            try staging.copyTree(from: theme.appDirectory, skipping: AppIdentity.paths.contains)
             try staging.writeAll(sealed.files + AppIdentity(site: site, theme: theme.appDirectory).files())
             try staging.commit()
         }

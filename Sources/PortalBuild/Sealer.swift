@@ -43,7 +43,7 @@ struct Sealer {
         })
 
         // One unit of work per blob, sealed on all cores.
-        struct Unit { let audience: String; let logicalPath: String; let plaintext: [UInt8] }
+        struct Unit { let audience: String; let logicalPath: String; let blob: String; let plaintext: [UInt8] }
         var units: [Unit] = []
         var manifests: [(RenderedAudience, Manifest)] = []
         for rendered in audiences {
@@ -52,21 +52,24 @@ struct Sealer {
             var manifest = Manifest(audience: id, title: rendered.title, epoch: epoch, items: [], media: [:])
             for item in rendered.items {
                 let path = item.item.logicalPath
-                units.append(Unit(audience: id, logicalPath: path, plaintext: Array(item.html.utf8)))
-                manifest.items.append(entry(for: item, blob: blobPath(key, path)))
+                let blob = blobPath(key, path)
+                units.append(Unit(audience: id, logicalPath: path, blob: blob, plaintext: Array(item.html.utf8)))
+                manifest.items.append(entry(for: item, blob: blob))
                 for file in item.media {
                     guard let processed = media[file.logicalPath] else {
                         throw BuildError(.seal, path: file.sourcePath, "image was not processed; refusing to publish it unsealed or unstripped")
                     }
-                    units.append(Unit(audience: id, logicalPath: file.logicalPath, plaintext: processed.large.bytes))
+                    let largeBlob = blobPath(key, file.logicalPath)
+                    units.append(Unit(audience: id, logicalPath: file.logicalPath, blob: largeBlob, plaintext: processed.large.bytes))
                     var entry = Manifest.Media(
-                        blob: blobPath(key, file.logicalPath), type: processed.large.mimeType,
+                        blob: largeBlob, type: processed.large.mimeType,
                         width: processed.large.width, height: processed.large.height, thumb: nil)
                     if let thumb = processed.thumb {
                         let thumbPath = file.logicalPath + "@thumb"
-                        units.append(Unit(audience: id, logicalPath: thumbPath, plaintext: thumb.bytes))
+                        let thumbBlob = blobPath(key, thumbPath)
+                        units.append(Unit(audience: id, logicalPath: thumbPath, blob: thumbBlob, plaintext: thumb.bytes))
                         entry.thumb = Manifest.Variant(
-                            path: thumbPath, blob: blobPath(key, thumbPath), type: thumb.mimeType,
+                            path: thumbPath, blob: thumbBlob, type: thumb.mimeType,
                             width: thumb.width, height: thumb.height)
                     }
                     manifest.media[file.logicalPath] = entry
@@ -79,7 +82,8 @@ struct Sealer {
             do { json = try CanonicalJSON.encode(manifest) } catch {
                 throw BuildError(.seal, "cannot encode the manifest of \(rendered.audience.id): \(error)")
             }
-            units.append(Unit(audience: rendered.audience.id, logicalPath: "manifest", plaintext: json))
+            guard let (_, key) = keys[rendered.audience.id] else { continue }
+            units.append(Unit(audience: rendered.audience.id, logicalPath: "manifest", blob: blobPath(key, "manifest"), plaintext: json))
         }
 
         let work = units
@@ -91,7 +95,7 @@ struct Sealer {
                 let envelope = try Envelope.seal(
                     unit.plaintext, key: key,
                     associatedData: AssociatedData.blob(audience: unit.audience, epoch: epoch, logicalPath: unit.logicalPath))
-                results.set(index, .success(OutputFile(path: blobPath(key, unit.logicalPath), bytes: envelope)))
+                results.set(index, .success(OutputFile(path: unit.blob, bytes: envelope)))
             } catch {
                 results.set(index, .failure(BuildError(.seal, path: unit.logicalPath, "\(error)")))
             }

@@ -157,14 +157,9 @@ public struct SiteRenderer: Sendable {
     /// Internal links (`/news/slug`) become app routes; everything else stays as it is.
     static func appLink(for destination: String) -> String? {
         guard destination.hasPrefix("/"), !destination.hasPrefix("//") else { return nil }
-        var path = String(destination.dropFirst())
-        var fragment = ""
-        if let hash = path.firstIndex(of: "#") {
-            fragment = String(path[hash...])
-            path = String(path[..<hash])
-        }
+        // An anchor (`#...`) is dropped: the app addresses items, not places inside them.
+        var path = String(destination.dropFirst().prefix { $0 != "#" })
         while path.hasSuffix("/") { path.removeLast() }
-        _ = fragment  // Anchors inside fragments are not addressable in the app; the item is.
         return "#/item/" + path
     }
 

@@ -19,8 +19,6 @@ public struct Theme: @unchecked Sendable {
     public var appDirectory: URL { root.appendingPathComponent("app", isDirectory: true) }
     /// Templates by name (file name without `.mustache`).
     let library: MustacheLibrary
-    /// A digest of every template and app file, so a changed theme invalidates cached renders.
-    public let fingerprint: String
 
     /// Templates every theme must have.
     public static let requiredTemplates = ["item", "preview-index", "preview-item"]
@@ -32,7 +30,6 @@ public struct Theme: @unchecked Sendable {
             throw ThemeError(file: templatesDir.path, message: "theme has no templates folder")
         }
         var templates: [String: MustacheTemplate] = [:]
-        var hasher = FNV1a()
         for name in names.sorted() where name.hasSuffix(".mustache") {
             let path = templatesDir.appendingPathComponent(name)
             guard let text = try? String(contentsOf: path, encoding: .utf8) else {
@@ -43,39 +40,15 @@ public struct Theme: @unchecked Sendable {
             } catch {
                 throw ThemeError(file: path.path, message: "template does not parse: \(error)")
             }
-            hasher.add(name)
-            hasher.add(text)
         }
         for required in requiredTemplates where templates[required] == nil {
             throw ThemeError(file: templatesDir.path, message: "missing template \(required).mustache")
         }
-        let app = root.appendingPathComponent("app", isDirectory: true)
-        if let files = fm.enumerator(atPath: app.path) {
-            for case let file as String in files {
-                hasher.add(file)
-                if let data = fm.contents(atPath: app.appendingPathComponent(file).path) {
-                    hasher.add(bytes: data)
-                }
-            }
-        }
-        return Theme(root: root, library: MustacheLibrary(templates: templates), fingerprint: hasher.hex)
+        return Theme(root: root, library: MustacheLibrary(templates: templates))
     }
 
     /// Renders `template` with a context of dictionaries, arrays and strings.
     public func render(_ template: String, _ context: [String: Any]) -> String {
         library.render(context, withTemplate: template) ?? ""
     }
-}
-
-/// 64-bit FNV-1a: a fast change detector for theme files (not a security boundary).
-struct FNV1a {
-    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ text: String) { add(bytes: Data(text.utf8)); add(bytes: Data([0])) }
-    mutating func add(bytes: Data) {
-        for byte in bytes {
-            state ^= UInt64(byte)
-            state = state &* 0x100_0000_01b3
-        }
-    }
-    var hex: String { String(state, radix: 16) }
 }
