@@ -15,10 +15,18 @@ public struct TokenRecord: Codable, Sendable, Equatable {
     /// The token stops working at this instant (by default 1 August 00:00 Europe/Amsterdam).
     public var expires: Date
     public var revoked: Date?
+    /// Where the invitation letter goes (from the class list); personal data, keystore only.
+    public var email: String?
+    /// A device must register with this token before this instant, or the token stops working
+    /// at the next `generate` (the registration week). Nil for tokens from before registration.
+    public var registerBy: Date?
+    /// When a device first registered with this token (pulled from the receiver by `portal sync`).
+    public var registered: Date?
 
     public init(
         id: String, token: String, label: String?, family: String, audiences: [String],
-        issued: Date, expires: Date, revoked: Date? = nil
+        issued: Date, expires: Date, revoked: Date? = nil, email: String? = nil,
+        registerBy: Date? = nil, registered: Date? = nil
     ) {
         self.id = id
         self.token = token
@@ -28,6 +36,9 @@ public struct TokenRecord: Codable, Sendable, Equatable {
         self.issued = issued
         self.expires = expires
         self.revoked = revoked
+        self.email = email
+        self.registerBy = registerBy
+        self.registered = registered
     }
 
     /// Not revoked and not yet expired at `date`.
