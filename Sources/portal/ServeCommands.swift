@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PortalReceiver
 import PortalKeys
 import PortalServer
 
@@ -77,12 +78,18 @@ struct DemoCommand: AsyncParsableCommand {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption)
         printNow(summary.text)
         let demo = tokens
-        try await StaticSiteServer(folder: outputOption.outputURL, port: port).run { url in
-            var lines = ["", "The example school is served on \(url)", "Demo tokens (type one, or open its link):"]
+        // One process, as a small school would run it: the receiver serves the site and /api/v1/.
+        let trustURL = keysOption.keysURL.appendingPathComponent("trust.json")
+        let database = keysOption.keysURL.appendingPathComponent("demo-receiver.sqlite").path
+        let receiver = try Receiver(trust: try TrustStore(url: trustURL), databasePath: database)
+        let server = ReceiverServer(receiver: receiver, port: port, staticFolder: outputOption.outputURL)
+        try await server.run { url in
+            var lines = ["", "The example school is served on \(url), with the receiver on \(url)/api", "Demo tokens (type one, or open its link):"]
             for (label, token) in demo {
                 lines.append("  \(token)   \(label.dropFirst(6))")
                 lines.append("      \(url)/#token=\(token)")
             }
+            lines.append("Staff read what parents sent with: portal inbox --receiver \(url)/api   and   portal bookings --receiver \(url)/api")
             lines.append("Ctrl-C stops.")
             printNow(lines.joined(separator: "\n"))
         }

@@ -242,3 +242,117 @@ def login(page, url: str, token: str):
 def timeline_titles(page) -> list[str]:
     """Titles of the news/album cards (not the pinned conference cards)."""
     return page.locator(".view-timeline .cards:not(.pinned) .card h2").all_inner_texts()
+
+
+# ---- a site with bookable conferences, served by a real portal-receiver ----
+
+RECEIVER_BIN = os.environ.get("PORTAL_RECEIVER_BIN", os.path.join(os.path.dirname(PORTAL_BIN), "portal-receiver"))
+
+
+def _conference(path: str, title: str, evenings: list[tuple[str, str, str]], opens: str, closes: str, per_family=1):
+    lines = ["---", f"title: {title}", "location: Lokaal test", "slot_minutes: 10", "evenings:"]
+    for day, start, end in evenings:
+        lines += [f"  - date: {day}", f'    start: "{start}"', f'    end: "{end}"']
+    lines += ["booking:", f"  opens: {opens}", f"  closes: {closes}", f"per_family: {per_family}",
+              "min_notice_hours: 24", "---", "Beste ouders, kies een tijd die u past.", ""]
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+@dataclass
+class BookingSite:
+    root: str
+    out: str
+    keys: str
+    content: str
+    tokens: dict       # name -> token text
+    evening: str       # YYYY-MM-DD of the test evening (local)
+    schedules: dict    # name -> schedule id (= item path)
+
+
+@pytest.fixture(scope="session")
+def booking_site(tmp_path_factory):
+    """The example school plus conferences whose booking window is open now (dates relative to
+    today), and tokens: two families in groep 5, a second parent of the first, and a family with
+    children in groep 3 and groep 8."""
+    if not USE_REAL:
+        pytest.skip("needs the real generator and receiver")
+    if not os.path.exists(RECEIVER_BIN):
+        raise RuntimeError(f"{RECEIVER_BIN} does not exist: run `swift build` first")
+    from datetime import date, timedelta
+    tmp = str(tmp_path_factory.mktemp("booking"))
+    content, keys, out = (os.path.join(tmp, d) for d in ("content", "keys", "output"))
+    shutil.copytree(os.path.join(REPO, "content"), content)
+    today = date.today()
+    evening = (today + timedelta(days=4)).isoformat()
+    opens, closes = f"{(today - timedelta(days=1)).isoformat()} 08:00", f"{(today + timedelta(days=2)).isoformat()} 20:00"
+    schedules = {
+        "groep-5": "groups/groep-5/conferences/testgesprekken",
+        "groep-3": "groups/groep-3/conferences/testgesprekken",
+        "groep-8": "groups/groep-8/conferences/testgesprekken",
+        "later": "groups/groep-5/conferences/later",
+    }
+    for g in ("groep-5", "groep-3", "groep-8"):
+        _conference(os.path.join(content, schedules[g] + ".md"), f"Testgesprekken {g}",
+                    [(evening, "18:30", "19:30")], opens, closes)
+    far = today + timedelta(days=30)
+    _conference(os.path.join(content, schedules["later"] + ".md"), "Gesprekken later",
+                [((far + timedelta(days=10)).isoformat(), "18:30", "19:00")], f"{far.isoformat()} 19:00",
+                f"{(far + timedelta(days=5)).isoformat()} 12:00")
+    gen = ["generate", "--content", content, "--output", out, "--keys", keys,
+           "--theme", os.path.join(REPO, "themes", "default")]
+    run(*gen)
+    toks = {
+        "g5": issue(keys, ["groep-5"], label="Familie De Vries", family="fam-devries"),
+        "g5-other-parent": issue(keys, ["groep-5"], label="Familie De Vries (vader)", family="fam-devries"),
+        "g5-b": issue(keys, ["groep-5"], label="Familie Bakker", family="fam-bakker"),
+        "g3g8": issue(keys, ["groep-3", "groep-8"], label="Familie Yilmaz", family="fam-yilmaz"),
+    }
+    run(*gen)
+    return BookingSite(tmp, out, keys, content, {k: v["token"] for k, v in toks.items()}, evening, schedules)
+
+
+class Receiver:
+    """`portal-receiver --static output/` on 127.0.0.1 with a fresh database: site and API on one origin."""
+
+    def __init__(self, bs: BookingSite, db: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.db = db
+        self.proc = subprocess.Popen(
+            [RECEIVER_BIN, "--trust", os.path.join(bs.keys, "trust.json"), "--db", db,
+             "--listen", f"127.0.0.1:{self.port}", "--static", bs.out],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        seen = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line and self.proc.poll() is not None:
+                raise RuntimeError("portal-receiver exited: " + "".join(seen))
+            seen.append(line)
+            if "listening on" in line and "portal-receiver" in line:
+                break
+        else:
+            raise RuntimeError("portal-receiver did not report ready: " + "".join(seen))
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture
+def receiver(booking_site, tmp_path):
+    r = Receiver(booking_site, str(tmp_path / "receiver.sqlite"))
+    yield r
+    r.close()
+
+
+def staff(bs: BookingSite, receiver: Receiver, *args) -> str:
+    """Runs a staff command (`inbox`, `bookings`) against the receiver with the school's keys."""
+    return run(*args, "--receiver", receiver.api, "--keys", bs.keys, "--content", bs.content)

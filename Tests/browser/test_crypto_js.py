@@ -107,3 +107,108 @@ def test_js_against_format_md_test_vectors(cpage):
     if v is None:
         pytest.skip("docs/FORMAT.md has no 'Test vectors' section yet")
     vectors.check_vectors_in_browser(cpage, js, v)
+
+
+HPKE_RUN = """async ([_, args]) => {
+  const H = await import('./hpke.js'), R = await import('./receiver.js'), C = await import('./crypto.js');
+  return await (%s)(H, R, C, ...args); }"""
+
+
+def hpke(page, body: str, *args):
+    return page.evaluate(HPKE_RUN % body, [None, list(args)])
+
+
+def test_hpke_seal_matches_the_rfc9180_vector_of_this_suite(cpage):
+    """RFC 9180 test vectors, mode 0, DHKEM(X25519)/HKDF-SHA256/AES-256-GCM: encryption 0."""
+    out = hpke(cpage, """async (H, R, C, skE, pkR, info, aad, pt) => {
+        const {enc, ct} = await H.sealBase(C.fromHex(pkR), C.fromHex(info), C.fromHex(aad), C.fromHex(pt),
+                                           {ephemeralSecret: C.fromHex(skE)});
+        return [C.hex(enc), C.hex(ct)]; }""",
+               "179d4b53b6365c45b600c4163b61d95cbc2f4d9e36f1695558dce265ab8bab11",
+               "430f4b9859665145a6b1ba274024487bd66f03a2dd577d7753c68d7d7d00c00c",
+               "4f6465206f6e2061204772656369616e2055726e", "436f756e742d30",
+               "4265617574792069732074727574682c20747275746820626561757479")
+    assert out == ["6c93e09869df3402d7bf231bf540fadd35cd56be14f97178f0954db94b7fc256",
+                   "e5d84cd531cfb583096e7cfa9641bd3079cf3a91cda813c52deb5f512be9931980a41de125a925cdad859d5b7a"]
+
+
+def format_block(title: str) -> dict:
+    text = open(os.path.join(REPO, "docs", "FORMAT.md"), encoding="utf-8").read()
+    block = text[text.index(title):]
+    block = block[block.index("```text") + 7:]
+    block = block[:block.index("```")]
+    return dict(line.split(" = ", 1) for line in block.strip().splitlines())
+
+
+def test_booking_seal_and_request_signature_match_format_md(cpage):
+    """The browser's padded booking payload, HPKE seal, body and Ed25519 request signature give
+    exactly the bytes of docs/FORMAT.md "Receiver test vectors" (which Swift and Python also make)."""
+    v, base = format_block("### Receiver test vectors"), format_block("## Test vectors")
+    out = hpke(cpage, """async (H, R, C, seed, tokenId, pkR, skE) => {
+        const pt = R.padPayload({child: 'Sanne', note: ''});
+        const {enc, ct} = await H.sealBase(C.fromHex(pkR), 'ouderportaal/1 booking', tokenId, pt,
+                                           {ephemeralSecret: C.fromHex(skE)});
+        const body = JSON.stringify({schedule: 'groups/groep-5/conferences/oudergesprekken-februari',
+          slot: '2027-02-09T18:30', sealed: {enc: R.b64(enc), ct: R.b64(ct)}});
+        const bytes = new TextEncoder().encode(body);
+        const key = await R.importSigningKey(C.fromHex(seed));
+        const headers = await R.signedHeaders(key, tokenId, 'POST', '/api/v1/bookings', bytes,
+          {timestamp: 1801483200, nonce: 'AAECAwQFBgcICQoLDA0ODw'});
+        const sha = C.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+        return {len: pt.length, enc: C.hex(enc), ct: C.hex(ct), sha, sig: C.hex(C.fromB64(headers['X-Portal-Signature'])),
+                headers};
+      }""", base["signing_seed"], base["token_id"], v["inbox_public_key"], v["ephemeral_secret_key"])
+    assert out["len"] == int(v["booking_plaintext_length"])
+    assert out["enc"] == v["booking_enc"]
+    assert out["ct"] == v["booking_ct"]
+    assert out["sha"] == v["request_body_sha256"]
+    assert out["sig"] == v["request_signature"]
+    assert out["headers"]["X-Portal-Token"] == base["token_id"]
+    assert out["headers"]["X-Portal-Timestamp"] == "1801483200"
+    assert out["headers"]["X-Portal-Nonce"] == "AAECAwQFBgcICQoLDA0ODw"
+
+
+def test_a_browser_sealed_absence_opens_with_python_hpke(cpage):
+    """Independent check with fresh ephemeral keys: the RFC 9180 opener in format_v1-style Python
+    (cryptography) opens what the browser sealed to a key only Python knows."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives import serialization
+    sk = X25519PrivateKey.generate()
+    pk = base64.b64encode(sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
+    out = hpke(cpage, """async (H, R, C, pk) => {
+        const site = {inbox_public_key: pk};
+        return await R.sealPayload(site, 'aa'.repeat(16), 'absence', {child: 'Noor', reason: 'ziek', note: 'Koorts 🌡'}); }""", pk)
+    pt = hpke_open(sk, base64.b64decode(out["enc"]), base64.b64decode(out["ct"]), b"ouderportaal/1 absence", b"aa" * 16)
+    assert len(pt) % 128 == 0
+    assert json.loads(pt.decode("utf-8")) == {"child": "Noor", "reason": "ziek", "note": "Koorts 🌡"}
+
+
+def hpke_open(sk, enc: bytes, ct: bytes, info: bytes, aad: bytes) -> bytes:
+    """RFC 9180 OpenBase for DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, written from the RFC."""
+    import hashlib
+    import hmac
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives import serialization
+
+    def extract(salt, ikm):
+        return hmac.new(salt or bytes(32), ikm, hashlib.sha256).digest()
+
+    def expand(prk, info_, n):
+        out, t, i = b"", b"", 1
+        while len(out) < n:
+            t = hmac.new(prk, t + info_ + bytes([i]), hashlib.sha256).digest()
+            out, i = out + t, i + 1
+        return out[:n]
+
+    kem = b"KEM" + (0x20).to_bytes(2, "big")
+    suite = b"HPKE" + (0x20).to_bytes(2, "big") + (1).to_bytes(2, "big") + (2).to_bytes(2, "big")
+    lx = lambda s, salt, label, ikm: extract(salt, b"HPKE-v1" + s + label + ikm)  # noqa: E731
+    le = lambda s, prk, label, i, n: expand(prk, n.to_bytes(2, "big") + b"HPKE-v1" + s + label + i, n)  # noqa: E731
+    dh = sk.exchange(X25519PublicKey.from_public_bytes(enc))
+    pkr = sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    shared = le(kem, lx(kem, b"", b"eae_prk", dh), b"shared_secret", enc + pkr, 32)
+    ctx = b"\x00" + lx(suite, b"", b"psk_id_hash", b"") + lx(suite, b"", b"info_hash", info)
+    secret = lx(suite, shared, b"secret", b"")
+    key, nonce = le(suite, secret, b"key", ctx, 32), le(suite, secret, b"base_nonce", ctx, 12)
+    return AESGCM(key).decrypt(nonce, ct, aad)

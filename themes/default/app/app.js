@@ -6,6 +6,8 @@ import { h } from './dom.js';
 import * as V from './views.js';
 import * as G from './gallery.js';
 import * as K from './calendar.js';
+import * as F from './forms.js';
+import * as R from './receiver.js';
 
 // A token in the link (#token=...) leaves the address bar before anything else happens.
 const linkToken = (() => {
@@ -63,7 +65,9 @@ async function recordFromKeyslot(tokenId, kek, bytes, added) {
     id: String(a.id), title: String(a.title), epoch: Number(a.epoch), manifest: String(a.manifest),
     key: await C.importAudienceKey(C.fromB64(a.key)),
   })));
-  return { token_id: tokenId, kek, audiences, expires: slot.expires || null, family: slot.family ?? null, added };
+  // The request-signing key for the receiver, non-extractable like the others.
+  const sign = typeof slot.signing_seed === 'string' ? await R.importSigningKey(C.fromB64(slot.signing_seed)) : null;
+  return { token_id: tokenId, kek, sign, audiences, expires: slot.expires || null, family: slot.family ?? null, added };
 }
 
 /** Re-fetches each stored keyslot: new epochs and keys are picked up, revoked tokens dropped. */
@@ -304,13 +308,16 @@ function renderHeader(loggedIn, route) {
     h('div', { class: 'bar' },
       h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
         h('span', null, state.site ? state.site.name : t('app.title'))),
-      langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
+      h('div', { class: 'tools' }, langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
         onchange: (ev) => setLanguage(ev.target.value) }, langs.map((l) =>
-        h('option', { value: l, lang: l, selected: l === currentLanguage() }, LANGUAGE_NAMES[l]))) : null),
+        h('option', { value: l, lang: l, selected: l === currentLanguage() }, LANGUAGE_NAMES[l]))) : null,
+      // Settings sit in the bar as an icon: the menu keeps room for five words on a phone.
+      loggedIn ? h('a', { class: 'settings-link', href: '#/settings', 'data-nav': 'settings', title: t('nav.settings'),
+        'aria-current': route === 'settings' ? 'page' : null }, h('span', { class: 'sr' }, t('nav.settings'))) : null)),
     loggedIn ? h('nav', { 'aria-label': t('nav.label') },
       navLink('#/', 'nav.timeline', 'timeline'), navLink('#/calendar', 'nav.calendar', 'calendar'),
       navLink('#/albums', 'nav.albums', 'albums'),
-      navLink('#/info', 'nav.info', 'info'), navLink('#/settings', 'nav.settings', 'settings')) : null].filter(Boolean));
+      navLink('#/info', 'nav.info', 'info'), navLink('#/absence', 'nav.absence', 'absence')) : null].filter(Boolean));
   document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
 }
 
@@ -344,7 +351,13 @@ function render() {
     let path = hash.slice('#/item/'.length);
     try { path = decodeURIComponent(path); } catch (err) { /* keep raw */ }
     node = V.itemView(state, path, e);
-  } else if (hash === '#/calendar') { route = 'calendar'; node = K.calendarView(state, e); }
+  } else if (hash.startsWith('#/book/')) {
+    route = 'book';
+    let path = hash.slice('#/book/'.length);
+    try { path = decodeURIComponent(path); } catch (err) { /* keep raw */ }
+    node = F.bookingView(state, path, e);
+  } else if (hash === '#/absence') { route = 'absence'; node = F.absenceView(state, e); }
+  else if (hash === '#/calendar') { route = 'calendar'; node = K.calendarView(state, e); }
   else if (hash === '#/albums') { route = 'albums'; node = G.albumsView(state, e); }
   else if (hash === '#/info') { route = 'info'; node = V.infoView(state, e); }
   else if (hash === '#/settings') { route = 'settings'; node = V.settingsView(state, e); }

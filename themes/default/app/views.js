@@ -64,13 +64,18 @@ function conferences(state) {
   const open = [...state.items.values()].filter(({ item }) => item.kind === 'conference' && item.conference
     && typeof item.conference.closes === 'string' && item.conference.closes > now)
     .sort((a, b) => (a.item.conference.opens < b.item.conference.opens ? -1 : 1));
+  // Open ones first: those are what a parent came for; later ones say when they open.
   if (!open.length) return null;
   return h('ul', { class: 'cards pinned', 'aria-label': t('conference.heading') }, open.map(({ item, aud }) =>
     h('li', null, h('article', { class: 'card card-conference', 'data-path': item.path }, h('div', { class: 'card-body' },
       h('p', { class: 'meta' }, badge(aud), ' ', t('conference.heading'), newMark(state, item)),
       h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
-      h('p', { class: 'summary' }, t('conference.window', {
-        opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })))))));
+      item.conference.opens > now
+        ? h('p', { class: 'summary' }, t('booking.not_open', { opens: formatMoment(item.conference.opens) }))
+        : [h('p', { class: 'summary' }, t('conference.window', {
+          opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })),
+        h('p', null, h('a', { class: 'button', href: '#/book/' + item.path, 'data-testid': 'book-link' }, t('booking.open'),
+          h('span', { class: 'sr' }, ': ' + item.title)))])))));
 }
 
 export function eventWhen(ev) {
@@ -136,8 +141,10 @@ export function itemView(state, path, env) {
   const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where', dir: 'auto' }, item.event.location) : null,
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, env) : null;
+  const book = item.kind === 'conference' && item.conference
+    ? h('p', { class: 'item-actions' }, h('a', { class: 'button primary', href: '#/book/' + path, 'data-testid': 'book-link' }, t('booking.open'))) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, body, gallery);
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, gallery);
   env.openItem(aud, item).then((html) => {
     if (!env.current()) return;
     const frag = sanitizeFragment(html);
