@@ -134,3 +134,73 @@ def test_keyboard_focus_is_visible(site, page):
             return [e.tagName, s.outlineStyle, parseFloat(s.outlineWidth)]; }"""))
     focusable = [s for s in seen if s[0] in ("A", "BUTTON", "SELECT", "INPUT")]
     assert focusable and all(style != "none" and width >= 2 for _, style, width in focusable), seen
+
+
+@pytest.mark.parametrize("lang,scheme", [("nl", "light"), ("ar", "light"), ("en", "dark")])
+def test_booking_and_absence_views_have_no_axe_violations(booking_site, receiver, browser, lang, scheme):
+    """The two forms, in every state a parent meets: slot grid, confirm box, receipt, pairs for a
+    family, error message, absence form, its validation and its receipt."""
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="block", color_scheme=scheme)
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        page.goto(receiver.url + "#token=" + booking_site.tokens["g3g8"])
+        page.wait_for_selector(".view-timeline")
+        if lang != "nl":
+            page.select_option("[data-testid=lang-switch]", lang)
+            page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+        found = {}
+        page.goto(receiver.url + "#/book/" + booking_site.schedules["groep-3"])
+        page.wait_for_selector("[data-testid=slot-grid]:not([aria-busy]) .slot")
+        page.wait_for_selector("button.pair")
+        found["booking"] = violations(page)
+        page.locator("button.pair").first.click()
+        found["booking-confirm-pair"] = violations(page)
+        page.fill("#child-name", "")
+        page.click("[data-testid=confirm-booking]")
+        found["booking-error"] = violations(page)
+        page.fill("#child-name", "Emre")
+        page.fill("#child-name-groep-8", "Elif")
+        page.click("[data-testid=confirm-booking]")
+        page.wait_for_selector("[data-testid=receipt]")
+        found["booking-receipt"] = violations(page)
+        page.click("[data-testid=cancel]")
+        found["booking-cancel-confirm"] = violations(page)
+        page.goto(receiver.url + "#/absence")
+        page.wait_for_selector("form.absence-form")
+        found["absence"] = violations(page)
+        page.fill("#absence-child", "")
+        page.click("form.absence-form button[type=submit]")
+        found["absence-invalid"] = violations(page)
+        page.fill("#absence-child", "Emre")
+        page.click("form.absence-form button[type=submit]")
+        page.wait_for_selector("[data-testid=absence-receipt]")
+        found["absence-receipt"] = violations(page)
+        assert {k: v for k, v in found.items() if v} == {}
+    finally:
+        ctx.close()
+
+
+def test_the_booking_page_works_with_the_keyboard_alone(booking_site, receiver, browser):
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="block")
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        page.goto(receiver.url + "#token=" + booking_site.tokens["g5-b"])
+        page.wait_for_selector(".view-timeline")
+        page.goto(receiver.url + "#/book/" + booking_site.schedules["groep-5"])
+        page.wait_for_selector("[data-testid=slot-grid]:not([aria-busy]) .slot")
+        page.focus("#child-name")
+        page.keyboard.type("Daan")
+        page.keyboard.press("Tab")  # the first free slot
+        assert page.evaluate("document.activeElement.classList.contains('slot')")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")  # picks the second slot; focus moves to the confirm button
+        assert page.evaluate("document.activeElement.dataset.testid") == "confirm-booking"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-testid=receipt]")
+        assert page.evaluate("document.activeElement.dataset.testid") == "receipt"
+    finally:
+        ctx.close()

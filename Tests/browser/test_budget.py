@@ -1,10 +1,17 @@
-"""Budgets: the public shell (HTML, JS, CSS, translations, icons, manifest, service worker) stays small."""
+"""Budgets: the public shell stays small.
+
+Issue 6 defines the shell as HTML, JS, CSS and fonts: at most 60 KB gzipped. The service worker
+also keeps every translation file and the icons for offline use; that whole package has its own
+budget, so neither can grow unnoticed. `pytest -s` prints the sizes.
+"""
 import gzip
 import os
 
 from conftest import APP
 
-BUDGET = 60 * 1024
+SHELL_BUDGET = 60 * 1024        # HTML, JS, CSS, fonts (issue 6)
+PACKAGE_BUDGET = 80 * 1024      # everything under app/: also six translations, icons, manifest
+SHELL_TYPES = (".html", ".js", ".css", ".woff2", ".woff", ".ttf")
 
 
 def gz_sizes():
@@ -17,10 +24,20 @@ def gz_sizes():
     return out
 
 
-def test_the_whole_shell_gzipped_is_under_60_kb():
-    sizes = gz_sizes()
-    total = sum(sizes.values())
-    print(f"\nshell: {len(sizes)} files, {total} bytes gzipped (budget {BUDGET})")
+def report(title, sizes):
+    print(f"\n{title}: {len(sizes)} files, {sum(sizes.values())} bytes gzipped")
     for name, n in sorted(sizes.items(), key=lambda x: -x[1]):
         print(f"  {n:6d}  {name}")
-    assert total <= BUDGET, total
+
+
+def test_the_shell_gzipped_is_under_60_kb():
+    shell = {k: v for k, v in gz_sizes().items() if k.endswith(SHELL_TYPES)}
+    report("shell (HTML, JS, CSS, fonts)", shell)
+    assert "index.html" in shell and "app.js" in shell and "style.css" in shell
+    assert sum(shell.values()) <= SHELL_BUDGET, sum(shell.values())
+
+
+def test_the_whole_offline_package_is_under_80_kb():
+    sizes = gz_sizes()
+    report("offline package (shell, six translations, icons, manifest)", sizes)
+    assert sum(sizes.values()) <= PACKAGE_BUDGET, sum(sizes.values())

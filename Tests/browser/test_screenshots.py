@@ -54,3 +54,40 @@ def test_screenshots_of_every_view(site, page, lang):
     page.goto(site.url + "#/settings")
     page.wait_for_selector(".view-settings")
     assert shot("settings")[2]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "ar"])
+def test_screenshots_of_the_booking_and_absence_views(booking_site, receiver, browser, lang):
+    os.makedirs(SHOTS, exist_ok=True)
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="block")
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        page.goto(receiver.url + "#token=" + booking_site.tokens["g3g8"])
+        page.wait_for_selector(".view-timeline")
+        if lang != "nl":
+            page.select_option("[data-testid=lang-switch]", lang)
+            page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+        shot = lambda name, full=False: (page.wait_for_timeout(150),  # noqa: E731
+                                         page.screenshot(path=os.path.join(SHOTS, f"{lang}-{name}.png"), full_page=full),
+                                         page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+        page.goto(receiver.url + "#/book/" + booking_site.schedules["groep-3"])
+        page.wait_for_selector("button.pair")
+        assert shot("booking", True)[2]
+        page.fill("#child-name", "Emre")
+        page.locator(".slot:not([disabled])").nth(1).click()
+        assert shot("booking-confirm")[2]
+        page.click("[data-testid=confirm-booking]")
+        page.wait_for_selector("[data-testid=receipt]")
+        page.evaluate("window.scrollTo(0, 0)")
+        assert shot("booking-receipt")[2]
+        page.goto(receiver.url + "#/absence")
+        page.wait_for_selector("form.absence-form")
+        assert shot("absence", True)[2]
+        page.fill("#absence-child", "Emre")
+        page.click("form.absence-form button[type=submit]")
+        page.wait_for_selector("[data-testid=absence-receipt]")
+        assert shot("absence-receipt")[2]
+    finally:
+        ctx.close()

@@ -75,6 +75,7 @@ async function refreshRecords(records) {
   const fresh = await Promise.all(records.map(async (rec) => {
     try {
       const next = await recordFromKeyslot(rec.token_id, rec.kek, await fetchBytes('k/' + rec.token_id), rec.added);
+      next.registered = rec.registered || null;
       S.putToken(next).catch(() => {});
       return next;
     } catch (e) {
@@ -85,6 +86,25 @@ async function refreshRecords(records) {
     }
   }));
   return fresh.filter(Boolean).sort((a, b) => (a.added < b.added ? -1 : 1));
+}
+
+/** The registration week (docs/TOKENS.md): the first device that opens a code tells the receiver,
+ * so the school knows the code reached the family. Tried on every start until it succeeds; a
+ * receiver that cannot be reached is tried again next time and never blocks reading. */
+async function registerDevices() {
+  for (const rec of state.records) {
+    if (rec.registered || !rec.sign) continue;
+    try {
+      const answer = await R.call(state.site, rec, 'POST', '/v1/registrations', {});
+      rec.registered = answer.registered_at || new Date().toISOString();
+      S.putToken(rec).catch(() => {});
+    } catch (e) {
+      if (e instanceof R.ApiError && e.code === 'registration_closed') {
+        state.notices.add('notice.registration_closed');
+        render();
+      }
+    }
+  }
 }
 
 /** Loads the manifests of every audience of every stored token (newest epoch wins), in parallel. */
@@ -177,6 +197,7 @@ async function unlock(text) {
     return e instanceof LoadError && e.kind === 'network' ? 'network' : 'unknown';
   }
   performance.mark('unlock:keyslot');
+  rec.registered = null;
   state.records.push(rec);
   state.notices.delete('notice.revoked');
   await Promise.all([loadAudiences().then(() => performance.mark('unlock:manifests')).then(markNew),
@@ -198,6 +219,7 @@ async function submitToken(text) {
   window.__unlockMs = performance.now() - t0;
   window.__unlockMarks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime - t0)]));
   performance.measure('unlock', { start: t0 });
+  registerDevices();
   return null;
 }
 
@@ -422,6 +444,7 @@ async function start() {
     render();
   }
   document.documentElement.setAttribute('data-ready', '');
+  if (state.records.length) registerDevices();
   if (!state.records.length) setTimeout(warmUp, 0);
 }
 
