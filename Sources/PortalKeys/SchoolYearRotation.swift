@@ -166,12 +166,29 @@ public enum RotationError: Error, Equatable, Sendable, CustomStringConvertible {
 extension Keystore {
     /// The plan for the next school year at `date`: every usable token's groups mapped by
     /// `promotion`; `expires` (default: the next 1 August after `date`) for the remaining tokens.
+    /// `tokenGroups` (token id or unique prefix -> next year's groups, empty: leaves) decides for
+    /// single tokens where a group's children go different ways (a combined class groep 1-2).
     /// Tokens that are revoked, expired or lapsed are left alone.
     public func planRotation(
-        _ promotion: PromotionPlan, at date: Date, expires: Date? = nil
+        _ promotion: PromotionPlan, at date: Date, expires: Date? = nil, tokenGroups: [String: [String]] = [:]
     ) throws(RotationError) -> RotationPlan {
         let expiry = expires ?? Keystore.defaultExpiry(issuedAt: date)
         guard expiry > date else { throw .expiryNotInFuture(expiry) }
+        var chosen: [String: [String]] = [:]
+        var problems: [String] = []
+        for (prefix, groups) in tokenGroups.sorted(by: { $0.key < $1.key }) {
+            do {
+                let record = try token(id: prefix)
+                if !record.isUsable(at: date) { problems.append("--move \(prefix): token \(record.id) is not active") }
+                chosen[record.id] = groups
+            } catch {
+                problems.append("--move \(prefix): \(error)")
+            }
+            for group in groups where !promotion.groups.contains(group) {
+                problems.append("--move \(prefix)=\(groups.joined(separator: ",")): \(group) is not a group in site.yaml")
+            }
+        }
+        guard problems.isEmpty else { throw .invalidMapping(problems) }
         var moves = promotion.groups.map { RotationPlan.Move(from: $0, to: promotion.mapping[$0] ?? .leaves, tokens: 0) }
         var changes: [RotationPlan.Change] = []
         for record in records where record.isUsable(at: date) {
@@ -186,6 +203,9 @@ extension Keystore {
                 }
                 if let i = moves.firstIndex(where: { $0.from == audience }) { moves[i].tokens += 1 }
                 if case .to(let group) = target, !after.contains(group) { after.append(group) }
+            }
+            if let groups = chosen[record.id] {
+                after = record.audiences.contains("school") && !groups.isEmpty ? ["school"] + groups : groups
             }
             // A token with groups whose children all leave is revoked, even if it also names
             // `school`; a token of only `school` (staff, governors) has no group to lose.
