@@ -61,7 +61,8 @@ public struct Generator {
         let keystore: Keystore = try clock.step("keys") {
             do {
                 var keystore = try Keystore.openOrCreate(at: options.keysDirectory)
-                // Expired tokens' holders still have their audience keys: re-key those audiences.
+                // Holders of expired tokens, and of tokens that lapsed unregistered, may still have
+                // their audience keys: re-key those audiences (once per token).
                 if !keystore.rotateForExpiredTokens(at: options.now).isEmpty { try keystore.save() }
                 return keystore
             } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }

@@ -20,7 +20,10 @@ struct TrustStage {
             TrustFile.Token(
                 id: record.id, family: record.family, audiences: Keystore.keyedAudiences(of: record),
                 expires: record.expires,
-                publicKey: Ed25519.publicKey(seed: keystore.masterKey.signingSeed(tokenID: record.id)))
+                publicKey: Ed25519.publicKey(seed: keystore.masterKey.signingSeed(tokenID: record.id)),
+                // Once staff synced a registration the deadline no longer matters: a receiver with
+                // a fresh database must not refuse the app's repeated registration call.
+                registerBy: record.registered == nil ? record.registerBy : nil)
         }
         let schedules = site.items.compactMap { item -> TrustFile.Schedule? in
             guard let schedule = item.conference else { return nil }

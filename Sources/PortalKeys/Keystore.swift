@@ -7,8 +7,9 @@
 //     "inbox_secret_key": 32 bytes, "inbox_public_key": 32 bytes (X25519),
 //     "admin_signing_seed": 32 bytes (Ed25519),
 //     "epochs": {"<audience>": n, ...}          (absent audiences are at epoch 1)
-//     "expiry_rotated": ["<token id>", ...]     (expired tokens whose epochs were already bumped)
-//     "tokens": [{"id", "token", "label"?, "family", "audiences", "issued", "expires", "revoked"?}] }
+//     "expiry_rotated": ["<token id>", ...]     (expired or lapsed tokens whose epochs were already bumped)
+//     "tokens": [{"id", "token", "label"?, "family", "audiences", "issued", "expires", "revoked"?,
+//                 "email"?, "registerBy"?, "registered"?}] }
 import Foundation
 import PortalCrypto
 
@@ -33,6 +34,8 @@ public struct Keystore: Sendable {
     public static let fileMode = 0o600
     /// Tokens live until 1 August (the end of the Dutch school year), at least this long.
     public static let minimumDefaultLifetime: TimeInterval = 30 * 24 * 3600
+    /// The registration week: a device must register with a new token within this time.
+    public static let defaultRegistrationPeriod: TimeInterval = 7 * 24 * 3600
 
     public let directory: URL
     /// Public 16-byte site id (`site.json`), the HKDF salt of token derivations.
@@ -45,12 +48,12 @@ public struct Keystore: Sendable {
     public let created: Date
     /// Audience id -> current epoch; audiences not listed are at epoch 1.
     public private(set) var epochs: [String: Int]
-    /// Token ids whose expiry has already bumped their audiences' epochs.
+    /// Token ids whose expiry (or lapsed registration) has already bumped their audiences' epochs.
     public private(set) var expiryRotated: Set<String>
     /// Internal (not private) only so that tests can plant records with chosen ids.
     var records: [TokenRecord]
     private let random: any RandomSource
-    private let clock: any WallClock
+    let clock: any WallClock
     private let disk: DiskState
 
     public var fileURL: URL { directory.appendingPathComponent(Keystore.fileName) }
@@ -169,9 +172,11 @@ public struct Keystore: Sendable {
     // MARK: - Tokens
 
     /// Issues a token for `audiences`. `expires` defaults to `defaultExpiry(issuedAt:)`, `family`
-    /// to a fresh random id. The caller saves.
+    /// to a fresh random id, `registerBy` to 7 days after issue (never later than `expires`). The
+    /// caller saves.
     public mutating func issueToken(
-        audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil
+        audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil,
+        registerBy: Date? = nil
     ) throws(KeystoreError) -> (token: Token, record: TokenRecord) {
         var unique: [String] = []
         for audience in audiences where !unique.contains(audience) {
@@ -187,6 +192,15 @@ public struct Keystore: Sendable {
         let issued = Keystore.wholeSeconds(clock.now())
         let expiry = expires.map(Keystore.wholeSeconds) ?? Keystore.defaultExpiry(issuedAt: issued)
         guard expiry > issued else { throw .expiryNotInFuture(expires: expiry, issued: issued) }
+        let deadline: Date
+        if let registerBy {
+            deadline = Keystore.wholeSeconds(registerBy)
+            // A deadline in the past would make a token that can never work.
+            guard deadline > issued else { throw .registerByNotInFuture(registerBy: deadline, issued: issued) }
+            guard deadline <= expiry else { throw .registerByAfterExpiry(registerBy: deadline, expires: expiry) }
+        } else {
+            deadline = min(issued.addingTimeInterval(Keystore.defaultRegistrationPeriod), expiry)
+        }
         let source: any RandomSource = random
         var token = Keystore.newToken(source)
         var id = token.id(siteID: siteID)
@@ -196,7 +210,7 @@ public struct Keystore: Sendable {
         }
         let record = TokenRecord(
             id: id, token: token.text, label: label, family: family ?? Hex.encode(random.bytes(8)),
-            audiences: unique, issued: issued, expires: expiry)
+            audiences: unique, issued: issued, expires: expiry, registerBy: deadline)
         records.append(record)
         return (token, record)
     }
@@ -206,8 +220,9 @@ public struct Keystore: Sendable {
     /// All tokens in issue order.
     public func tokens() -> [TokenRecord] { records }
 
-    /// Tokens that get a keyslot at `date`: not revoked, not expired.
-    public func activeTokens(at date: Date) -> [TokenRecord] { records.filter { $0.isActive(at: date) } }
+    /// Tokens that get a keyslot at `date`: not revoked, not expired, and registered unless still
+    /// in their registration week (`TokenRecord.isUsable(at:)`).
+    public func activeTokens(at date: Date) -> [TokenRecord] { records.filter { $0.isUsable(at: date) } }
 
     /// The record with exactly this id, or the only one starting with this prefix (>= 6 hex chars).
     public func token(id prefix: String) throws(KeystoreError) -> TokenRecord {
@@ -228,12 +243,15 @@ public struct Keystore: Sendable {
 
     /// A token that expired still has its audience keys in the parents' browsers; bump the epochs
     /// of the audiences of every token that expired (and was not revoked) since the last call, so
-    /// that content sealed from now on is out of its reach. Call it before each generate; returns
-    /// the audiences whose epoch changed. The caller saves.
+    /// that content sealed from now on is out of its reach. The same holds for a token whose
+    /// registration week ended without a registration: a device may have unlocked with it once.
+    /// Each token bumps its audiences once. Call it before each generate; returns the audiences
+    /// whose epoch changed. The caller saves.
     @discardableResult
     public mutating func rotateForExpiredTokens(at date: Date) -> [String] {
         var bumped: [String] = []
-        for record in records where record.revoked == nil && record.expires <= date
+        for record in records where record.revoked == nil
+            && (record.expires <= date || record.registrationLapsed(at: date))
             && !expiryRotated.contains(record.id) {
             expiryRotated.insert(record.id)
             for audience in Keystore.keyedAudiences(of: record) where !bumped.contains(audience) { bumped.append(audience) }
@@ -249,7 +267,50 @@ public struct Keystore: Sendable {
         return audiences
     }
 
-    private mutating func bumpEpochs(of audiences: [String]) {
+    /// Records that a device registered with token `id` at `date` (from `portal sync`); the
+    /// earliest registration wins. Returns true when the record changed. A token that had lapsed
+    /// because the registration was not yet synced gets its keyslot back at the next generate;
+    /// its earlier bump stays (harmless), and it is forgotten so that its expiry bumps again.
+    @discardableResult
+    public mutating func recordRegistration(id: String, at date: Date) throws(KeystoreError) -> Bool {
+        guard let i = records.firstIndex(where: { $0.id == id }) else { throw .unknownToken(id) }
+        let at = Keystore.wholeSeconds(date)
+        if let existing = records[i].registered, existing <= at { return false }
+        records[i].registered = at
+        if records[i].expires > clock.now() { expiryRotated.remove(records[i].id) }
+        return true
+    }
+
+    /// A new token for the same family, label, e-mail, groups and expiry (a fresh registration
+    /// week from now, or `registerBy`), for a parent whose code lapsed or was lost. The old token
+    /// is revoked if it still works (its audiences are re-keyed); one that already lapsed or
+    /// expired was re-keyed then and is only marked revoked. The caller saves.
+    ///
+    /// ```swift
+    /// let (token, new, old) = try keys.reissue(id: "3f9a1c")
+    /// try keys.save()
+    /// ```
+    public mutating func reissue(
+        id prefix: String, registerBy: Date? = nil
+    ) throws(KeystoreError) -> (token: Token, record: TokenRecord, old: TokenRecord) {
+        let i = try index(of: prefix)
+        let now = Keystore.wholeSeconds(clock.now())
+        let old = records[i]
+        let expiry = old.expires > now ? old.expires : Keystore.defaultExpiry(issuedAt: now)
+        var issued = try issueToken(
+            audiences: old.audiences, label: old.label, expires: expiry, family: old.family, registerBy: registerBy)
+        if old.revoked == nil {
+            records[i].revoked = now
+            if !expiryRotated.contains(old.id) { bumpEpochs(of: Keystore.keyedAudiences(of: old)) }
+        }
+        if let email = old.email, let j = records.firstIndex(where: { $0.id == issued.record.id }) {
+            records[j].email = email
+            issued.record.email = email
+        }
+        return (issued.token, issued.record, records[i])
+    }
+
+    mutating func bumpEpochs(of audiences: [String]) {
         for audience in audiences { epochs[audience] = epoch(of: audience) + 1 }
     }
 

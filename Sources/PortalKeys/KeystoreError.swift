@@ -15,6 +15,8 @@ public enum KeystoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noAudiences
     case invalidAudience(String)
     case expiryNotInFuture(expires: Date, issued: Date)
+    case registerByNotInFuture(registerBy: Date, issued: Date)
+    case registerByAfterExpiry(registerBy: Date, expires: Date)
     case invalidFamily(String)
     case tokenIDTooShort(String)
     case unknownToken(String)
@@ -55,6 +57,10 @@ public enum KeystoreError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\"\(id)\" is not a valid audience id (use lowercase letters, digits and '-', e.g. groep-5)"
         case .expiryNotInFuture(let expires, let issued):
             return "expiry \(iso(expires)) is not after the issue time \(iso(issued))"
+        case .registerByNotInFuture(let registerBy, let issued):
+            return "register-by \(iso(registerBy)) is not after the issue time \(iso(issued)): no device could register in time"
+        case .registerByAfterExpiry(let registerBy, let expires):
+            return "register-by \(iso(registerBy)) is after the expiry \(iso(expires))"
         case .invalidFamily(let family):
             return "\"\(family)\" is not a valid family id (1-64 characters, no control characters)"
         case .tokenIDTooShort(let prefix):

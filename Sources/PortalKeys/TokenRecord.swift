@@ -45,4 +45,19 @@ public struct TokenRecord: Codable, Sendable, Equatable {
     public func isActive(at date: Date) -> Bool {
         revoked == nil && date < expires
     }
+
+    /// True once the registration week is over without a registration: from `registerBy` on, a
+    /// token that no device registered gets no keyslot and no place in the trust file ("code
+    /// verlopen, vraag de school om een nieuwe"). A registered token, or one from before
+    /// registration (`registerBy == nil`), never lapses this way.
+    public func registrationLapsed(at date: Date) -> Bool {
+        guard registered == nil, let registerBy else { return false }
+        return date >= registerBy
+    }
+
+    /// Gets a keyslot at `date`: active (not revoked, not expired) and not lapsed for want of a
+    /// registration. `generate`, the trust file and `portal token list` all use this one rule.
+    public func isUsable(at date: Date) -> Bool {
+        isActive(at: date) && !registrationLapsed(at: date)
+    }
 }

@@ -35,6 +35,9 @@ public struct APIError: Error, Sendable, Equatable {
     static func schema(_ message: String) -> APIError { APIError(422, "invalid_request", message) }
     static let unknownSchedule = APIError(404, "unknown_schedule", "no such conference schedule for this token")
     static let unknownBooking = APIError(404, "unknown_booking", "no such booking of this family")
+    static let registrationClosed = APIError(
+        403, "registration_closed",
+        "the registration period of this token has ended; ask the school for a new code")
 
     var jsonBody: JSONValue {
         var fields: [(String, JSONValue)] = [("error", .string(code)), ("message", .string(message))]

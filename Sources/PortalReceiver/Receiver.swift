@@ -113,6 +113,7 @@ public final class Receiver: Sendable {
 
     private enum Route {
         case absences, bookings, slots(String), cancel(String), move(String), adminSubmissions, adminBookings
+        case registrations, adminRegistrations
     }
 
     private func route(_ request: APIRequest) throws(APIError) -> Route {
@@ -127,6 +128,8 @@ public final class Receiver: Sendable {
         case "/api/v1/bookings": return try only("POST", .bookings)
         case "/api/v1/admin/submissions": return try only("GET", .adminSubmissions)
         case "/api/v1/admin/bookings": return try only("GET", .adminBookings)
+        case "/api/v1/registrations": return try only("POST", .registrations)
+        case "/api/v1/admin/registrations": return try only("GET", .adminRegistrations)
         default: break
         }
         let schedules = "/api/v1/schedules/"
@@ -177,8 +180,8 @@ public final class Receiver: Sendable {
         guard request.body.count <= configuration.maxBodyBytes else { throw APIError.tooLarge }
         let auth = try authenticate(request, now: Int64(now.rounded(.down)))
         switch (route, auth.principal) {
-        case (.adminSubmissions, .admin), (.adminBookings, .admin): break
-        case (.adminSubmissions, _), (.adminBookings, _): throw APIError.adminOnly
+        case (.adminSubmissions, .admin), (.adminBookings, .admin), (.adminRegistrations, .admin): break
+        case (.adminSubmissions, _), (.adminBookings, _), (.adminRegistrations, _): throw APIError.adminOnly
         case (_, .admin): throw APIError.parentOnly
         default: break
         }
@@ -196,8 +199,12 @@ public final class Receiver: Sendable {
             return try await cancel(id: id, token: token, auth: auth, now: nowDate)
         case (.move(let id), .parent(let token)):
             return try await move(id: id, request, token: token, auth: auth, now: nowDate)
+        case (.registrations, .parent(let token)):
+            return try await register(request, token: token, auth: auth, now: nowDate)
         case (.adminSubmissions, .admin):
             return try await adminSubmissions(request)
+        case (.adminRegistrations, .admin):
+            return try await adminRegistrations(request)
         case (.adminBookings, .admin):
             return try await adminBookings(request, trust: auth.trust)
         default:
@@ -308,6 +315,27 @@ public final class Receiver: Sendable {
             from: fromText, to: toText, sealed: sealed, received: received)
         try await store.insertSubmission(row, nonceKey: auth.nonceKey, nonceExpires: auth.nonceExpires)
         return Self.json(201, ["id": .string(row.id), "received": .string(Self.rfc3339(millis: received))])
+    }
+
+    // MARK: - Registration
+
+    /// First use of a token on a device (the registration week). Idempotent: the first call
+    /// stores the time and answers 201, every later call 200 with that first time, also after
+    /// the deadline; a first call from `register_by` on is 403 `registration_closed`.
+    private func register(_ request: APIRequest, token: TrustIndex.Token, auth: Authenticated, now: Date) async throws -> APIResponse {
+        let body = try JSONBody(request.body)
+        try body.allowOnly(["device"])
+        // Plain text on purpose: "Android · Chrome" says no more than the User-Agent header that
+        // every request already shows the host; the 64-byte limit keeps it from holding more.
+        let device = body.has("device") ? try body.string("device", maxBytes: 64) : nil
+        let at = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+        let isOpen = token.registerBy.map { now < $0 } ?? true
+        let (row, created) = try await store.register(
+            RegistrationRow(tokenID: token.id, family: token.family, registeredAt: at, device: device),
+            isOpen: isOpen, nonceKey: auth.nonceKey, nonceExpires: auth.nonceExpires)
+        return Self.json(created ? 201 : 200, [
+            "token_id": .string(row.tokenID), "registered_at": .string(Self.rfc3339(millis: row.registeredAt)),
+        ])
     }
 
     // MARK: - Bookings
@@ -499,6 +527,26 @@ public final class Receiver: Sendable {
             ]
         }
         return Self.json(200, ["submissions": .array(list)])
+    }
+
+    private func adminRegistrations(_ request: APIRequest) async throws -> APIResponse {
+        var since: Int64 = 0
+        if let text = request.query["since"], !text.isEmpty {
+            guard let date = Self.instant(text) ?? Self.day(text) else {
+                throw APIError.schema("since must be YYYY-MM-DD or an RFC 3339 instant")
+            }
+            since = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        }
+        let rows = try await store.registrations(sinceMillis: since, limit: configuration.adminPageLimit)
+        let list: [JSONValue] = rows.map { row in
+            var entry: [(String, JSONValue)] = [
+                ("token_id", .string(row.tokenID)), ("family", .string(row.family)),
+                ("registered_at", .string(Self.rfc3339(millis: row.registeredAt))),
+            ]
+            if let device = row.device { entry.append(("device", .string(device))) }
+            return .object(entry)
+        }
+        return Self.json(200, ["registrations": .array(list)])
     }
 
     private func adminBookings(_ request: APIRequest, trust: TrustIndex) async throws -> APIResponse {

@@ -54,6 +54,37 @@ public struct AdminBooking: Codable, Sendable, Equatable {
     }
 }
 
+/// A token's first registration as `GET /api/v1/admin/registrations` returns it.
+public struct AdminRegistration: Codable, Sendable, Equatable {
+    public var tokenID: String
+    public var family: String
+    /// RFC 3339, whole seconds.
+    public var registeredAt: String
+    public var device: String?
+
+    enum CodingKeys: String, CodingKey {
+        case family, device
+        case tokenID = "token_id"
+        case registeredAt = "registered_at"
+    }
+
+    /// `registeredAt` as a date (nil if the receiver sent something else).
+    public var registeredDate: Date? { try? Date.ISO8601FormatStyle().parse(registeredAt) }
+}
+
+/// The receiver's answer to a registration: `created` is true for the first one (201).
+public struct RegistrationReceipt: Codable, Sendable, Equatable {
+    public var tokenID: String
+    public var registeredAt: String
+    public var created: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case tokenID = "token_id"
+        case registeredAt = "registered_at"
+        case created
+    }
+}
+
 /// Errors of `ReceiverClient`: the receiver's JSON error, or a transport problem.
 public enum ReceiverClientError: Error, Sendable, CustomStringConvertible {
     case refused(status: Int, code: String, message: String)
@@ -103,8 +134,36 @@ public struct ReceiverClient: Sendable {
         return try JSONDecoder().decode(Answer.self, from: try await send("GET", "/v1/admin/bookings" + query)).bookings
     }
 
+    /// Every registration (admin key); `since` is `YYYY-MM-DD` or an RFC 3339 instant.
+    public func registrations(since: String? = nil) async throws -> [AdminRegistration] {
+        var query = ""
+        if let since { query = "?since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-:."))) ?? since) }
+        struct Answer: Decodable { let registrations: [AdminRegistration] }
+        return try JSONDecoder().decode(Answer.self, from: try await send("GET", "/v1/admin/registrations" + query)).registrations
+    }
+
+    /// Registers the signing token (a parent's signer), as the app does on first unlock.
+    /// Throws `.refused(403, "registration_closed", ...)` after the token's register-by date.
+    public func register(device: String? = nil) async throws -> RegistrationReceipt {
+        var object: [String: String] = [:]
+        if let device { object["device"] = device }
+        let body = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        let (data, status) = try await exchange("POST", "/v1/registrations", body: body)
+        struct Answer: Decodable {
+            let token_id: String
+            let registered_at: String
+        }
+        let answer = try JSONDecoder().decode(Answer.self, from: data)
+        return RegistrationReceipt(tokenID: answer.token_id, registeredAt: answer.registered_at, created: status == 201)
+    }
+
     /// Sends a signed request; `relative` starts with `/v1/`. Returns the body of a 2xx answer.
     public func send(_ method: String, _ relative: String, body: [UInt8] = []) async throws -> Data {
+        try await exchange(method, relative, body: body).data
+    }
+
+    /// `send` with the status code of the 2xx answer.
+    private func exchange(_ method: String, _ relative: String, body: [UInt8]) async throws -> (data: Data, status: Int) {
         var base = receiverURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         guard let url = URL(string: base + relative) else { throw ReceiverClientError.transport("bad URL \(base + relative)") }
@@ -133,6 +192,6 @@ public struct ReceiverClient: Sendable {
                 status: status, code: object?["error"] as? String ?? "http_\(status)",
                 message: object?["message"] as? String ?? String(decoding: data.prefix(200), as: UTF8.self))
         }
-        return data
+        return (data, status)
     }
 }

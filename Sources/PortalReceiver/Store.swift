@@ -31,6 +31,16 @@ struct BookingRow: Sendable, Equatable {
     var created: Int64
 }
 
+/// The first registration of a token (registration week).
+struct RegistrationRow: Sendable, Equatable {
+    var tokenID: String
+    var family: String
+    /// Unix milliseconds of the first registration.
+    var registeredAt: Int64
+    /// What the app said about the device ("Android · Chrome"), if anything.
+    var device: String?
+}
+
 /// What a booking request asks for, checked against the trust file before it reaches the store.
 struct Claim: Sendable {
     let schedule: String
@@ -83,6 +93,16 @@ final class ReceiverStore: @unchecked Sendable {
                   key TEXT PRIMARY KEY,
                   expires INTEGER NOT NULL) WITHOUT ROWID;
                 """)
+            // Added with the registration week; `IF NOT EXISTS` migrates an older database on
+            // its next start (the other tables are unchanged).
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS registrations (
+                  token_id TEXT PRIMARY KEY,
+                  family TEXT NOT NULL,
+                  registered_at INTEGER NOT NULL,
+                  device TEXT);
+                CREATE INDEX IF NOT EXISTS registrations_at ON registrations(registered_at);
+                """)
         }
         writer = GroupCommitWriter(pool: pool)
     }
@@ -114,6 +134,27 @@ final class ReceiverStore: @unchecked Sendable {
                     row.id, row.kind, row.tokenID, row.family, row.group, row.from, row.to,
                     Data(row.sealed.enc), Data(row.sealed.ct), row.received,
                 ])
+        }
+    }
+
+    /// Stores the first registration of a token, or returns the one already stored (`created`
+    /// false). `isOpen` decides inside the transaction whether a first registration is still
+    /// allowed, so two concurrent first calls cannot both pass a deadline check and differ.
+    func register(
+        _ row: RegistrationRow, isOpen: Bool, nonceKey: String, nonceExpires: Int64
+    ) async throws -> (row: RegistrationRow, created: Bool) {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            if let existing = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM registrations WHERE token_id = ?"), arguments: [row.tokenID]
+            ).map(ReceiverStore.registrationRow) {
+                return (existing, false)
+            }
+            guard isOpen else { throw APIError.registrationClosed }
+            try db.cachedStatement(sql: """
+                INSERT INTO registrations (token_id, family, registered_at, device) VALUES (?, ?, ?, ?)
+                """).execute(arguments: [row.tokenID, row.family, row.registeredAt, row.device])
+            return (row, true)
         }
     }
 
@@ -266,6 +307,19 @@ final class ReceiverStore: @unchecked Sendable {
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM bookings ORDER BY schedule, slot").map(ReceiverStore.bookingRow)
         }
+    }
+
+    func registrations(sinceMillis: Int64, limit: Int) async throws -> [RegistrationRow] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM registrations WHERE registered_at >= ? ORDER BY registered_at, token_id LIMIT ?",
+                arguments: [sinceMillis, limit]
+            ).map(ReceiverStore.registrationRow)
+        }
+    }
+
+    static func registrationRow(_ row: Row) -> RegistrationRow {
+        RegistrationRow(tokenID: row["token_id"], family: row["family"], registeredAt: row["registered_at"], device: row["device"])
     }
 
     func bookingIDs() throws -> Set<String> {

@@ -33,6 +33,8 @@ public struct TrustIndex: Sendable {
         public let audiences: Set<String>
         public let expires: Date
         public let publicKey: [UInt8]
+        /// Registration is refused from this instant on unless the token already registered.
+        public let registerBy: Date?
     }
 
     public struct Schedule: Sendable {
@@ -59,7 +61,8 @@ public struct TrustIndex: Sendable {
         var tokens: [String: Token] = [:]
         for t in file.tokens {
             tokens[t.id] = Token(
-                id: t.id, family: t.family, audiences: Set(t.audiences), expires: t.expires, publicKey: t.publicKey)
+                id: t.id, family: t.family, audiences: Set(t.audiences), expires: t.expires, publicKey: t.publicKey,
+                registerBy: t.registerBy)
         }
         var schedules: [String: Schedule] = [:]
         for s in file.schedules {

@@ -51,18 +51,25 @@ public struct TrustFile: Codable, Sendable, Equatable {
         public var expires: Date
         /// Ed25519 public key of the token's signing seed (32 bytes).
         public var publicKey: [UInt8]
+        /// A device may register (`POST /api/v1/registrations`) until this instant; absent when
+        /// the keystore already knows a registration or the token predates registration.
+        public var registerBy: Date?
 
-        public init(id: String, family: String, audiences: [String], expires: Date, publicKey: [UInt8]) {
+        public init(
+            id: String, family: String, audiences: [String], expires: Date, publicKey: [UInt8], registerBy: Date? = nil
+        ) {
             self.id = id
             self.family = family
             self.audiences = audiences
             self.expires = expires
             self.publicKey = publicKey
+            self.registerBy = registerBy
         }
 
         enum CodingKeys: String, CodingKey {
             case id, family, audiences, expires
             case publicKey = "public_key"
+            case registerBy = "register_by"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -72,6 +79,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
             audiences = try c.decode([String].self, forKey: .audiences)
             expires = try c.decode(Date.self, forKey: .expires)
             publicKey = try TrustFile.decodeBase64(c, .publicKey)
+            registerBy = try c.decodeIfPresent(Date.self, forKey: .registerBy)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -81,6 +89,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
             try c.encode(audiences, forKey: .audiences)
             try c.encode(expires, forKey: .expires)
             try c.encode(Data(publicKey).base64EncodedString(), forKey: .publicKey)
+            try c.encodeIfPresent(registerBy, forKey: .registerBy)
         }
     }
 

@@ -16,11 +16,16 @@ struct ReceiverOptions: ParsableArguments {
     /// The admin client and the inbox secret key, from the keystore.
     func connect() throws -> (client: ReceiverClient, inboxSecretKey: [UInt8]) {
         let keystore = try openKeystore(keysOption)
+        return (ReceiverClient(receiverURL: try receiverURL(), signer: .admin(seed: keystore.adminSigningSeed)), keystore.inboxSecretKey)
+    }
+
+    /// `--receiver`, else `receiver` in site.yaml; https, or http on this computer only.
+    func receiverURL() throws -> URL {
         let base = try receiver ?? ContentLoader(root: paths.contentURL).load().config.receiverURL
         guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
             throw ValidationError("receiver URL '\(base)' must be https (or http on 127.0.0.1)")
         }
-        return (ReceiverClient(receiverURL: url, signer: .admin(seed: keystore.adminSigningSeed)), keystore.inboxSecretKey)
+        return url
     }
 }
 

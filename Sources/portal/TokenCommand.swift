@@ -8,7 +8,7 @@ struct TokenCommand: ParsableCommand {
         commandName: "token",
         abstract: "Issue, list and revoke parents' tokens.",
         discussion: "A token takes effect at the next `portal generate`, which writes its keyslot.",
-        subcommands: [Issue.self, List.self, Revoke.self])
+        subcommands: [Issue.self, List.self, Revoke.self, Reissue.self])
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -31,6 +31,9 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "Family id shared by tokens of one household (e.g. separated parents).")
         var family: String?
 
+        @Option(help: "Last day a device can register with the token (YYYY-MM-DD); default: 7 days from now.")
+        var registerBy: String?
+
         @Flag(help: "Print {\"token\": ..., \"id\": ...} as JSON.")
         var json = false
 
@@ -47,19 +50,41 @@ struct TokenCommand: ParsableCommand {
                 }
                 expiry = day
             }
+            let deadline = try TokenDates.registerBy(registerBy)
             var keystore = try openKeystore(keysOption)
-            let issued = try keystore.issueToken(audiences: groups, label: label, expires: expiry, family: family)
+            let issued = try keystore.issueToken(
+                audiences: groups, label: label, expires: expiry, family: family,
+                registerBy: deadline)
             try keystore.save()
-            if json {
-                let object = ["token": issued.token.text, "id": issued.record.id]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                print("Token: \(issued.token.text)")
-                print("Id:    \(issued.record.id)")
-                print("Groups: \(issued.record.audiences.joined(separator: ", ")); expires \(TokenDates.day(issued.record.expires)).")
-                print("Run `portal generate` to publish its keyslot.")
-            }
+            printIssued(issued.token, issued.record, json: json)
+        }
+    }
+
+    struct Reissue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A new token for the same family, groups and expiry; the old one is revoked.",
+            discussion: """
+                For a parent whose code lapsed ("code verlopen") or was lost. The new token gets a
+                fresh registration week. Example: portal token reissue 3f9a1c --register-by 2027-01-15
+                """)
+
+        @Argument(help: "The old token's id, or a unique prefix of at least 6 characters.")
+        var id: String
+
+        @Option(help: "Last day a device can register with the new token (YYYY-MM-DD); default: 7 days from now.")
+        var registerBy: String?
+
+        @Flag(help: "Print {\"token\": ..., \"id\": ...} as JSON.")
+        var json = false
+
+        @OptionGroup var keysOption: KeysOption
+
+        func run() throws {
+            let deadline = try TokenDates.registerBy(registerBy)
+            var keystore = try openKeystore(keysOption)
+            let issued = try keystore.reissue(id: id, registerBy: deadline)
+            try keystore.save()
+            printIssued(issued.token, issued.record, json: json, replacing: issued.old.id)
         }
     }
 
@@ -83,6 +108,8 @@ struct TokenCommand: ParsableCommand {
                     ]
                     if let label = record.label { row["label"] = label }
                     if let revoked = record.revoked { row["revoked"] = TokenDates.instant(revoked) }
+                    if let registerBy = record.registerBy { row["register_by"] = TokenDates.instant(registerBy) }
+                    if let registered = record.registered { row["registered"] = TokenDates.instant(registered) }
                     return row
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
@@ -92,13 +119,24 @@ struct TokenCommand: ParsableCommand {
             if keystore.tokens().isEmpty { print("No tokens issued yet."); return }
             for record in keystore.tokens() {
                 let label = record.label.map { " \"\($0)\"" } ?? ""
-                print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(TokenDates.day(record.expires))\(label)")
+                let registration = Self.registration(record, now).map { "  \($0)" } ?? ""
+                print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(TokenDates.day(record.expires))\(registration)\(label)")
             }
         }
 
         private func status(_ record: TokenRecord, _ now: Date) -> String {
             if record.revoked != nil { return "revoked" }
-            return record.isActive(at: now) ? "active" : "expired"
+            if !record.isActive(at: now) { return "expired" }
+            return record.isUsable(at: now) ? "active" : "dropped"
+        }
+
+        /// "registered 2027-01-12 19:40", "not registered, 3 days left", "registration closed (dropped)".
+        static func registration(_ record: TokenRecord, _ now: Date) -> String? {
+            if let registered = record.registered { return "registered \(TokenDates.minute(registered))" }
+            guard let registerBy = record.registerBy, record.isActive(at: now) else { return nil }
+            if record.registrationLapsed(at: now) { return "registration closed (dropped)" }
+            let days = Int((registerBy.timeIntervalSince(now) / 86400).rounded(.up))
+            return "not registered, \(days) day\(days == 1 ? "" : "s") left"
         }
     }
 
@@ -118,6 +156,25 @@ struct TokenCommand: ParsableCommand {
             print("Revoked \(record.id). Run `portal generate` to re-seal \(record.audiences.joined(separator: ", ")) under new keys.")
         }
     }
+}
+
+/// What `token issue` and `token reissue` print.
+func printIssued(_ token: Token, _ record: TokenRecord, json: Bool, replacing old: String? = nil) {
+    if json {
+        var object = ["token": token.text, "id": record.id]
+        if let old { object["replaces"] = old }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        print(String(decoding: data, as: UTF8.self))
+        return
+    }
+    print("Token: \(token.text)")
+    print("Id:    \(record.id)")
+    if let old { print("Replaces \(old) (revoked).") }
+    print("Groups: \(record.audiences.joined(separator: ", ")); expires \(TokenDates.day(record.expires)).")
+    if let registerBy = record.registerBy {
+        print("A device must register with it by \(TokenDates.day(registerBy)) (end of that day).")
+    }
+    print("Run `portal generate` to publish its keyslot.")
 }
 
 func openKeystore(_ option: KeysOption) throws -> Keystore {
@@ -146,6 +203,24 @@ enum TokenDates {
         formatter.dateFormat = "yyyy-MM-dd"
         // The last day it works is the day before the moment it stops.
         return formatter.string(from: date.addingTimeInterval(-1))
+    }
+
+    /// `--register-by YYYY-MM-DD` (end of that day in Amsterdam), nil when not given.
+    static func registerBy(_ text: String?) throws -> Date? {
+        guard let text else { return nil }
+        guard let day = endOfDay(text) else {
+            throw ValidationError("--register-by must be a date like 2027-01-15, not '\(text)'")
+        }
+        return day
+    }
+
+    /// "2027-01-12 19:40" in Amsterdam.
+    static func minute(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = amsterdam
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
     }
 
     static func instant(_ date: Date) -> String {
