@@ -70,7 +70,11 @@ struct DemoCommand: AsyncParsableCommand {
             if let existing = keystore.activeTokens(at: Date()).first(where: { $0.label == demo.label }) {
                 tokens.append((demo.label, existing.token))
             } else {
-                let issued = try keystore.issueToken(audiences: demo.groups, label: demo.label, expires: nil, family: nil)
+                // Demo tokens skip the registration week: the demo never runs `portal sync`.
+                let expiry = Keystore.defaultExpiry(issuedAt: Date())
+                let issued = try keystore.issueToken(
+                    audiences: demo.groups, label: demo.label, expires: expiry, family: nil,
+                    registerBy: expiry.addingTimeInterval(-1))
                 tokens.append((demo.label, issued.token.text))
             }
         }

@@ -267,6 +267,7 @@ class BookingSite:
     keys: str
     content: str
     tokens: dict       # name -> token text
+    token_ids: dict    # name -> token id
     evening: str       # YYYY-MM-DD of the test evening (local)
     schedules: dict    # name -> schedule id (= item path)
 
@@ -310,19 +311,20 @@ def booking_site(tmp_path_factory):
         "g3g8": issue(keys, ["groep-3", "groep-8"], label="Familie Yilmaz", family="fam-yilmaz"),
     }
     run(*gen)
-    return BookingSite(tmp, out, keys, content, {k: v["token"] for k, v in toks.items()}, evening, schedules)
+    return BookingSite(tmp, out, keys, content, {k: v["token"] for k, v in toks.items()},
+                       {k: v["id"] for k, v in toks.items()}, evening, schedules)
 
 
 class Receiver:
     """`portal-receiver --static output/` on 127.0.0.1 with a fresh database: site and API on one origin."""
 
-    def __init__(self, bs: BookingSite, db: str):
+    def __init__(self, bs: BookingSite, db: str, trust: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.db = db
         self.proc = subprocess.Popen(
-            [RECEIVER_BIN, "--trust", os.path.join(bs.keys, "trust.json"), "--db", db,
+            [RECEIVER_BIN, "--trust", trust or os.path.join(bs.keys, "trust.json"), "--db", db,
              "--listen", f"127.0.0.1:{self.port}", "--static", bs.out],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         seen = []

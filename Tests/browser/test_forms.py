@@ -299,3 +299,49 @@ def test_forms_in_english(booking_site, receiver, ctx):
     book(pg, "Sanne", "18:30")
     assert EN["booking.yours"] in pg.inner_text("[data-testid=receipt]")
 
+
+
+def test_the_first_device_registers_its_code_and_staff_see_it_after_sync(booking_site, receiver, ctx, tmp_path):
+    """The registration week: opening a code registers it through the receiver; `portal sync`
+    pulls that into a copy of the keystore and `token list` shows it."""
+    import shutil
+    from conftest import run
+    bs = booking_site
+    keys = str(tmp_path / "keys")
+    shutil.copytree(bs.keys, keys)
+    pg = open_app(ctx, receiver.url, bs.tokens["g5"])
+    pg.wait_for_function("""async (id) => {
+      const db = await new Promise((ok) => { const r = indexedDB.open('ouderportaal'); r.onsuccess = () => ok(r.result); });
+      const rec = await new Promise((ok) => { const r = db.transaction('tokens').objectStore('tokens').get(id); r.onsuccess = () => ok(r.result); });
+      return rec && typeof rec.registered === 'string'; }""", arg=bs.token_ids["g5"])
+    out = run("sync", "--receiver", receiver.api, "--keys", keys, "--content", bs.content)
+    assert "1 new registration" in out
+    listing = run("token", "list", "--keys", keys)
+    line = next(l for l in listing.splitlines() if l.startswith(bs.token_ids["g5"][:12]))
+    assert "registered" in line and "not registered" not in line
+    other = next(l for l in listing.splitlines() if l.startswith(bs.token_ids["g5-b"][:12]))
+    assert "not registered" in other
+    # A reload does not register again (the device remembers), and reading never waited for it.
+    pg.reload()
+    pg.wait_for_selector(".view-timeline")
+    assert pg.errors == []
+
+
+def test_a_code_opened_after_its_registration_week_shows_that_it_expired(booking_site, ctx, tmp_path):
+    """A receiver whose trust file says the week is over refuses the registration; the app tells
+    the parent to ask for a new code (the next generate drops the keyslot)."""
+    from conftest import Receiver
+    bs = booking_site
+    trust = json.load(open(f"{bs.keys}/trust.json"))
+    for tok in trust["tokens"]:
+        if tok["id"] == bs.token_ids["g5-b"]:
+            tok["register_by"] = "2020-01-01T00:00:00Z"
+    path = tmp_path / "trust.json"
+    path.write_text(json.dumps(trust))
+    r = Receiver(bs, str(tmp_path / "receiver.sqlite"), trust=str(path))
+    try:
+        pg = open_app(ctx, r.url, bs.tokens["g5-b"])
+        pg.wait_for_selector("[data-testid='notice.registration_closed']")
+        assert NL["notice.registration_closed"] in pg.inner_text("[data-testid='notice.registration_closed']")
+    finally:
+        r.close()
