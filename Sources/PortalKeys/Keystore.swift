@@ -169,9 +169,10 @@ public struct Keystore: Sendable {
     // MARK: - Tokens
 
     /// Issues a token for `audiences`. `expires` defaults to `defaultExpiry(issuedAt:)`, `family`
-    /// to a fresh random id. The caller saves.
+    /// to a fresh random id. `email` is where the invitation letter goes. The caller saves.
     public mutating func issueToken(
-        audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil
+        audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil,
+        email: String? = nil
     ) throws(KeystoreError) -> (token: Token, record: TokenRecord) {
         var unique: [String] = []
         for audience in audiences where !unique.contains(audience) {
@@ -194,9 +195,10 @@ public struct Keystore: Sendable {
             token = Keystore.newToken(source)
             id = token.id(siteID: siteID)
         }
-        let record = TokenRecord(
+        var record = TokenRecord(
             id: id, token: token.text, label: label, family: family ?? Hex.encode(random.bytes(8)),
             audiences: unique, issued: issued, expires: expiry)
+        record.email = email
         records.append(record)
         return (token, record)
     }
