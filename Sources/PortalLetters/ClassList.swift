@@ -229,8 +229,9 @@ struct CSVRecords {
                 }
                 fieldStarted = true
                 if !closed {
+                    // The rest of the file is inside the quote: no record to check.
                     result.problems.append((openedOn, "a quote (\") opened here is never closed"))
-                    break
+                    return result
                 }
                 // After the closing quote only a separator or the end of the line may follow.
                 if i < bytes.count, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {

@@ -109,15 +109,16 @@ public enum LetterMail {
         return encodedWords(cleaned)
     }
 
-    /// `=?UTF-8?B?...?=` words of at most 75 characters, split between characters (never inside
+    /// `=?UTF-8?B?...?=` words of at most 60 characters, split between characters (never inside
     /// one UTF-8 sequence), separated by spaces so that `header` folds between them.
     static func encodedWords(_ text: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
         for character in text {
             let bytes = Array(String(character).utf8)
-            // 12 characters of =?UTF-8?B??=; 45 bytes make 60 base64 characters.
-            if chunk.count + bytes.count > 45 {
+            // 12 characters of =?UTF-8?B??= around 36 bytes (48 in base64): 60 characters, so a
+            // word fits on a folded line even after the header's name.
+            if chunk.count + bytes.count > 36 {
                 words.append("=?UTF-8?B?" + Data(chunk).base64EncodedString() + "?=")
                 chunk = []
             }
