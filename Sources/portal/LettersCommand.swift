@@ -39,6 +39,7 @@ struct LettersCommand: ParsableCommand {
     var noPDF = false
 
     @OptionGroup var keysOption: KeysOption
+    @OptionGroup var outputOption: OutputOption
     @OptionGroup var paths: PathOptions
 
     func run() throws {
@@ -63,6 +64,15 @@ struct LettersCommand: ParsableCommand {
         let folder = try LetterFolder(URL(fileURLWithPath: out, isDirectory: true))
         if !noPDF && printer == nil {
             printNow("note: no chromium on PATH, so no PDFs (apt-get install chromium, or print the .html files from a browser)")
+        }
+
+        // A token works once `generate` has published its keyslot; a letter sent before that
+        // leads to "unknown code". Say so (the site may be generated elsewhere, so only a note).
+        let unpublished = records.filter {
+            !FileManager.default.fileExists(atPath: outputOption.outputURL.appendingPathComponent("k/" + $0.id).path)
+        }
+        if !unpublished.isEmpty {
+            printNow("note: \(unpublished.count) of these tokens \(unpublished.count == 1 ? "is" : "are") not in \(outputOption.output)/ yet; run `portal generate` and publish the site before parents use their letters")
         }
 
         var outputs: [LetterOutput] = []

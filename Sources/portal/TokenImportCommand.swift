@@ -19,7 +19,7 @@ extension TokenCommand {
                 Example (docs/examples/klassenlijst.csv):
                   family;email;group
                   Fam. Jansen;jansen@example.nl;groep-3+groep-8
-                Then: portal letters --out letters
+                Then: portal generate && portal letters --send
                 """)
 
         @Argument(help: "The class list, e.g. klassenlijst.csv.")
@@ -84,7 +84,7 @@ extension TokenCommand {
             }
             print("\(issued.count) token\(issued.count == 1 ? "" : "s") issued, \(skipped.count) skipped (already issued).")
             if !issued.isEmpty {
-                print("Next: `portal letters` writes their letters; `portal generate` publishes their keyslots.")
+                print("Next: `portal generate` publishes their keyslots; then `portal letters --send` writes and mails the letters.")
             }
         }
     }

@@ -57,6 +57,7 @@ final class LettersCommandTests: XCTestCase {
         result = try portal(["letters", "--out", "brieven"], in: workspace.root)
         XCTAssertEqual(result.status, 0, result.stderr)
         for secret in secrets { XCTAssertFalse(result.stdout.contains(secret), "tokens never go to the terminal") }
+        XCTAssertTrue(result.stdout.contains("note: 3 of these tokens are not in output/ yet; run `portal generate`"), result.stdout)
         let folder = workspace.url("brieven")
         XCTAssertEqual(try mode(folder), 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
@@ -81,9 +82,11 @@ final class LettersCommandTests: XCTestCase {
             XCTAssertEqual(pdf.prefix(5), Data("%PDF-".utf8))
         }
 
-        // --group picks the family with a child in groep-8.
+        // --group picks the family with a child in groep-8; after generate its keyslot is there.
+        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
         result = try portal(["letters", "--group", "groep-8", "--out", "groep-8", "--no-pdf"], in: workspace.root)
         XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertFalse(result.stdout.contains("not in output/"), result.stdout)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.url("groep-8").path).count, 2)
         XCTAssertTrue(result.stdout.contains("fam-jansen-"), result.stdout)
     }
