@@ -36,7 +36,7 @@ public enum LetterMail {
         lines.append(header("To", mailbox(name: letter.family, address: to)))
         lines.append(header("Reply-To", mailbox(name: letter.contact.name, address: letter.contact.email)))
         lines.append(header("Subject", encodedText(subject(letter))))
-        lines.append("Date: " + rfc5322Date(date))
+        lines.append("Date: " + rfc5322Date(date, in: letter.timeZone))
         lines.append("Message-ID: <letter-\(unique)@\(domain)>")
         lines.append("MIME-Version: 1.0")
         lines.append("Content-Type: multipart/alternative; boundary=\"\(outer)\"")
@@ -128,10 +128,11 @@ public enum LetterMail {
         return words.joined(separator: " ")
     }
 
-    static func rfc5322Date(_ date: Date) -> String {
+    /// "Sun, 29 Nov 2026 09:35:00 +0100" in the school's time zone.
+    static func rfc5322Date(_ date: Date, in zone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+        formatter.timeZone = zone
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         return formatter.string(from: date)
     }
