@@ -189,10 +189,10 @@ public enum LetterPage {
         h1 { font-size: 15pt; margin: .2em 0 .4em; }
         h2 { font-size: 11pt; margin: .8em 0 .25em; }
         .welcome { border-left: 3px solid #ccc; padding-left: .8em; }
-        .access { display: flex; gap: 1.2em; align-items: center; border: 1px solid #999; border-radius: 6px; padding: .5em 1em; }
+        .access { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: center; border: 1px solid #999; border-radius: 6px; padding: .5em 1em; }
         .qrbox svg, .qrbox img { width: 42mm; height: 42mm; display: block; }
         .steps { min-width: 0; }
-        .token { font: bold 13.5pt/1.3 "DejaVu Sans Mono", "Courier New", monospace; white-space: nowrap; margin: .4em 0; }
+        .token { font: bold 13.5pt/1.3 "DejaVu Sans Mono", "Courier New", monospace; margin: .4em 0; }
         .link { font-size: 7.5pt; word-break: break-all; color: #333; }
         .link a, .url { color: inherit; }
         .deadline { background: #fff4d6; padding: .4em .6em; border-radius: 4px; margin-top: .7em; }
@@ -204,7 +204,12 @@ public enum LetterPage {
         .signature { margin-top: .9em; }
         hr.language { border: 0; border-top: 1px dashed #999; margin: 2em 0; }
         footer { margin-top: 1.5em; font-size: 7.5pt; color: #555; border-top: 1px solid #ccc; padding-top: .3em; }
+        @media screen and (max-width: 640px) {
+          body { margin: 0; padding: 1em; }
+          .columns { display: block; }
+        }
         @media print {
+          .token { white-space: nowrap; }
           html, body { background: none; }
           body { margin: 0; padding: 0; max-width: none; }
           hr.language { display: none; }
