@@ -24,6 +24,7 @@ let package = Package(
             name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Plain C wrappers over libvips' variadic API, which Swift cannot call.
         .target(name: "VipsShim", dependencies: ["CVips"]),
 
@@ -41,6 +42,11 @@ let package = Package(
             dependencies: ["PortalContent", "PortalMarkdown", .product(name: "Mustache", package: "swift-mustache")]),
         // Photo variants with libvips: orientation applied, all metadata stripped, cached by hash.
         .target(name: "PortalPhotos", dependencies: ["VipsShim"]),
+        // Invitation letters: class list import, the printable letter (HTML, PDF), the e-mail
+        // (.eml) and its QR code (libqrencode).
+        .target(
+            name: "PortalLetters",
+            dependencies: ["CQRencode", "PortalMarkdown", "PortalContent", "PortalKeys", "PortalPhotos"]),
         // The generate pipeline: render, seal, write, swap; incremental cache.
         .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalTrust"]),
         // HTTP pieces every server of the portal shares: the security headers.
@@ -67,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "portal",
             dependencies: [
-                "PortalBuild", "PortalServer", "PortalKeys", "PortalReceiver",
+                "PortalBuild", "PortalServer", "PortalKeys", "PortalReceiver", "PortalLetters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -77,6 +83,7 @@ let package = Package(
         .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto"]),
+        .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
         .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver"]),
     ]

@@ -25,6 +25,21 @@ public struct ContentLoader: Sendable {
         SiteConfigReader.read(root: root, report: ProblemReport()).groupIDs.map { $0.sorted() }
     }
 
+    /// site.yaml alone, checked, without reading any item (for class lists and letters). Throws
+    /// the problems of site.yaml only.
+    public func siteConfig() throws(ContentErrors) -> SiteConfig {
+        let report = ProblemReport()
+        let result = SiteConfigReader.read(root: root, report: report)
+        guard report.problems.isEmpty, let config = result.config else {
+            var problems = report.sorted
+            if problems.isEmpty {
+                problems = [ContentProblem(file: SiteConfigReader.file, line: nil, message: "cannot be read")]
+            }
+            throw ContentErrors(problems)
+        }
+        return config
+    }
+
     /// Reads site.yaml and every item, and checks them all. Throws every problem at once, sorted by
     /// file then line; returns the site only when there is none. Drafts are left out of the result.
     public func load() throws(ContentErrors) -> Site {

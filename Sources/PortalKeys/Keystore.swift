@@ -172,11 +172,11 @@ public struct Keystore: Sendable {
     // MARK: - Tokens
 
     /// Issues a token for `audiences`. `expires` defaults to `defaultExpiry(issuedAt:)`, `family`
-    /// to a fresh random id, `registerBy` to 7 days after issue (never later than `expires`). The
-    /// caller saves.
+    /// to a fresh random id, `registerBy` to 7 days after issue (never later than `expires`).
+    /// `email` is where the invitation letter goes. The caller saves.
     public mutating func issueToken(
         audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil,
-        registerBy: Date? = nil
+        registerBy: Date? = nil, email: String? = nil
     ) throws(KeystoreError) -> (token: Token, record: TokenRecord) {
         var unique: [String] = []
         for audience in audiences where !unique.contains(audience) {
@@ -210,7 +210,7 @@ public struct Keystore: Sendable {
         }
         let record = TokenRecord(
             id: id, token: token.text, label: label, family: family ?? Hex.encode(random.bytes(8)),
-            audiences: unique, issued: issued, expires: expiry, registerBy: deadline)
+            audiences: unique, issued: issued, expires: expiry, email: email, registerBy: deadline)
         records.append(record)
         return (token, record)
     }
@@ -297,15 +297,12 @@ public struct Keystore: Sendable {
         let now = Keystore.wholeSeconds(clock.now())
         let old = records[i]
         let expiry = old.expires > now ? old.expires : Keystore.defaultExpiry(issuedAt: now)
-        var issued = try issueToken(
-            audiences: old.audiences, label: old.label, expires: expiry, family: old.family, registerBy: registerBy)
+        let issued = try issueToken(
+            audiences: old.audiences, label: old.label, expires: expiry, family: old.family, registerBy: registerBy,
+            email: old.email)
         if old.revoked == nil {
             records[i].revoked = now
             if !expiryRotated.contains(old.id) { bumpEpochs(of: Keystore.keyedAudiences(of: old)) }
-        }
-        if let email = old.email, let j = records.firstIndex(where: { $0.id == issued.record.id }) {
-            records[j].email = email
-            issued.record.email = email
         }
         return (issued.token, issued.record, records[i])
     }

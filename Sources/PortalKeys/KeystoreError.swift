@@ -66,7 +66,7 @@ public enum KeystoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .tokenIDTooShort(let prefix):
             return "\"\(prefix)\" is too short: give at least 6 hexadecimal characters of the token id"
         case .unknownToken(let prefix):
-            return "no token with id \(prefix)... in the keystore (see `portal tokens list`)"
+            return "no token with id \(prefix)... in the keystore (see `portal token list`)"
         case .ambiguousToken(let prefix, let matches):
             return "\(prefix) matches several tokens (\(matches.joined(separator: ", "))); type more characters"
         case .alreadyRevoked(let id, let at):

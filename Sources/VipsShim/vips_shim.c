@@ -621,3 +621,32 @@ int portal_vips_text_icon(const char *text, int size, int red, int green, int bl
     }
     return PORTAL_VIPS_OK;
 }
+
+int portal_vips_matrix_png(const unsigned char *modules, int size, int scale, int quiet,
+                           void **bytes, size_t *length, char **error) {
+    int status = portal_vips_init(error);
+    if (status != PORTAL_VIPS_OK) return status;
+    if (!modules || size < 1 || size > 1024 || scale < 1 || scale > 64 || quiet < 0 || quiet > 64 ||
+        !bytes || !length)
+        return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT, g_strdup("invalid matrix request"));
+    // One byte per module: 0 for dark, 255 for light (PNG's grey scale, black on white).
+    size_t count = (size_t) size * (size_t) size;
+    unsigned char *grey = g_malloc(count);
+    for (size_t i = 0; i < count; i++) grey[i] = modules[i] ? 0 : 255;
+    VipsObject *scope = VIPS_OBJECT(vips_image_new());
+    VipsImage **t = (VipsImage **) vips_object_local_array(scope, 3);
+    int side = (size + 2 * quiet) * scale;
+    int failed =
+        // The copy owns its pixels, so `grey` can go right away.
+        !(t[0] = vips_image_new_from_memory_copy(grey, count, size, size, 1, VIPS_FORMAT_UCHAR)) ||
+        vips_zoom(t[0], &t[1], scale, scale, NULL) ||
+        vips_embed(t[1], &t[2], quiet * scale, quiet * scale, side, side, "extend", VIPS_EXTEND_WHITE, NULL) ||
+        vips_pngsave_buffer(t[2], bytes, length, "strip", TRUE, "bitdepth", 1, NULL);
+    g_free(grey);
+    g_object_unref(scope);
+    if (failed) {
+        char *message = vips_error_buffer_copy();
+        return portal_fail(error, PORTAL_VIPS_ERR_ENCODE, message);
+    }
+    return PORTAL_VIPS_OK;
+}

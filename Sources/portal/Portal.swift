@@ -13,7 +13,7 @@ struct Portal: AsyncParsableCommand {
             """,
         subcommands: [
             CheckCommand.self, NewCommand.self, PreviewCommand.self, GenerateCommand.self, ServeCommand.self,
-            TokenCommand.self, InboxCommand.self, BookingsCommand.self, DemoCommand.self,
+            TokenCommand.self, LettersCommand.self, InboxCommand.self, BookingsCommand.self, DemoCommand.self,
             SyncCommand.self, RotateCommand.self,
         ])
 }

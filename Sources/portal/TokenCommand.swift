@@ -8,7 +8,7 @@ struct TokenCommand: ParsableCommand {
         commandName: "token",
         abstract: "Issue, list and revoke parents' tokens.",
         discussion: "A token takes effect at the next `portal generate`, which writes its keyslot.",
-        subcommands: [Issue.self, List.self, Revoke.self, Reissue.self])
+        subcommands: [Issue.self, Import.self, List.self, Revoke.self, Reissue.self])
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(

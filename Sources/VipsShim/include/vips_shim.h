@@ -114,3 +114,10 @@ uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed);
 /// logo. On success `*bytes` (free with portal_vips_free) and `*length` are set.
 int portal_vips_text_icon(const char *text, int size, int red, int green, int blue,
                           void **bytes, size_t *length, char **error);
+
+/// Draws a square `size`×`size` matrix of modules (`modules[y * size + x]` non-zero = dark) as a
+/// black-and-white PNG (bit depth 1, no metadata): each module `scale` pixels, with a white quiet
+/// zone of `quiet` modules around it. For QR codes. On success `*bytes` (free with
+/// portal_vips_free) and `*length` are set.
+int portal_vips_matrix_png(const unsigned char *modules, int size, int scale, int quiet,
+                           void **bytes, size_t *length, char **error);

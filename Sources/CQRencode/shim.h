@@ -1,0 +1,2 @@
+// libqrencode's one public header (Debian: libqrencode-dev).
+#include <qrencode.h>
