@@ -219,7 +219,7 @@ final class TokenLifecycleTests: XCTestCase {
         }
         try store.revoke(id: stray.id)
         XCTAssertThrowsError(try store.planRotation(promotion, at: now, tokenGroups: ["abcdef": ["groep-3"]])) { error in
-            XCTAssertEqual(error as? RotationError, .invalidMapping(["--move abcdef: no token with id abcdef... in the keystore (see `portal tokens list`)"]))
+            XCTAssertEqual(error as? RotationError, .invalidMapping(["--move abcdef: no token with id abcdef... in the keystore (see `portal token list`)"]))
         }
         XCTAssertThrowsError(try store.planRotation(promotion, at: now, expires: now)) { error in
             XCTAssertEqual(error as? RotationError, .expiryNotInFuture(now))
