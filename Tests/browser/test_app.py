@@ -405,3 +405,30 @@ def test_network_error_on_an_item_shows_a_network_message(site, page):
     err = page.locator("[data-testid=item-error]")
     err.wait_for()
     assert err.inner_text() == NL["item.network"]
+
+
+def test_new_school_year_moves_a_device_to_its_next_group_without_typing(real_site_copy, context):
+    """Real `portal rotate` + `generate`: the groep-3 device now reads groep 4 (new keys from its
+    re-fetched keyslot), no longer groep 3; the family whose other child leaves groep 8 keeps its
+    younger child's group only."""
+    from conftest import run
+    s = real_site_copy
+    g3 = context.new_page()
+    login(g3, s.url, s.tokens["groep-3"])
+    assert set(dict(stored_epochs(g3))[s.token_ids["groep-3"]]) == {"school", "groep-3"}
+    run("rotate", "--keys", os.path.join(s.root, "keys"), "--content", os.path.join(s.root, "content"))
+    s.generate()
+    g3.reload()
+    g3.wait_for_selector(".view-timeline")
+    stored = dict(stored_epochs(g3))
+    assert set(stored[s.token_ids["groep-3"]]) == {"school", "groep-4"}
+    assert g3.locator("#token").count() == 0
+    badges = set(g3.locator(".view-timeline .badge").all_inner_texts())
+    assert "Groep 4" in badges and "Groep 3" not in badges
+    fam = context.browser.new_context(locale="nl-NL")
+    try:
+        f = fam.new_page()
+        login(f, s.url, s.tokens["family"])
+        assert set(dict(stored_epochs(f))[s.token_ids["family"]]) == {"school", "groep-4"}
+    finally:
+        fam.close()
