@@ -14,12 +14,8 @@ struct CheckCommand: ParsableCommand {
         do {
             _ = try ContentLoader(root: paths.contentURL).load()
         } catch {
-            for var problem in error.problems {
-                problem.file = (paths.content as NSString).appendingPathComponent(problem.file)
-                printError(problem.description)
-            }
-            printError("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(paths.content); nothing was written.")
-            throw ExitCode(1)
+            let count = error.problems.count
+            throw paths.fail(error, summary: "\(count) problem\(count == 1 ? "" : "s") in \(paths.content); nothing was written.")
         }
     }
 }

@@ -43,17 +43,7 @@ struct LettersCommand: ParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() throws {
-        let site: SiteConfig
-        do {
-            site = try ContentLoader(root: paths.contentURL).siteConfig()
-        } catch {
-            for var problem in error.problems {
-                problem.file = (paths.content as NSString).appendingPathComponent(problem.file)
-                printError(problem.description)
-            }
-            printError("site.yaml has problems; fix them first (portal check). No letter was written.")
-            throw ExitCode(1)
-        }
+        let site = try paths.siteConfig(orSay: "No letter was written.")
         let keystore = try openKeystore(keysOption)
         let records = try select(from: keystore, site: site)
 

@@ -1,6 +1,7 @@
 // The staff command line. Each command is a thin layer over library code that the tests call too.
 import ArgumentParser
 import Foundation
+import PortalContent
 
 @main
 struct Portal: AsyncParsableCommand {
@@ -28,6 +29,25 @@ struct PathOptions: ParsableArguments {
 
     var contentURL: URL { URL(fileURLWithPath: content, isDirectory: true) }
     var themeURL: URL { URL(fileURLWithPath: theme, isDirectory: true) }
+
+    /// Prints each content problem as `content/FILE:LINE: message`, then `summary`, and exits 1.
+    func fail(_ error: ContentErrors, summary: String) -> ExitCode {
+        for var problem in error.problems {
+            problem.file = (content as NSString).appendingPathComponent(problem.file)
+            printError(problem.description)
+        }
+        printError(summary)
+        return ExitCode(1)
+    }
+
+    /// site.yaml alone (commands that need the school's name, groups and contact, not the items).
+    func siteConfig(orSay consequence: String) throws -> SiteConfig {
+        do {
+            return try ContentLoader(root: contentURL).siteConfig()
+        } catch {
+            throw fail(error, summary: "site.yaml has problems; fix them first (portal check). \(consequence)")
+        }
+    }
 }
 
 struct KeysOption: ParsableArguments {

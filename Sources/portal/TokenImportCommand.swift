@@ -29,17 +29,7 @@ extension TokenCommand {
         @OptionGroup var paths: PathOptions
 
         func run() throws {
-            let site: SiteConfig
-            do {
-                site = try ContentLoader(root: paths.contentURL).siteConfig()
-            } catch {
-                for var problem in error.problems {
-                    problem.file = (paths.content as NSString).appendingPathComponent(problem.file)
-                    printError(problem.description)
-                }
-                printError("site.yaml has problems; fix them first (portal check). Nothing was issued.")
-                throw ExitCode(1)
-            }
+            let site = try paths.siteConfig(orSay: "Nothing was issued.")
             let data: Data
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: file))

@@ -27,13 +27,16 @@ enum PortalBinary {
     }
 }
 
-/// Runs `portal ARGS` in `directory` and waits for it.
+/// Runs `portal ARGS` in `directory` and waits for it; `environment` adds or replaces variables.
 @discardableResult
-func portal(_ arguments: [String], in directory: URL) throws -> CommandResult {
+func portal(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = PortalBinary.url
     process.arguments = arguments
     process.currentDirectoryURL = directory
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -132,5 +135,55 @@ final class ServerProcess {
         if let failure { throw failure }
         guard let result else { throw NSError(domain: "ServerProcess", code: 2) }
         return result
+    }
+}
+
+/// The real `portal-receiver` on a free port, with the workspace's trust file.
+final class ReceiverProcess {
+    let process = Process()
+    let base: String
+
+    init(workspace: Workspace) throws {
+        let port = try Self.freePort()
+        base = "http://127.0.0.1:\(port)"
+        process.executableURL = PortalBinary.url.deletingLastPathComponent().appendingPathComponent("portal-receiver")
+        process.arguments = ["--trust", "keys/trust.json", "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"]
+        process.currentDirectoryURL = workspace.root
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// SIGHUP: re-read the trust file.
+    func reload() { kill(process.processIdentifier, SIGHUP) }
+
+    func waitUntilHealthy() async throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: base + "/healthz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        XCTFail("portal-receiver did not start")
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

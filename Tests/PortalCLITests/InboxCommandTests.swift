@@ -31,17 +31,10 @@ final class InboxCommandTests: XCTestCase {
         let generated = try portal(["generate"], in: workspace.root)
         XCTAssertEqual(generated.status, 0, generated.stderr)
 
-        let port = try freePort()
-        let receiver = Process()
-        receiver.executableURL = PortalBinary.url.deletingLastPathComponent().appendingPathComponent("portal-receiver")
-        receiver.arguments = ["--trust", "keys/trust.json", "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"]
-        receiver.currentDirectoryURL = workspace.root
-        receiver.standardOutput = FileHandle.nullDevice
-        receiver.standardError = FileHandle.nullDevice
-        try receiver.run()
-        defer { receiver.terminate(); receiver.waitUntilExit() }
-        let base = "http://127.0.0.1:\(port)"
-        try await waitForHealth(base)
+        let receiver = try ReceiverProcess(workspace: workspace)
+        defer { receiver.stop() }
+        let base = receiver.base
+        try await receiver.waitUntilHealthy()
 
         // The parent's side, as the app does it: keys from the keyslot, payloads sealed to the inbox.
         let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
@@ -77,8 +70,7 @@ final class InboxCommandTests: XCTestCase {
         XCTAssertTrue(calendar.stdout.contains("SUMMARY:Gesprek Sam Testkind\r\n"), calendar.stdout)
 
         // A breach of the receiver reveals no name and no note.
-        receiver.terminate()
-        receiver.waitUntilExit()
+        receiver.stop()
         var stored = Data()
         for name in try FileManager.default.contentsOfDirectory(atPath: workspace.root.path) where name.hasPrefix("receiver.sqlite") {
             stored.append(try Data(contentsOf: workspace.url(name)))
@@ -95,28 +87,5 @@ final class InboxCommandTests: XCTestCase {
 
     private func json(_ object: [String: Any]) throws -> [UInt8] {
         Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
-    }
-
-    private func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private func waitForHealth(_ base: String) async throws {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: base + "/healthz")!),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        XCTFail("portal-receiver did not start")
     }
 }

@@ -135,7 +135,7 @@ final class LettersCommandTests: XCTestCase {
         try workspace.write("bin/sendmail", "#!/bin/sh\nn=$(ls \"$(dirname \"$0\")\"/../sent 2>/dev/null | wc -l)\nmkdir -p \"$(dirname \"$0\")/../sent\"\necho \"$*\" > \"$(dirname \"$0\")/../sent/$n.args\"\ncat > \"$(dirname \"$0\")/../sent/$n.eml\"\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: workspace.url("bin/sendmail").path)
         let path = workspace.url("bin").path + ":/usr/bin:/bin"
-        let result = try portalWithEnvironment(["letters", "--send", "--no-pdf"], in: workspace.root, environment: ["PATH": path])
+        let result = try portal(["letters", "--send", "--no-pdf"], in: workspace.root, environment: ["PATH": path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("not sent  fam-papier-"), result.stdout)
         XCTAssertTrue(result.stdout.contains("3 letters handed to sendmail."), result.stdout)
@@ -144,25 +144,5 @@ final class LettersCommandTests: XCTestCase {
         XCTAssertEqual(try workspace.read("sent/0.args"), "-t -oi\n")
         XCTAssertTrue(try workspace.read("sent/0.eml").contains("To: \"Fam. Jansen\" <jansen@example.nl>\r\n"))
         XCTAssertTrue(result.stdout.contains("sent  fam-jansen-"), result.stdout)
-    }
-
-    /// `portal ARGS` with a replaced environment (for a stand-in sendmail on PATH).
-    private func portalWithEnvironment(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = PortalBinary.url
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                             stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
