@@ -1,5 +1,6 @@
 // Detects a no-op rebuild: if no input changed since the last successful build, output/ is kept.
 import Foundation
+import PortalContent
 import PortalCrypto
 
 /// A digest of everything a build reads: content, theme, keystore, the options and this program.
@@ -33,22 +34,37 @@ struct BuildFingerprint: Equatable {
         var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
         lines.append("active " + activeTokens.sorted().joined(separator: ","))
         lines.append("trust " + options.trustFile.standardizedFileURL.path)
+        // Files whose size or mtime changed are read and hashed on all cores: in a first build
+        // that is every file, and hashing 10,000 of them one by one took 8% of the build.
+        var entries: [(key: String, path: String, stamp: FileStamp)] = []
         for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
+            let rootPath = root.path  // URL.path is slow on Linux: once per folder, not per file
             for (relative, info) in try listFiles(root, skipCache: label == "keys") {
                 let key = label + "/" + relative
                 var stamp = FileStamp(size: info.size, mtime: info.mtime, hash: "")
-                if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime {
-                    stamp.hash = old.hash
-                } else {
-                    let path = root.path + "/" + relative
-                    guard let data = FileManager.default.contents(atPath: path) else {
-                        throw BuildError(.load, path: path, "cannot read")
-                    }
-                    stamp.hash = Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16))
-                }
-                files[key] = stamp
-                lines.append("\(key) \(stamp.hash)")
+                if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime { stamp.hash = old.hash }
+                entries.append((key, rootPath + "/" + relative, stamp))
             }
+        }
+        let stale = entries.indices.filter { entries[$0].stamp.hash.isEmpty }
+        let stalePaths = stale.map { entries[$0].path }
+        let hashes = ParallelSlots<String>(count: stale.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, stale.count / 256))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: stale.count, by: workers) {
+                // An unreadable file gets no hash; it is reported below, in file order.
+                if let data = FileManager.default.contents(atPath: stalePaths[i]) {
+                    hashes.set(i, Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16)))
+                }
+            }
+        }
+        for (i, index) in stale.enumerated() {
+            guard let hash = hashes[i] else { throw BuildError(.load, path: entries[index].path, "cannot read") }
+            entries[index].stamp.hash = hash
+        }
+        for entry in entries {
+            files[entry.key] = entry.stamp
+            lines.append("\(entry.key) \(entry.stamp.hash)")
         }
         let digest = Hex.encode(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32))
         return BuildFingerprint(digest: digest, files: files)

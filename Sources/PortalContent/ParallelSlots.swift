@@ -22,6 +22,9 @@ public final class ParallelSlots<Value>: @unchecked Sendable {
         storage[index] = value
     }
 
+    /// The value at `index`, nil when no worker set it. Call after every worker has finished.
+    public subscript(index: Int) -> Value? { storage[index] }
+
     /// The values set so far, in index order. Call after every worker has finished.
     public var values: [Value] { (0..<count).compactMap { storage[$0] } }
 }

@@ -30,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
     var timings = false
 
     func run() throws {
-        let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust)
+        let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust, exitsAfter: true)
         print(summary.text)
         if timings {
             for (step, seconds) in summary.timings { print("  " + step.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
@@ -39,10 +39,13 @@ struct GenerateCommand: ParsableCommand {
 }
 
 /// Runs `generate` and turns its errors into what staff should read.
-func runGenerate(paths: PathOptions, output: OutputOption, keys: KeysOption, trust: String? = nil) throws -> GenerateSummary {
-    let options = GenerateOptions(
+func runGenerate(
+    paths: PathOptions, output: OutputOption, keys: KeysOption, trust: String? = nil, exitsAfter: Bool = false
+) throws -> GenerateSummary {
+    var options = GenerateOptions(
         contentDirectory: paths.contentURL, outputDirectory: output.outputURL,
         keysDirectory: keys.keysURL, themeDirectory: paths.themeURL, trustFile: trust.map { URL(fileURLWithPath: $0) })
+    options.keepResultsAtExit = exitsAfter
     do {
         return try Generator(options: options).run()
     } catch let errors as ContentErrors {
