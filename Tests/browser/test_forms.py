@@ -345,3 +345,19 @@ def test_a_code_opened_after_its_registration_week_shows_that_it_expired(booking
         assert NL["notice.registration_closed"] in pg.inner_text("[data-testid='notice.registration_closed']")
     finally:
         r.close()
+
+
+def test_forget_this_device_also_forgets_the_childrens_names(booking_site, receiver, ctx):
+    bs = booking_site
+    pg = open_app(ctx, receiver.url, bs.tokens["g5"])
+    pg.goto(receiver.url + "#/absence")
+    pg.wait_for_selector("form.absence-form")
+    pg.fill("#absence-child", "Sanne de Vries")
+    pg.click("form.absence-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=absence-receipt]")
+    assert "Sanne de Vries" in pg.evaluate("localStorage.getItem('children-v1')")
+    pg.goto(receiver.url + "#/settings")
+    pg.click("[data-testid=forget]")
+    pg.click("[data-testid=forget-confirm]")
+    pg.wait_for_selector("#token")
+    assert pg.evaluate("localStorage.getItem('children-v1')") is None

@@ -292,7 +292,7 @@ function env() {
 
 async function forget() {
   state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
-  try { localStorage.removeItem(SEEN); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
+  try { localStorage.removeItem(SEEN); localStorage.removeItem(F.NAMES); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
   saveFresh().catch(() => {});
   await S.wipe();
   // The service worker's copies are ciphertext, but which files this device saw is nobody's business.

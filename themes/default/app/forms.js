@@ -11,7 +11,7 @@ const POLL_MS = 15000;
 
 // ---- the child's name, remembered on this device per group (the parent types it once) ----
 
-const NAMES = 'children-v1';
+export const NAMES = 'children-v1';
 export function rememberedName(group) {
   try { return (JSON.parse(localStorage.getItem(NAMES) || '{}'))[group] || ''; } catch (e) { return ''; }
 }
