@@ -185,7 +185,8 @@ export function bookingView(state, path, env) {
         h('button', { type: 'button', class: 'secondary pair', 'data-pair': pair.map((x) => x.slot.id).join('+'),
           onclick: () => pick(pair.map((x) => ({ entry: x.schedule.entry, slot: x.slot }))) },
         h('span', { class: 'pair-day' }, formatDay(pair[0].slot.start)), ' ',
-        pair.map((x) => `${formatTime(x.slot.start)} ${x.schedule.entry.aud.title}`).join(' · ')))))));
+        // Each "time group" isolated, so right-to-left pages keep time and group together.
+        pair.map((x, i) => [i ? ' · ' : '', h('bdi', null, `${formatTime(x.slot.start)} ${x.schedule.entry.aud.title}`)])))))));
   }
 
   function receiptCard(s) {

@@ -75,8 +75,9 @@ export function formatMoment(s) {
   if (isDateOnly(s)) return formatDay(s);
   return `${formatDay(s)}, ${formatTime(s)}`;
 }
+/** "19:30": always the 24-hour clock, as on the school's letters and the conference schedule. */
 export function formatTime(s) {
-  return fmt({ hour: '2-digit', minute: '2-digit' }, TZ).format(toDate(s));
+  return fmt({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, TZ).format(toDate(s));
 }
 /** "december 2026" */
 export function formatMonth(s) {
