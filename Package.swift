@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(
             name: "CCmarkGFM", pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
-        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // libvips' headers (they need only glib's and gio's include paths). The library itself is
+        // opened with dlopen on first use (Sources/VipsShim), so it is not linked here.
+        .systemLibrary(name: "CVips", pkgConfig: "gio-2.0", providers: [.apt(["libvips-dev"])]),
         .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Plain C wrappers over libvips' variadic API, which Swift cannot call.
         .target(name: "VipsShim", dependencies: ["CVips"]),
