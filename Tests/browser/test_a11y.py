@@ -204,3 +204,24 @@ def test_the_booking_page_works_with_the_keyboard_alone(booking_site, receiver, 
         assert page.evaluate("document.activeElement.dataset.testid") == "receipt"
     finally:
         ctx.close()
+
+
+def test_the_live_refresh_of_the_slot_grid_keeps_the_keyboard_focus(booking_site, receiver, browser):
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="block")
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        page.goto(receiver.url + "#token=" + booking_site.tokens["g5"])
+        page.wait_for_selector(".view-timeline")
+        page.goto(receiver.url + "#/book/" + booking_site.schedules["groep-5"])
+        page.wait_for_selector("[data-testid=slot-grid]:not([aria-busy]) .slot")
+        page.focus(".slot[data-slot$='T19:00']")
+        before = page.evaluate("document.querySelector('.slot[data-slot$=\"T19:00\"]')")
+        page.evaluate("""() => { window.__redrawn = new Promise(ok => new MutationObserver((m, o) => { o.disconnect(); ok(); })
+            .observe(document.querySelector('[data-testid=slot-grid]'), { childList: true })); }""")
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        page.evaluate("window.__redrawn")
+        assert page.evaluate("document.activeElement.getAttribute('data-slot')").endswith("T19:00")
+        assert before is not None
+    finally:
+        ctx.close()

@@ -99,7 +99,7 @@ export function bookingView(state, path, env) {
   const box = status();
   const name = nameField('child-name', aud.id, aud.title, false);
   const receipt = h('div', { class: 'receipt-area' });
-  const grid = h('div', { class: 'slot-grid', 'aria-busy': 'true', 'data-testid': 'slot-grid' }, h('p', { class: 'loading' }, t('item.loading')));
+  const grid = h('div', { class: 'slot-grid', 'aria-busy': 'true', 'data-testid': 'slot-grid', tabindex: '-1' }, h('p', { class: 'loading' }, t('item.loading')));
   const pairsArea = h('div', { class: 'pairs-area' });
   const confirmArea = h('div', { class: 'confirm-area' });
   let data = null;          // the receiver's answer for this schedule
@@ -155,6 +155,8 @@ export function bookingView(state, path, env) {
       if (!evenings.has(day)) evenings.set(day, []);
       evenings.get(day).push(s);
     }
+    // A redraw (every 15 s) must not take the keyboard focus away from the slot it was on.
+    const focused = grid.contains(document.activeElement) ? document.activeElement.getAttribute('data-slot') : null;
     grid.replaceChildren(...[...evenings.entries()].map(([day, slots]) => h('section', { class: 'evening' },
       h('h2', null, formatDay(slots[0].start)),
       h('ul', { class: 'slots', role: 'list' }, slots.map((s) => {
@@ -166,6 +168,10 @@ export function bookingView(state, path, env) {
           onclick: () => pick([{ entry, slot: s }]) }, formatTime(s.start)));
       })))));
     if (!data.slots.length) grid.replaceChildren(h('p', { class: 'empty' }, t('booking.no_slots')));
+    if (focused) {
+      const again = grid.querySelector(`[data-slot="${CSS.escape(focused)}"]`);
+      (again && !again.disabled ? again : grid.querySelector('.slot:not([disabled])') || grid).focus();
+    }
     drawPairs(canPick && !moving);
   }
 
