@@ -210,13 +210,18 @@ def browser():
         b.close()
 
 
+def phone_context(browser, timeout=5000, **options):
+    """A Dutch phone (390 px wide, Amsterdam time). Service workers off: they would hide the app's
+    own requests from page.route; the offline and update tests (test_pwa.py) turn them on."""
+    ctx = browser.new_context(**{"locale": "nl-NL", "timezone_id": "Europe/Amsterdam",
+                                 "viewport": {"width": 390, "height": 844}, "service_workers": "block", **options})
+    ctx.set_default_timeout(timeout)
+    return ctx
+
+
 @pytest.fixture
 def context(browser):
-    # Service workers off here: they would hide the app's own requests from page.route. The offline
-    # and update tests (test_pwa.py) make contexts with them on.
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="block")
-    ctx.set_default_timeout(5000)
+    ctx = phone_context(browser)
     yield ctx
     ctx.close()
 

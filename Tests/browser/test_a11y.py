@@ -2,7 +2,7 @@
 import os
 
 import pytest
-from conftest import login
+from conftest import login, phone_context
 
 axe_playwright_python = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -140,9 +140,7 @@ def test_keyboard_focus_is_visible(site, page):
 def test_booking_and_absence_views_have_no_axe_violations(booking_site, receiver, browser, lang, scheme):
     """The two forms, in every state a parent meets: slot grid, confirm box, receipt, pairs for a
     family, error message, absence form, its validation and its receipt."""
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="block", color_scheme=scheme)
-    ctx.set_default_timeout(8000)
+    ctx = phone_context(browser, 8000, color_scheme=scheme)
     try:
         page = ctx.new_page()
         page.goto(receiver.url + "#token=" + booking_site.tokens["g3g8"])
@@ -183,9 +181,7 @@ def test_booking_and_absence_views_have_no_axe_violations(booking_site, receiver
 
 
 def test_the_booking_page_works_with_the_keyboard_alone(booking_site, receiver, browser):
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="block")
-    ctx.set_default_timeout(8000)
+    ctx = phone_context(browser, 8000)
     try:
         page = ctx.new_page()
         page.goto(receiver.url + "#token=" + booking_site.tokens["g5-b"])
@@ -207,8 +203,7 @@ def test_the_booking_page_works_with_the_keyboard_alone(booking_site, receiver, 
 
 
 def test_the_live_refresh_of_the_slot_grid_keeps_the_keyboard_focus(booking_site, receiver, browser):
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="block")
-    ctx.set_default_timeout(8000)
+    ctx = phone_context(browser, 8000)
     try:
         page = ctx.new_page()
         page.goto(receiver.url + "#token=" + booking_site.tokens["g5"])

@@ -9,16 +9,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import EN, NL, staff
+from conftest import EN, NL, phone_context, staff
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
 def ctx(browser):
-    c = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                            service_workers="block", accept_downloads=True)
-    c.set_default_timeout(8000)
+    c = phone_context(browser, 8000, accept_downloads=True)
     yield c
     c.close()
 
@@ -123,7 +121,7 @@ def test_a_slot_taken_meanwhile_is_refused_and_greyed(booking_site, receiver, br
     bs = booking_site
     a = open_app(ctx, receiver.url, bs.tokens["g5"])
     open_booking(a, receiver.url, bs.schedules["groep-5"])
-    other = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="block")
+    other = phone_context(browser, 8000)
     try:
         b = open_app(other, receiver.url, bs.tokens["g5-b"])
         open_booking(b, receiver.url, bs.schedules["groep-5"])
@@ -146,7 +144,7 @@ def test_taken_slots_turn_grey_while_the_page_is_open(booking_site, receiver, br
     a = open_app(ctx, receiver.url, bs.tokens["g5"])
     open_booking(a, receiver.url, bs.schedules["groep-5"])
     assert slot_button(a, "19:20").is_enabled()
-    other = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="block")
+    other = phone_context(browser, 8000)
     try:
         b = open_app(other, receiver.url, bs.tokens["g5-b"])
         open_booking(b, receiver.url, bs.schedules["groep-5"])
@@ -163,7 +161,7 @@ def test_the_other_parent_of_the_family_sees_the_booking_and_cannot_book_twice(b
     pg = open_app(ctx, receiver.url, bs.tokens["g5"])
     open_booking(pg, receiver.url, bs.schedules["groep-5"])
     book(pg, "Sanne", "18:30")
-    other = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", service_workers="block")
+    other = phone_context(browser, 8000)
     try:
         dad = open_app(other, receiver.url, bs.tokens["g5-other-parent"])
         open_booking(dad, receiver.url, bs.schedules["groep-5"])

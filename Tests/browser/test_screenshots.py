@@ -6,7 +6,7 @@ view rendered, and nothing is wider than the screen.
 import os
 
 import pytest
-from conftest import login
+from conftest import login, phone_context
 
 SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
 
@@ -59,9 +59,7 @@ def test_screenshots_of_every_view(site, page, lang):
 @pytest.mark.parametrize("lang", ["nl", "en", "ar"])
 def test_screenshots_of_the_booking_and_absence_views(booking_site, receiver, browser, lang):
     os.makedirs(SHOTS, exist_ok=True)
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="block")
-    ctx.set_default_timeout(8000)
+    ctx = phone_context(browser, 8000)
     try:
         page = ctx.new_page()
         page.goto(receiver.url + "#token=" + booking_site.tokens["g3g8"])
