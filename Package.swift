@@ -3,6 +3,10 @@ import PackageDescription
 
 // One module per concern (see docs/ARCHITECTURE in README): crypto knows nothing of Markdown,
 // content knows nothing of keys, the CLI is a thin layer over library code that tests call too.
+// Both programs allocate millions of small objects on all cores; jemalloc (Debian's
+// libjemalloc-dev) serves them with less contention than glibc's malloc (bench/generate/README.md).
+let fastMalloc: [LinkerSetting] = [.linkedLibrary("jemalloc")]
+
 let package = Package(
     name: "Ouderportaal",
     platforms: [.macOS(.v14)],
@@ -70,14 +74,16 @@ let package = Package(
             ]),
         .executableTarget(
             name: "portal-receiver",
-            dependencies: ["PortalReceiver", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["PortalReceiver", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            linkerSettings: fastMalloc),
         // The staff CLI.
         .executableTarget(
             name: "portal",
             dependencies: [
                 "PortalBuild", "PortalServer", "PortalKeys", "PortalReceiver", "PortalLetters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            linkerSettings: fastMalloc),
 
         .testTarget(
             name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"], exclude: ["format_vectors.py"]),
