@@ -61,7 +61,7 @@ def test_a_booking_made_in_the_browser_shows_up_with_the_name_for_staff(booking_
     assert slot_button(pg, "18:40").is_enabled()
     book(pg, "Sanne de Vries", "18:40")
     receipt = pg.inner_text("[data-testid=receipt]")
-    assert "18:40–18:50" in receipt
+    assert "18:40\u2060–\u206018:50" in receipt
     assert "Gelukt" in pg.inner_text("[data-testid=form-status]")
     assert "slot-mine" in slot_button(pg, "18:40").get_attribute("class")
     # Only one booking per family: the other times cannot be picked now.

@@ -83,7 +83,9 @@ export function adjacentPairs(a, b) {
   return pairs.sort((x, y) => Date.parse(x[0].slot.start) - Date.parse(y[0].slot.start));
 }
 
-function slotLabel(slot) { return `${formatTime(slot.start)}–${formatTime(slot.end)}`; }
+/** "18:40–18:50", isolated left to right (U+2066 ... U+2069) so Arabic pages keep it in order,
+ * and not broken at the dash (U+2060). */
+function slotLabel(slot) { return `\u2066${formatTime(slot.start)}\u2060–\u2060${formatTime(slot.end)}\u2069`; }
 
 /** The booking page of a conference schedule (#/book/<path>). */
 export function bookingView(state, path, env) {
