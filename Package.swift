@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
@@ -34,65 +35,108 @@ let package = Package(
         // Plain C wrappers over libvips' variadic API, which Swift cannot call.
         .target(name: "VipsShim", dependencies: ["CVips"]),
 
+        // The file system, done once: atomic writes, private folders, file stamps for change
+        // detection, result slots for parallel workers, RFC 3339 times. Depends on nothing.
+        .target(name: "PortalFiles"),
         // Crypto primitives and the v1 format (HKDF, envelopes, Padmé, tokens, derivations).
         .target(name: "PortalCrypto", dependencies: ["CSodium"]),
         // The secret keystore: master key, inbox key pair, token registry, audience epochs.
-        .target(name: "PortalKeys", dependencies: ["PortalCrypto"]),
+        .target(name: "PortalKeys", dependencies: ["PortalCrypto", "PortalFiles"]),
         // Markdown to safe HTML with cmark-gfm, and link/image extraction for validation.
         .target(name: "PortalMarkdown", dependencies: ["CCmarkGFM"]),
         // The content model: site.yaml and typed front matter, loading and validation.
-        .target(name: "PortalContent", dependencies: ["PortalMarkdown", "Yams"]),
+        .target(name: "PortalContent", dependencies: ["PortalMarkdown", "PortalFiles", "Yams"]),
         // Per-audience rendering through the theme's Mustache templates, Dutch dates.
         .target(
             name: "PortalRender",
-            dependencies: ["PortalContent", "PortalMarkdown", .product(name: "Mustache", package: "swift-mustache")]),
+            dependencies: [
+                "PortalContent", "PortalMarkdown", "PortalFiles", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         // Photo variants with libvips: orientation applied, all metadata stripped, cached by hash.
-        .target(name: "PortalPhotos", dependencies: ["VipsShim"]),
+        .target(name: "PortalPhotos", dependencies: ["VipsShim", "PortalFiles"]),
+        // Pictures the portal draws itself with libvips: a QR matrix as a 1-bit PNG, app icons.
+        .target(name: "PortalGraphics", dependencies: ["VipsShim"]),
         // Invitation letters: class list import, the printable letter (HTML, PDF), the e-mail
         // (.eml) and its QR code (libqrencode).
         .target(
             name: "PortalLetters",
-            dependencies: ["CQRencode", "PortalMarkdown", "PortalContent", "PortalKeys", "PortalPhotos"]),
+            dependencies: ["CQRencode", "PortalMarkdown", "PortalContent", "PortalKeys", "PortalGraphics", "PortalFiles"]),
         // The generate pipeline: render, seal, write, swap; incremental cache.
-        .target(name: "PortalBuild", dependencies: ["PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalTrust"]),
+        .target(
+            name: "PortalBuild",
+            dependencies: [
+                "PortalContent", "PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalGraphics",
+                "PortalTrust", "PortalFiles",
+            ]),
         // HTTP pieces every server of the portal shares: the security headers.
         .target(name: "PortalHTTP", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
         // Local HTTP servers: the staff preview (plaintext, memory only) and `serve` of output/.
         .target(
             name: "PortalServer",
-            dependencies: ["PortalBuild", "PortalHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: [
+                "PortalBuild", "PortalContent", "PortalRender", "PortalHTTP", "PortalFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,
         // schedules). Plain Codable values, shared by the writer and the reader.
-        .target(name: "PortalTrust"),
+        .target(name: "PortalTrust", dependencies: ["PortalFiles"]),
         // The receiver: signed, HPKE-sealed absence reports and bookings, stored in SQLite.
         .target(
             name: "PortalReceiver",
             dependencies: [
-                "PortalTrust", "PortalCrypto", "PortalHTTP",
+                "PortalTrust", "PortalCrypto", "PortalHTTP", "PortalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .executableTarget(
             name: "portal-receiver",
-            dependencies: ["PortalReceiver", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PortalReceiver", "PortalTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             linkerSettings: fastMalloc),
         // The staff CLI.
         .executableTarget(
             name: "portal",
             dependencies: [
-                "PortalBuild", "PortalServer", "PortalKeys", "PortalReceiver", "PortalLetters",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PortalBuild", "PortalServer", "PortalContent", "PortalCrypto", "PortalKeys", "PortalReceiver",
+                "PortalLetters", "PortalFiles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fastMalloc),
 
+        // Test-only code shared by the test targets: the repository's location, an opener of sealed
+        // sites, a reproducible random source, settable clocks, and the real `portal` and
+        // `portal-receiver` run as processes. No product depends on it.
+        .target(
+            name: "PortalTestSupport",
+            dependencies: ["CSodium", "PortalCrypto", "PortalKeys", "PortalBuild"],
+            path: "Tests/PortalTestSupport"),
+        // One test target per library, named after it.
+        .testTarget(name: "PortalFilesTests", dependencies: ["PortalFiles"]),
         .testTarget(
-            name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalKeys"], exclude: ["format_vectors.py"]),
-        .testTarget(name: "PortalContentTests", dependencies: ["PortalContent"]),
-        .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender"]),
-        .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos"]),
+            name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalTestSupport"], exclude: ["format_vectors.py"]),
+        .testTarget(name: "PortalKeysTests", dependencies: ["PortalKeys", "PortalCrypto", "PortalTestSupport"]),
+        .testTarget(name: "PortalMarkdownTests", dependencies: ["PortalMarkdown"]),
+        .testTarget(name: "PortalContentTests", dependencies: ["PortalContent", "PortalMarkdown"]),
+        .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender", "PortalContent"]),
+        .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos", "VipsShim"]),
+        .testTarget(name: "PortalGraphicsTests", dependencies: ["PortalGraphics", "PortalPhotos"]),
+        .testTarget(name: "PortalTrustTests", dependencies: ["PortalTrust"]),
+        .testTarget(
+            name: "PortalHTTPTests",
+            dependencies: [
+                "PortalHTTP", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalTestSupport"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
-        .testTarget(name: "PortalBuildTests", dependencies: ["PortalBuild"]),
-        .testTarget(name: "PortalCLITests", dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver"]),
+        .testTarget(
+            name: "PortalBuildTests",
+            dependencies: [
+                "PortalBuild", "PortalContent", "PortalCrypto", "PortalKeys", "PortalPhotos", "PortalTrust",
+                "PortalTestSupport",
+            ]),
+        .testTarget(
+            name: "PortalCLITests",
+            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver", "PortalTestSupport"]),
     ]
 )

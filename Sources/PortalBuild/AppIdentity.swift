@@ -3,6 +3,7 @@
 import Foundation
 import PortalContent
 import PortalPhotos
+import PortalGraphics
 
 struct AppIdentity {
     let site: Site

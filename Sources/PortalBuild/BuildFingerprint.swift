@@ -2,6 +2,7 @@
 import Foundation
 import PortalContent
 import PortalCrypto
+import PortalFiles
 
 /// A digest of everything a build reads: content, theme, keystore, the options and this program.
 ///
@@ -59,7 +60,7 @@ struct BuildFingerprint: Equatable {
             }
         }
         for (i, index) in stale.enumerated() {
-            guard let hash = hashes[i] else { throw BuildError(.load, path: entries[index].path, "cannot read") }
+            guard let hash = hashes[i] else { throw BuildError(.fingerprint, path: entries[index].path, "cannot read") }
             entries[index].stamp.hash = hash
         }
         for entry in entries {
@@ -84,16 +85,12 @@ struct BuildFingerprint: Equatable {
     /// Best effort: if the state cannot be written, the next build is simply not a no-op.
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
-        try? FileManager.default.createDirectory(
-            at: url.deletingLastPathComponent(), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? PrivateDirectory.make(url.deletingLastPathComponent().path, tightening: true)
         var text = stateHeader + "\n" + fingerprint.digest + "\n"
         for (path, stamp) in fingerprint.files.sorted(by: { $0.key < $1.key }) {
             text += "\(stamp.size) \(stamp.mtime) \(stamp.hash) \(path)\n"
         }
-        let temp = url.path + ".tmp"
-        if FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) {
-            _ = rename(temp, url.path)
-        }
+        try? AtomicFile.write(Array(text.utf8), to: url.path, mode: 0o600, durability: .cache)
     }
 
     /// The last successful build's fingerprint; nil when there is none or it is unreadable.
@@ -129,38 +126,14 @@ struct BuildFingerprint: Equatable {
         }
     }
 
-    /// Regular files below `root`, sorted, with size and mtime in nanoseconds. Each folder is read
-    /// with readdir and its entries stat-ed relative to the open folder (no path walk per file):
-    /// in a no-op build this is most of the work.
+    /// Regular files below `root`, sorted, with size and mtime in nanoseconds. The keystore
+    /// folder also holds what builds write (caches, the trust file), which are not inputs.
     private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [(String, (size: Int, mtime: Int))] {
-        var result: [(String, (size: Int, mtime: Int))] = []
-        let base = root.standardizedFileURL.path
-        var stack = [""]
-        while let relative = stack.popLast() {
-            let folder = relative.isEmpty ? base : base + "/" + relative
-            guard let dir = opendir(folder) else {
-                if relative.isEmpty { return [] }
-                throw BuildError(.load, path: folder, "cannot list folder")
-            }
-            defer { closedir(dir) }
-            let fd = dirfd(dir)
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                let child = relative.isEmpty ? name : relative + "/" + name
-                // The keystore folder also holds what builds write (caches, the trust file).
-                if skipCache && (child == "cache" || child == "trust.json") { continue }
-                var info = stat()
-                guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                if (info.st_mode & S_IFMT) == S_IFDIR {
-                    stack.append(child)
-                } else if (info.st_mode & S_IFMT) == S_IFREG {
-                    result.append((child, (Int(info.st_size), Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))))
-                }
-            }
+        do {
+            let entries = try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json") }
+            return entries.map { ($0.path, (Int($0.stamp.size), $0.stamp.modifiedNanosecondsSince1970)) }
+        } catch {
+            throw BuildError(.fingerprint, path: error.path, error.reason)
         }
-        return result.sorted { $0.0 < $1.0 }
     }
 }

@@ -1,5 +1,6 @@
-// `portal generate`: load, keys, render, photos, seal, write, swap. Each step is named in errors
-// and timings, and nothing reaches output/ unless every step succeeded.
+// `portal generate` as a list of named steps (`BuildStep`): folders, keys, state, fingerprint,
+// load, theme, render, photos, seal, trust, write, swap, record. Each step's name is in its
+// errors and timings, and nothing reaches output/ unless every step succeeded.
 import Foundation
 import PortalContent
 import PortalCrypto
@@ -42,7 +43,7 @@ public struct GenerateSummary: Sendable {
     public var bytes = 0
     /// True when nothing changed since the last build and output/ was left as it was.
     public var unchanged = false
-    public var timings: [(step: String, seconds: Double)] = []
+    public var timings: [(step: BuildStep, seconds: Double)] = []
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
 }
 
@@ -54,14 +55,13 @@ public struct Generator {
 
     public init(options: GenerateOptions) { self.options = options }
 
-    public func run() throws -> GenerateSummary {
+    public func run() throws(BuildError) -> GenerateSummary {
         var summary = GenerateSummary()
         var clock = StepClock()
 
-        try checkFolders()
-        do { try Sodium.ensureReady() } catch { throw BuildError(.seal, "\(error)") }
-
-        let keystore: Keystore = try clock.step("keys") {
+        try clock.step(.folders) { () throws(BuildError) in try checkFolders() }
+        let keystore: Keystore = try clock.step(.keys) { () throws(BuildError) in
+            do { try Sodium.ensureReady() } catch { throw BuildError(.keys, "\(error)") }
             do {
                 var keystore = try Keystore.openOrCreate(at: options.keysDirectory)
                 // Holders of expired tokens, and of tokens that lapsed unregistered, may still have
@@ -70,8 +70,8 @@ public struct Generator {
                 return keystore
             } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
         }
-        let previous = clock.step("state") { BuildFingerprint.load(options) }
-        let fingerprint = try clock.step("fingerprint") {
+        let previous = clock.step(.state) { BuildFingerprint.load(options) }
+        let fingerprint = try clock.step(.fingerprint) { () throws(BuildError) in
             try BuildFingerprint.compute(
                 options: options, activeTokens: keystore.activeTokens(at: options.now).map(\.id), previous: previous)
         }
@@ -80,31 +80,36 @@ public struct Generator {
             summary.timings = clock.timings
             return summary
         }
-        let site: Site = try clock.step("load") {
-            try ContentLoader(root: options.contentDirectory).load()
-        }
-        let theme: Theme = try clock.step("theme") {
-            do { return try Theme.load(from: options.themeDirectory) } catch let error as ThemeError {
-                throw BuildError(.render, path: error.file, error.message)
+        let site: Site = try clock.step(.load) { () throws(BuildError) in
+            do throws(ContentErrors) { return try ContentLoader(root: options.contentDirectory).load() } catch {
+                throw BuildError(.load, problems: error.problems)
             }
         }
-        let rendered = clock.step("render") { SiteRenderer(site: site, theme: theme).renderAll() }
-        let media = try clock.step("photos") {
+        let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
+            do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
+                throw BuildError(.theme, path: error.file, error.message)
+            }
+        }
+        let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
+        let media = try clock.step(.photos) { () throws(BuildError) in
             try MediaStage(site: site, keysDirectory: options.keysDirectory).process(rendered)
         }
-        let sealed = try clock.step("seal") {
+        let sealed = try clock.step(.seal) { () throws(BuildError) in
             try Sealer(site: site, keystore: keystore, now: options.now).seal(rendered, media: media)
         }
-        try clock.step("write") {
-            // The trust file first: a receiver that already knows new tokens (and has dropped
-            // revoked ones) before the new site is live does no harm; the reverse would.
+        // The trust file first: a receiver that already knows new tokens (and has dropped revoked
+        // ones) before the new site is live does no harm; the reverse would.
+        try clock.step(.trust) { () throws(BuildError) in
             try TrustStage(site: site, keystore: keystore, now: options.now).write(to: options.trustFile)
+        }
+        let staging = try clock.step(.write) { () throws(BuildError) in
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
             try staging.copyTree(from: theme.appDirectory, skipping: AppIdentity.paths.contains)
             try staging.writeAll(sealed.files + AppIdentity(site: site, theme: theme.appDirectory).files())
-            try staging.commit()
+            return staging
         }
-        clock.step("state") { BuildFingerprint.record(fingerprint, options: options) }
+        try clock.step(.swap) { () throws(BuildError) in try staging.commit() }
+        clock.step(.record) { BuildFingerprint.record(fingerprint, options: options) }
 
         summary.audiences = rendered.count
         summary.items = site.items.count
@@ -127,13 +132,12 @@ public struct Generator {
         for (name, url) in [("content", options.contentDirectory), ("keys", options.keysDirectory), ("theme", options.themeDirectory)] {
             let other = url.standardizedFileURL.path
             if output == other || output.hasPrefix(other + "/") || other.hasPrefix(output + "/") {
-                throw BuildError(.write, path: output, "the output folder overlaps the \(name) folder \(other)")
+                throw BuildError(.folders, path: output, "the output folder overlaps the \(name) folder \(other)")
             }
         }
     }
 }
 
-/// Wall-clock time of each named step.
 /// What a build made, kept alive on purpose by `GenerateOptions.keepResultsAtExit`.
 private final class BuildResults {
     let site: Site
@@ -143,15 +147,5 @@ private final class BuildResults {
         self.site = site
         self.rendered = rendered
         self.sealed = sealed
-    }
-}
-
-struct StepClock {
-    private(set) var timings: [(step: String, seconds: Double)] = []
-
-    mutating func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { timings.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)) }
-        return try body()
     }
 }

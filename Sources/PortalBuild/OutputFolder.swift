@@ -1,6 +1,6 @@
 // Builds output/ next to itself and swaps it in, so the web host never serves a half-written site.
 import Foundation
-import PortalContent
+import PortalFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,19 +65,11 @@ public enum OutputFolder {
                 }
                 createdFolders.insert(parent)
             }
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw BuildError(.write, path: relativePath, "cannot create: \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            var written = 0
-            let ok = bytes.withUnsafeBytes { raw -> Bool in
-                while written < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                    if n <= 0 { return false }
-                    written += n
-                }
-                return true
+            do {
+                try AtomicFile.writeInPlace(bytes, to: path)
+            } catch {
+                throw BuildError(.write, path: relativePath, error.reason)
             }
-            if !ok { throw BuildError(.write, path: relativePath, "write failed: \(String(cString: strerror(errno)))") }
         }
 
         /// Writes many files on several threads (file creation waits on the file system).

@@ -6,6 +6,7 @@ import PortalCrypto
 import PortalKeys
 import PortalPhotos
 import PortalRender
+import PortalFiles
 
 /// A file for output/, path relative to it.
 public struct OutputFile: Sendable {
@@ -36,14 +37,27 @@ struct Sealer {
 
     static let keyslotSize = 4096
 
+    /// What `seal` will encrypt: one unit per blob (its audience, logical path, opaque name and
+    /// plaintext), with each audience's current epoch and key. Making it encrypts nothing.
+    struct Plan {
+        struct Unit { let audience: String; let logicalPath: String; let blob: String; let plaintext: [UInt8] }
+        var units: [Unit]
+        var keys: [String: (epoch: Int, key: SymmetricKey)]
+        var titles: [String: String]
+    }
+
+    /// Seals the rendered audiences: `plan` then `seal(_: Plan)`.
     func seal(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> SealedSite {
+        try seal(plan(audiences, media: media))
+    }
+
+    /// Lays out every blob: items, image variants and manifests, under their audience's key.
+    func plan(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> Plan {
         let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in
             let epoch = keystore.epoch(of: rendered.audience.id)
-            return (rendered.audience.id, (epoch, keystore.masterKey.audienceKey(audience: rendered.audience.id, epoch: epoch)))
+            return (rendered.audience.id, (epoch: epoch, key: keystore.masterKey.audienceKey(audience: rendered.audience.id, epoch: epoch)))
         })
-
-        // One unit of work per blob, sealed on all cores.
-        struct Unit { let audience: String; let logicalPath: String; let blob: String; let plaintext: [UInt8] }
+        typealias Unit = Plan.Unit
         var units: [Unit] = []
         var manifests: [(RenderedAudience, Manifest)] = []
         for rendered in audiences {
@@ -85,8 +99,13 @@ struct Sealer {
             guard let (_, key) = keys[rendered.audience.id] else { continue }
             units.append(Unit(audience: rendered.audience.id, logicalPath: "manifest", blob: blobPath(key, "manifest"), plaintext: json))
         }
+        return Plan(units: units, keys: keys, titles: Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) }))
+    }
 
-        let work = units
+    /// Encrypts every unit of the plan on all cores, then seals the keyslots and writes site.json.
+    func seal(_ plan: Plan) throws(BuildError) -> SealedSite {
+        let keys = plan.keys
+        let work = plan.units
         let results = ParallelSlots<Result<OutputFile, BuildError>>(count: work.count)
         DispatchQueue.concurrentPerform(iterations: work.count) { index in
             let unit = work[index]
@@ -101,16 +120,16 @@ struct Sealer {
             }
         }
         var files: [OutputFile] = []
-        files.reserveCapacity(units.count + 64)
+        files.reserveCapacity(work.count + 64)
         for result in results.values {
             switch result {
             case .success(let file): files.append(file)
             case .failure(let error): throw error
             }
         }
-        guard files.count == units.count else { throw BuildError(.seal, "some blobs were not sealed") }
+        guard files.count == work.count else { throw BuildError(.seal, "some blobs were not sealed") }
 
-        let keyslots = try sealKeyslots(keys: keys, titles: Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) }))
+        let keyslots = try sealKeyslots(keys: keys, titles: plan.titles)
         files.append(contentsOf: keyslots)
         files.append(try siteInfo())
         return SealedSite(files: files, keyslots: keyslots.count)
@@ -120,7 +139,7 @@ struct Sealer {
         "a/\(key.audienceTag)/\(key.blobName(logicalPath: logicalPath))"
     }
 
-    private func sealKeyslots(keys: [String: (Int, SymmetricKey)], titles: [String: String]) throws(BuildError) -> [OutputFile] {
+    private func sealKeyslots(keys: [String: (epoch: Int, key: SymmetricKey)], titles: [String: String]) throws(BuildError) -> [OutputFile] {
         var files: [OutputFile] = []
         for record in keystore.activeTokens(at: now) {
             let token: Token

@@ -1,6 +1,7 @@
 // Loads content/ into a validated Site: walks the folders, reads every file once, checks everything.
 import Foundation
 import PortalMarkdown
+import PortalFiles
 
 /// Loads and validates a content folder (see docs/CONTENT.md).
 ///

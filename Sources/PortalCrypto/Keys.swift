@@ -71,6 +71,13 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// A fresh master key from `random` (always 32 bytes, so this cannot fail).
+    public static func generate(using random: any RandomSource) -> MasterKey {
+        MasterKey(validBytes: random.bytes(32))
+    }
+
+    private init(validBytes: [UInt8]) { bytes = validBytes }
+
     /// `K(a, e) = BLAKE2b(master_key, "ouderportaal/1 audience " || a || " " || e, 32)`.
     public func audienceKey(audience: String, epoch: Int) -> SymmetricKey {
         let label = Label.audience + audience + " " + String(epoch)

@@ -11,10 +11,3 @@ public struct SystemClock: WallClock {
     public init() {}
     public func now() -> Date { Date() }
 }
-
-/// A clock that always says `date` (tests).
-public struct FixedClock: WallClock {
-    public var date: Date
-    public init(_ date: Date) { self.date = date }
-    public func now() -> Date { date }
-}

@@ -12,6 +12,7 @@
 //                 "email"?, "registerBy"?, "registered"?}] }
 import Foundation
 import PortalCrypto
+import PortalFiles
 
 #if canImport(Glibc)
 import Glibc
@@ -74,20 +75,16 @@ public struct Keystore: Sendable {
         if fm.fileExists(atPath: path, isDirectory: &isDir) {
             guard isDir.boolValue else { throw .notADirectory(path: path) }
             guard try listing(of: directory).isEmpty else { throw .alreadyExists(path: path) }
-        } else {
-            do {
-                try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-            } catch {
-                throw .io(path: path, reason: "cannot create the keystore directory: \(error.localizedDescription)")
-            }
         }
-        guard chmod(path, mode_t(directoryMode)) == 0 else {
-            throw .io(path: path, reason: "cannot set permissions 700: \(errnoText())")
+        do {
+            try PrivateDirectory.make(path, tightening: true)
+        } catch {
+            throw .io(path: path, reason: "cannot create the keystore directory: \(error)")
         }
         let store = Keystore(
             directory: directory,
             siteID: random.bytes(16),
-            masterKey: try! MasterKey(bytes: random.bytes(32)),  // 32 bytes by construction
+            masterKey: MasterKey.generate(using: random),
             inbox: X25519KeyPair.generate(using: random),
             adminSigningSeed: random.bytes(32),
             created: wholeSeconds(clock.now()),
@@ -113,7 +110,14 @@ public struct Keystore: Sendable {
             if found.isEmpty { throw .missing(path: file.path) }
             throw .incomplete(path: path, found: found)
         }
-        try checkMode(path: path, expected: directoryMode)
+        do {
+            try PrivateDirectory.check(path)
+        } catch {
+            if case .openToOthers(_, let mode) = error {
+                throw .insecurePermissions(path: path, mode: mode, expected: directoryMode)
+            }
+            throw .io(path: path, reason: "\(error)")
+        }
         try checkMode(path: file.path, expected: fileMode)
         let data: Data
         do {
@@ -359,30 +363,10 @@ public struct Keystore: Sendable {
     }
 
     private static func writeAtomically(_ data: Data, to file: URL) throws(KeystoreError) {
-        let directory = file.deletingLastPathComponent().path
-        let temp = directory + "/." + file.lastPathComponent + ".tmp-" + Hex.encode(SystemRandom().bytes(6))
-        let fd = Glibc.open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(fileMode))
-        guard fd >= 0 else { throw .io(path: temp, reason: "cannot create: \(errnoText())") }
-        var ok = fchmod(fd, mode_t(fileMode)) == 0
-        var written = 0
-        data.withUnsafeBytes { buffer in
-            while ok && written < buffer.count {
-                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { ok = false } else { written += n }
-            }
-        }
-        let reason = errnoText()
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temp, file.path) == 0 else {
-            unlink(temp)
-            throw .io(path: file.path, reason: "cannot write the keystore: \(reason)")
-        }
-        let dirFD = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try AtomicFile.write(data, to: file.path, mode: mode_t(fileMode))
+        } catch {
+            throw .io(path: file.path, reason: "cannot write the keystore: \(error.reason)")
         }
     }
 
@@ -462,6 +446,9 @@ public struct Keystore: Sendable {
         }
         let siteID = try bytes(file.siteID, "site_id", 16)
         let master = try bytes(file.masterKey, "master_key", 32)
+        guard let masterKey = try? MasterKey(bytes: master) else {
+            throw .damaged(path: path, reason: "master_key is not 32 bytes")
+        }
         let inboxSecret = try bytes(file.inboxSecretKey, "inbox_secret_key", 32)
         let inboxPublic = try bytes(file.inboxPublicKey, "inbox_public_key", 32)
         let admin = try bytes(file.adminSigningSeed, "admin_signing_seed", 32)
@@ -484,7 +471,7 @@ public struct Keystore: Sendable {
             }
         }
         return Keystore(
-            directory: directory, siteID: siteID, masterKey: try! MasterKey(bytes: master), inbox: inbox,
+            directory: directory, siteID: siteID, masterKey: masterKey, inbox: inbox,
             adminSigningSeed: admin, created: file.created, epochs: file.epochs,
             expiryRotated: Set(file.expiryRotated ?? []), records: file.tokens,
             random: random, clock: clock, disk: DiskState(digest: SHA256.hash(Array(data))))

@@ -3,6 +3,7 @@
 // system's sendmail.
 import Foundation
 import PortalContent
+import PortalFiles
 import PortalKeys
 
 #if canImport(Glibc)
@@ -35,25 +36,21 @@ public struct LetterFolder: Sendable {
     public init(_ url: URL) throws(LetterError) {
         self.url = url
         let path = url.path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .outputFolder(path: path, reason: "exists and is not a folder") }
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw .outputFolder(path: path, reason: "cannot read: \(errnoText())") }
-            let mode = Int(info.st_mode) & 0o777
-            if mode & 0o077 != 0 {
+        do {
+            try PrivateDirectory.make(path)
+        } catch {
+            switch error {
+            case .openToOthers(_, let mode):
                 throw .outputFolder(path: path, reason: "others may read this folder (mode \(String(mode, radix: 8))); letters hold tokens: run `chmod 700 \(path)` or choose a new folder")
-            }
-            guard access(path, W_OK | X_OK) == 0 else { throw .outputFolder(path: path, reason: "not writable: \(errnoText())") }
-        } else {
-            // mkdir then chmod: the umask may take bits away, never adds any.
-            guard mkdir(path, mode_t(LetterFolder.directoryMode)) == 0 else {
-                throw .outputFolder(path: path, reason: "cannot create the folder: \(errnoText())")
-            }
-            guard chmod(path, mode_t(LetterFolder.directoryMode)) == 0 else {
-                throw .outputFolder(path: path, reason: "cannot set mode 700: \(errnoText())")
+            case .notADirectory:
+                throw .outputFolder(path: path, reason: "exists and is not a folder")
+            case .ownedByAnotherUser(_, let owner):
+                throw .outputFolder(path: path, reason: "belongs to another user (uid \(owner)); letters hold tokens: choose a new folder")
+            case .failed(let failure):
+                throw .outputFolder(path: path, reason: failure.reason)
             }
         }
+        guard access(path, W_OK | X_OK) == 0 else { throw .outputFolder(path: path, reason: "not writable: \(errnoText())") }
     }
 
     /// Writes `<base>.html`, `<base>.eml` (when the token has an address) and, with a printer,
@@ -76,6 +73,7 @@ public struct LetterFolder: Sendable {
             guard chmod(temp.path, mode_t(LetterFolder.fileMode)) == 0, rename(temp.path, pdf.path) == 0 else {
                 throw .write(path: pdf.path, reason: errnoText())
             }
+            FileDescriptor.syncDirectory(url.path)
             output.pdf = pdf
         }
         return output
@@ -86,26 +84,12 @@ public struct LetterFolder: Sendable {
             "." + file.lastPathComponent + ".tmp-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
     }
 
-    /// Temporary file created 0600 (O_EXCL), written, synced, renamed over `file`.
+    /// Written through a temporary 0600 file, synced, renamed over `file`, folder synced.
     func writeFile(_ data: Data, to file: URL) throws(LetterError) {
-        let temp = temporaryName(for: file)
-        let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(LetterFolder.fileMode))
-        guard fd >= 0 else { throw .write(path: file.path, reason: errnoText()) }
-        var ok = fchmod(fd, mode_t(LetterFolder.fileMode)) == 0
-        var written = 0
-        data.withUnsafeBytes { buffer in
-            while ok && written < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { ok = false } else { written += n }
-            }
-        }
-        let reason = errnoText()
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temp.path, file.path) == 0 else {
-            unlink(temp.path)
-            throw .write(path: file.path, reason: reason)
+        do {
+            try AtomicFile.write(data, to: file.path, mode: mode_t(LetterFolder.fileMode))
+        } catch {
+            throw .write(path: file.path, reason: error.reason)
         }
     }
 }

@@ -1,7 +1,7 @@
 // QR codes with libqrencode: the matrix, and drawings of it as SVG (letter) and PNG (e-mail).
 import CQRencode
 import Foundation
-import PortalPhotos
+import PortalGraphics
 
 /// A QR code symbol: `size`×`size` modules, `modules[y * size + x]` true = dark. Error
 /// correction level M (15 % of the symbol may be damaged, e.g. a fold in the letter).

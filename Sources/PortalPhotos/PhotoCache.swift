@@ -14,6 +14,7 @@
 // the variant is made again and the file replaced.
 
 import Foundation
+import PortalFiles
 
 final class PhotoCache: Sendable {
     let root: URL

@@ -3,6 +3,7 @@
 
 import Dispatch
 import Foundation
+import PortalFiles
 
 /// Counts of what a processor did, for tests and build timings.
 public struct PhotoStatistics: Sendable, Equatable {

@@ -66,16 +66,3 @@ public final class DateText {
 
     private var untilWord: String { language == "nl" ? "t/m" : "to" }
 }
-
-/// RFC 3339 UTC instants ("2026-11-20T07:00:00Z"), without a formatter object per call: the
-/// generator writes tens of thousands of them.
-public enum RFC3339 {
-    public static func string(from date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
-}

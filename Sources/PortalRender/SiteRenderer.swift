@@ -2,6 +2,7 @@
 import Foundation
 import PortalContent
 import PortalMarkdown
+import PortalFiles
 
 /// A file that an item shows: an inline Markdown image or an album photo.
 public struct MediaFile: Hashable, Sendable {

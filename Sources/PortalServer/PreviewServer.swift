@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import PortalHTTP
 import PortalContent
+import PortalFiles
 import PortalRender
 
 /// The staff preview.
@@ -54,7 +55,7 @@ public struct PreviewServer: Sendable {
 actor PreviewState {
     let contentRoot: URL
     let themeRoot: URL
-    private var stamp: String?
+    private var stamp: [[FileTree.Entry]]?
     private var loaded: Result<PreviewSite, PreviewFailure>?
 
     init(contentRoot: URL, themeRoot: URL) {
@@ -105,18 +106,9 @@ actor PreviewState {
             body: .init(byteBuffer: .init(string: text)))
     }
 
-    /// Paths, sizes and modification times of every file: changes when anything is edited.
-    static func stamp(of roots: [URL]) -> String {
-        var parts: [String] = []
-        for root in roots {
-            guard let walker = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.contentModificationDateKey, .fileSizeKey]) else { continue }
-            for case let url as URL in walker {
-                let values = try? url.resourceValues(forKeys: [.contentModificationDateKey, .fileSizeKey])
-                parts.append("\(url.path) \(values?.fileSize ?? 0) \(values?.contentModificationDate?.timeIntervalSince1970 ?? 0)")
-            }
-        }
-        return parts.sorted().joined(separator: "\n")
+    /// Every file's path and stamp (size, mtime, ctime, inode): changes when anything is edited.
+    static func stamp(of roots: [URL]) -> [[FileTree.Entry]] {
+        roots.map { (try? FileTree.list($0.standardizedFileURL.path)) ?? [] }
     }
 }
 

@@ -2,12 +2,7 @@
 // Ed25519 public keys, families, audiences and expiry; conference schedules; the admin and inbox
 // public keys). It holds no secret: nothing in it opens content or forges a request.
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import PortalFiles
 
 /// The trust file, format 1 (docs/RECEIVER.md "Trust file"). Keys are standard base64, instants
 /// RFC 3339 UTC in whole seconds.
@@ -286,30 +281,10 @@ public struct TrustFile: Codable, Sendable, Equatable {
         let problems = problems()
         guard problems.isEmpty else { throw .invalid(path: url.path, problems: problems) }
         let data = try encoded()
-        let directory = url.deletingLastPathComponent().path
-        let temp = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .unwritable(path: temp, reason: String(cString: strerror(errno))) }
-        var ok = true
-        var written = 0
-        data.withUnsafeBytes { buffer in
-            while ok && written < buffer.count {
-                let n = systemWrite(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { ok = false } else { written += n }
-            }
-        }
-        let reason = String(cString: strerror(errno))
-        ok = ok && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(temp, url.path) == 0 else {
-            unlink(temp)
-            throw .unwritable(path: url.path, reason: reason)
-        }
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        do {
+            try AtomicFile.write(data, to: url.path, mode: 0o644)
+        } catch {
+            throw .unwritable(path: url.path, reason: error.reason)
         }
     }
 
@@ -357,14 +332,6 @@ public struct TrustFile: Codable, Sendable, Equatable {
         @unknown default: return "\(error)"
         }
     }
-}
-
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(fd, buffer, count)
-    #else
-    return Darwin.write(fd, buffer, count)
-    #endif
 }
 
 /// Why a trust file cannot be used.

@@ -33,7 +33,7 @@ struct GenerateCommand: ParsableCommand {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust, exitsAfter: true)
         print(summary.text)
         if timings {
-            for (step, seconds) in summary.timings { print("  " + step.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
+            for (step, seconds) in summary.timings { print("  " + step.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
     }
 }
@@ -48,14 +48,14 @@ func runGenerate(
     options.keepResultsAtExit = exitsAfter
     do {
         return try Generator(options: options).run()
-    } catch let errors as ContentErrors {
-        for var problem in errors.problems {
+    } catch where !error.problems.isEmpty {
+        for var problem in error.problems {
             problem.file = (paths.content as NSString).appendingPathComponent(problem.file)
             printError(problem.description)
         }
-        printError("\(errors.problems.count) problem\(errors.problems.count == 1 ? "" : "s") in the content; nothing was written.")
+        printError("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in the content; nothing was written.")
         throw ExitCode(1)
-    } catch let error as BuildError {
+    } catch {
         printError("error: \(error)")
         printError("Nothing was written; \(output.output) is as it was.")
         throw ExitCode(1)

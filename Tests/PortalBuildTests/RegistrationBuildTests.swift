@@ -6,6 +6,7 @@ import PortalCrypto
 import PortalKeys
 import PortalTrust
 import XCTest
+import PortalTestSupport
 
 final class RegistrationBuildTests: XCTestCase {
     func testUnregisteredTokenIsDroppedWhenItsDatePassesEvenWithoutChangedFiles() throws {

@@ -5,8 +5,8 @@ import PortalContent
 import PortalCrypto
 import PortalKeys
 import XCTest
+import PortalTestSupport
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 final class SealedSiteFixture {
     let root: URL

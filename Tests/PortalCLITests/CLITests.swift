@@ -2,6 +2,7 @@
 import Foundation
 import PortalBuild
 import XCTest
+import PortalTestSupport
 
 final class CheckCommandTests: XCTestCase {
     func testExampleSchoolIsClean() throws {

@@ -7,6 +7,7 @@ import PortalReceiver
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import PortalTestSupport
 #endif
 
 final class InboxCommandTests: XCTestCase {

@@ -1,6 +1,7 @@
 // From a class list to letters, as staff do it: `portal token import`, then `portal letters`.
 import Foundation
 import XCTest
+import PortalTestSupport
 
 final class LettersCommandTests: XCTestCase {
     /// Three families, one with children in two groups; semicolons as Dutch Excel writes them.

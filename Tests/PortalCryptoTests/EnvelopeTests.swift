@@ -1,6 +1,7 @@
 // Envelopes: round trip, determinism, binding to associated data, tamper detection, padding.
 import XCTest
 @testable import PortalCrypto
+import PortalTestSupport
 
 final class EnvelopeTests: XCTestCase {
     let master = try! MasterKey(bytes: bytes(0x20...0x3f))

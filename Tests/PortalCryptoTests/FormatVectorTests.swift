@@ -4,6 +4,7 @@
 import Foundation
 import XCTest
 @testable import PortalCrypto
+import PortalTestSupport
 
 final class FormatVectorTests: XCTestCase {
     override func setUpWithError() throws {

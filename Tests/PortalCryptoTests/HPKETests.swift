@@ -7,6 +7,7 @@
 //   and the encryptions at sequence numbers 0, 1, 2.
 import XCTest
 @testable import PortalCrypto
+import PortalTestSupport
 
 final class HPKETests: XCTestCase {
     override func setUpWithError() throws {

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import PortalCrypto
+import PortalTestSupport
 
 func h(_ hex: String) -> [UInt8] {
     guard let bytes = Hex.decode(hex.filter { !$0.isWhitespace }) else {
@@ -23,6 +24,3 @@ func cryptoError<T>(_ body: () throws(CryptoError) -> T, file: StaticString = #f
     }
 }
 
-/// The repository root (this file is Tests/PortalCryptoTests/TestSupport.swift).
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,7 @@
 // Tokens: text form, forgiving parsing, typo detection, malformed input.
 import XCTest
 @testable import PortalCrypto
+import PortalTestSupport
 
 final class TokenTests: XCTestCase {
     let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")

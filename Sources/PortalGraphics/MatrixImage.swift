@@ -6,9 +6,9 @@ public enum MatrixImage {
     /// each module `scale` pixels, surrounded by `quiet` light modules.
     ///
     ///     let png = try MatrixImage.png(modules: qr.modules, size: qr.size, scale: 8, quiet: 4)
-    public static func png(modules: [Bool], size: Int, scale: Int, quiet: Int) throws(PhotoError) -> [UInt8] {
+    public static func png(modules: [Bool], size: Int, scale: Int, quiet: Int) throws(DrawingError) -> [UInt8] {
         guard size > 0, modules.count == size * size else {
-            throw PhotoError(file: "QR code", message: "a \(size)×\(size) matrix needs \(size * size) modules, got \(modules.count)")
+            throw DrawingError("QR code", "a \(size)×\(size) matrix needs \(size * size) modules, got \(modules.count)")
         }
         let bytes: [UInt8] = modules.map { $0 ? 1 : 0 }
         var png: UnsafeMutableRawPointer?
@@ -21,7 +21,7 @@ public enum MatrixImage {
         guard status == Int32(PORTAL_VIPS_OK.rawValue), let png else {
             let message = error.map { String(cString: $0) } ?? "libvips failed"
             portal_vips_free(error)
-            throw PhotoError(file: "QR code", message: "cannot draw the QR code: \(message)")
+            throw DrawingError("QR code", "cannot draw the QR code: \(message)")
         }
         return Array(UnsafeRawBufferPointer(start: png, count: length))
     }

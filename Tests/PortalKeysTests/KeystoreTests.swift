@@ -4,6 +4,7 @@ import Foundation
 import XCTest
 import PortalCrypto
 @testable import PortalKeys
+import PortalTestSupport
 
 final class KeystoreTests: XCTestCase {
     var root: URL!

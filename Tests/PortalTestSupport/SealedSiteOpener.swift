@@ -1,6 +1,7 @@
-// Opens a generated site with a token, as a parent's browser does. Used by `portal verify`-style
-// checks and by the tests that prove isolation and revocation.
+// Opens a generated site with a token, as a parent's browser does: the Swift side of the tests
+// that prove isolation and revocation (Tests/browser/opener.py is the independent Python one).
 import Foundation
+import PortalBuild
 import PortalCrypto
 
 /// Reads output/ with one token.

@@ -4,6 +4,7 @@ import Foundation
 import XCTest
 import PortalCrypto
 @testable import PortalKeys
+import PortalTestSupport
 
 final class TokenLifecycleTests: XCTestCase {
     var root: URL!

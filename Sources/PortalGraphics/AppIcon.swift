@@ -6,7 +6,7 @@ public enum AppIcon {
     /// A square PNG of `size` pixels with `initials` in white on the colour, without metadata.
     ///
     ///     let png = try AppIcon.png(initials: "DR", size: 192, red: 31, green: 95, blue: 139)
-    public static func png(initials: String, size: Int, red: Int, green: Int, blue: Int) throws(PhotoError) -> [UInt8] {
+    public static func png(initials: String, size: Int, red: Int, green: Int, blue: Int) throws(DrawingError) -> [UInt8] {
         var bytes: UnsafeMutableRawPointer?
         var length = 0
         var error: UnsafeMutablePointer<CChar>?
@@ -16,7 +16,7 @@ public enum AppIcon {
         guard status == Int32(PORTAL_VIPS_OK.rawValue), let bytes else {
             let message = error.map { String(cString: $0) } ?? "libvips failed"
             portal_vips_free(error)
-            throw PhotoError(file: "app icon", message: "cannot draw the app icon: \(message)")
+            throw DrawingError("app icon", "cannot draw the app icon: \(message)")
         }
         return Array(UnsafeRawBufferPointer(start: bytes, count: length))
     }

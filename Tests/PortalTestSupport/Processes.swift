@@ -1,21 +1,21 @@
-// Runs the real `portal` binary on temporary folders, as staff do.
+// Runs the real `portal` and `portal-receiver` binaries on temporary folders, as staff do.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+public struct CommandResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
-enum PortalBinary {
+public enum PortalBinary {
     /// The `portal` next to the test bundle (same build folder), or PORTAL_BIN.
-    static var url: URL {
+    public static var url: URL {
         if let path = ProcessInfo.processInfo.environment["PORTAL_BIN"] { return URL(fileURLWithPath: path) }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
@@ -29,7 +29,7 @@ enum PortalBinary {
 
 /// Runs `portal ARGS` in `directory` and waits for it; `environment` adds or replaces variables.
 @discardableResult
-func portal(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
+public func portal(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
     process.executableURL = PortalBinary.url
     process.arguments = arguments
@@ -50,10 +50,10 @@ func portal(_ arguments: [String], in directory: URL, environment: [String: Stri
 }
 
 /// A temporary folder with a copy of the example school and the default theme, like a checkout.
-final class Workspace {
-    let root: URL
+public final class Workspace {
+    public let root: URL
 
-    init(withContent: Bool = true) throws {
+    public init(withContent: Bool = true) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("themes"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(
@@ -65,23 +65,23 @@ final class Workspace {
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
-    func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+    public func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
-    func write(_ relative: String, _ text: String) throws {
+    public func write(_ relative: String, _ text: String) throws {
         let url = url(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    func read(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
+    public func read(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
 }
 
 /// A `portal` server process (serve or preview) on a free port, stopped at the end.
-final class ServerProcess {
-    let process = Process()
-    private(set) var baseURL = ""
+public final class ServerProcess {
+    public let process = Process()
+    public private(set) var baseURL = ""
 
-    init(_ arguments: [String], in directory: URL) throws {
+    public init(_ arguments: [String], in directory: URL) throws {
         process.executableURL = PortalBinary.url
         process.arguments = arguments + ["--port", "0"]
         process.currentDirectoryURL = directory
@@ -105,7 +105,7 @@ final class ServerProcess {
         throw NSError(domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(buffer)"])
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -115,7 +115,7 @@ final class ServerProcess {
     deinit { stop() }
 
     /// GET a path; returns status, headers and body.
-    func get(_ path: String) throws -> (status: Int, headers: [String: String], body: Data) {
+    public func get(_ path: String) throws -> (status: Int, headers: [String: String], body: Data) {
         let semaphore = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, [String: String], Data)?
         nonisolated(unsafe) var failure: Error?
@@ -139,11 +139,11 @@ final class ServerProcess {
 }
 
 /// The real `portal-receiver` on a free port, with the workspace's trust file.
-final class ReceiverProcess {
-    let process = Process()
-    let base: String
+public final class ReceiverProcess {
+    public let process = Process()
+    public let base: String
 
-    init(workspace: Workspace) throws {
+    public init(workspace: Workspace) throws {
         let port = try Self.freePort()
         base = "http://127.0.0.1:\(port)"
         process.executableURL = PortalBinary.url.deletingLastPathComponent().appendingPathComponent("portal-receiver")
@@ -154,7 +154,7 @@ final class ReceiverProcess {
         try process.run()
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -162,19 +162,19 @@ final class ReceiverProcess {
     }
 
     /// SIGHUP: re-read the trust file.
-    func reload() { kill(process.processIdentifier, SIGHUP) }
+    public func reload() { kill(process.processIdentifier, SIGHUP) }
 
-    func waitUntilHealthy() async throws {
+    public func waitUntilHealthy() async throws {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let (_, response) = try? await URLSession.shared.data(from: URL(string: base + "/healthz")!),
                (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
-        XCTFail("portal-receiver did not start")
+        throw NSError(domain: "ReceiverProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "portal-receiver did not start"])
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
