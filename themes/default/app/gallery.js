@@ -27,13 +27,13 @@ export function saveBlob(blob, name) {
 }
 
 /** All albums of every audience, newest first, as cards with their covers. */
-export function albumsView(state, env) {
+export function albumsView(state, visit) {
   const albums = [...state.items.values()].filter((e) => isAlbum(e.item))
     .sort((a, b) => ((a.item.date || '') < (b.item.date || '') ? 1 : (a.item.date || '') > (b.item.date || '') ? -1 : 0));
   const list = h('ul', { class: 'albums', 'data-testid': 'albums' }, albums.map(({ item, aud }) => {
     const n = photosOf(item).length;
     const cover = item.album.cover ? h('img', { class: 'cover', alt: '' }) : h('span', { class: 'cover cover-empty' });
-    if (item.album.cover) env.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
+    if (item.album.cover) visit.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
     return h('li', null, h('a', { class: 'album-card', href: '#/item/' + item.path, 'data-path': item.path },
       cover,
       h('span', { class: 'album-text' },
@@ -50,46 +50,46 @@ export function albumsView(state, env) {
  * The album's photos as a grid of buttons; each thumbnail is decrypted when it comes near the
  * viewport. Clicking one opens the lightbox. Returns the element to put in the item view.
  */
-export function albumGallery(item, aud, env) {
+export function albumGallery(item, aud, visit) {
   const photos = photosOf(item);
   const status = h('p', { class: 'download-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'album-status' });
   const zipButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'album-download' }, t('album.download'));
-  zipButton.addEventListener('click', () => downloadAlbum(item, aud, photos, env, zipButton, status));
+  zipButton.addEventListener('click', () => downloadAlbum(item, aud, photos, visit, zipButton, status));
   const thumbs = photos.map((p, i) => {
     const caption = typeof p.caption === 'string' ? p.caption : '';
-    const info = env.mediaInfo(aud, p.media, true);
+    const info = visit.session.mediaInfo(aud, p.media, true);
     const img = h('img', { alt: caption || t('lightbox.photo', { n: i + 1, total: photos.length }), loading: 'lazy',
       width: info && info.width, height: info && info.height, class: 'media-loading', 'data-media': p.media });
     const button = h('button', { type: 'button', class: 'thumb', 'data-index': i }, img);
     button.addEventListener('click', () => lightbox.open(i, button));
     return { li: h('li', null, button), img, p };
   });
-  const lightbox = makeLightbox(item, aud, photos, thumbs, env);
+  const lightbox = makeLightbox(item, aud, photos, thumbs, visit);
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) {
       if (!e.isIntersecting) continue;
       observer.unobserve(e.target);
       const th = thumbs.find((x) => x.li === e.target);
-      if (th) loadThumb(th, aud, env);
+      if (th) loadThumb(th, aud, visit);
     }
   }, { rootMargin: '300px 0px' });
   for (const th of thumbs) observer.observe(th.li);
-  env.onLeave(() => { observer.disconnect(); lightbox.close(); lightbox.dialog.remove(); });
+  visit.onLeave(() => { observer.disconnect(); lightbox.close(); lightbox.dialog.remove(); });
   document.body.append(lightbox.dialog);
   return h('section', { class: 'gallery-wrap', 'aria-label': t('gallery.label') },
     h('ul', { class: 'gallery', 'data-testid': 'gallery' }, thumbs.map((x) => x.li)),
     photos.length ? h('div', { class: 'actions' }, zipButton) : null, status);
 }
 
-function loadThumb(th, aud, env) {
+function loadThumb(th, aud, visit) {
   if (th.loading) return th.loading;
-  th.loading = env.openMedia(aud, th.p.media, { thumb: true }).then((m) => {
-    if (!env.current()) return;
-    th.url = env.objectUrl(new Blob([m.bytes], { type: m.type }));
+  th.loading = visit.session.openMedia(aud, th.p.media, { thumb: true }).then((m) => {
+    if (!visit.current()) return;
+    th.url = visit.objectUrl(new Blob([m.bytes], { type: m.type }));
     th.img.src = th.url;
     th.img.classList.remove('media-loading');
   }, () => {
-    if (!env.current()) return;
+    if (!visit.current()) return;
     th.img.classList.remove('media-loading');
     th.img.classList.add('media-failed');
     th.img.alt = t('media.error');
@@ -97,7 +97,7 @@ function loadThumb(th, aud, env) {
   return th.loading;
 }
 
-function makeLightbox(item, aud, photos, thumbs, env) {
+function makeLightbox(item, aud, photos, thumbs, visit) {
   let index = 0, opener = null, largeUrl = null, startX = null, startY = 0;
   const img = h('img', { class: 'lightbox-img', alt: '', 'data-testid': 'lightbox-img' });
   const caption = h('figcaption', { class: 'lightbox-caption', dir: 'auto' });
@@ -126,15 +126,15 @@ function makeLightbox(item, aud, photos, thumbs, env) {
     const th = thumbs[index];
     if (th.url) img.src = th.url; else img.removeAttribute('src');
     const want = index;
-    env.openMedia(aud, p.media, {}).then((m) => {
+    visit.session.openMedia(aud, p.media, {}).then((m) => {
       if (want !== index || !dialog.open) return;
-      if (largeUrl) env.revoke(largeUrl);
-      largeUrl = env.objectUrl(new Blob([m.bytes], { type: m.type }));
+      if (largeUrl) visit.revoke(largeUrl);
+      largeUrl = visit.objectUrl(new Blob([m.bytes], { type: m.type }));
       img.src = largeUrl;
       // "ready" once the display size itself is decoded (until then the thumbnail may still show).
       return img.decode().then(() => { if (want === index && img.src === largeUrl) img.setAttribute('data-state', 'ready'); });
     }).catch(() => { if (want === index && dialog.open) img.setAttribute('data-state', 'error'); });
-    if (!th.url) loadThumb(th, aud, env);
+    if (!th.url) loadThumb(th, aud, visit);
   }
 
   const api = {
@@ -153,12 +153,12 @@ function makeLightbox(item, aud, photos, thumbs, env) {
   save.addEventListener('click', async () => {
     const p = photos[index];
     try {
-      const m = await env.openMedia(aud, p.media, {});
+      const m = await visit.session.openMedia(aud, p.media, {});
       saveBlob(new Blob([m.bytes], { type: m.type }), fileName(p.media, m.type));
     } catch (e) { counter.textContent = t('media.error'); }
   });
   dialog.addEventListener('close', () => {
-    if (largeUrl) { env.revoke(largeUrl); largeUrl = null; }
+    if (largeUrl) { visit.revoke(largeUrl); largeUrl = null; }
     img.removeAttribute('src');
     if (opener && opener.isConnected) opener.focus();
   });
@@ -188,14 +188,14 @@ function makeLightbox(item, aud, photos, thumbs, env) {
   return api;
 }
 
-async function downloadAlbum(item, aud, photos, env, button, status) {
+async function downloadAlbum(item, aud, photos, visit, button, status) {
   button.disabled = true;
   const files = [];
   const date = item.date ? new Date(item.date) : new Date();
   try {
     for (let i = 0; i < photos.length; i++) {
       status.textContent = t('album.download_busy', { n: i + 1, total: photos.length });
-      const m = await env.openMedia(aud, photos[i].media, {});
+      const m = await visit.session.openMedia(aud, photos[i].media, {});
       files.push({ name: fileName(photos[i].media, m.type), bytes: m.bytes, date });
     }
     saveBlob(zip(files), fileName(item.path, null) + '.zip');

@@ -2,7 +2,8 @@
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
-import { LANGUAGE_NAMES, uiLanguages, t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
+import { groupToken, normalizeToken, parseToken } from './crypto.js';
+import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
 const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
@@ -37,14 +38,14 @@ function heading(key) {
 }
 
 /** News and albums of every audience, newest first. */
-export function timelineView(state, env) {
+export function timelineView(state, visit) {
   const entries = [...state.items.values()].filter((e) => isTimeline(e.item))
     .sort((a, b) => (a.item.date < b.item.date ? 1 : a.item.date > b.item.date ? -1 : 0));
   const list = h('ol', { class: 'cards', 'data-testid': 'timeline' });
   for (const { item, aud } of entries) {
     const photos = item.album && Array.isArray(item.album.photos) ? item.album.photos.length : 0;
     const cover = item.album && item.album.cover ? h('img', { class: 'cover', alt: '' }) : null;
-    if (cover) env.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
+    if (cover) visit.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
     list.append(h('li', null, h('article', { class: 'card' + (item.album ? ' card-album' : ''), 'data-path': item.path },
       cover,
       h('div', { class: 'card-body' },
@@ -124,14 +125,14 @@ export function infoView(state) {
 }
 
 /** One item: header from the manifest, body from its sealed HTML fragment. */
-export function itemView(state, path, env) {
+export function itemView(state, visit, path) {
   const entry = state.items.get(path);
   if (!entry) {
     return h('section', { class: 'view view-item' }, h('p', { class: 'error', role: 'alert' }, t('item.notfound')),
       h('p', null, h('a', { href: '#/' }, t('item.back'))));
   }
   const { item, aud } = entry;
-  env.seen(path);
+  visit.session.seen(path);
   const body = h('div', { class: 'fragment', dir: 'auto', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
   const title = h('h1', { class: 'view-title', tabindex: '-1', dir: 'auto' }, item.title);
   const meta = h('p', { class: 'meta' }, badge(aud), ' ',
@@ -140,13 +141,13 @@ export function itemView(state, path, env) {
     item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
   const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where', dir: 'auto' }, item.event.location) : null,
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
-  const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, env) : null;
+  const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, visit) : null;
   const book = item.kind === 'conference' && item.conference
     ? h('p', { class: 'item-actions' }, h('a', { class: 'button primary', href: '#/book/' + path, 'data-testid': 'book-link' }, t('booking.open'))) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
     h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, gallery);
-  env.openItem(aud, item).then((html) => {
-    if (!env.current()) return;
+  visit.session.openItem(aud, item).then((html) => {
+    if (!visit.current()) return;
     const frag = sanitizeFragment(html);
     // The theme's fragment may carry its own title; then drop ours to avoid saying it twice.
     // The theme's fragment may carry its own header (title, date, place, in one language); the app
@@ -158,12 +159,12 @@ export function itemView(state, path, env) {
     if (own && own.textContent.trim() === item.title.trim()) own.remove();
     for (const img of frag.querySelectorAll('img[data-media]')) {
       const thumb = img.getAttribute('data-variant') === 'thumb';
-      env.loadMedia(aud, img.getAttribute('data-media'), img, { thumb });
+      visit.loadMedia(aud, img.getAttribute('data-media'), img, { thumb });
       if (thumb) {
         // A thumbnail opens its full-size photo on click or Enter.
         img.tabIndex = 0;
         img.setAttribute('role', 'button');
-        const full = () => { if (img.classList.toggle('full')) env.loadMedia(aud, img.getAttribute('data-media'), img, {}); };
+        const full = () => { if (img.classList.toggle('full')) visit.loadMedia(aud, img.getAttribute('data-media'), img, {}); };
         img.addEventListener('click', full);
         img.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); full(); } });
       }
@@ -172,7 +173,7 @@ export function itemView(state, path, env) {
     body.removeAttribute('aria-busy');
     body.setAttribute('data-state', 'ready');
   }, (err) => {
-    if (!env.current()) return;
+    if (!visit.current()) return;
     body.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'item-error' },
       err && err.kind === 'network' ? t('item.network') : t('item.error')));
     body.removeAttribute('aria-busy');
@@ -182,28 +183,29 @@ export function itemView(state, path, env) {
 }
 
 /** Codes on this device, language, add another code, forget this device. */
-export function settingsView(state, env) {
+export function settingsView(state, visit) {
+  const { session } = visit;
   const sure = h('div', { class: 'confirm', hidden: true },
     h('p', null, t('settings.forget_sure')),
-    h('button', { type: 'button', class: 'danger', 'data-testid': 'forget-confirm', onclick: env.forget }, t('settings.forget_confirm')));
+    h('button', { type: 'button', class: 'danger', 'data-testid': 'forget-confirm', onclick: session.forget }, t('settings.forget_confirm')));
   const codes = state.records.map((rec) => h('li', { class: 'code' },
     h('p', null, t('settings.code_for', { audiences: rec.audiences.map(audienceLabel).join(', ') })),
     rec.expires ? h('p', { class: 'muted' }, t('settings.expires', { date: formatDay(rec.expires) })) : null,
-    h('button', { type: 'button', class: 'secondary', onclick: () => env.removeToken(rec.token_id) }, t('settings.remove'))));
+    h('button', { type: 'button', class: 'secondary', onclick: () => session.removeToken(rec.token_id) }, t('settings.remove'))));
   const langs = uiLanguages(state.site.languages);
   return h('section', { class: 'view view-settings' }, heading('settings.heading'),
     h('h2', null, t('settings.codes')), h('ul', { class: 'codes' }, codes),
     h('p', null, h('a', { class: 'button', href: '#/add' }, t('settings.add'))),
     langs.length > 1 ? [h('h2', null, t('settings.language')), h('p', { class: 'langs' }, langs.map((l) =>
-      h('button', { type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === env.lang()), onclick: () => env.setLanguage(l) },
+      h('button', { type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === currentLanguage()), onclick: () => session.setLanguage(l) },
         LANGUAGE_NAMES[l] || l)))] : null,
     h('h2', null, t('settings.forget')), h('p', null, t('settings.forget_text')),
     h('button', { type: 'button', class: 'danger', 'data-testid': 'forget', onclick: () => { sure.hidden = false; sure.querySelector('button').focus(); } },
       t('settings.forget')), sure);
 }
 
-/** The login form (also "add another code"). env.submit(text) resolves to null or an error key. */
-export function loginView(state, env, adding) {
+/** The login form (also "add another code"). session.submit(text) resolves to null or an error key. */
+export function loginView(state, visit, adding) {
   const site = state.site;
   const msg = h('p', { id: 'token-msg', class: 'error', role: 'alert', 'aria-live': 'assertive', 'data-testid': 'login-error' });
   const input = h('input', { id: 'token', name: 'token', type: 'text', autocomplete: 'off', autocapitalize: 'characters',
@@ -214,19 +216,19 @@ export function loginView(state, env, adding) {
     let v = input.value;
     const m = v.match(/token=([0-9A-Za-z-]+)/);
     if (m) v = m[1];
-    if (input.selectionStart === input.value.length) input.value = env.group(v);
-    const n = env.normalize(v);
+    if (input.selectionStart === input.value.length) input.value = groupToken(v);
+    const n = normalizeToken(v);
     if (/[^0-9A-HJKMNP-TV-Z]/.test(n)) return show('malformed');
     if (n.length < 32) return show(null);
     if (n.length > 32) return show('malformed');
-    const r = await env.parse(v);
-    if (env.normalize(input.value) === n) show(r.ok ? null : r.error);
+    const r = await parseToken(v);
+    if (normalizeToken(input.value) === n) show(r.ok ? null : r.error);
   });
   const form = h('form', { class: 'login-form', novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
     if (button.disabled) return;
     button.disabled = true; button.textContent = t('login.busy'); form.setAttribute('aria-busy', 'true');
-    const err = await env.submit(input.value);
+    const err = await visit.session.submit(input.value);
     if (err) { show(err); button.disabled = false; button.textContent = t('login.submit'); form.removeAttribute('aria-busy'); input.focus(); }
   } },
     h('label', { for: 'token' }, t('login.label')), input,
@@ -244,6 +246,6 @@ export function loginView(state, env, adding) {
   const view = h('section', { class: 'view view-login' },
     h('h1', { class: 'view-title', tabindex: '-1' }, adding ? t('login.add_heading') : t('login.heading')),
     h('p', null, adding ? t('login.add_intro') : t('login.intro')), form, contact);
-  env.afterRender(() => input.focus());
+  queueMicrotask(() => input.focus());
   return view;
 }

@@ -1,0 +1,37 @@
+// One row per view; a view is (state, visit, param) => Element. Row: name (main[data-route], menu
+// state and "new" counts), hash (exact) or prefix (param = the decoded rest), nav (in the menu, in
+// this order, as t('nav.' + name)), hint (install hint above it), ownFocus (else .view-title gets it).
+import { timelineView, itemView, infoView, settingsView, loginView } from './views.js';
+import { calendarView } from './calendar.js';
+import { albumsView } from './gallery.js';
+import { absenceView } from './absence.js';
+import { bookingView } from './booking.js';
+
+export const ROUTES = [
+  { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
+  { name: 'calendar', hash: '#/calendar', nav: true, view: calendarView },
+  { name: 'albums', hash: '#/albums', nav: true, view: albumsView },
+  { name: 'info', hash: '#/info', nav: true, view: infoView },
+  { name: 'absence', hash: '#/absence', nav: true, view: absenceView },
+  { name: 'item', prefix: '#/item/', view: itemView },
+  { name: 'book', prefix: '#/book/', view: bookingView },
+  { name: 'settings', hash: '#/settings', view: settingsView },
+  { name: 'add', hash: '#/add', ownFocus: true, view: (state, visit) => loginView(state, visit, true) },
+];
+
+// Before a token is unlocked every address shows the login form; an unknown one, the timeline.
+const LOGIN = { name: 'login', ownFocus: true, view: (state, visit) => loginView(state, visit, false) };
+const FALLBACK = ROUTES[0];
+
+export function resolve(hash, loggedIn) {
+  if (!loggedIn) return { route: LOGIN, param: null };
+  for (const route of ROUTES) {
+    if (route.hash === hash) return { route, param: null };
+    if (route.prefix && hash.startsWith(route.prefix)) {
+      let param = hash.slice(route.prefix.length);
+      try { param = decodeURIComponent(param); } catch (err) { /* keep raw */ }
+      return { route, param };
+    }
+  }
+  return { route: FALLBACK, param: null };
+}

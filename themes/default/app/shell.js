@@ -1,0 +1,172 @@
+// The shell around the views: header and menu, notices, rendering the routed view, the service
+// worker (offline use and the update flow) and the install hint.
+import { h } from './dom.js';
+import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES } from './i18n.js';
+import { audienceLabel, freshCounts } from './views.js';
+import { ROUTES, resolve } from './router.js';
+import { visits } from './visit.js';
+
+const main = () => document.getElementById('main');
+
+export function createShell(session) {
+  const { state } = session;
+  const nextVisit = visits(session);
+  let lastRoute = null;
+  let inAppNavigations = 0;
+  let installPrompt = null;
+
+  function renderHeader(loggedIn, route) {
+    const langs = uiLanguages(state.site && state.site.languages);
+    const fresh = freshCounts(state);
+    const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null, 'data-nav': name }, t(key),
+      fresh[name] ? [' ', h('span', { class: 'new-count', 'data-testid': 'new-count' }, h('span', { class: 'sr' }, '('),
+        fresh[name], h('span', { class: 'sr' }, ' ' + t('new.label') + ')'))] : null);
+    const header = document.getElementById('top');
+    header.replaceChildren(...[
+      h('div', { class: 'bar' },
+        h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
+          h('span', null, state.site ? state.site.name : t('app.title'))),
+        h('div', { class: 'tools' }, langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
+          onchange: (ev) => session.setLanguage(ev.target.value) }, langs.map((l) =>
+          h('option', { value: l, lang: l, selected: l === currentLanguage() }, LANGUAGE_NAMES[l]))) : null,
+        // Settings sit in the bar as an icon: the menu keeps room for five words on a phone.
+        loggedIn ? h('a', { class: 'settings-link', href: '#/settings', 'data-nav': 'settings', title: t('nav.settings'),
+          'aria-current': route === 'settings' ? 'page' : null }, h('span', { class: 'sr' }, t('nav.settings'))) : null)),
+      loggedIn ? h('nav', { 'aria-label': t('nav.label') },
+        ROUTES.filter((r) => r.nav).map((r) => navLink(r.hash, 'nav.' + r.name, r.name))) : null].filter(Boolean));
+    document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
+  }
+
+  function notices() {
+    const list = [...state.notices];
+    for (const aud of state.audiences.values()) {
+      if (aud.error) list.push(['notice.audience_error', { title: audienceLabel(aud) }]);
+    }
+    if (!list.length) return null;
+    return h('div', { class: 'notices' }, list.map((n) => {
+      const [key, vars] = Array.isArray(n) ? n : [n];
+      return h('div', { class: 'notice', role: 'status', 'data-testid': key },
+        h('p', null, t(key, vars)),
+        typeof n === 'string' ? h('button', { type: 'button', class: 'link', onclick: () => session.dismiss(n) }, t('notice.dismiss')) : null);
+    }));
+  }
+
+  function render() {
+    const visit = nextVisit();
+    const hash = location.hash || '#/';
+    const loggedIn = state.records.length > 0;
+    const { route, param } = resolve(hash, loggedIn);
+    const node = route.view(state, visit, param);
+    if (session.measuring) performance.mark('render:built');
+    renderHeader(loggedIn, route.name);
+    main().replaceChildren(...[notices(), route.hint ? installHint() : null, node].filter(Boolean));
+    main().setAttribute('data-route', route.name);
+    if (session.measuring) performance.mark('render:inserted');
+    // Move focus to the new view's heading on navigation, so screen readers announce it.
+    if (lastRoute !== null && lastRoute !== route.name + hash && !route.ownFocus) {
+      const hd = node.querySelector('.view-title');
+      if (hd) hd.focus({ preventScroll: false });
+      window.scrollTo(0, 0);
+    }
+    lastRoute = route.name + hash;
+  }
+
+  window.addEventListener('hashchange', () => {
+    if (/^#token=/.test(location.hash)) { location.reload(); return; }
+    inAppNavigations++;
+    render();
+  });
+
+  document.addEventListener('click', (ev) => {
+    const el = ev.target instanceof Element ? ev.target : null;
+    if (!el) return;
+    // "Back" returns to where the parent came from (timeline, calendar, info) when that was in the app.
+    if (el.closest('a[data-back]') && inAppNavigations > 0) { ev.preventDefault(); history.back(); }
+    if (el.closest('a.skip')) { ev.preventDefault(); main().focus(); }
+  });
+
+  /** No site.json, or an unknown format: nothing to translate with either. */
+  function fail() {
+    main().replaceChildren(h('p', { class: 'error', role: 'alert' },
+      'Het portaal kon niet worden geladen. / The portal could not be loaded.'));
+  }
+
+  // ---- service worker: offline use and the update flow ----
+
+  /** After a complete online load, the worker drops cached sealed files that no manifest or token
+   * refers to any more (old epochs after a re-key, removed items): the cache does not grow forever. */
+  function pruneCache() {
+    const sw = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (!sw) return;
+    const keep = session.referencedFiles();
+    if (keep) sw.postMessage({ type: 'prune', keep });
+  }
+
+  function offerUpdate(apply) {
+    if (document.getElementById('update')) return;
+    const button = h('button', { type: 'button', class: 'primary', 'data-testid': 'update-reload' }, t('update.reload'));
+    const bar = h('div', { id: 'update', class: 'update', role: 'status', 'data-testid': 'update' },
+      h('p', null, t('update.available')), button);
+    button.addEventListener('click', () => { button.disabled = true; apply(); });
+    document.body.append(bar);
+  }
+
+  function registerWorker() {
+    if (!('serviceWorker' in navigator)) return;
+    const sw = navigator.serviceWorker;
+    let updating = false;
+    sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
+    sw.addEventListener('message', (e) => {
+      const m = e.data || {};
+      if (m.type === 'check' && m.update) offerUpdate(() => { updating = true; sw.controller.postMessage({ type: 'use-latest' }); });
+      if (m.type === 'ready' && updating) location.reload();
+    });
+    sw.register('sw.js', { scope: './', updateViaCache: 'none' }).then((reg) => {
+      if (!reg) return;  // service workers blocked (some privacy settings, test browsers)
+      // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
+      const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
+      if (reg.waiting && sw.controller) waiting(reg.waiting);
+      reg.addEventListener('updatefound', () => {
+        const w = reg.installing;
+        if (w) w.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) waiting(w); });
+      });
+      // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
+      if (sw.controller) sw.controller.postMessage({ type: 'check' });
+    }, (e) => console.warn('service worker', e));
+  }
+
+  // ---- install hint ----
+  // Chromium-based browsers offer installation through this event; shown on the timeline until the
+  // parent installs or says "not now" (remembered on this device).
+
+  window.addEventListener('beforeinstallprompt', (e) => {
+    e.preventDefault();
+    let declined = false;
+    try { declined = localStorage.getItem('install-hint') === 'no'; } catch (err) { /* storage off */ }
+    if (declined) return;
+    installPrompt = e;
+    if (document.documentElement.hasAttribute('data-ready')) render();
+  });
+  window.addEventListener('appinstalled', () => { installPrompt = null; render(); });
+
+  function installHint() {
+    if (!installPrompt || !state.records.length) return null;
+    const later = () => {
+      installPrompt = null;
+      try { localStorage.setItem('install-hint', 'no'); } catch (e) { /* storage off */ }
+      render();
+    };
+    return h('div', { class: 'notice install', role: 'region', 'aria-label': t('install.button'), 'data-testid': 'install-hint' },
+      h('p', null, t('install.text')),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', onclick: async () => {
+          const p = installPrompt;
+          installPrompt = null;
+          try { await p.prompt(); } catch (e) { /* dismissed */ }
+          render();
+        } }, t('install.button')),
+        h('button', { type: 'button', class: 'link', 'data-testid': 'install-later', onclick: later }, t('install.later'))));
+  }
+
+  return { render, fail, pruneCache, registerWorker };
+}
