@@ -20,13 +20,12 @@ struct MediaStage {
     var cacheDirectory: URL { keysDirectory.appendingPathComponent("cache/photos", isDirectory: true) }
 
     /// Processed media by logical path. Fails closed: an image that cannot be processed stops the build.
+    /// Each file is the one loading resolved (`ContentItem.media`, carried by the rendered items).
     func process(_ audiences: [RenderedAudience]) throws(BuildError) -> [String: ProcessedMedia] {
         var jobs: [PhotoJob] = []
         var seen: Set<String> = []
         for file in audiences.flatMap({ $0.items.flatMap(\.media) }) where seen.insert(file.logicalPath).inserted {
-            jobs.append(PhotoJob(
-                file: site.contentRoot.appendingPathComponent(file.sourcePath), displayPath: file.sourcePath,
-                specs: [.thumb, .large], id: file.logicalPath))
+            jobs.append(PhotoJob(file: file.file, displayPath: file.sourcePath, specs: [.thumb, .large], id: file.logicalPath))
         }
         guard !jobs.isEmpty else { return [:] }
         let processor: PhotoProcessor

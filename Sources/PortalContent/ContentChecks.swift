@@ -1,10 +1,12 @@
 // Checks across items: unique logical paths, internal links, Markdown images, unused images.
+// Each Markdown image is resolved here, once, and kept on its item (`ContentItem.media`).
 import Foundation
 import PortalMarkdown
 
 enum ContentChecks {
     static func run(
-        loaded: [LoadedItem], files: Set<String>, images: [String], usedImages: inout Set<String>, report: ProblemReport
+        loaded: inout [LoadedItem], root: URL, files: Set<String>, images: [String], usedImages: inout Set<String>,
+        report: ProblemReport
     ) {
         // Indices, not copies: an item is a large value and there may be ten thousand.
         var byPath: [String: Int] = [:]
@@ -20,20 +22,26 @@ enum ContentChecks {
             }
         }
         var knownPaths: [String]?  // built only when a link is broken, for "did you mean"
-        for entry in loaded {
-            guard let document = entry.item.markdown, !document.references.isEmpty else { continue }
+        for index in loaded.indices {
+            guard let document = loaded[index].item.markdown, !document.references.isEmpty else { continue }
+            var found: [MediaReference] = []
             for reference in document.references {
-                let line = entry.item.bodyLine + reference.line - 1
+                let line = loaded[index].item.bodyLine + reference.line - 1
                 switch reference.kind {
                 case .link:
-                    checkLink(reference.destination, from: entry, line: line, loaded: loaded, byPath: byPath,
+                    checkLink(reference.destination, from: loaded[index], line: line, loaded: loaded, byPath: byPath,
                               knownPaths: &knownPaths, report: report)
                 case .image:
-                    if let path = checkImage(reference.destination, of: entry.item, line: line, files: files, report: report) {
-                        usedImages.insert(path)
+                    if let media = checkImage(reference.destination, of: loaded[index].item, line: line, root: root,
+                                              files: files, report: report) {
+                        usedImages.insert(media.sourcePath)
+                        // The same source written twice is one file, kept once (at its first line).
+                        if !found.contains(where: { $0.source == media.source }) { found.append(media) }
                     }
                 }
             }
+            // Album photos were found while reading; the body's images come first.
+            if !found.isEmpty { loaded[index].item.media.insert(contentsOf: found, at: 0) }
         }
         for image in images where !usedImages.contains(image) {
             report.add(image, nil, "image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'")
@@ -102,10 +110,11 @@ enum ContentChecks {
         }
     }
 
-    /// Checks a Markdown image source; gives the content-relative path of the image when it is fine.
+    /// Checks a Markdown image source and resolves it to its file; nil (and a problem) when it is
+    /// not an image file in the item's folder.
     private static func checkImage(
-        _ source: String, of item: ContentItem, line: Int, files: Set<String>, report: ProblemReport
-    ) -> String? {
+        _ source: String, of item: ContentItem, line: Int, root: URL, files: Set<String>, report: ProblemReport
+    ) -> MediaReference? {
         let file = item.sourcePath
         if source.isEmpty {
             report.add(file, line, "image has no file name; write ![description](photo.jpg)")
@@ -150,10 +159,14 @@ enum ContentChecks {
             return nil
         }
         guard files.contains(path) else {
-            report.add(file, line, "image '\(source)' not found in \(item.sourceFolder)/")
+            // Say which file was looked for when %-escapes made it another name than the one written.
+            let lookedFor = decoded == source ? "" : " (looked for '\(relative)')"
+            report.add(file, line, "image '\(source)' not found in \(item.sourceFolder)/\(lookedFor)")
             return nil
         }
-        return path
+        return MediaReference(
+            kind: .image, source: source, path: relative, sourcePath: path, file: root.appendingPathComponent(path),
+            line: line)
     }
 
     static func shortened(_ text: String) -> String {

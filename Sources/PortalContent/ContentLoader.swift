@@ -69,10 +69,10 @@ public struct ContentLoader: Sendable {
             slots.setUsedImages(worker, reader.usedImages)
         }
         for workerReport in slots.reports { report.merge(workerReport) }
-        let loaded = slots.items
+        var loaded = slots.items
         var usedImages = slots.usedImages
-        ContentChecks.run(loaded: loaded, files: tree.fileSet, images: placements.images, usedImages: &usedImages,
-                          report: report)
+        ContentChecks.run(loaded: &loaded, root: root, files: tree.fileSet, images: placements.images,
+                          usedImages: &usedImages, report: report)
         guard report.problems.isEmpty, let config = siteResult.config else {
             var problems = report.sorted
             if problems.isEmpty {

@@ -180,7 +180,7 @@ struct ItemReader {
             readEvent(fields, into: &loaded.item)
         case .album:
             loaded.item.date = fields.dateTime("date", required: true).map(clock.date)
-            loaded.item.album = readAlbum(fields, folder: placement.folder)
+            loaded.item.album = readAlbum(fields, folder: placement.folder, media: &loaded.item.media)
         case .page:
             loaded.item.weight = fields.int("weight") ?? 0
         case .conference:
@@ -220,7 +220,8 @@ struct ItemReader {
             location: location)
     }
 
-    private mutating func readAlbum(_ fields: Fields, folder: String) -> AlbumInfo? {
+    /// The album's photos, each also resolved to its file in `media`.
+    private mutating func readAlbum(_ fields: Fields, folder: String, media: inout [MediaReference]) -> AlbumInfo? {
         let file = fields.file
         var photos: [Photo] = []
         var photoLines: [String: Int] = [:]
@@ -254,6 +255,7 @@ struct ItemReader {
                 } else {
                     photoLines[name] = line
                     photos.append(Photo(file: name, caption: caption))
+                    media.append(photoReference(name, folder: folder, line: line))
                     usedImages.insert(path)
                 }
             }
@@ -263,6 +265,7 @@ struct ItemReader {
         } else if !fields.has("photos") {
             for name in tree.imagesByFolder[folder] ?? [] {
                 photos.append(Photo(file: name))
+                media.append(photoReference(name, folder: folder, line: nil))
                 usedImages.insert(folder + "/" + name)
             }
             if photos.isEmpty {
@@ -281,6 +284,14 @@ struct ItemReader {
             cover = photos.first?.file ?? ""
         }
         return AlbumInfo(photos: photos, cover: cover)
+    }
+
+    /// An album photo's file. Its name is a file name as typed in YAML (or found in the folder),
+    /// so unlike a Markdown image source it is not percent-decoded.
+    private func photoReference(_ name: String, folder: String, line: Int?) -> MediaReference {
+        let path = folder + "/" + name
+        return MediaReference(
+            kind: .photo, source: name, path: name, sourcePath: path, file: root.appendingPathComponent(path), line: line)
     }
 
     private func readConference(_ fields: Fields, audience: Audience) -> ConferenceSchedule? {

@@ -4,20 +4,31 @@ import PortalContent
 import PortalMarkdown
 import PortalFiles
 
-/// A file that an item shows: an inline Markdown image or an album photo.
+/// A file that an item shows: an inline Markdown image or an album photo, as loading resolved it
+/// (`ContentItem.media`).
 public struct MediaFile: Hashable, Sendable {
     /// Logical path that names the media in manifests and associated data,
     /// e.g. `groups/groep-5/albums/herfst/pad.jpg`.
     public var logicalPath: String
     /// Path of the source file relative to the content folder.
     public var sourcePath: String
+    /// The source file on disk.
+    public var file: URL
     /// Caption of an album photo (also its alt text).
     public var caption: String?
 
-    public init(logicalPath: String, sourcePath: String, caption: String? = nil) {
+    public init(logicalPath: String, sourcePath: String, file: URL, caption: String? = nil) {
         self.logicalPath = logicalPath
         self.sourcePath = sourcePath
+        self.file = file
         self.caption = caption
+    }
+
+    /// The file of `reference`, named under `item`'s logical path.
+    public init(_ reference: MediaReference, of item: ContentItem, caption: String? = nil) {
+        self.init(
+            logicalPath: item.logicalPath + "/" + reference.path, sourcePath: reference.sourcePath,
+            file: reference.file, caption: caption)
     }
 }
 
@@ -91,17 +102,18 @@ public struct SiteRenderer: Sendable {
             items: site.items(for: audience).map { renderItem($0, dates: dates) })
     }
 
-    /// One item's fragment, summary and media.
+    /// One item's fragment, summary and media. Images and photos are the files that loading
+    /// resolved (`item.media`); nothing is looked up again here.
     public func renderItem(_ item: ContentItem, dates: DateText) -> RenderedItem {
         var media: [MediaFile] = []
         let document = item.parsedBody  // parsed once while loading
         let body = document.html(
             rewriteLink: { destination in Self.appLink(for: destination) },
             rewriteImage: { source in
-                guard let relative = Self.relativeMediaPath(source) else { return nil }
-                let file = MediaFile(
-                    logicalPath: item.logicalPath + "/" + relative,
-                    sourcePath: Self.join(item.sourceFolder, relative))
+                // Loading resolves every image or fails. One it did not resolve (an item built by
+                // hand) gets an empty media path: the app shows nothing rather than load a URL.
+                guard let reference = item.image(source: source) else { return .media("") }
+                let file = MediaFile(reference, of: item)
                 if !media.contains(file) { media.append(file) }
                 return .media(file.logicalPath)
             })
@@ -122,16 +134,17 @@ public struct SiteRenderer: Sendable {
             if let location = event.location { context["location"] = location }
         }
         if let album = item.album {
-            let photos = album.photos.map { photo in
-                MediaFile(
-                    logicalPath: item.logicalPath + "/" + photo.file,
-                    sourcePath: Self.join(item.sourceFolder, photo.file), caption: photo.caption)
+            var files: [String: MediaReference] = [:]
+            for reference in item.media where reference.kind == .photo { files[reference.source] = reference }
+            for photo in album.photos {
+                guard let reference = files[photo.file] else { continue }
+                let file = MediaFile(reference, of: item, caption: photo.caption)
+                if !media.contains(file) { media.append(file) }
             }
-            media.append(contentsOf: photos.filter { !media.contains($0) })
-            context["photos"] = photos.map { photo -> [String: Any] in
-                ["media": photo.logicalPath, "caption": photo.caption ?? "", "has_caption": photo.caption != nil]
+            context["photos"] = album.photos.map { photo -> [String: Any] in
+                ["media": item.logicalPath + "/" + photo.file, "caption": photo.caption ?? "", "has_caption": photo.caption != nil]
             }
-            context["photo_count"] = photos.count
+            context["photo_count"] = album.photos.count
         }
         if let schedule = item.conference {
             context["conference"] = conferenceContext(schedule, dates: dates)
@@ -162,22 +175,6 @@ public struct SiteRenderer: Sendable {
         var path = String(destination.dropFirst().prefix { $0 != "#" })
         while path.hasSuffix("/") { path.removeLast() }
         return "#/item/" + path
-    }
-
-    /// A relative image source, normalised (`./a.jpg` -> `a.jpg`), or nil for anything else.
-    static func relativeMediaPath(_ source: String) -> String? {
-        if source.isEmpty || source.hasPrefix("/") || source.contains(":") || source.hasPrefix("#") { return nil }
-        var parts: [Substring] = []
-        for part in source.split(separator: "/") {
-            if part == "." || part.isEmpty { continue }
-            if part == ".." { return nil }
-            parts.append(part)
-        }
-        return parts.isEmpty ? nil : parts.joined(separator: "/")
-    }
-
-    static func join(_ folder: String, _ relative: String) -> String {
-        folder.isEmpty ? relative : folder + "/" + relative
     }
 
     /// The first words of a fragment as plain text, for lists. Works on UTF-8 bytes: it runs for

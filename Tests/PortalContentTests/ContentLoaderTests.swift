@@ -119,6 +119,42 @@ final class ContentLoaderTests: XCTestCase {
             "without photos: every image in the folder by name, the first is the cover")
     }
 
+    /// Loading resolves every file an item shows once and keeps it on the item; rendering and the
+    /// photo stage read `media` and never resolve a source again.
+    func testMediaIsResolvedOnceAndKeptOnTheItem() throws {
+        let site = try loadValid()
+        let root = fixtureSite("valid")
+        XCTAssertEqual(try item(site, "news/schoolreis-2026").media, [
+            MediaReference(kind: .image, source: "bus.png", path: "bus.png", sourcePath: "news/schoolreis/bus.png",
+                           file: root.appendingPathComponent("news/schoolreis/bus.png"), line: 8),
+        ])
+        XCTAssertEqual(try item(site, "albums/herfst").media.map { "\($0.kind) \($0.sourcePath) \($0.line ?? 0)" }, [
+            "photo albums/herfst/pad.jpg 6", "photo albums/herfst/boom.png 8",
+        ])
+        XCTAssertEqual(try item(site, "groups/groep-5/albums/gym").media.map { "\($0.sourcePath) \($0.line ?? 0)" }, [
+            "groups/groep-5/albums/gym/a-springen.png 0", "groups/groep-5/albums/gym/b-touwtje.png 0",
+        ], "photos found in the folder have no line")
+        XCTAssertEqual(try item(site, "news/sinterklaas").media, [])
+    }
+
+    /// `![](foto%20een.jpg)` is the file `foto een.jpg`, as a browser reads the URL; `<foto een.jpg>`
+    /// names the same file and is kept as a second source.
+    func testPercentEncodedImageSourceIsDecodedOnce() throws {
+        let root = fixtureSite("media-names")
+        let site = try ContentLoader(root: root).load()
+        let news = try item(site, "news/klassenfoto")
+        let file = root.appendingPathComponent("news/klassenfoto/foto een.jpg")
+        XCTAssertEqual(news.media, [
+            MediaReference(kind: .image, source: "foto%20een.jpg", path: "foto een.jpg",
+                           sourcePath: "news/klassenfoto/foto een.jpg", file: file, line: 7),
+            MediaReference(kind: .image, source: "foto een.jpg", path: "foto een.jpg",
+                           sourcePath: "news/klassenfoto/foto een.jpg", file: file, line: 9),
+        ])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path))
+        XCTAssertEqual(news.image(source: "foto%20een.jpg")?.file, file)
+        XCTAssertNil(news.image(source: "foto een.png"))
+    }
+
     func testConferenceScheduleAndSlots() throws {
         let site = try loadValid()
         let item = try item(site, "groups/groep-5/conferences/februari")

@@ -77,6 +77,7 @@ final class ContentProblemTests: XCTestCase {
             "news/links.md:12: image 'links.md' is not an image file (.jpg, .jpeg, .png, .webp or .heic)",
             "news/links.md:12: image '_prive.png' starts with '_' or '.', so it is kept out of the portal; rename it",
             "news/links.md:16: link to '/news/onbekend' does not match any item; internal links use an item's logical path, e.g. /news/<slug>",
+            "news/links.md:18: image 'weg%20ermee.png' not found in news/ (looked for 'weg ermee.png')",
         ])
     }
 

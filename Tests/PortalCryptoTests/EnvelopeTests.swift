@@ -135,31 +135,21 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(String(decoding: AssociatedData.keyslot(tokenID: "abc"), as: UTF8.self), "ouderportaal/1 keyslot abc")
     }
 
-    /// Thread CPU time in nanoseconds (wall time is meaningless on a shared, loaded build machine).
-    private func cpuNanoseconds() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
-
-    /// Prints the cost of sealing (and opening) a 4 KB message; the assertion is only a loose guard.
-    func testSealCost() throws {
+    /// The synthetic nonce depends on the associated data: thousands of seals of one message
+    /// under one key, each bound to another place, never repeat a nonce, and each opens only there.
+    /// (What sealing costs is measured in bench/micro, EnvelopeBenchmarkTests.)
+    func testManySealsOfOneMessageNeverRepeatANonce() throws {
         let m = DeterministicRandom(seed: 4).bytes(4096)
-        let rounds = 5000
-        var sink = 0
-        let start = cpuNanoseconds()
-        for i in 0..<rounds {
-            let sealed = try Envelope.seal(m, key: key, associatedData: ad + [UInt8(truncatingIfNeeded: i)])
-            sink &+= Int(sealed[20])
+        var nonces: Set<[UInt8]> = []
+        for i in 0..<5000 {
+            let place = AssociatedData.blob(audience: "school", epoch: 1, logicalPath: "news/bericht-\(i)")
+            let sealed = try Envelope.seal(m, key: key, associatedData: place)
+            XCTAssertTrue(nonces.insert(Array(sealed[4..<16])).inserted, "nonce repeated at \(i)")
+            if i % 500 == 0 {
+                XCTAssertEqual(try Envelope.open(sealed, key: key, associatedData: place), m)
+                XCTAssertThrowsError(try Envelope.open(sealed, key: key, associatedData: ad))
+            }
         }
-        let sealNs = Double(cpuNanoseconds() - start) / Double(rounds)
-        let sealed = try Envelope.seal(m, key: key, associatedData: ad)
-        let openStart = cpuNanoseconds()
-        for _ in 0..<rounds {
-            sink &+= try Envelope.open(sealed, key: key, associatedData: ad).count
-        }
-        let openNs = Double(cpuNanoseconds() - openStart) / Double(rounds)
-        print(String(format: "Envelope 4 KB (CPU time, this build configuration): seal %.1f µs, open %.1f µs (sink %d)", sealNs / 1000, openNs / 1000, sink))
-        XCTAssertLessThan(sealNs, 1_000_000, "sealing 4 KB should take microseconds, not milliseconds")
+        XCTAssertEqual(nonces.count, 5000)
     }
 }

@@ -26,6 +26,20 @@ private func item(
         body: body, bodyLine: 5, event: event, album: album, conference: conference)
 }
 
+/// `item` with its media as loading would resolve them: each `(source, path)` an image of the body
+/// at `path` in the item's folder, then every album photo.
+private func resolved(_ item: ContentItem, images: [(source: String, path: String)] = []) -> ContentItem {
+    var item = item
+    let root = URL(fileURLWithPath: "/nonexistent")
+    func reference(_ kind: MediaReference.Kind, _ source: String, _ path: String) -> MediaReference {
+        let sourcePath = item.sourceFolder + "/" + path
+        return MediaReference(kind: kind, source: source, path: path, sourcePath: sourcePath, file: root.appendingPathComponent(sourcePath))
+    }
+    item.media = images.map { reference(.image, $0.source, $0.path) }
+        + (item.album?.photos ?? []).map { reference(.photo, $0.file, $0.file) }
+    return item
+}
+
 private func renderer(_ items: [ContentItem]) throws -> SiteRenderer {
     let config = SiteConfig(
         name: "OBS Test", url: "https://ouders.test.example", timezone: amsterdam, languages: ["nl", "en"],
@@ -85,16 +99,45 @@ final class RenderTests: XCTestCase {
     }
 
     func testInternalLinksBecomeAppRoutesAndImagesBecomeSealedMedia() throws {
-        let rendered = try render(item(
+        let rendered = try render(resolved(item(
             .news, "groups/groep-5/news/uitje", audience: .group("groep-5"),
-            body: "Zie [de gids](/pages/schoolgids#tijden) en [de gemeente](https://gemeente.example/).\n\n![Het bos](./fotos/bos.jpg)\n\n![Het bos](fotos/bos.jpg)"))
+            body: "Zie [de gids](/pages/schoolgids#tijden) en [de gemeente](https://gemeente.example/).\n\n![Het bos](./fotos/bos.jpg)\n\n![Het bos](fotos/bos.jpg)"),
+            images: [("./fotos/bos.jpg", "fotos/bos.jpg"), ("fotos/bos.jpg", "fotos/bos.jpg")]))
         XCTAssertTrue(rendered.html.contains("<a href=\"#/item/pages/schoolgids\">de gids</a>"), rendered.html)
         XCTAssertTrue(rendered.html.contains("<a href=\"https://gemeente.example/\">de gemeente</a>"), rendered.html)
         XCTAssertTrue(rendered.html.contains("data-media=\"groups/groep-5/news/uitje/fotos/bos.jpg\""), rendered.html)
         XCTAssertFalse(rendered.html.contains("src="), "no image may load anything unsealed: \(rendered.html)")
         XCTAssertEqual(rendered.media, [MediaFile(
-            logicalPath: "groups/groep-5/news/uitje/fotos/bos.jpg", sourcePath: "groups/groep-5/news/fotos/bos.jpg")])
+            logicalPath: "groups/groep-5/news/uitje/fotos/bos.jpg", sourcePath: "groups/groep-5/news/fotos/bos.jpg",
+            file: URL(fileURLWithPath: "/nonexistent/groups/groep-5/news/fotos/bos.jpg"))])
         XCTAssertTrue(rendered.html.contains("<p class=\"item__audience\">Groep 5</p>"))
+    }
+
+    /// The image a site's Markdown names with %-escapes is the file on disk that `check` found:
+    /// rendering takes it from the loaded item instead of reading the source again.
+    func testPercentEncodedImageNamesTheFileThatLoadingFound() throws {
+        let root = repositoryRoot.appendingPathComponent("Tests/Fixtures/sites/media-names")
+        let site = try ContentLoader(root: root).load()
+        let theme = try Theme.load(from: repositoryRoot.appendingPathComponent("themes/default"))
+        let news = try XCTUnwrap(site.items.first { $0.logicalPath == "news/klassenfoto" })
+        let rendered = SiteRenderer(site: site, theme: theme).renderItem(news, dates: DateText(language: "nl", timeZone: amsterdam))
+        XCTAssertEqual(rendered.media.map(\.logicalPath), ["news/klassenfoto/foto een.jpg"])
+        XCTAssertEqual(rendered.media.map(\.sourcePath), ["news/klassenfoto/foto een.jpg"])
+        for file in rendered.media {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(file.sourcePath).path), file.sourcePath)
+        }
+        XCTAssertEqual(rendered.html.components(separatedBy: "<img data-media=\"news/klassenfoto/foto een.jpg\"").count, 3, rendered.html)
+    }
+
+    /// Loading resolves every image or fails; an image that was not resolved (an item built by
+    /// hand) is not guessed at: it gets no source and no media, so the app shows nothing.
+    func testUnresolvedImageLoadsNothing() throws {
+        let rendered = try render(item(.news, "news/x", body: "![Bus](bus.png) ![Ver](https://example.org/a.png)"))
+        XCTAssertEqual(rendered.media, [])
+        XCTAssertFalse(rendered.html.contains("src="), rendered.html)
+        XCTAssertTrue(rendered.html.contains("<img data-media=\"\" alt=\"Bus\""), rendered.html)
+        let album = try render(item(.album, "albums/x", date: local(2026, 10, 14), album: AlbumInfo(photos: [Photo(file: "pad.jpg")], cover: "pad.jpg")))
+        XCTAssertEqual(album.media, [])
     }
 
     func testRawHTMLNeverReachesTheFragment() throws {
@@ -113,7 +156,7 @@ final class RenderTests: XCTestCase {
 
     func testAlbumListsPhotosAsThumbnailsWithCaptions() throws {
         let album = AlbumInfo(photos: [Photo(file: "pad.jpg", caption: "Op weg"), Photo(file: "boom.png")], cover: "pad.jpg")
-        let rendered = try render(item(.album, "albums/herfst", title: "Herfst", date: local(2026, 10, 14), album: album))
+        let rendered = try render(resolved(item(.album, "albums/herfst", title: "Herfst", date: local(2026, 10, 14), album: album)))
         XCTAssertTrue(rendered.html.contains("<img data-media=\"albums/herfst/pad.jpg\" data-variant=\"thumb\" alt=\"Op weg\"><figcaption>Op weg</figcaption>"), rendered.html)
         XCTAssertTrue(rendered.html.contains("<img data-media=\"albums/herfst/boom.png\" data-variant=\"thumb\" alt=\"\">"), rendered.html)
         XCTAssertEqual(rendered.media.map(\.logicalPath), ["albums/herfst/pad.jpg", "albums/herfst/boom.png"])

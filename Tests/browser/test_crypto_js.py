@@ -104,8 +104,8 @@ def test_js_opens_envelopes_sealed_by_the_python_sealer(cpage):
 def test_js_against_format_md_test_vectors(cpage):
     import vectors
     v = vectors.load()
-    if v is None:
-        pytest.skip("docs/FORMAT.md has no 'Test vectors' section yet")
+    # The section exists; losing it (or its ```text block) must fail here, not skip quietly.
+    assert v, f"{vectors.format_md_path()} has no '## Test vectors' section with a ```text block of 'name = value' lines"
     vectors.check_vectors_in_browser(cpage, js, v)
 
 
