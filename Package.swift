@@ -112,7 +112,7 @@ let package = Package(
         // One test target per library, named after it.
         .testTarget(name: "PortalFilesTests", dependencies: ["PortalFiles"]),
         .testTarget(
-            name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalTestSupport"], exclude: ["format_vectors.py"]),
+            name: "PortalCryptoTests", dependencies: ["CSodium", "PortalCrypto", "PortalTestSupport"], exclude: ["format_vectors.py"]),
         .testTarget(name: "PortalKeysTests", dependencies: ["PortalKeys", "PortalCrypto", "PortalTestSupport"]),
         .testTarget(name: "PortalMarkdownTests", dependencies: ["PortalMarkdown"]),
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent", "PortalMarkdown"]),

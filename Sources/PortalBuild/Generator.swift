@@ -92,7 +92,7 @@ public struct Generator {
         }
         let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step(.photos) { () throws(BuildError) in
-            try MediaStage(site: site, keysDirectory: options.keysDirectory).process(rendered)
+            try MediaStage(keysDirectory: options.keysDirectory).process(rendered)
         }
         let sealed = try clock.step(.seal) { () throws(BuildError) in
             try Sealer(site: site, keystore: keystore, now: options.now).seal(rendered, media: media)

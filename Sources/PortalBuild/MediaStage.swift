@@ -12,7 +12,6 @@ struct ProcessedMedia: Sendable {
 }
 
 struct MediaStage {
-    let site: Site
     let keysDirectory: URL
 
     /// The photo cache holds plaintext variants, as private as the originals: it lives in the

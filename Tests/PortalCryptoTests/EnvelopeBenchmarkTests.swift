@@ -6,6 +6,7 @@ import Foundation
 import XCTest
 
 @testable import PortalCrypto
+import PortalTestSupport
 
 final class EnvelopeBenchmarkTests: XCTestCase {
     func testBenchmarkSealAndOpen() throws {
