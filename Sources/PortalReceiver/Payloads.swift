@@ -13,7 +13,7 @@ public struct SealedPayload: Codable, Sendable, Equatable {
         self.ct = ct
     }
 
-    enum CodingKeys: String, CodingKey { case enc, ct }
+    enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,10 +33,6 @@ public struct SealedPayload: Codable, Sendable, Equatable {
     /// The JSON object of the wire format.
     public var jsonObject: [String: String] {
         ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
-    }
-
-    var jsonValue: JSONValue {
-        ["enc": .string(Data(enc).base64EncodedString()), "ct": .string(Data(ct).base64EncodedString())]
     }
 }
 
