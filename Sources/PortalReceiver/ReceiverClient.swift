@@ -42,23 +42,29 @@ public struct ReceiverClient: Sendable {
         self.session = session
     }
 
+    /// Absence reports (admin key), oldest first; `since` is `YYYY-MM-DD` or an RFC 3339 instant.
     public func submissions(since: String? = nil) async throws -> [AdminSubmission] {
-        var query = ""
-        if let since { query = "?since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-:."))) ?? since) }
-        return try JSONDecoder().decode(SubmissionPage.self, from: try await send("GET", "/v1/admin/submissions" + query)).submissions
+        try await get(SubmissionPage.self, "/v1/admin/submissions" + Self.query("since", since, keeping: "-:.")).submissions
     }
 
+    /// Bookings (admin key) of one schedule, or of all.
     public func bookings(schedule: String? = nil) async throws -> [AdminBooking] {
-        var query = ""
-        if let schedule { query = "?schedule=" + (schedule.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._"))) ?? schedule) }
-        return try JSONDecoder().decode(BookingPage.self, from: try await send("GET", "/v1/admin/bookings" + query)).bookings
+        try await get(BookingPage.self, "/v1/admin/bookings" + Self.query("schedule", schedule, keeping: "-._")).bookings
     }
 
     /// Every registration (admin key); `since` is `YYYY-MM-DD` or an RFC 3339 instant.
     public func registrations(since: String? = nil) async throws -> [AdminRegistration] {
-        var query = ""
-        if let since { query = "?since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-:."))) ?? since) }
-        return try JSONDecoder().decode(RegistrationPage.self, from: try await send("GET", "/v1/admin/registrations" + query)).registrations
+        try await get(RegistrationPage.self, "/v1/admin/registrations" + Self.query("since", since, keeping: "-:.")).registrations
+    }
+
+    /// `?name=value` with `value` percent-encoded except letters, digits and `extra`; "" for nil.
+    private static func query(_ name: String, _ value: String?, keeping extra: String) -> String {
+        guard let value else { return "" }
+        return "?\(name)=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: extra))) ?? value)
+    }
+
+    private func get<Page: Decodable>(_ type: Page.Type, _ relative: String) async throws -> Page {
+        try JSONDecoder().decode(Page.self, from: try await send("GET", relative))
     }
 
     /// Registers the signing token (a parent's signer), as the app does on first unlock.
