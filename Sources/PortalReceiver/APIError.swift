@@ -1,7 +1,7 @@
 // Every refusal of the receiver: an HTTP status and a JSON body `{"error": code, "message": text}`.
 import Foundation
 
-/// A refusal with its status code; `extra` adds fields (the fresh free slots of a 409).
+/// A refusal with its status code; `free` adds the fresh free slots of a 409.
 public struct APIError: Error, Sendable, Equatable {
     public let status: Int
     public let code: String
@@ -39,9 +39,14 @@ public struct APIError: Error, Sendable, Equatable {
         403, "registration_closed",
         "the registration period of this token has ended; ask the school for a new code")
 
-    var jsonBody: JSONValue {
-        var fields: [(String, JSONValue)] = [("error", .string(code)), ("message", .string(message))]
-        if let free { fields.append(("free", .object(free.map { ($0.key, JSONValue.strings($0.value)) }))) }
-        return .object(fields)
-    }
+    /// What the receiver sends.
+    public var body: APIErrorBody { APIErrorBody(error: code, message: message, free: free) }
+}
+
+/// The body of every refusal: `{"error": code, "message": text}`, and with a 409 of a booking or
+/// move `"free"`: the free slots of each schedule involved, so the app can offer another one.
+public struct APIErrorBody: Codable, Sendable, Equatable {
+    public var error: String
+    public var message: String
+    public var free: [String: [String]]?
 }

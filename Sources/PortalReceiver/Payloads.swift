@@ -13,7 +13,7 @@ public struct SealedPayload: Codable, Sendable, Equatable {
         self.ct = ct
     }
 
-    enum CodingKeys: String, CodingKey { case enc, ct }
+    enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,10 +33,6 @@ public struct SealedPayload: Codable, Sendable, Equatable {
     /// The JSON object of the wire format.
     public var jsonObject: [String: String] {
         ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
-    }
-
-    var jsonValue: JSONValue {
-        ["enc": .string(Data(enc).base64EncodedString()), "ct": .string(Data(ct).base64EncodedString())]
     }
 }
 
@@ -79,6 +75,23 @@ public enum SealedPayloadFormat {
     }
 }
 
+/// What a parent seals to the inbox key; `sealInfo` is its HPKE info, so one kind does not open
+/// as another.
+public protocol SealedContent: Codable {
+    static var sealInfo: String { get }
+}
+
+extension SealedContent {
+    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
+        try SealedPayloadFormat.seal(
+            self, info: Self.sealInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
+    }
+
+    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> Self {
+        try SealedPayloadFormat.open(Self.self, sealed, info: sealInfo, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    }
+}
+
 /// The sealed part of an absence report.
 ///
 /// ```swift
@@ -86,7 +99,7 @@ public enum SealedPayloadFormat {
 ///     .seal(tokenID: id, inboxPublicKey: siteInboxKey)
 /// let report = try AbsencePayload.open(sealed, tokenID: row.tokenID, inboxSecretKey: keystore.inboxSecretKey)
 /// ```
-public struct AbsencePayload: Codable, Sendable, Equatable {
+public struct AbsencePayload: SealedContent, Sendable, Equatable {
     public enum Reason: String, Codable, Sendable, CaseIterable {
         case ziek, afspraak, anders
     }
@@ -110,20 +123,11 @@ public struct AbsencePayload: Codable, Sendable, Equatable {
         note = try c.decodeIfPresent(String.self, forKey: .note) ?? ""
     }
 
-    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
-        try SealedPayloadFormat.seal(
-            self, info: SealedPayloadFormat.absenceInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
-    }
-
-    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> AbsencePayload {
-        try SealedPayloadFormat.open(
-            AbsencePayload.self, sealed, info: SealedPayloadFormat.absenceInfo, tokenID: tokenID,
-            inboxSecretKey: inboxSecretKey)
-    }
+    public static let sealInfo = SealedPayloadFormat.absenceInfo
 }
 
 /// The sealed part of a booking: the child's name and an optional note for the teacher.
-public struct BookingPayload: Codable, Sendable, Equatable {
+public struct BookingPayload: SealedContent, Sendable, Equatable {
     public var child: String
     public var note: String
 
@@ -140,14 +144,5 @@ public struct BookingPayload: Codable, Sendable, Equatable {
         note = try c.decodeIfPresent(String.self, forKey: .note) ?? ""
     }
 
-    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
-        try SealedPayloadFormat.seal(
-            self, info: SealedPayloadFormat.bookingInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
-    }
-
-    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> BookingPayload {
-        try SealedPayloadFormat.open(
-            BookingPayload.self, sealed, info: SealedPayloadFormat.bookingInfo, tokenID: tokenID,
-            inboxSecretKey: inboxSecretKey)
-    }
+    public static let sealInfo = SealedPayloadFormat.bookingInfo
 }

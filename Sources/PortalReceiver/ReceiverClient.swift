@@ -1,89 +1,11 @@
 // The staff side of the API: `portal inbox` and `portal bookings` pull sealed rows with the admin
-// key and open them locally with the inbox secret key.
+// key and open them locally with the inbox secret key. The answers decode into the same wire
+// types (API/) the receiver encodes.
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 import PortalCrypto
-
-/// An absence report as `GET /api/v1/admin/submissions` returns it.
-public struct AdminSubmission: Codable, Sendable, Equatable {
-    public var id: String
-    public var kind: String
-    /// The sending token: the HPKE aad of `sealed`.
-    public var tokenID: String
-    public var family: String
-    public var group: String
-    public var from: String
-    public var to: String
-    public var sealed: SealedPayload
-    /// RFC 3339.
-    public var received: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, kind, family, group, from, to, sealed, received
-        case tokenID = "token_id"
-    }
-
-    /// Opens the sealed fields with the school's inbox secret key.
-    public func open(inboxSecretKey: [UInt8]) throws -> AbsencePayload {
-        try AbsencePayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
-    }
-}
-
-/// A booking as `GET /api/v1/admin/bookings` returns it.
-public struct AdminBooking: Codable, Sendable, Equatable {
-    public var id: String
-    public var schedule: String
-    public var slot: String
-    public var start: String?
-    public var end: String?
-    public var teacher: String?
-    public var family: String
-    public var tokenID: String
-    public var sealed: SealedPayload
-    public var created: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, schedule, slot, start, end, teacher, family, sealed, created
-        case tokenID = "token_id"
-    }
-
-    public func open(inboxSecretKey: [UInt8]) throws -> BookingPayload {
-        try BookingPayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
-    }
-}
-
-/// A token's first registration as `GET /api/v1/admin/registrations` returns it.
-public struct AdminRegistration: Codable, Sendable, Equatable {
-    public var tokenID: String
-    public var family: String
-    /// RFC 3339, whole seconds.
-    public var registeredAt: String
-    public var device: String?
-
-    enum CodingKeys: String, CodingKey {
-        case family, device
-        case tokenID = "token_id"
-        case registeredAt = "registered_at"
-    }
-
-    /// `registeredAt` as a date (nil if the receiver sent something else).
-    public var registeredDate: Date? { try? Date.ISO8601FormatStyle().parse(registeredAt) }
-}
-
-/// The receiver's answer to a registration: `created` is true for the first one (201).
-public struct RegistrationReceipt: Codable, Sendable, Equatable {
-    public var tokenID: String
-    public var registeredAt: String
-    public var created: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case tokenID = "token_id"
-        case registeredAt = "registered_at"
-        case created
-    }
-}
 
 /// Errors of `ReceiverClient`: the receiver's JSON error, or a transport problem.
 public enum ReceiverClientError: Error, Sendable, CustomStringConvertible {
@@ -120,41 +42,39 @@ public struct ReceiverClient: Sendable {
         self.session = session
     }
 
+    /// Absence reports (admin key), oldest first; `since` is `YYYY-MM-DD` or an RFC 3339 instant.
     public func submissions(since: String? = nil) async throws -> [AdminSubmission] {
-        var query = ""
-        if let since { query = "?since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-:."))) ?? since) }
-        struct Answer: Decodable { let submissions: [AdminSubmission] }
-        return try JSONDecoder().decode(Answer.self, from: try await send("GET", "/v1/admin/submissions" + query)).submissions
+        try await get(SubmissionPage.self, "/v1/admin/submissions" + Self.query("since", since, keeping: "-:.")).submissions
     }
 
+    /// Bookings (admin key) of one schedule, or of all.
     public func bookings(schedule: String? = nil) async throws -> [AdminBooking] {
-        var query = ""
-        if let schedule { query = "?schedule=" + (schedule.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._"))) ?? schedule) }
-        struct Answer: Decodable { let bookings: [AdminBooking] }
-        return try JSONDecoder().decode(Answer.self, from: try await send("GET", "/v1/admin/bookings" + query)).bookings
+        try await get(BookingPage.self, "/v1/admin/bookings" + Self.query("schedule", schedule, keeping: "-._")).bookings
     }
 
     /// Every registration (admin key); `since` is `YYYY-MM-DD` or an RFC 3339 instant.
     public func registrations(since: String? = nil) async throws -> [AdminRegistration] {
-        var query = ""
-        if let since { query = "?since=" + (since.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-:."))) ?? since) }
-        struct Answer: Decodable { let registrations: [AdminRegistration] }
-        return try JSONDecoder().decode(Answer.self, from: try await send("GET", "/v1/admin/registrations" + query)).registrations
+        try await get(RegistrationPage.self, "/v1/admin/registrations" + Self.query("since", since, keeping: "-:.")).registrations
+    }
+
+    /// `?name=value` with `value` percent-encoded except letters, digits and `extra`; "" for nil.
+    private static func query(_ name: String, _ value: String?, keeping extra: String) -> String {
+        guard let value else { return "" }
+        return "?\(name)=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: extra))) ?? value)
+    }
+
+    private func get<Page: Decodable>(_ type: Page.Type, _ relative: String) async throws -> Page {
+        try JSONDecoder().decode(Page.self, from: try await send("GET", relative))
     }
 
     /// Registers the signing token (a parent's signer), as the app does on first unlock.
     /// Throws `.refused(403, "registration_closed", ...)` after the token's register-by date.
     public func register(device: String? = nil) async throws -> RegistrationReceipt {
-        var object: [String: String] = [:]
-        if let device { object["device"] = device }
-        let body = Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+        let body = try WireEncoder.encode(RegistrationRequest(device: device))
         let (data, status) = try await exchange("POST", "/v1/registrations", body: body)
-        struct Answer: Decodable {
-            let token_id: String
-            let registered_at: String
-        }
-        let answer = try JSONDecoder().decode(Answer.self, from: data)
-        return RegistrationReceipt(tokenID: answer.token_id, registeredAt: answer.registered_at, created: status == 201)
+        var receipt = try JSONDecoder().decode(RegistrationReceipt.self, from: data)
+        receipt.created = status == 201
+        return receipt
     }
 
     /// Sends a signed request; `relative` starts with `/v1/`. Returns the body of a 2xx answer.
@@ -187,10 +107,11 @@ public struct ReceiverClient: Sendable {
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard (200..<300).contains(status) else {
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            // Not every refusal comes from the receiver (a proxy's 502 page): then the status and the text.
+            let refusal = try? JSONDecoder().decode(APIErrorBody.self, from: data)
             throw ReceiverClientError.refused(
-                status: status, code: object?["error"] as? String ?? "http_\(status)",
-                message: object?["message"] as? String ?? String(decoding: data.prefix(200), as: UTF8.self))
+                status: status, code: refusal?.error ?? "http_\(status)",
+                message: refusal?.message ?? String(decoding: data.prefix(200), as: UTF8.self))
         }
         return (data, status)
     }

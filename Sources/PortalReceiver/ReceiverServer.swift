@@ -63,7 +63,7 @@ struct ReceiverAPIMiddleware: RouterMiddleware {
 
 extension Receiver {
     func respondTooLarge() async -> APIResponse {
-        Receiver.json(APIError.tooLarge.status, APIError.tooLarge.jsonBody)
+        .refusal(APIError.tooLarge)
     }
 }
 

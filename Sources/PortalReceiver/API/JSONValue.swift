@@ -1,11 +1,13 @@
-// A small JSON value and writer for the receiver's answers. Foundation's JSONSerialization on
-// Linux bridges every value through NSDictionary/NSString; at a few thousand answers per second
-// that was the largest cost of a booking (bench/receiver).
+// A small JSON value and writer for the receiver's answers (`WireEncoder` fills it from the wire
+// types). Foundation's JSONSerialization on Linux bridges every value through
+// NSDictionary/NSString; at a few thousand answers per second that was the largest cost of a
+// booking (bench/receiver).
 import Foundation
 
 enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    case null
     case string(String)
     case int(Int)
     case bool(Bool)
@@ -18,8 +20,6 @@ enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLitera
     init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
 
-    static func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
-
     /// Compact JSON, object keys sorted, `/` not escaped.
     func encoded() -> [UInt8] {
         var out: [UInt8] = []
@@ -30,6 +30,7 @@ enum JSONValue: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLitera
 
     private func write(into out: inout [UInt8]) {
         switch self {
+        case .null: out.append(contentsOf: "null".utf8)
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .int(let n): out.append(contentsOf: String(n).utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)

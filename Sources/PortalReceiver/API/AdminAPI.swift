@@ -1,0 +1,85 @@
+// The staff side: `GET /api/v1/admin/{submissions,bookings,registrations}`, signed with the
+// admin key. The receiver encodes these types and `ReceiverClient` decodes them.
+import Foundation
+
+/// An absence report as `GET /api/v1/admin/submissions` returns it.
+public struct AdminSubmission: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: String
+    /// The sending token: the HPKE aad of `sealed`.
+    public var tokenID: String
+    public var family: String
+    public var group: String
+    public var from: String
+    public var to: String
+    public var sealed: SealedPayload
+    /// RFC 3339.
+    public var received: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, family, group, from, to, sealed, received
+        case tokenID = "token_id"
+    }
+
+    /// Opens the sealed fields with the school's inbox secret key.
+    public func open(inboxSecretKey: [UInt8]) throws -> AbsencePayload {
+        try AbsencePayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    }
+}
+
+/// A booking as `GET /api/v1/admin/bookings` returns it.
+public struct AdminBooking: Codable, Sendable, Equatable {
+    public var id: String
+    public var schedule: String
+    public var slot: String
+    /// RFC 3339; absent when the slot (or `teacher`: the schedule) is no longer in the trust file.
+    public var start: String?
+    public var end: String?
+    public var teacher: String?
+    public var family: String
+    public var tokenID: String
+    public var sealed: SealedPayload
+    public var created: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, schedule, slot, start, end, teacher, family, sealed, created
+        case tokenID = "token_id"
+    }
+
+    public func open(inboxSecretKey: [UInt8]) throws -> BookingPayload {
+        try BookingPayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    }
+}
+
+/// A token's first registration as `GET /api/v1/admin/registrations` returns it.
+public struct AdminRegistration: Codable, Sendable, Equatable {
+    public var tokenID: String
+    public var family: String
+    /// RFC 3339, whole seconds.
+    public var registeredAt: String
+    public var device: String?
+
+    enum CodingKeys: String, CodingKey {
+        case family, device
+        case tokenID = "token_id"
+        case registeredAt = "registered_at"
+    }
+
+    /// `registeredAt` as a date (nil if the receiver sent something else).
+    public var registeredDate: Date? { ReceiverDates.instant(registeredAt) }
+}
+
+/// The answer of `GET /api/v1/admin/submissions`, oldest first.
+public struct SubmissionPage: Codable, Sendable, Equatable {
+    public var submissions: [AdminSubmission]
+}
+
+/// The answer of `GET /api/v1/admin/bookings`.
+public struct BookingPage: Codable, Sendable, Equatable {
+    public var bookings: [AdminBooking]
+}
+
+/// The answer of `GET /api/v1/admin/registrations`.
+public struct RegistrationPage: Codable, Sendable, Equatable {
+    public var registrations: [AdminRegistration]
+}

@@ -1,0 +1,97 @@
+// The API's endpoints as one table: method, path, and the handler with the principal it needs.
+// Adding an endpoint is one row here and one handler.
+import Foundation
+import PortalTrust
+
+/// A parent's signed request, as a handler gets it.
+struct ParentCall: Sendable {
+    let request: APIRequest
+    /// The path parameter (schedule id or booking id); empty for paths without one.
+    let parameter: String
+    let token: TrustIndex.Token
+    let auth: Authenticated
+    let now: Date
+}
+
+/// A request signed with the staff admin key.
+struct AdminCall: Sendable {
+    let request: APIRequest
+    let trust: TrustIndex
+    let now: Date
+}
+
+/// One row of the table.
+struct Endpoint: Sendable {
+    /// Who may call it, and what answers.
+    enum Handler: Sendable {
+        case parent(@Sendable (Receiver, ParentCall) async throws -> APIResponse)
+        case admin(@Sendable (Receiver, AdminCall) async throws -> APIResponse)
+    }
+
+    let method: String
+    let path: PathPattern
+    let handler: Handler
+
+    static let table: [Endpoint] = [
+        Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }),
+        Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }),
+        Endpoint("GET", .between("/api/v1/schedules/", "/slots", .percentDecoded), .parent { try await $0.slots($1) }),
+        Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }),
+        Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }),
+        Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }),
+        Endpoint("GET", .exact("/api/v1/admin/submissions"), .admin { try await $0.adminSubmissions($1) }),
+        Endpoint("GET", .exact("/api/v1/admin/bookings"), .admin { try await $0.adminBookings($1) }),
+        Endpoint("GET", .exact("/api/v1/admin/registrations"), .admin { try await $0.adminRegistrations($1) }),
+    ]
+
+    init(_ method: String, _ path: PathPattern, _ handler: Handler) {
+        self.method = method
+        self.path = path
+        self.handler = handler
+    }
+
+    /// The endpoint of a request and its path parameter: 404 if no path matches, 405 if a path
+    /// matches but not with this method.
+    static func resolve(_ request: APIRequest) throws(APIError) -> (Endpoint, parameter: String) {
+        let path = request.path
+        var pathMatched = false
+        for endpoint in table {
+            guard let parameter = endpoint.path.match(path) else { continue }
+            if endpoint.method == request.method { return (endpoint, parameter) }
+            pathMatched = true
+        }
+        throw pathMatched ? APIError.methodNotAllowed : APIError.notFound
+    }
+}
+
+/// A path as sent (still percent-encoded).
+enum PathPattern: Sendable {
+    case exact(String)
+    /// `prefix + parameter + suffix` with a non-empty parameter that `Parameter` accepts.
+    case between(String, String, Parameter)
+
+    enum Parameter: Sendable {
+        /// Any text, percent-decoded (schedule ids are logical paths: `groups/groep-5/...`).
+        case percentDecoded
+        /// 32 lowercase hex digits, as sent.
+        case bookingID
+
+        func read(_ raw: String) -> String? {
+            switch self {
+            case .percentDecoded: return raw.removingPercentEncoding
+            case .bookingID: return TrustFile.isTokenID(raw) ? raw : nil
+            }
+        }
+    }
+
+    /// The parameter ("" for an exact path) if `path` matches.
+    func match(_ path: String) -> String? {
+        switch self {
+        case .exact(let exact):
+            return path == exact ? "" : nil
+        case .between(let prefix, let suffix, let parameter):
+            guard path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count else { return nil }
+            return parameter.read(String(path.dropFirst(prefix.count).dropLast(suffix.count)))
+        }
+    }
+}
