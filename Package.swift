@@ -127,7 +127,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalTestSupport"]),
-        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto"]),
+        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(
             name: "PortalBuildTests",

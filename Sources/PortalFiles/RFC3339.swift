@@ -27,9 +27,8 @@ public enum RFC3339 {
         string(from: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000))
     }
 
-    /// Parses an RFC 3339 date-time with an offset ("Z" or "+01:00"), fractional seconds allowed.
+    /// Parses an RFC 3339 date-time in whole seconds with an offset ("Z" or "+01:00").
     public static func date(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
-        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+        try? Date.ISO8601FormatStyle().parse(text)
     }
 }

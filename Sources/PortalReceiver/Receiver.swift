@@ -15,14 +15,14 @@ public final class Receiver: Sendable {
     public let trust: TrustStore
     public let configuration: ReceiverConfiguration
     let store: ReceiverStore
-    let clock: any ReceiverClock
+    let clock: any WallClock
     let replay: ReplayGuard
     let tokenLimiter: RateLimiter
     let addressLimiter: RateLimiter
     let random: any RandomSource
 
     public init(
-        trust: TrustStore, databasePath: String, clock: any ReceiverClock = SystemReceiverClock(),
+        trust: TrustStore, databasePath: String, clock: any WallClock = SystemClock(),
         configuration: ReceiverConfiguration = ReceiverConfiguration(), random: any RandomSource = SystemRandom()
     ) throws {
         try Sodium.ensureReady()

@@ -1,22 +1,13 @@
 // The receiver's dates, in one place: RFC 3339 instants on the wire (UTC, whole seconds),
 // `YYYY-MM-DD` days in absence reports and `since`, Unix milliseconds in the database.
-// Moves to PortalFiles (RFC 3339) at merge
 import Foundation
+import PortalFiles
 
 enum ReceiverDates {
-    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), without Foundation's format styles.
-    static func rfc3339(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
+    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds).
+    static func rfc3339(_ date: Date) -> String { RFC3339.string(from: date) }
 
-    static func rfc3339(millis: Int64) -> String {
-        rfc3339(Date(timeIntervalSince1970: TimeInterval(millis) / 1000))
-    }
+    static func rfc3339(millis: Int64) -> String { RFC3339.string(milliseconds: millis) }
 
     /// Unix milliseconds, rounded down: how the database stores times.
     static func millis(_ date: Date) -> Int64 {
@@ -24,9 +15,7 @@ enum ReceiverDates {
     }
 
     /// An RFC 3339 instant (`2027-02-01T12:00:00Z`).
-    static func instant(_ text: String) -> Date? {
-        try? Date.ISO8601FormatStyle().parse(text)
-    }
+    static func instant(_ text: String) -> Date? { RFC3339.date(text) }
 
     private static let utc: Calendar = {
         var c = Calendar(identifier: .gregorian)

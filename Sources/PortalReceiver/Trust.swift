@@ -1,29 +1,8 @@
 // The receiver's view of the trust file: lookups by token id and schedule id, swapped atomically
 // when the file is reloaded (SIGHUP).
 import Foundation
+import PortalCrypto
 import PortalTrust
-
-/// Where the receiver gets "now" (booking windows, notice, expiry, clock skew). Inject a fixed
-/// clock in tests.
-public protocol ReceiverClock: Sendable {
-    func now() -> Date
-}
-
-public struct SystemReceiverClock: ReceiverClock {
-    public init() {}
-    public func now() -> Date { Date() }
-}
-
-/// A clock tests can move.
-public final class ManualReceiverClock: ReceiverClock, @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-
-    public init(_ date: Date) { current = date }
-    public func now() -> Date { lock.withLock { current } }
-    public func set(_ date: Date) { lock.withLock { current = date } }
-    public func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
-}
 
 /// Indexed, immutable snapshot of a trust file.
 public struct TrustIndex: Sendable {

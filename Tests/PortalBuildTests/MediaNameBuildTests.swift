@@ -2,6 +2,7 @@
 // accepts is the file that the photo stage processes and the manifest names.
 import Foundation
 import PortalBuild
+import PortalTestSupport
 import PortalPhotos
 import XCTest
 

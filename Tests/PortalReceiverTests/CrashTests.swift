@@ -10,6 +10,7 @@ import Glibc
 import PortalCrypto
 import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
 enum ReceiverBinary {

@@ -3,6 +3,7 @@ import Foundation
 import PortalCrypto
 import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
 final class PayloadTests: XCTestCase {

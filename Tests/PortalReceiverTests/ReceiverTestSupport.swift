@@ -7,10 +7,9 @@ import FoundationNetworking
 import PortalCrypto
 import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A test identity: token id, family, audiences and its signing seed.
 struct TestToken {
@@ -97,7 +96,7 @@ struct HTTPResult: @unchecked Sendable {
 final class LiveReceiver: @unchecked Sendable {
     let folder: URL
     let dbPath: String
-    let clock: ManualReceiverClock
+    let clock: ManualClock
     let receiver: Receiver
     let baseURL: String
     private let task: Task<Void, Error>
@@ -108,7 +107,7 @@ final class LiveReceiver: @unchecked Sendable {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         dbPath = folder.appendingPathComponent("receiver.sqlite").path
-        clock = ManualReceiverClock(Fixture.now)
+        clock = ManualClock(Fixture.now)
         let trustURL = folder.appendingPathComponent("trust.json")
         try trust.write(to: trustURL)
         receiver = try Receiver(trust: TrustStore(url: trustURL), databasePath: dbPath, clock: clock,

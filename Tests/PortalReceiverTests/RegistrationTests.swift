@@ -7,6 +7,7 @@ import FoundationNetworking
 import PortalCrypto
 import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
 final class RegistrationTests: XCTestCase {

@@ -6,13 +6,14 @@ import Foundation
 import PortalCrypto
 import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
 final class WireBytesTests: XCTestCase {
     /// A receiver called directly (no HTTP), with a fixed clock and fixed random ids.
     final class Harness: @unchecked Sendable {
         let folder: URL
-        let clock = ManualReceiverClock(Fixture.now)
+        let clock = ManualClock(Fixture.now)
         let receiver: Receiver
         private var nonceCounter = 0
         var transcript: [String] = []

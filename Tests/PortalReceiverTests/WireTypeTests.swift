@@ -8,6 +8,7 @@ import FoundationNetworking
 import PortalCrypto
 @testable import PortalReceiver
 import PortalTrust
+import PortalTestSupport
 import XCTest
 
 final class WireTypeTests: XCTestCase {
