@@ -51,6 +51,9 @@ public struct Keystore: Sendable {
     public private(set) var epochs: [String: Int]
     /// Token ids whose expiry (or lapsed registration) has already bumped their audiences' epochs.
     public private(set) var expiryRotated: Set<String>
+    /// The school's time zone (site.yaml `timezone`): default expiry dates end at midnight there.
+    /// Not stored in the keystore; commands set it from the site they work on.
+    public var timeZone: TimeZone = Keystore.defaultTimeZone
     /// Internal (not private) only so that tests can plant records with chosen ids.
     var records: [TokenRecord]
     private let random: any RandomSource
@@ -194,7 +197,7 @@ public struct Keystore: Sendable {
             throw .invalidFamily(family)
         }
         let issued = Keystore.wholeSeconds(clock.now())
-        let expiry = expires.map(Keystore.wholeSeconds) ?? Keystore.defaultExpiry(issuedAt: issued)
+        let expiry = expires.map(Keystore.wholeSeconds) ?? Keystore.defaultExpiry(issuedAt: issued, in: timeZone)
         guard expiry > issued else { throw .expiryNotInFuture(expires: expiry, issued: issued) }
         let deadline: Date
         if let registerBy {
@@ -300,7 +303,7 @@ public struct Keystore: Sendable {
         let i = try index(of: prefix)
         let now = Keystore.wholeSeconds(clock.now())
         let old = records[i]
-        let expiry = old.expires > now ? old.expires : Keystore.defaultExpiry(issuedAt: now)
+        let expiry = old.expires > now ? old.expires : Keystore.defaultExpiry(issuedAt: now, in: timeZone)
         let issued = try issueToken(
             audiences: old.audiences, label: old.label, expires: expiry, family: old.family, registerBy: registerBy,
             email: old.email)
@@ -326,11 +329,14 @@ public struct Keystore: Sendable {
         return matches[0]
     }
 
-    /// 1 August 00:00 Europe/Amsterdam (the end of the Dutch school year) after `issued`, at least
-    /// 30 days later: a token issued on 10 July 2026 expires on 1 August 2027.
-    public static func defaultExpiry(issuedAt issued: Date) -> Date {
+    /// The school's time zone when no site.yaml says otherwise.
+    public static let defaultTimeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+
+    /// 1 August 00:00 in the school's time zone (the end of the Dutch school year) after `issued`,
+    /// at least 30 days later: a token issued on 10 July 2026 expires on 1 August 2027.
+    public static func defaultExpiry(issuedAt issued: Date, in timeZone: TimeZone = defaultTimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
+        calendar.timeZone = timeZone
         var year = calendar.component(.year, from: issued)
         while true {
             if let candidate = calendar.date(from: DateComponents(year: year, month: 8, day: 1)),

@@ -172,7 +172,7 @@ extension Keystore {
     public func planRotation(
         _ promotion: PromotionPlan, at date: Date, expires: Date? = nil, tokenGroups: [String: [String]] = [:]
     ) throws(RotationError) -> RotationPlan {
-        let expiry = expires ?? Keystore.defaultExpiry(issuedAt: date)
+        let expiry = expires ?? Keystore.defaultExpiry(issuedAt: date, in: timeZone)
         guard expiry > date else { throw .expiryNotInFuture(expiry) }
         var chosen: [String: [String]] = [:]
         var problems: [String] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PortalContent
+import PortalFiles
 
 /// `portal new news "Titel"`: a new Markdown file with the right front matter, like `hugo new`.
 struct NewCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct NewCommand: ParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() throws {
-        let result = try Scaffold(contentRoot: paths.contentURL, now: Date()).create(kind: kind.rawValue, title: title, group: group)
+        let result = try Scaffold(contentRoot: paths.contentURL, now: Date(), timeZone: paths.schoolTimeZone).create(kind: kind.rawValue, title: title, group: group)
         print("Created \((paths.content as NSString).appendingPathComponent(result))")
     }
 }
@@ -39,6 +40,8 @@ struct NewCommand: ParsableCommand {
 struct Scaffold {
     let contentRoot: URL
     let now: Date
+    /// The school's time zone: "today" is the school's today.
+    let timeZone: TimeZone
 
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -64,7 +67,7 @@ struct Scaffold {
               !FileManager.default.fileExists(atPath: contentRoot.appendingPathComponent("\(base)/\(slug)").path)
         else { throw Failure(description: "\(relative) already exists; choose another title") }
 
-        let day = Self.day(now)
+        let day = Self.day(now, in: timeZone)
         let quoted = Self.yamlQuoted(trimmed)
         let text: String
         switch kind {
@@ -77,9 +80,11 @@ struct Scaffold {
         default:
             text = "---\ntitle: \(quoted)\nweight: 50\n---\nSchrijf hier de tekst van de pagina.\n"
         }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)) else {
-            throw Failure(description: "cannot write \(relative)")
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(Array(text.utf8), to: url.path, mode: 0o644)
+        } catch {
+            throw Failure(description: "cannot write \(relative): \(error)")
         }
         return relative
     }
@@ -110,10 +115,10 @@ struct Scaffold {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    static func day(_ date: Date) -> String {
+    static func day(_ date: Date, in timeZone: TimeZone) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Europe/Amsterdam")
+        formatter.timeZone = timeZone
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.string(from: date)
     }

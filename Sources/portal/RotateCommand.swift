@@ -53,13 +53,13 @@ struct RotateCommand: ParsableCommand {
             }
             tokenGroups[parts[0]] = parts[1] == "leaves" ? [] : parts[1].split(separator: ",").map(String.init)
         }
-        let expires = try toYear.map(Self.endOfSchoolYear)
         let site = try ContentLoader(root: paths.contentURL).load()
+        let expires = try toYear.map { try Self.endOfSchoolYear($0, timeZone: site.config.timezone) }
         let promotion = try PromotionPlan(groups: site.config.groups.map(\.id), overrides: overrides)
-        var keystore = try openKeystore(keysOption)
+        var keystore = try openKeystore(keysOption, timeZone: site.config.timezone)
         let now = Date()
         let plan = try keystore.planRotation(promotion, at: now, expires: expires, tokenGroups: tokenGroups)
-        print(Self.describe(plan, promotion: promotion))
+        print(Self.describe(plan, promotion: promotion, dates: TokenDates(timeZone: site.config.timezone)))
         if dryRun {
             print("\nDry run: nothing was changed.")
             return
@@ -70,21 +70,21 @@ struct RotateCommand: ParsableCommand {
         print(Self.contentWarning(content: paths.contentURL, groups: promotion.groups))
     }
 
-    /// "2027-2028" -> 1 August 2028 00:00 Amsterdam.
-    static func endOfSchoolYear(_ text: String) throws -> Date {
+    /// "2027-2028" -> 1 August 2028 00:00 at the school.
+    static func endOfSchoolYear(_ text: String, timeZone: TimeZone) throws -> Date {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 2, text.count == 9, parts[1] == parts[0] + 1 else {
             throw ValidationError("--to-year takes a school year like 2027-2028, not '\(text)'")
         }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TokenDates.amsterdam
+        calendar.timeZone = timeZone
         guard let date = calendar.date(from: DateComponents(year: parts[1], month: 8, day: 1)) else {
             throw ValidationError("--to-year \(text) is not a school year")
         }
         return date
     }
 
-    static func describe(_ plan: RotationPlan, promotion: PromotionPlan) -> String {
+    static func describe(_ plan: RotationPlan, promotion: PromotionPlan, dates: TokenDates) -> String {
         var lines = ["Groups next year:"]
         let width = promotion.groups.map(\.count).max() ?? 0
         for move in plan.moves {
@@ -105,7 +105,7 @@ struct RotateCommand: ParsableCommand {
             lines.append("  \(change.id.prefix(12))  \(change.before.joined(separator: ","))\(change.label.map { "  \"\($0)\"" } ?? "")")
         }
         let staying = plan.changes.count - leaving.count
-        lines.append("\(staying) token\(staying == 1 ? "" : "s") keep working until \(TokenDates.day(plan.expires)) "
+        lines.append("\(staying) token\(staying == 1 ? "" : "s") keep working until \(dates.day(plan.expires)) "
             + "with their new groups; devices pick up the new keys on their next visit.")
         lines.append("New keys for: \(plan.rekeyed.joined(separator: ", ")).")
         return lines.joined(separator: "\n")

@@ -64,14 +64,14 @@ struct DemoCommand: AsyncParsableCommand {
     ]
 
     func run() async throws {
-        var keystore = try openKeystore(keysOption)
+        var keystore = try openKeystore(keysOption, timeZone: paths.schoolTimeZone)
         var tokens: [(String, String)] = []
         for demo in Self.demoTokens {
             if let existing = keystore.activeTokens(at: Date()).first(where: { $0.label == demo.label }) {
                 tokens.append((demo.label, existing.token))
             } else {
                 // Demo tokens skip the registration week: the demo never runs `portal sync`.
-                let expiry = Keystore.defaultExpiry(issuedAt: Date())
+                let expiry = Keystore.defaultExpiry(issuedAt: Date(), in: keystore.timeZone)
                 let issued = try keystore.issueToken(
                     audiences: demo.groups, label: demo.label, expires: expiry, family: nil,
                     registerBy: expiry.addingTimeInterval(-1))

@@ -36,18 +36,18 @@ struct SyncCommand: AsyncParsableCommand {
             if try keystore.recordRegistration(id: registration.tokenID, at: at), !wasRegistered { fresh += 1 }
         }
         try keystore.save()
-        print(Self.summary(keystore, fresh: fresh, unknown: unknown, now: Date()))
+        print(Self.summary(keystore, fresh: fresh, unknown: unknown, now: Date(), dates: receiverOptions.paths.dates))
     }
 
     /// "2 new registrations. 3 tokens not yet registered (the earliest has 2 days left). 1 token ..."
-    static func summary(_ keystore: Keystore, fresh: Int, unknown: Int, now: Date) -> String {
+    static func summary(_ keystore: Keystore, fresh: Int, unknown: Int, now: Date, dates: TokenDates) -> String {
         func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         var lines = ["\(count(fresh, "new registration"))."]
         let active = keystore.tokens().filter { $0.isActive(at: now) }
         let waiting = active.filter { $0.registered == nil && !$0.registrationLapsed(at: now) && $0.registerBy != nil }
         if !waiting.isEmpty, let first = waiting.compactMap(\.registerBy).min() {
             let days = Int((first.timeIntervalSince(now) / 86400).rounded(.up))
-            lines.append("\(count(waiting.count, "token")) not yet registered (the first deadline is in \(count(days, "day")), \(TokenDates.day(first))).")
+            lines.append("\(count(waiting.count, "token")) not yet registered (the first deadline is in \(count(days, "day")), \(dates.day(first))).")
         }
         let lapsed = active.filter { $0.registrationLapsed(at: now) }
         if !lapsed.isEmpty {

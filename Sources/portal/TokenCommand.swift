@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import PortalContent
 import PortalCrypto
+import PortalFiles
 import PortalKeys
 
 struct TokenCommand: ParsableCommand {
@@ -38,25 +40,28 @@ struct TokenCommand: ParsableCommand {
         var json = false
 
         @OptionGroup var keysOption: KeysOption
+        @OptionGroup var paths: PathOptions
 
         func run() throws {
             guard !groups.isEmpty else {
                 throw ValidationError("give at least one --group (school-wide items are always included)")
             }
+            let site = try paths.checkGroups(groups, orSay: "Nothing was issued.")
+            let dates = TokenDates(timeZone: site.timezone)
             var expiry: Date?
             if let expires {
-                guard let day = TokenDates.endOfDay(expires) else {
+                guard let day = dates.endOfDay(expires) else {
                     throw ValidationError("--expires must be a date like 2027-07-31, not '\(expires)'")
                 }
                 expiry = day
             }
-            let deadline = try TokenDates.registerBy(registerBy)
-            var keystore = try openKeystore(keysOption)
+            let deadline = try dates.registerBy(registerBy)
+            var keystore = try openKeystore(keysOption, timeZone: site.timezone)
             let issued = try keystore.issueToken(
                 audiences: groups, label: label, expires: expiry, family: family,
                 registerBy: deadline)
             try keystore.save()
-            printIssued(issued.token, issued.record, json: json)
+            printIssued(issued.token, issued.record, json: json, dates: dates)
         }
     }
 
@@ -78,13 +83,15 @@ struct TokenCommand: ParsableCommand {
         var json = false
 
         @OptionGroup var keysOption: KeysOption
+        @OptionGroup var paths: PathOptions
 
         func run() throws {
-            let deadline = try TokenDates.registerBy(registerBy)
-            var keystore = try openKeystore(keysOption)
+            let dates = paths.dates
+            let deadline = try dates.registerBy(registerBy)
+            var keystore = try openKeystore(keysOption, timeZone: dates.timeZone)
             let issued = try keystore.reissue(id: id, registerBy: deadline)
             try keystore.save()
-            printIssued(issued.token, issued.record, json: json, replacing: issued.old.id)
+            printIssued(issued.token, issued.record, json: json, replacing: issued.old.id, dates: dates)
         }
     }
 
@@ -95,9 +102,11 @@ struct TokenCommand: ParsableCommand {
         var json = false
 
         @OptionGroup var keysOption: KeysOption
+        @OptionGroup var paths: PathOptions
 
         func run() throws {
-            let keystore = try openKeystore(keysOption)
+            let dates = paths.dates
+            let keystore = try openKeystore(keysOption, timeZone: dates.timeZone)
             let now = Date()
             if json {
                 let rows: [[String: Any]] = keystore.tokens().map { record in
@@ -119,8 +128,8 @@ struct TokenCommand: ParsableCommand {
             if keystore.tokens().isEmpty { print("No tokens issued yet."); return }
             for record in keystore.tokens() {
                 let label = record.label.map { " \"\($0)\"" } ?? ""
-                let registration = Self.registration(record, now).map { "  \($0)" } ?? ""
-                print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(TokenDates.day(record.expires))\(registration)\(label)")
+                let registration = Self.registration(record, now, dates).map { "  \($0)" } ?? ""
+                print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(dates.day(record.expires))\(registration)\(label)")
             }
         }
 
@@ -131,8 +140,8 @@ struct TokenCommand: ParsableCommand {
         }
 
         /// "registered 2027-01-12 19:40", "not registered, 3 days left", "registration closed (dropped)".
-        static func registration(_ record: TokenRecord, _ now: Date) -> String? {
-            if let registered = record.registered { return "registered \(TokenDates.minute(registered))" }
+        static func registration(_ record: TokenRecord, _ now: Date, _ dates: TokenDates) -> String? {
+            if let registered = record.registered { return "registered \(dates.minute(registered))" }
             guard let registerBy = record.registerBy, record.isActive(at: now) else { return nil }
             if record.registrationLapsed(at: now) { return "registration closed (dropped)" }
             let days = Int((registerBy.timeIntervalSince(now) / 86400).rounded(.up))
@@ -148,9 +157,10 @@ struct TokenCommand: ParsableCommand {
         var id: String
 
         @OptionGroup var keysOption: KeysOption
+        @OptionGroup var paths: PathOptions
 
         func run() throws {
-            var keystore = try openKeystore(keysOption)
+            var keystore = try openKeystore(keysOption, timeZone: paths.schoolTimeZone)
             let record = try keystore.revoke(id: id)
             try keystore.save()
             print("Revoked \(record.id). Run `portal generate` to re-seal \(record.audiences.joined(separator: ", ")) under new keys.")
@@ -159,7 +169,7 @@ struct TokenCommand: ParsableCommand {
 }
 
 /// What `token issue` and `token reissue` print.
-func printIssued(_ token: Token, _ record: TokenRecord, json: Bool, replacing old: String? = nil) {
+func printIssued(_ token: Token, _ record: TokenRecord, json: Bool, replacing old: String? = nil, dates: TokenDates) {
     if json {
         var object = ["token": token.text, "id": record.id]
         if let old { object["replaces"] = old }
@@ -170,43 +180,53 @@ func printIssued(_ token: Token, _ record: TokenRecord, json: Bool, replacing ol
     print("Token: \(token.text)")
     print("Id:    \(record.id)")
     if let old { print("Replaces \(old) (revoked).") }
-    print("Groups: \(record.audiences.joined(separator: ", ")); expires \(TokenDates.day(record.expires)).")
+    print("Groups: \(record.audiences.joined(separator: ", ")); expires \(dates.day(record.expires)).")
     if let registerBy = record.registerBy {
-        print("A device must register with it by \(TokenDates.day(registerBy)) (end of that day).")
+        print("A device must register with it by \(dates.day(registerBy)) (end of that day).")
     }
     print("Run `portal generate` to publish its keyslot.")
 }
 
-func openKeystore(_ option: KeysOption) throws -> Keystore {
+/// The keystore, with the school's time zone for the dates it makes.
+func openKeystore(_ option: KeysOption, timeZone: TimeZone = Keystore.defaultTimeZone) throws -> Keystore {
     try Sodium.ensureReady()
-    return try Keystore.openOrCreate(at: option.keysURL)
+    var keystore = try Keystore.openOrCreate(at: option.keysURL)
+    keystore.timeZone = timeZone
+    return keystore
 }
 
-enum TokenDates {
-    static let amsterdam = TimeZone(identifier: "Europe/Amsterdam") ?? .gmt
+/// Dates as staff type and read them, in the school's time zone (site.yaml `timezone`).
+struct TokenDates {
+    let timeZone: TimeZone
 
-    /// "2027-07-31" -> 1 August 2027 00:00 Amsterdam: the token works through the whole day.
-    static func endOfDay(_ text: String) -> Date? {
+    private var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }
+
+    private func format(_ pattern: String, _ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = pattern
+        return formatter.string(from: date)
+    }
+
+    /// "2027-07-31" -> 1 August 2027 00:00 at the school: the token works through the whole day.
+    func endOfDay(_ text: String) -> Date? {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, text.count == 10 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = amsterdam
         let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
         guard components.isValidDate(in: calendar), let start = calendar.date(from: components) else { return nil }
         return calendar.date(byAdding: .day, value: 1, to: start)
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = amsterdam
-        formatter.dateFormat = "yyyy-MM-dd"
-        // The last day it works is the day before the moment it stops.
-        return formatter.string(from: date.addingTimeInterval(-1))
-    }
+    /// The last day something works that stops at `date`: the day before that moment.
+    func day(_ date: Date) -> String { format("yyyy-MM-dd", date.addingTimeInterval(-1)) }
 
-    /// `--register-by YYYY-MM-DD` (end of that day in Amsterdam), nil when not given.
-    static func registerBy(_ text: String?) throws -> Date? {
+    /// `--register-by YYYY-MM-DD` (end of that day at the school), nil when not given.
+    func registerBy(_ text: String?) throws -> Date? {
         guard let text else { return nil }
         guard let day = endOfDay(text) else {
             throw ValidationError("--register-by must be a date like 2027-01-15, not '\(text)'")
@@ -214,16 +234,31 @@ enum TokenDates {
         return day
     }
 
-    /// "2027-01-12 19:40" in Amsterdam.
-    static func minute(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = amsterdam
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
+    /// "2027-01-12 19:40" at the school.
+    func minute(_ date: Date) -> String { format("yyyy-MM-dd HH:mm", date) }
+
+    static func instant(_ date: Date) -> String { RFC3339.string(from: date) }
+}
+
+extension PathOptions {
+    /// site.yaml's time zone, or Europe/Amsterdam when there is no readable site.yaml (commands
+    /// such as `token list` work on the keystore alone).
+    var schoolTimeZone: TimeZone {
+        (try? ContentLoader(root: contentURL).siteConfig().timezone) ?? Keystore.defaultTimeZone
     }
 
-    static func instant(_ date: Date) -> String {
-        ISO8601DateFormatter.string(from: date, timeZone: .gmt, formatOptions: [.withInternetDateTime])
+    var dates: TokenDates { TokenDates(timeZone: schoolTimeZone) }
+
+    /// Refuses group ids that site.yaml does not list, naming the ones it does.
+    func checkGroups(_ groups: [String], orSay consequence: String) throws -> SiteConfig {
+        let site = try siteConfig(orSay: consequence)
+        let known = site.groups.map(\.id)
+        let unknown = groups.filter { !known.contains($0) }
+        guard unknown.isEmpty else {
+            let list = unknown.map { "'\($0)'" }.joined(separator: ", ")
+            printError("error: \(list) \(unknown.count == 1 ? "is not a group" : "are not groups") in \(contentURL.appendingPathComponent("site.yaml").path); its groups are: \(known.joined(separator: ", ")). \(consequence)")
+            throw ExitCode(1)
+        }
+        return site
     }
 }

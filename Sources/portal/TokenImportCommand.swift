@@ -46,7 +46,7 @@ extension TokenCommand {
                 throw ExitCode(1)
             }
 
-            var keystore = try openKeystore(keysOption)
+            var keystore = try openKeystore(keysOption, timeZone: site.timezone)
             let now = Date()
             var existing: [String: TokenRecord] = [:]
             for record in keystore.activeTokens(at: now) {

@@ -134,6 +134,41 @@ final class TokenAndGenerateCommandTests: XCTestCase {
         let revoke = try portal(["token", "revoke", "abcdef123456"], in: workspace.root)
         XCTAssertNotEqual(revoke.status, 0)
     }
+
+    /// A group that site.yaml does not list is refused when the token is issued, not at the next
+    /// generate (which then stopped for every family), and nothing is written to the keystore.
+    func testTokenIssueRefusesAGroupThatIsNotInSiteYAML() throws {
+        let workspace = try Workspace()
+        let refused = try portal(["token", "issue", "--group", "groep-3", "--group", "groep-99"], in: workspace.root)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("'groep-99' is not a group in "), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("its groups are: groep-1-2a, "), refused.stderr)
+        XCTAssertTrue(refused.stderr.hasSuffix("Nothing was issued.\n"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("keys/keystore.json").path), "nothing issued")
+        // `--content` names another school's folder, like every other command.
+        try FileManager.default.moveItem(at: workspace.url("content"), to: workspace.url("school"))
+        let elsewhere = try portal(["token", "issue", "--group", "groep-3", "--content", "school"], in: workspace.root)
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
+        let missing = try portal(["token", "issue", "--group", "groep-3"], in: workspace.root)
+        XCTAssertEqual(missing.status, 1, "no site.yaml to check the group against")
+        XCTAssertTrue(missing.stderr.contains("Nothing was issued."), missing.stderr)
+    }
+
+    /// Dates staff type and the default expiry follow site.yaml's time zone (a school on Curaçao
+    /// is 5 or 6 hours behind Amsterdam), not a hard-coded Europe/Amsterdam.
+    func testTokenDatesFollowTheSchoolsTimeZone() throws {
+        let workspace = try Workspace()
+        let siteYAML = try workspace.read("content/site.yaml").replacingOccurrences(
+            of: "timezone: Europe/Amsterdam", with: "timezone: America/Curacao")
+        try workspace.write("content/site.yaml", siteYAML)
+        XCTAssertEqual(try portal(["token", "issue", "--group", "groep-3", "--expires", "2027-07-31"], in: workspace.root).status, 0)
+        XCTAssertEqual(try portal(["token", "issue", "--group", "groep-5"], in: workspace.root).status, 0)
+        let listed = try portal(["token", "list", "--json"], in: workspace.root)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["expires"] as? String }, ["2027-08-01T04:00:00Z", "2027-08-01T04:00:00Z"],
+                       "the end of 31 July at the school, and the default: 1 August 00:00 there (UTC-4)")
+        XCTAssertTrue(try portal(["token", "list"], in: workspace.root).stdout.contains("until 2027-07-31"))
+    }
 }
 
 final class ServerCommandTests: XCTestCase {
