@@ -94,6 +94,13 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     public var family: String?
     public var signingSeed: String
     public var audiences: [Audience]
+    /// The receiver's URL (site.yaml `receiver`): where the app sends, from sealed data rather
+    /// than from the unauthenticated site.json.
+    public var receiver: String
+    /// Per audience of the token, the X25519 public key its reports are sealed to. Sealed under
+    /// the token's KEK, which only this token and the school can make: neither the host nor
+    /// another parent can swap it (site.json's copy is only compared with it).
+    public var inbox: [InboxKey]
 
     public struct Audience: Codable, Equatable, Sendable {
         public var id: String
@@ -103,8 +110,19 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         public var manifest: String
     }
 
+    public struct InboxKey: Codable, Equatable, Sendable {
+        public var audience: String
+        /// Standard base64 of the 32-byte X25519 public key.
+        public var publicKey: String
+
+        enum CodingKeys: String, CodingKey {
+            case audience
+            case publicKey = "public_key"
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case v, expires, family, audiences
+        case v, expires, family, audiences, receiver, inbox
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }

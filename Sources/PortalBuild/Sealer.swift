@@ -148,6 +148,7 @@ struct Sealer {
             }
             let tokenID = token.id(siteID: keystore.siteID)
             var audiences: [KeyslotPayload.Audience] = []
+            var inbox: [KeyslotPayload.InboxKey] = []
             for id in Keystore.keyedAudiences(of: record) {
                 guard let (epoch, key) = keys[id] else {
                     throw BuildError(
@@ -157,6 +158,9 @@ struct Sealer {
                 audiences.append(KeyslotPayload.Audience(
                     id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(),
                     manifest: blobPath(key, "manifest")))
+                // The key the app seals this audience's reports to. One school-wide inbox key for
+                // now; the list per audience leaves room for per-group keys without a new format.
+                inbox.append(KeyslotPayload.InboxKey(audience: id, publicKey: Data(keystore.inboxPublicKey).base64EncodedString()))
             }
             let payload = KeyslotPayload(
                 tokenID: tokenID,
@@ -164,7 +168,7 @@ struct Sealer {
                 expires: localDay(record.expires.addingTimeInterval(-1)),
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
-                audiences: audiences)
+                audiences: audiences, receiver: site.config.receiverURL, inbox: inbox)
             do {
                 let envelope = try Envelope.seal(
                     try CanonicalJSON.encode(payload), key: token.kek(siteID: keystore.siteID),

@@ -268,6 +268,20 @@ final class GenerateTests: XCTestCase {
         XCTAssertThrowsError(try Generator(options: options).run())
     }
 
+    /// The inbox key and the receiver travel sealed in the keyslot, one key per audience of the
+    /// token, so that the app never has to take them from the unauthenticated site.json.
+    func testKeyslotCarriesTheInboxKeyPerAudienceAndTheReceiver() throws {
+        let fixture = try SealedSiteFixture()
+        let token = try fixture.issue(["groep-3", "groep-8"])
+        try fixture.generate()
+        let slot = try SealedSiteOpener(output: fixture.output, token: token).keyslot
+        let keystore = try Keystore.open(at: fixture.keys)
+        let inbox = Data(keystore.inboxPublicKey).base64EncodedString()
+        XCTAssertEqual(slot.inbox.map(\.audience), ["school", "groep-3", "groep-8"])
+        XCTAssertEqual(Set(slot.inbox.map(\.publicKey)), [inbox])
+        XCTAssertEqual(slot.receiver, try fixture.site().config.receiverURL)
+    }
+
     func testTrustFileListsActiveTokensWithTheirKeysAndTheSchedules() throws {
         let fixture = try SealedSiteFixture()
         let token = try fixture.issue(["groep-5"], family: "fam-a")

@@ -101,6 +101,9 @@ final class LetterPageTests: XCTestCase {
                        "Install app", "Add to Home Screen", "Share button", "address bar"] {
             XCTAssertTrue(html.contains(phrase), phrase)
         }
+        // The browser's history keeps the link (docs/SECURITY.md): on a shared computer, type the code.
+        XCTAssertTrue(html.contains("Op een gedeelde computer typt u de code in plaats van de link te openen"))
+        XCTAssertTrue(html.contains("On a shared computer, type the code instead of opening the link"))
         XCTAssertTrue(html.contains("<strong class=\"groups\">Groep 3, Groep 8</strong>"))
         XCTAssertTrue(html.contains("<p class=\"to\">Fam. Özdemir &lt;&amp;&gt;</p>"), "the label is escaped")
         XCTAssertTrue(html.contains("<section lang=\"nl\"") && html.contains("<section lang=\"en\""))

@@ -111,6 +111,8 @@ class SiteSealer:
             slot["audiences"].append({"id": a, "title": self.titles[a], "epoch": e,
                                       "key": base64.b64encode(k).decode(),
                                       "manifest": self.manifest_paths[a]})
+        slot["receiver"] = self.site.get("receiver", "/api")
+        slot["inbox"] = [{"audience": a["id"], "public_key": self.site["inbox_public_key"]} for a in slot["audiences"]]
         size = self.site.get("keyslot_size", 4096)
         env = seal(kek, json.dumps(slot).encode(), keyslot_ad(token_id), size)
         os.makedirs(os.path.join(self.out, "k"), exist_ok=True)

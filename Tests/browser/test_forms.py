@@ -359,3 +359,81 @@ def test_forget_this_device_also_forgets_the_childrens_names(booking_site, recei
     pg.click("[data-testid=forget-confirm]")
     pg.wait_for_selector("#token")
     assert pg.evaluate("localStorage.getItem('children-v1')") is None
+
+
+# ---- the inbox key comes from the keyslot (issue 12, point 1) ----
+
+# A key the host controls: X25519 public key of a secret it knows.
+HOST_SECRET = bytes(range(1, 33))
+
+
+def _host_public_key_b64() -> str:
+    import base64
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    public = X25519PrivateKey.from_private_bytes(HOST_SECRET).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(public).decode()
+
+
+def _serve_altered_site_json(pg, change):
+    """Like a host that controls the files: site.json as it chooses, everything else as published."""
+    def handle(route):
+        response = route.fetch()
+        site = response.json()
+        change(site)
+        route.fulfill(response=response, body=json.dumps(site), headers={**response.headers, "content-type": "application/json"})
+    pg.route("**/site.json", handle)
+
+
+def _api_posts(pg):
+    sent = []
+    pg.on("request", lambda r: sent.append(r.url) if "/api/v1/" in r.url and r.method != "GET" else None)
+    return sent
+
+
+def test_a_host_that_swaps_the_inbox_key_in_site_json_gets_no_sick_note(booking_site, receiver, ctx):
+    bs = booking_site
+    pg = ctx.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    _serve_altered_site_json(pg, lambda site: site.update(inbox_public_key=_host_public_key_b64()))
+    sent = _api_posts(pg)
+    pg.goto(receiver.url + "#token=" + bs.tokens["g5"])
+    pg.wait_for_selector(".view-timeline")
+    pg.click("[data-nav=absence]")
+    pg.wait_for_selector("form.absence-form")
+    today = datetime.now(AMS).date().isoformat()
+    fill_absence(pg, "Sanne de Vries", today, today, "ziek", "Koorts")
+    pg.click("form.absence-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
+    assert pg.inner_text("[data-testid=form-status]") == NL["send.inbox_key_mismatch"]
+    assert not pg.locator("[data-testid=absence-receipt]").count()
+    # A booking is refused the same way: nothing sealed to the host's key, nothing sent.
+    open_booking(pg, receiver.url, bs.schedules["groep-5"])
+    pg.fill("#child-name", "Sanne de Vries")
+    slot_button(pg, "18:30").click()
+    pg.click("[data-testid=confirm-booking]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
+    assert pg.inner_text("[data-testid=form-status]") == NL["send.inbox_key_mismatch"]
+    assert [u for u in sent if "/registrations" not in u] == [], "no report or booking left the device"
+    assert json.loads(staff(bs, receiver, "inbox", "--json")) == []
+    assert bookings(bs, receiver) == []
+    assert errors == []
+
+
+def test_reports_are_sealed_to_the_keyslots_key_even_when_site_json_names_none(booking_site, receiver, ctx):
+    """site.json without the key (or with any other field changed) does not change where reports go:
+    the report opens with the school's inbox key in `portal inbox`."""
+    bs = booking_site
+    pg = ctx.new_page()
+    _serve_altered_site_json(pg, lambda site: (site.pop("inbox_public_key"), site.update(receiver="/elsewhere")))
+    pg.goto(receiver.url + "#token=" + bs.tokens["g5"])
+    pg.wait_for_selector(".view-timeline")
+    pg.click("[data-nav=absence]")
+    pg.wait_for_selector("form.absence-form")
+    today = datetime.now(AMS).date().isoformat()
+    fill_absence(pg, "Noor Bakker", today, today, "ziek", "")
+    pg.click("form.absence-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=absence-receipt]")
+    rows = json.loads(staff(bs, receiver, "inbox", "--json"))
+    assert [(r["child"], r["group"]) for r in rows] == [("Noor Bakker", "groep-5")]

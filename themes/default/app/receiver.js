@@ -1,5 +1,5 @@
 // Talking to portal-receiver: every request signed with the token's Ed25519 key (docs/FORMAT.md
-// "Signing"), personal fields sealed with HPKE to the school's inbox key ("Sealed payloads").
+// "Signing"), personal fields sealed with HPKE to the inbox key from the keyslot ("Sealed payloads").
 import { concat, sealBase } from './hpke.js';
 import { fromB64, fromHex, hex } from './crypto.js';
 
@@ -40,10 +40,24 @@ export function padPayload(object) {
   return out;
 }
 
-/** Seals the personal fields of an absence ('absence') or booking ('booking') to the inbox key of
- * site.json (base64). */
-export async function sealPayload(site, tokenId, kind, object) {
-  const { enc, ct } = await sealBase(fromB64(site.inbox_public_key), 'ouderportaal/1 ' + kind, tokenId, padPayload(object));
+/** The inbox public key (base64) that reports for `audience` are sealed to: the keyslot's, and only
+ * that one. site.json also names a key, which anyone who controls the host can change: when it
+ * disagrees, nothing is sealed and nothing is sent (a clear refusal instead of a sick note that
+ * the host could read). */
+export function inboxKeyFor(site, rec, audience) {
+  const key = rec && rec.inbox && Object.prototype.hasOwnProperty.call(rec.inbox, audience) ? rec.inbox[audience] : null;
+  if (!key) throw new ApiError(0, 'no_inbox_key', 'the keyslot names no inbox key for ' + audience);
+  if (site && typeof site.inbox_public_key === 'string' && site.inbox_public_key !== key) {
+    throw new ApiError(0, 'inbox_key_mismatch', 'site.json names another inbox key than the keyslot');
+  }
+  return key;
+}
+
+/** Seals the personal fields of an absence ('absence') or booking ('booking') for `audience` (the
+ * group it concerns) to that audience's inbox key from the keyslot (see inboxKeyFor). */
+export async function sealPayload(site, rec, audience, kind, object) {
+  const key = fromB64(inboxKeyFor(site, rec, audience));
+  const { enc, ct } = await sealBase(key, 'ouderportaal/1 ' + kind, rec.token_id, padPayload(object));
   return { enc: b64(enc), ct: b64(ct) };
 }
 
@@ -52,12 +66,14 @@ export class ApiError extends Error {
   constructor(status, code, message, free) { super(message); this.status = status; this.code = code; this.free = free; }
 }
 
-/** The receiver's path prefix on this origin. The page's CSP allows connections to its own origin
- * only: the reverse proxy (docs/deploy) serves the receiver under the site's origin, and a copy of
- * the site served elsewhere (the demo, a staging host) uses the same path on its own origin. */
-export function apiPrefix(site) {
+/** The receiver's path prefix on this origin, from the keyslot (site.json's copy only for a record
+ * sealed before keyslots carried it). The page's CSP allows connections to its own origin only:
+ * the reverse proxy (docs/deploy) serves the receiver under the site's origin, and a copy of the
+ * site served elsewhere (the demo, a staging host) uses the same path on its own origin. */
+export function apiPrefix(site, rec) {
   let path = '/api';
-  try { path = new URL(site.receiver || '/api', location.href).pathname; } catch (e) { /* keep /api */ }
+  const url = (rec && rec.receiver) || (site && site.receiver) || '/api';
+  try { path = new URL(url, location.href).pathname; } catch (e) { /* keep /api */ }
   return path.replace(/\/+$/, '');
 }
 
@@ -72,7 +88,7 @@ let clockSkew = 0;
  */
 export async function call(site, rec, method, subpath, body) {
   if (!rec || !rec.sign) throw new ApiError(0, 'no_key', 'this code cannot send; sign in again');
-  const path = apiPrefix(site) + subpath;
+  const path = apiPrefix(site, rec) + subpath;
   const bytes = body === undefined ? new Uint8Array(0) : te.encode(JSON.stringify(body));
   for (let attempt = 0; ; attempt++) {
     const headers = await signedHeaders(rec.sign, rec.token_id, method, path, bytes,

@@ -43,7 +43,16 @@ export function sealedFiles(onOffline) {
     })));
     // The request-signing key for the receiver, non-extractable like the others.
     const sign = typeof slot.signing_seed === 'string' ? await importSigningKey(C.fromB64(slot.signing_seed)) : null;
-    return { token_id: tokenId, kek, sign, audiences, expires: slot.expires || null, family: slot.family ?? null, added };
+    // Where reports go and the key they are sealed to come from here, sealed under the KEK, never
+    // from site.json alone (docs/SECURITY.md "The inbox key"). Public keys: stored as base64.
+    const inbox = {};
+    for (const k of Array.isArray(slot.inbox) ? slot.inbox : []) {
+      if (k && typeof k.audience === 'string' && typeof k.public_key === 'string' && C.fromB64(k.public_key).length === 32) {
+        inbox[k.audience] = k.public_key;
+      }
+    }
+    const receiver = typeof slot.receiver === 'string' ? slot.receiver : null;
+    return { token_id: tokenId, kek, sign, audiences, expires: slot.expires || null, family: slot.family ?? null, inbox, receiver, added };
   }
 
   /** An audience with its opened manifest, or with the error that kept it closed. */
