@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "PortalServer",
             dependencies: [
-                "PortalBuild", "PortalContent", "PortalRender", "PortalHTTP", "PortalFiles",
+                "PortalBuild", "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalHTTP", "PortalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,

@@ -5,26 +5,32 @@ import Hummingbird
 import PortalHTTP
 import PortalContent
 import PortalFiles
+import PortalPhotos
 import PortalRender
 
-/// The staff preview.
+/// The staff preview. `ready` gets the link to open: it holds this run's key (`PreviewGuard`).
 ///
-///     try await PreviewServer(contentRoot: content, themeRoot: theme, port: 8080).run { print($0) }
+///     try await PreviewServer(contentRoot: content, themeRoot: theme, port: 0).run { print($0) }
 public struct PreviewServer: Sendable {
     public let contentRoot: URL
     public let themeRoot: URL
+    /// 0 (the default of `portal preview`) picks a free port, so a page cannot guess it.
     public let port: Int
+    /// The per-run key every request must carry.
+    public let key: String
 
-    public init(contentRoot: URL, themeRoot: URL, port: Int) {
+    public init(contentRoot: URL, themeRoot: URL, port: Int = 0, key: String? = nil) {
         self.contentRoot = contentRoot
         self.themeRoot = themeRoot
         self.port = port
+        self.key = key ?? PreviewGuard<BasicRequestContext>.newKey()
     }
 
     public func run(ready: @escaping @Sendable (String) -> Void) async throws {
-        let state = PreviewState(contentRoot: contentRoot, themeRoot: themeRoot)
+        let state = try PreviewState(contentRoot: contentRoot, themeRoot: themeRoot)
         let router = Router()
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: PreviewGuard(key: key))
         router.get("/") { _, _ in Response(status: .seeOther, headers: [.location: "/a/school/"]) }
         router.get("/preview.css") { _, _ in
             let css = (try? String(contentsOf: themeRoot.appendingPathComponent("preview.css"), encoding: .utf8)) ?? ""
@@ -46,7 +52,7 @@ public struct PreviewServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ouderportaal-preview"),
-            onServerRunning: { channel in ready("http://127.0.0.1:\(channel.localAddress?.port ?? 0)") })
+            onServerRunning: { [key] channel in ready("http://127.0.0.1:\(channel.localAddress?.port ?? 0)/?key=\(key)") })
         try await app.runService()
     }
 }
@@ -58,9 +64,16 @@ actor PreviewState {
     private var stamp: [[FileTree.Entry]]?
     private var loaded: Result<PreviewSite, PreviewFailure>?
 
-    init(contentRoot: URL, themeRoot: URL) {
+    /// Processed variants of the photos shown, by logical path and the source's stamp: staff see
+    /// what parents will see (orientation applied, every EXIF/GPS field stripped), never the
+    /// original file.
+    private let photos: PhotoProcessor
+    private var variants: [String: (stamp: FileStamp, variant: PhotoVariant)] = [:]
+
+    init(contentRoot: URL, themeRoot: URL) throws {
         self.contentRoot = contentRoot
         self.themeRoot = themeRoot
+        photos = try PhotoProcessor(cacheDirectory: nil)
     }
 
     func page(_ build: (PreviewSite) throws -> String) -> Response {
@@ -75,11 +88,26 @@ actor PreviewState {
     }
 
     func media(_ logicalPath: String) -> Response {
-        guard case .success(let site) = current(), let source = site.mediaSources[logicalPath],
-              let data = FileManager.default.contents(atPath: contentRoot.appendingPathComponent(source).path)
-        else { return Response(status: .notFound) }
-        let type = source.lowercased().hasSuffix(".png") ? "image/png" : source.lowercased().hasSuffix(".webp") ? "image/webp" : "image/jpeg"
-        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: .init(bytes: data)))
+        guard case .success(let site) = current(), let source = site.mediaSources[logicalPath] else {
+            return Response(status: .notFound)
+        }
+        let file = contentRoot.appendingPathComponent(source)
+        guard let stamp = try? FileStamp.of(file.path) else { return Response(status: .notFound) }
+        let variant: PhotoVariant
+        if let known = variants[logicalPath], known.stamp == stamp {
+            variant = known.variant
+        } else {
+            do {
+                guard let made = try photos.variants(of: file, displayPath: source, specs: [.large]).first else {
+                    return Response(status: .notFound)
+                }
+                variant = made
+            } catch {
+                return html(PreviewSite.errorPage(["\(error)"]), status: .unprocessableContent)
+            }
+            variants[logicalPath] = (stamp, variant)
+        }
+        return Response(status: .ok, headers: [.contentType: variant.mimeType], body: .init(byteBuffer: .init(bytes: variant.bytes)))
     }
 
     private func current() -> Result<PreviewSite, PreviewFailure> {

@@ -34,8 +34,8 @@ struct PreviewCommand: AsyncParsableCommand {
 
     @OptionGroup var paths: PathOptions
 
-    @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
-    var port: Int = 8080
+    @Option(help: "Port on 127.0.0.1; by default a free one (open the printed link: it holds this run's key).")
+    var port: Int = 0
 
     func run() async throws {
         try await PreviewServer(contentRoot: paths.contentURL, themeRoot: paths.themeURL, port: port).run { url in

@@ -3,9 +3,13 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import PortalPhotos
 import PortalServer
 import PortalTestSupport
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class ServerTests: XCTestCase {
     /// Runs `start` in a task until the server says where it listens; returns that URL and the task.
@@ -27,22 +31,112 @@ final class ServerTests: XCTestCase {
         return (http.statusCode, String(decoding: data, as: UTF8.self), headers)
     }
 
+    /// The link `ready` printed, split into the server's base URL and the run's key.
+    func link(_ printed: String) throws -> (base: String, key: String) {
+        let parts = printed.components(separatedBy: "/?key=")
+        XCTAssertEqual(parts.count, 2, printed)
+        return (parts[0], parts.count == 2 ? parts[1] : "")
+    }
+
+    /// A GET with a Host header of our choosing, over a plain socket (URLSession sets its own).
+    func rawGet(_ base: String, _ path: String, host: String) throws -> String {
+        let port = UInt16(try XCTUnwrap(base.split(separator: ":").last.flatMap { Int($0) }))
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0)
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     func testPreviewRendersEveryAudienceFromContentInMemory() async throws {
         let workspace = try Workspace()
-        let preview = PreviewServer(
-            contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"), port: 0)
-        let (base, task) = try await started { try await preview.run(ready: $0) }
+        let preview = PreviewServer(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        let (printed, task) = try await started { try await preview.run(ready: $0) }
         defer { task.cancel() }
-        let (status, body, headers) = try await get(base + "/a/groep-5/")
+        let (base, key) = try link(printed)
+        XCTAssertNotEqual(base, "http://127.0.0.1:8080", "a free port, not a fixed one")
+        let (status, body, headers) = try await get(base + "/a/groep-5/?key=" + key)
         XCTAssertEqual(status, 200)
         XCTAssertTrue(body.contains("Sinterklaas"), "school news shows in every group's preview")
         XCTAssertEqual(headers["referrer-policy"], "no-referrer")
         // An edit shows at the next request, without a restart.
         try workspace.write("content/news/nieuw-bericht.md", "---\ntitle: Een heel nieuw bericht\ndate: 2026-11-30\n---\nTekst.\n")
-        let (_, again, _) = try await get(base + "/a/school/")
+        let (_, again, _) = try await get(base + "/a/school/?key=" + key)
         XCTAssertTrue(again.contains("Een heel nieuw bericht"))
-        let missing = try await get(base + "/a/groep-99/").0
+        let missing = try await get(base + "/a/groep-99/?key=" + key).0
         XCTAssertEqual(missing, 404)
+    }
+
+    /// DNS rebinding: a web page that points its own name at 127.0.0.1 reaches the port, but its
+    /// requests carry its own Host and no key. Both are refused (issue 12 point 3).
+    func testPreviewAnswersOnlyToLoopbackNamesAndToItsOwnKey() async throws {
+        let workspace = try Workspace()
+        let preview = PreviewServer(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        let (printed, task) = try await started { try await preview.run(ready: $0) }
+        defer { task.cancel() }
+        let (base, key) = try link(printed)
+        let port = base.split(separator: ":").last.map(String.init) ?? ""
+        let rebound = try rawGet(base, "/a/groep-5/?key=" + key, host: "evil.example:" + port)
+        XCTAssertTrue(rebound.hasPrefix("HTTP/1.1 403"), rebound)
+        XCTAssertFalse(rebound.contains("Groep 5"))
+        for host in ["127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "localhost"] {
+            XCTAssertTrue(try rawGet(base, "/a/groep-5/?key=" + key, host: host).hasPrefix("HTTP/1.1 200"), host)
+        }
+        for host in ["127.0.0.1.evil.example", "localhost:80:80", "", "evil.example#127.0.0.1"] {
+            XCTAssertTrue(try rawGet(base, "/a/groep-5/?key=" + key, host: host).hasPrefix("HTTP/1.1 4"), host)
+        }
+        // Without the key, or with another one: refused, nothing of the content.
+        let (bare, bareBody, _) = try await get(base + "/a/groep-5/")
+        XCTAssertEqual(bare, 403)
+        XCTAssertFalse(bareBody.contains("Groep 5"))
+        let wrongKey = try await get(base + "/a/groep-5/?key=" + String(key.reversed())).0
+        XCTAssertEqual(wrongKey, 403)
+        // The key in the link becomes a same-site cookie, so the preview's own links work.
+        let keyed = try rawGet(base, "/a/school/?key=" + key, host: "127.0.0.1:" + port)
+        XCTAssertTrue(keyed.contains("portal_preview=\(key)"), keyed)
+        XCTAssertTrue(keyed.lowercased().contains("samesite=strict") && keyed.lowercased().contains("httponly"), keyed)
+    }
+
+    /// Photos in the preview are the processed variants parents get, never the original with its
+    /// GPS position and camera serial.
+    func testPreviewServesProcessedPhotosWithoutMetadata() async throws {
+        let workspace = try Workspace()
+        try FileManager.default.createDirectory(at: workspace.url("content/news/uitje"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: repositoryRoot.appendingPathComponent("Tests/Fixtures/photos/camera.jpg"), to: workspace.url("content/news/uitje/foto.jpg"))
+        try workspace.write("content/news/uitje/index.md", "---\ntitle: Uitje\ndate: 2026-11-30\n---\n![Op het plein](foto.jpg)\n")
+        let original = try Data(contentsOf: workspace.url("content/news/uitje/foto.jpg"))
+        XCTAssertTrue(try PhotoMetadata.probe(Array(original)).carriesMetadata, "the fixture has EXIF and GPS")
+        let preview = PreviewServer(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        let (printed, task) = try await started { try await preview.run(ready: $0) }
+        defer { task.cancel() }
+        let (base, key) = try link(printed)
+        let (_, page, _) = try await get(base + "/a/school/item/news/uitje?key=" + key)
+        let src = try XCTUnwrap(page.range(of: #"src="/media/[^"]+""#, options: .regularExpression).map { String(page[$0]) })
+        let path = String(src.dropFirst(5).dropLast())
+        var request = URLRequest(url: URL(string: base + path + "?key=" + key)!)
+        request.cachePolicy = .reloadIgnoringLocalCacheData
+        let (bytes, response) = try await URLSession.shared.data(for: request)
+        XCTAssertEqual((response as? HTTPURLResponse)?.statusCode, 200)
+        XCTAssertNotEqual(bytes, original)
+        let served = try PhotoMetadata.probe(Array(bytes))
+        XCTAssertFalse(served.carriesMetadata, "\(served.fields)")
+        XCTAssertFalse(bytes.range(of: Data("OPSECRET".utf8)) != nil, "no camera make or GPS text left")
     }
 
     func testServeSendsTheSiteWithTheSecurityHeaders() async throws {

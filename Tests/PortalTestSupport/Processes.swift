@@ -80,6 +80,8 @@ public final class Workspace {
 public final class ServerProcess {
     public let process = Process()
     public private(set) var baseURL = ""
+    /// The per-run key of `portal preview`'s link (`?key=...`), sent with every request; nil for `serve`.
+    public private(set) var key: String?
 
     public init(_ arguments: [String], in directory: URL) throws {
         process.executableURL = PortalBinary.url
@@ -96,8 +98,14 @@ public final class ServerProcess {
             let data = out.fileHandleForReading.availableData
             if data.isEmpty { break }
             buffer += String(decoding: data, as: UTF8.self)
-            if let range = buffer.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                baseURL = String(buffer[range])
+            if let range = buffer.range(of: #"http://127\.0\.0\.1:\d+(/\?key=[A-Za-z0-9_-]+)?(?=\s)"#, options: .regularExpression) {
+                let link = String(buffer[range])
+                if let query = link.range(of: "/?key=") {
+                    baseURL = String(link[..<query.lowerBound])
+                    key = String(link[query.upperBound...])
+                } else {
+                    baseURL = link
+                }
                 return
             }
         }
@@ -119,7 +127,8 @@ public final class ServerProcess {
         let semaphore = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Int, [String: String], Data)?
         nonisolated(unsafe) var failure: Error?
-        var request = URLRequest(url: URL(string: baseURL + path)!)
+        let keyed = key.map { path + (path.contains("?") ? "&" : "?") + "key=" + $0 } ?? path
+        var request = URLRequest(url: URL(string: baseURL + keyed)!)
         request.cachePolicy = .reloadIgnoringLocalCacheData
         URLSession.shared.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
