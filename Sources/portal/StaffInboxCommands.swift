@@ -119,9 +119,10 @@ struct BookingsCommand: AsyncParsableCommand {
         for row in rows {
             if row["schedule"] != current {
                 current = row["schedule"] ?? ""
-                print("\n\(current)  (\(row["teacher"] ?? ""))")
+                print("\n" + StaffOutput.terminal("\(current)  (\(row["teacher"] ?? ""))"))
             }
-            print("  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")")
+            let line = "  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")"
+            print(StaffOutput.terminal(line))
         }
     }
 
@@ -130,10 +131,7 @@ struct BookingsCommand: AsyncParsableCommand {
         func stamp(_ rfc3339: String) -> String {
             rfc3339.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
         }
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-                .replacingOccurrences(of: ",", with: "\\,").replacingOccurrences(of: "\n", with: "\\n")
-        }
+        let escape = StaffOutput.icsText
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ouderportaal//bookings//NL"]
         for row in rows where !(row["start"] ?? "").isEmpty {
             lines += [
@@ -144,7 +142,7 @@ struct BookingsCommand: AsyncParsableCommand {
             ]
         }
         lines.append("END:VCALENDAR")
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return lines.map(StaffOutput.icsFolded).joined(separator: "\r\n") + "\r\n"
     }
 }
 
@@ -156,14 +154,11 @@ func printRows(_ rows: [[String: String]], columns: [String], json: Bool, csv: B
         return
     }
     if csv {
-        func quote(_ value: String) -> String {
-            value.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
         print(columns.joined(separator: ","))
-        for row in rows { print(columns.map { quote(row[$0] ?? "") }.joined(separator: ",")) }
+        for row in rows { print(columns.map { StaffOutput.csvCell(row[$0] ?? "") }.joined(separator: ",")) }
         return
     }
     if rows.isEmpty { print(empty); return }
     let shown = columns.filter { column in rows.contains { !($0[column] ?? "").isEmpty } && column != "id" && column != "family" }
-    for row in rows { print(shown.map { row[$0] ?? "" }.joined(separator: "  ")) }
+    for row in rows { print(StaffOutput.terminal(shown.map { row[$0] ?? "" }.joined(separator: "  "))) }
 }

