@@ -137,6 +137,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )

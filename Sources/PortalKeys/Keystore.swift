@@ -332,6 +332,20 @@ public struct Keystore: Sendable {
     /// The school's time zone when no site.yaml says otherwise.
     public static let defaultTimeZone = TimeZone(identifier: "Europe/Amsterdam") ?? TimeZone(secondsFromGMT: 3600)!
 
+    /// The opaque family id for a household key the school chose (a class list's `family_id`):
+    /// `hex(BLAKE2b(master_key, "ouderportaal/1 family " || key, 8))`. The same key gives the same
+    /// id at every import; the key itself (often a surname) never reaches the trust file or the
+    /// receiver, and different keys give unrelated ids.
+    public func familyID(forKey key: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array(("ouderportaal/1 family " + key).utf8), key: masterKey.bytes, length: 8))
+    }
+
+    /// The family id of an issued token (the id or a unique prefix of at least 6 characters), so
+    /// that another parent of the same household shares its booking limit.
+    public func family(ofToken prefix: String) throws(KeystoreError) -> String {
+        records[try index(of: prefix)].family
+    }
+
     /// 1 August 00:00 in the school's time zone (the end of the Dutch school year) after `issued`,
     /// at least 30 days later: a token issued on 10 July 2026 expires on 1 August 2027.
     public static func defaultExpiry(issuedAt issued: Date, in timeZone: TimeZone = defaultTimeZone) -> Date {

@@ -18,7 +18,8 @@ struct TokenCommand: ParsableCommand {
             discussion: """
                 Examples:
                   portal token issue --group groep-5 --label "Ouders van Sam"
-                  portal token issue --group groep-3 --group groep-8 --family fam-jansen --json
+                  portal token issue --group groep-3 --group groep-8 --label "Fam. Jansen" --json
+                  portal token issue --group groep-3 --group groep-8 --same-family-as 3f9a1c --label "Fam. Jansen (vader)"
                 """)
 
         @Option(name: .customLong("group"), help: "Group id; repeat for a family with children in several groups.")
@@ -30,8 +31,10 @@ struct TokenCommand: ParsableCommand {
         @Option(help: "Last day the token works (YYYY-MM-DD); default: until 1 August (end of the school year).")
         var expires: String?
 
-        @Option(help: "Family id shared by tokens of one household (e.g. separated parents).")
-        var family: String?
+        @Option(help: ArgumentHelp(
+            "Another parent's token id (or a unique prefix): the new token joins that household, which shares one booking limit.",
+            valueName: "ID"))
+        var sameFamilyAs: String?
 
         @Option(help: "Last day a device can register with the token (YYYY-MM-DD); default: 7 days from now.")
         var registerBy: String?
@@ -57,6 +60,9 @@ struct TokenCommand: ParsableCommand {
             }
             let deadline = try dates.registerBy(registerBy)
             var keystore = try openKeystore(keysOption, timeZone: site.timezone)
+            // Family ids are opaque (random, or another token's): a surname never reaches the
+            // trust file or the receiver, and two households of one name never share a limit.
+            let family = try sameFamilyAs.map { prefix throws in try keystore.family(ofToken: prefix) }
             let issued = try keystore.issueToken(
                 audiences: groups, label: label, expires: expiry, family: family,
                 registerBy: deadline)

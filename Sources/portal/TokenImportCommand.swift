@@ -60,7 +60,8 @@ extension TokenCommand {
                     continue
                 }
                 let result = try keystore.issueToken(
-                    audiences: row.groups, label: row.family, expires: nil, family: row.familyID, email: row.email)
+                    audiences: row.groups, label: row.family, expires: nil,
+                    family: row.familyID.map(keystore.familyID(forKey:)), email: row.email)
                 issued.append((row, result.record))
             }
             if !issued.isEmpty { try keystore.save() }

@@ -1,6 +1,7 @@
 // The staff commands end to end: the real binary on temporary copies of the example school.
 import Foundation
 import PortalBuild
+import PortalTrust
 import XCTest
 import PortalTestSupport
 
@@ -152,6 +153,36 @@ final class TokenAndGenerateCommandTests: XCTestCase {
         let missing = try portal(["token", "issue", "--group", "groep-3"], in: workspace.root)
         XCTAssertEqual(missing.status, 1, "no site.yaml to check the group against")
         XCTAssertTrue(missing.stderr.contains("Nothing was issued."), missing.stderr)
+    }
+
+    /// Family ids are opaque: the trust file (and so the receiver) never holds a surname, two
+    /// households called Jansen never share a booking limit, and parents of one household share
+    /// one through `--same-family-as` or a class list's `family_id` (issue 12 point 9).
+    func testFamilyIDsAreOpaque() throws {
+        let workspace = try Workspace()
+        func issued(_ arguments: [String]) throws -> [String: String] {
+            let result = try portal(["token", "issue", "--group", "groep-5", "--json"] + arguments, in: workspace.root)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
+        }
+        let mother = try issued(["--label", "Fam. Jansen"])
+        let father = try issued(["--label", "Fam. Jansen (vader)", "--same-family-as", String(mother["id"]!.prefix(8))])
+        let otherJansen = try issued(["--label", "Fam. Jansen"])
+        try workspace.write("klas.csv", "family,email,group,family_id\nFam. de Boer,moeder@example.nl,groep-5,deboer\nFam. de Boer,vader@example.nl,groep-3,deboer\n")
+        XCTAssertEqual(try portal(["token", "import", "klas.csv"], in: workspace.root).status, 0)
+        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
+        let trust = try TrustFile.load(from: workspace.url("keys/trust.json"))
+        let family = Dictionary(uniqueKeysWithValues: trust.tokens.map { ($0.id, $0.family) })
+        XCTAssertEqual(family[mother["id"]!], family[father["id"]!])
+        XCTAssertNotEqual(family[mother["id"]!], family[otherJansen["id"]!], "two households of one name")
+        let boer = trust.tokens.filter { !(family[$0.id] == family[mother["id"]!] || $0.id == otherJansen["id"]) }
+        XCTAssertEqual(boer.count, 2)
+        XCTAssertEqual(Set(boer.map(\.family)).count, 1, "one family_id in the class list, one household")
+        for id in trust.tokens.map(\.family) { XCTAssertNotNil(id.range(of: "^[0-9a-f]{16}$", options: .regularExpression), id) }
+        let text = try String(contentsOf: workspace.url("keys/trust.json"), encoding: .utf8).lowercased()
+        XCTAssertFalse(text.contains("jansen") || text.contains("boer"), "no name in the trust file")
+        XCTAssertEqual(try portal(["token", "issue", "--group", "groep-5", "--same-family-as", "ffffffff"], in: workspace.root).status, 1,
+                       "an unknown token id is refused")
     }
 
     /// Dates staff type and the default expiry follow site.yaml's time zone (a school on Curaçao

@@ -142,7 +142,7 @@ def build_real(tmp: str) -> Site:
         run(*gen)  # a keystore may have to exist before tokens can be issued
         t3 = issue(keys, ["groep-3"], label="Groep 3 test")
     t5 = issue(keys, ["groep-5"], label="Groep 5 test")
-    fam = issue(keys, ["groep-3", "groep-8"], label="Familie test", family="fam-test")
+    fam = issue(keys, ["groep-3", "groep-8"], label="Familie test")
     run(*gen)
     toks = {"groep-3": t3, "groep-5": t5, "family": fam}
     return Site(out, "", {k: v["token"] for k, v in toks.items()}, {k: v["id"] for k, v in toks.items()},
@@ -309,12 +309,11 @@ def booking_site(tmp_path_factory):
     gen = ["generate", "--content", content, "--output", out, "--keys", keys,
            "--theme", os.path.join(REPO, "themes", "default")]
     run(*gen)
-    toks = {
-        "g5": issue(keys, ["groep-5"], label="Familie De Vries", family="fam-devries"),
-        "g5-other-parent": issue(keys, ["groep-5"], label="Familie De Vries (vader)", family="fam-devries"),
-        "g5-b": issue(keys, ["groep-5"], label="Familie Bakker", family="fam-bakker"),
-        "g3g8": issue(keys, ["groep-3", "groep-8"], label="Familie Yilmaz", family="fam-yilmaz"),
-    }
+    toks = {"g5": issue(keys, ["groep-5"], label="Familie De Vries")}
+    # The other parent joins the household of the first (an opaque family id, shared limit).
+    toks["g5-other-parent"] = issue(keys, ["groep-5"], label="Familie De Vries (vader)", **{"same-family-as": toks["g5"]["id"]})
+    toks["g5-b"] = issue(keys, ["groep-5"], label="Familie Bakker")
+    toks["g3g8"] = issue(keys, ["groep-3", "groep-8"], label="Familie Yilmaz")
     run(*gen)
     return BookingSite(tmp, out, keys, content, {k: v["token"] for k, v in toks.items()},
                        {k: v["id"] for k, v in toks.items()}, evening, schedules)
