@@ -3,6 +3,7 @@
 import Foundation
 import PortalBuild
 import PortalPhotos
+import PortalTestSupport
 import XCTest
 
 final class MediaNameBuildTests: XCTestCase {
