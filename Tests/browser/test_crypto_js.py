@@ -123,7 +123,7 @@ def test_app_refuses_every_failing_vector_of_format_md(cpage):
     # A missing section must fail here, not skip.
     assert v and cases, f"{vectors.format_md_path()} has no '### Failing vectors' ```text block"
     assert {c["expect"] for c in cases} == vectors.REASONS
-    got = cpage.evaluate(FAILING_RUN % """async (C, S, cases, keys, r, siteId, keyslotMessage) => {
+    got = cpage.evaluate(FAILING_RUN % r"""async (C, S, cases, keys, r, siteId, keyslotMessage) => {
         const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(siteId));
         const refusal = async (f) => {
           try { const out = await f(); return { opened: out ? C.hex(out) : String(out) }; }
