@@ -98,6 +98,25 @@ public enum Envelope {
         return p
     }
 
+    /// Opens a keyslot: refuses, before decrypting, an envelope that is not exactly
+    /// `overhead + keyslotSize` bytes (site.json `keyslot_size`), because every keyslot of a site
+    /// has one size and a keyslot of another size must never be used. Errors: those of `open`,
+    /// and `.keyslotWrongSize` first.
+    ///
+    /// ```swift
+    /// let json = try Envelope.openKeyslot(sealed, key: token.kek(siteID: siteID),
+    ///                                     associatedData: AssociatedData.keyslot(tokenID: tokenID),
+    ///                                     keyslotSize: site.keyslotSize)
+    /// ```
+    public static func openKeyslot(
+        _ envelope: [UInt8], key: SymmetricKey, associatedData: [UInt8], keyslotSize: Int
+    ) throws(CryptoError) -> [UInt8] {
+        guard keyslotSize > 0, envelope.count == overhead + keyslotSize else {
+            throw .keyslotWrongSize(length: envelope.count, expected: overhead + max(keyslotSize, 0))
+        }
+        return try open(envelope, key: key, associatedData: associatedData)
+    }
+
     /// Decrypts to the padded plaintext `P`.
     static func openPadded(_ envelope: [UInt8], key: SymmetricKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureReady()

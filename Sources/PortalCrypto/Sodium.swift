@@ -48,6 +48,8 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case envelopeAuthenticationFailed
     /// The decrypted plaintext does not end in `0x80 0x00*`.
     case paddingInvalid
+    /// A keyslot envelope is not `4 + 12 + keyslot_size + 16` bytes (site.json `keyslot_size`).
+    case keyslotWrongSize(length: Int, expected: Int)
     /// The message does not fit the requested padded length (it needs `length + 1` bytes).
     case messageTooLong(length: Int, paddedLength: Int)
     /// libsodium refused to encrypt (message too large for AES-GCM).
@@ -74,6 +76,8 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
             return "envelope does not open: wrong key, moved to another path/audience/epoch, or damaged"
         case .paddingInvalid:
             return "envelope opened but its padding is invalid (not 0x80 followed by zeros)"
+        case .keyslotWrongSize(let length, let expected):
+            return "keyslot is \(length) bytes, not \(expected) (every keyslot has the size site.json gives; damaged or not a keyslot)"
         case .messageTooLong(let length, let paddedLength):
             return "message of \(length) bytes does not fit a padded length of \(paddedLength) bytes "
                 + "(at most \(paddedLength - 1) bytes fit)"

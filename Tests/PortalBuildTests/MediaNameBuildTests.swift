@@ -4,6 +4,7 @@ import Foundation
 import PortalBuild
 import PortalTestSupport
 import PortalPhotos
+import PortalTestSupport
 import XCTest
 
 final class MediaNameBuildTests: XCTestCase {

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Recomputes the test vectors of docs/FORMAT.md ("Test vectors") from the spec alone, with
-Python's `cryptography` package and hashlib, independently of the Swift code. Prints one
-`name = value` line per vector, exactly as the block in FORMAT.md; FormatVectorTests runs it and
-compares its output with the document and with the Swift implementation."""
+"""Recomputes the test vectors of docs/FORMAT.md ("Test vectors" and "Failing vectors") from the
+spec alone, with Python's `cryptography` package and hashlib, independently of the Swift code.
+Prints one `name = value` line per vector, exactly as the block in FORMAT.md, then an empty line,
+then one `fail <case> = ...` line per failing vector, exactly as the "Failing vectors" block;
+FormatVectorTests runs it and compares its output with the document and with the Swift code."""
 import hashlib
 import json
 import struct
@@ -52,7 +53,11 @@ def derived(k):
 
 
 def seal(k, message, ad, padded_length):
-    p = message + b"\x80" + b"\x00" * (padded_length - len(message) - 1)
+    return seal_padded(k, message + b"\x80" + b"\x00" * (padded_length - len(message) - 1), ad)
+
+
+def seal_padded(k, p, ad):
+    """Seals an already padded plaintext P as is (the failing vectors use it for bad padding)."""
     nonce = blake2b(derived(k)["nk"], struct.pack("<Q", len(ad)) + ad + p, 32)[:12]
     return b"OPB1" + nonce + AESGCM(k).encrypt(nonce, p, ad)
 
@@ -116,6 +121,37 @@ def main():
     put("padme", " ".join(f"{n}:{padme(max(n + 1, 256))}" for n in
                           (0, 255, 256, 300, 511, 1000, 4095, 10000, 100000, 1000000)))
     print("\n".join(out))
+    print()
+    print("\n".join(failing(school, group, kek, token_id, message, ad, blob)))
+
+
+def failing(school, group, kek, token_id, message, ad, blob):
+    """The "Failing vectors" block: envelopes that every opener must refuse, one reason each."""
+    out = []
+
+    def fail(case, expect, key_name, env, case_ad, keyslot_size=None):
+        size = f" keyslot_size={keyslot_size}" if keyslot_size is not None else ""
+        out.append(f"fail {case} = expect={expect} key={key_name}{size} envelope={env.hex()} ad={case_ad.decode()}")
+
+    padded = len(blob) - 4 - 12 - 16
+    fail("wrong-ad", "auth", "k_school_1", blob, b"ouderportaal/1 blob school 1 news/anders")
+    fail("moved-audience", "auth", "k_groep-5_2", blob, b"ouderportaal/1 blob groep-5 2 news/welkom")
+    fail("moved-epoch", "auth", "k_school_1", blob, b"ouderportaal/1 blob school 2 news/welkom")
+    fail("padding-no-marker", "padding", "k_school_1",
+         seal_padded(school, message + b"\x00" * (padded - len(message)), ad), ad)
+    fail("padding-0x81", "padding", "k_school_1",
+         seal_padded(school, message + b"\x81" + b"\x00" * (padded - len(message) - 1), ad), ad)
+    fail("padding-all-zeros", "padding", "k_school_1", seal_padded(school, bytes(padded), ad), ad)
+    fail("truncated-short", "truncated", "k_school_1", blob[:4 + 12 + 16 - 1], ad)
+    fail("truncated-tag", "auth", "k_school_1", blob[:-8], ad)
+    fail("prefix-opb2", "prefix", "k_school_1", b"OPB2" + blob[4:], ad)
+    flipped = bytearray(blob)
+    flipped[16] ^= 0x01
+    fail("flipped-bit", "auth", "k_school_1", bytes(flipped), ad)
+    keyslot_message = json.dumps({"v": 1, "token_id": token_id}, separators=(",", ":")).encode()
+    keyslot_ad = b"ouderportaal/1 keyslot " + token_id.encode()
+    fail("keyslot-size", "keyslot-size", "kek", seal(kek, keyslot_message, keyslot_ad, 256), keyslot_ad, 4096)
+    return out
 
 
 if __name__ == "__main__":

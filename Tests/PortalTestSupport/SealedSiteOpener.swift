@@ -40,7 +40,9 @@ public struct SealedSiteOpener {
         guard let sealed = FileManager.default.contents(atPath: output.appendingPathComponent("k/\(tokenID)").path) else {
             throw Failure.noKeyslot(tokenID: tokenID)
         }
-        let plain = try Envelope.open(Array(sealed), key: token.kek(siteID: siteID), associatedData: AssociatedData.keyslot(tokenID: tokenID))
+        let plain = try Envelope.openKeyslot(
+            Array(sealed), key: token.kek(siteID: siteID), associatedData: AssociatedData.keyslot(tokenID: tokenID),
+            keyslotSize: site.keyslotSize)
         keyslot = try JSONDecoder().decode(KeyslotPayload.self, from: Data(plain))
     }
 

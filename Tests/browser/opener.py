@@ -20,7 +20,13 @@ MAGIC = b"OPB1"
 
 
 class FormatError(Exception):
-    """The bytes do not follow format v1 (or do not open with this key)."""
+    """The bytes do not follow format v1 (or do not open with this key). `reason` names the failed
+    check of an envelope as FORMAT.md "Failing vectors" does: 'truncated', 'prefix',
+    'keyslot-size', 'auth' or 'padding' (None for other format errors)."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class MalformedToken(FormatError):
@@ -78,18 +84,30 @@ def unpad(p: bytes) -> bytes:
     while end > 0 and p[end - 1] == 0:
         end -= 1
     if end == 0 or p[end - 1] != 0x80:
-        raise FormatError("bad padding")
+        raise FormatError("bad padding", "padding")
     return p[:end - 1]
 
 
 def open_envelope(key: bytes, env: bytes, ad: bytes) -> bytes:
-    if len(env) < 4 + 12 + 16 or env[:4] != MAGIC:
-        raise FormatError("not an OPB1 envelope")
+    if len(env) < 4 + 12 + 16:
+        raise FormatError(f"envelope of {len(env)} bytes is too short", "truncated")
+    if env[:4] != MAGIC:
+        raise FormatError("not an OPB1 envelope", "prefix")
     try:
         p = AESGCM(key).decrypt(env[4:16], env[16:], ad)
     except Exception as e:  # InvalidTag
-        raise FormatError("envelope does not open") from e
+        raise FormatError("envelope does not open", "auth") from e
     return unpad(p)
+
+
+def open_keyslot(kek: bytes, env: bytes, token_id: str, keyslot_size: int) -> bytes:
+    """Opens a keyslot; one that is not 4 + 12 + keyslot_size + 16 bytes (site.json) is refused
+    before it is decrypted, since every keyslot of a site has that one size."""
+    if not isinstance(keyslot_size, int) or isinstance(keyslot_size, bool) or keyslot_size <= 0:
+        raise FormatError(f"keyslot_size {keyslot_size!r} is not a positive integer", "keyslot-size")
+    if len(env) != 4 + 12 + keyslot_size + 16:
+        raise FormatError(f"keyslot is {len(env)} bytes, expected {4 + 12 + keyslot_size + 16}", "keyslot-size")
+    return open_envelope(kek, env, keyslot_ad(token_id))
 
 
 def keyslot_ad(token_id: str) -> bytes:
@@ -138,10 +156,9 @@ def open_site(output_dir: str, token: str, open_blobs: bool = True) -> OpenedSit
     token_id, kek = derive(r, site_id)
     with open(os.path.join(output_dir, "k", token_id), "rb") as f:
         slot_env = f.read()
-    size = site.get("keyslot_size", 4096)
-    if len(slot_env) != 4 + 12 + size + 16:
-        raise FormatError(f"keyslot is {len(slot_env)} bytes, expected {4 + 12 + size + 16}")
-    keyslot = json.loads(open_envelope(kek, slot_env, keyslot_ad(token_id)))
+    if "keyslot_size" not in site:
+        raise FormatError("site.json has no keyslot_size")
+    keyslot = json.loads(open_keyslot(kek, slot_env, token_id, site["keyslot_size"]))
     if keyslot.get("v") != 1 or keyslot.get("token_id") != token_id:
         raise FormatError("keyslot header mismatch")
     audiences = {}

@@ -314,6 +314,33 @@ def test_keyslot_past_its_expiry_is_refused(site_copy, page):
     page.wait_for_selector(".view-timeline")
 
 
+def test_a_keyslot_of_another_size_is_refused_like_a_damaged_one(site_copy, page):
+    """A keyslot that opens with its KEK but is not keyslot_size (site.json) bytes is never used:
+    the login says "unknown", as for a damaged keyslot, and nothing of it is shown."""
+    import json as _json
+    real = site_copy.opened["groep-3"]
+    site_id = bytes.fromhex(real.site["site_id"])
+    tokens = {}
+    for name, size in (("short", real.site["keyslot_size"] // 2), ("damaged", real.site["keyslot_size"])):
+        token, r = format_v1.new_token(random.randbytes(18))
+        token_id, kek = opener.derive(r, site_id)
+        env = bytearray(format_v1.seal(kek, _json.dumps(dict(real.keyslot, token_id=token_id)).encode(),
+                                       opener.keyslot_ad(token_id), size))
+        if name == "damaged":
+            env[-1] ^= 1
+        open(os.path.join(site_copy.out, "k", token_id), "wb").write(bytes(env))
+        tokens[name] = token
+    for name in ("short", "damaged"):
+        page.goto(site_copy.url)
+        page.wait_for_selector("#token")
+        page.fill("#token", tokens[name])
+        page.click("form.login-form button[type=submit]")
+        msg = page.locator("[data-testid=login-error]")
+        msg.wait_for(state="visible")
+        assert msg.inner_text() == NL["login.unknown"], name
+        assert page.locator(".view-timeline").count() == 0
+
+
 def test_a_manifest_that_does_not_open_is_reported_and_the_rest_still_shows(site_copy, page):
     slot = site_copy.opened["groep-3"].keyslot
     man = next(a["manifest"] for a in slot["audiences"] if a["id"] == "groep-3")

@@ -109,6 +109,83 @@ def test_js_against_format_md_test_vectors(cpage):
     vectors.check_vectors_in_browser(cpage, js, v)
 
 
+FAILING_RUN = """async ([_, args]) => {
+  const C = await import('./crypto.js'), S = await import('./sealed.js');
+  return await (%s)(C, S, ...args); }"""
+
+
+def test_app_refuses_every_failing_vector_of_format_md(cpage):
+    """FORMAT.md "Failing vectors" through the app's own functions: crypto.js openEnvelope (blobs) and
+    openKeyslotEnvelope (keyslots) refuse each case with its reason and return nothing; sealed.js,
+    which the app opens files with, refuses them too (fetch answered with the envelope)."""
+    import vectors
+    v, cases = vectors.load(), vectors.load_failing()
+    # A missing section must fail here, not skip.
+    assert v and cases, f"{vectors.format_md_path()} has no '### Failing vectors' ```text block"
+    assert {c["expect"] for c in cases} == vectors.REASONS
+    got = cpage.evaluate(FAILING_RUN % r"""async (C, S, cases, keys, r, siteId, keyslotMessage) => {
+        const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(siteId));
+        const refusal = async (f) => {
+          try { const out = await f(); return { opened: out ? C.hex(out) : String(out) }; }
+          catch (e) { return { error: e.constructor.name, reason: e.reason ?? null, kind: e.kind ?? null }; }
+        };
+        const realFetch = window.fetch;
+        const out = {};
+        try {
+          for (const c of cases) {
+            const env = C.fromHex(c.envelope);
+            window.fetch = async () => new Response(env.slice());
+            if (c.keyslot_size !== null) {
+              // The KEK the app derives from the token, as on unlock.
+              if (C.keyslotAD(tokenId) !== c.ad || c.key !== 'kek') { out[c.name] = { setup: 'not the vector keyslot' }; continue; }
+              const files = S.sealedFiles(() => {}, () => c.keyslot_size);
+              out[c.name] = {
+                crypto: await refusal(() => C.openKeyslotEnvelope(kek, env, tokenId, c.keyslot_size)),
+                sealed: await refusal(() => files.openKeyslot(tokenId, kek, 'now')),
+                // authenticates without the size check: only the size stops it
+                unchecked: new TextDecoder().decode(await C.openEnvelope(kek, env, c.ad)),
+              };
+            } else {
+              const m = c.ad.match(/^ouderportaal\/1 blob (\S+) (\d+) (.+)$/);
+              const key = await C.importAudienceKey(C.fromHex(keys[c.key]));
+              const aud = { id: m[1], epoch: Number(m[2]), key };
+              const files = S.sealedFiles(() => {}, () => 4096);
+              out[c.name] = {
+                crypto: await refusal(() => C.openEnvelope(key, env, c.ad)),
+                sealed: await refusal(() => files.openItem(aud, { path: m[3], blob: 'a/x/y' })),
+              };
+            }
+          }
+        } finally { window.fetch = realFetch; }
+        return out; }""", [None, [cases, {k: v[k] for k in ("k_school_1", "k_groep-5_2")}, v["R"], v["site_id"],
+                                  v["keyslot_message"]]])
+    assert set(got) == {c["name"] for c in cases}
+    for c in cases:
+        g = got[c["name"]]
+        assert g["crypto"] == {"error": "EnvelopeError", "reason": c["expect"], "kind": None}, c["name"]
+        if c["keyslot_size"] is not None:
+            # the error path of a damaged keyslot: the EnvelopeError itself (unlock: 'unknown')
+            assert g["sealed"] == {"error": "EnvelopeError", "reason": c["expect"], "kind": None}, c["name"]
+            assert g["unchecked"] == v["keyslot_message"]
+        else:
+            assert g["sealed"] == {"error": "LoadError", "reason": None, "kind": "sealed"}, c["name"]
+
+
+def test_app_refuses_a_keyslot_when_site_json_gives_no_keyslot_size(cpage):
+    v = __import__("vectors").load()
+    msg = v["keyslot_message"].encode()
+    slot = format_v1.seal(bytes.fromhex(v["kek"]), msg, v["keyslot_ad"].encode(), 4096)
+    got = js(cpage, """async (C, r, sid, envHex) => {
+        const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(sid));
+        const out = [];
+        for (const size of [4096, undefined, '4096', 4095, 0]) {
+          try { out.push(new TextDecoder().decode(await C.openKeyslotEnvelope(kek, C.fromHex(envHex), tokenId, size))); }
+          catch (e) { out.push(e.reason); }
+        }
+        return out; }""", v["R"], v["site_id"], slot.hex())
+    assert got == [v["keyslot_message"], "keyslot-size", "keyslot-size", "keyslot-size", "keyslot-size"]
+
+
 HPKE_RUN = """async ([_, args]) => {
   const H = await import('./hpke.js'), R = await import('./receiver.js'), C = await import('./crypto.js');
   return await (%s)(H, R, C, ...args); }"""

@@ -75,3 +75,40 @@ def test_python_opener_against_format_md_test_vectors():
     assert k.hex() == v["k_school_1"]
     assert format_v1.audience_tag(k) == v["k_school_1_audience_tag"]
     assert format_v1.blob_name(k, "manifest") == v["k_school_1_name_manifest"]
+
+
+def test_python_opener_refuses_every_failing_vector_of_format_md():
+    """FORMAT.md "Failing vectors": each case is refused, with its reason, and nothing comes back."""
+    import vectors
+    v, cases = vectors.load(), vectors.load_failing()
+    # A missing section must fail here, not skip.
+    assert v and cases, f"{vectors.format_md_path()} has no '### Failing vectors' ```text block"
+    assert {c["expect"] for c in cases} == vectors.REASONS
+    for c in cases:
+        key, env, ad = bytes.fromhex(v[c["key"]]), bytes.fromhex(c["envelope"]), c["ad"].encode()
+        with pytest.raises(opener.FormatError) as refused:
+            if c["keyslot_size"] is not None:
+                assert ad == opener.keyslot_ad(v["token_id"])
+                opener.open_keyslot(key, env, v["token_id"], c["keyslot_size"])
+            else:
+                opener.open_envelope(key, env, ad)
+        assert refused.value.reason == c["expect"], c["name"]
+    # The wrong-size keyslot is a real keyslot otherwise: it opens without the size check.
+    slot = next(c for c in cases if c["expect"] == "keyslot-size")
+    assert opener.open_envelope(bytes.fromhex(v["kek"]), bytes.fromhex(slot["envelope"]),
+                                slot["ad"].encode()).decode() == v["keyslot_message"]
+
+
+def test_open_site_refuses_a_keyslot_of_another_size(site_copy):
+    """The whole-site opener reads keyslot_size from site.json and refuses any other size."""
+    import format_v1
+    import json
+    tid = site_copy.token_ids["groep-5"]
+    r = opener.parse_token(site_copy.tokens["groep-5"])
+    real = site_copy.opened["groep-5"]
+    _, kek = opener.derive(r, bytes.fromhex(real.site["site_id"]))
+    env = format_v1.seal(kek, json.dumps(real.keyslot).encode(), opener.keyslot_ad(tid), real.site["keyslot_size"] * 2)
+    open(os.path.join(site_copy.out, "k", tid), "wb").write(env)
+    with pytest.raises(opener.FormatError) as refused:
+        opener.open_site(site_copy.out, site_copy.tokens["groep-5"])
+    assert refused.value.reason == "keyslot-size"

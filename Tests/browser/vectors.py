@@ -1,4 +1,5 @@
-"""Reads the "Test vectors" block of docs/FORMAT.md and checks the browser's crypto.js against it."""
+"""Reads the "Test vectors" and "Failing vectors" blocks of docs/FORMAT.md and checks the browser's
+crypto.js against the first."""
 from __future__ import annotations
 
 import hashlib
@@ -27,6 +28,32 @@ def load() -> dict | None:
             k, v = line.split(" = ", 1)
             out[k.strip()] = v
     return out
+
+
+REASONS = {"truncated", "prefix", "keyslot-size", "auth", "padding"}
+_FAIL = re.compile(r"fail (\S+) = expect=(\S+) key=(\S+)(?: keyslot_size=(\d+))? envelope=([0-9a-f]*) ad=(.*)")
+
+
+def load_failing() -> list[dict] | None:
+    """The cases of the ```text block under "### Failing vectors", or None if there is none:
+    {name, expect, key, keyslot_size (int, keyslots only, else None), envelope (hex), ad (str)}.
+    A line that does not follow the documented form raises ValueError."""
+    text = open(format_md_path(), encoding="utf-8").read()
+    m = re.search(r"^### Failing vectors\s*$(.*?)(?=^##|\Z)", text, re.M | re.S)
+    if not m:
+        return None
+    block = re.search(r"```text\n(.*?)```", m.group(1), re.S)
+    if not block:
+        return None
+    cases = []
+    for line in block.group(1).splitlines():
+        f = _FAIL.fullmatch(line)
+        if not f or f.group(2) not in REASONS:
+            raise ValueError(f"not a failing vector: {line[:80]}")
+        cases.append({"name": f.group(1), "expect": f.group(2), "key": f.group(3),
+                      "keyslot_size": int(f.group(4)) if f.group(4) else None,
+                      "envelope": f.group(5), "ad": f.group(6)})
+    return cases
 
 
 def check_vectors_in_browser(page, js, v: dict):

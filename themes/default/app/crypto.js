@@ -83,29 +83,44 @@ export function importAudienceKey(raw) {
 export const keyslotAD = (tokenId) => 'ouderportaal/1 keyslot ' + tokenId;
 export const blobAD = (audience, epoch, path) => `ouderportaal/1 blob ${audience} ${epoch} ${path}`;
 
-/** Error thrown when an envelope is not format v1 or does not open with the key. */
-export class EnvelopeError extends Error {}
+/** Error thrown when an envelope is not format v1 or does not open with the key. `reason` names the
+ * failed check as FORMAT.md "Failing vectors" does: 'truncated', 'prefix', 'keyslot-size', 'auth'
+ * or 'padding'. */
+export class EnvelopeError extends Error {
+  constructor(msg, reason) { super(msg); this.reason = reason; }
+}
 
 /** Strips 0x80 0x00... padding; anything else is an error. */
 export function unpad(p) {
   let end = p.length;
   while (end > 0 && p[end - 1] === 0) end--;
-  if (end === 0 || p[end - 1] !== 0x80) throw new EnvelopeError('bad padding');
+  if (end === 0 || p[end - 1] !== 0x80) throw new EnvelopeError('bad padding', 'padding');
   return p.subarray(0, end - 1);
 }
 
 /** Opens "OPB1" || nonce || ciphertext+tag with AD (a string); returns the unpadded bytes. */
 export async function openEnvelope(key, bytes, ad) {
   const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (b.length < 32 || b[0] !== 0x4f || b[1] !== 0x50 || b[2] !== 0x42 || b[3] !== 0x31) {
-    throw new EnvelopeError('not an OPB1 envelope');
+  if (b.length < 32) throw new EnvelopeError('envelope too short', 'truncated');
+  if (b[0] !== 0x4f || b[1] !== 0x50 || b[2] !== 0x42 || b[3] !== 0x31) {
+    throw new EnvelopeError('not an OPB1 envelope', 'prefix');
   }
   let p;
   try {
     p = await subtle.decrypt({ name: 'AES-GCM', iv: b.subarray(4, 16), additionalData: enc.encode(ad), tagLength: 128 },
       key, b.subarray(16));
   } catch (e) {
-    throw new EnvelopeError('envelope does not open');
+    throw new EnvelopeError('envelope does not open', 'auth');
   }
   return unpad(new Uint8Array(p));
+}
+
+/** Opens a keyslot with the KEK. Every keyslot of a site is 4 + 12 + keyslot_size (site.json) + 16
+ * bytes: one of any other size is refused before it is decrypted, so it is never used. */
+export async function openKeyslotEnvelope(kek, bytes, tokenId, keyslotSize) {
+  const b = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (!Number.isInteger(keyslotSize) || keyslotSize <= 0 || b.length !== 32 + keyslotSize) {
+    throw new EnvelopeError(`keyslot is ${b.length} bytes, not 32 + ${keyslotSize}`, 'keyslot-size');
+  }
+  return openEnvelope(kek, b, keyslotAD(tokenId));
 }

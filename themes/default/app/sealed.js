@@ -12,8 +12,9 @@ export class LoadError extends Error {
 
 const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 
-/** `onOffline()` runs for every answer that came from the service worker's cache, not the network. */
-export function sealedFiles(onOffline) {
+/** `onOffline()` runs for every answer that came from the service worker's cache, not the network;
+ * `keyslotSize()` gives site.json's `keyslot_size`, the one size every keyslot must have. */
+export function sealedFiles(onOffline, keyslotSize) {
   /** `fresh`: keyslots and manifests are revalidated; item and photo blobs may come from the cache
    * (the service worker keeps them for offline use and refreshes them in the background). */
   async function fetchBytes(rel, fresh = true) {
@@ -34,7 +35,8 @@ export function sealedFiles(onOffline) {
   /** Opens a keyslot with the KEK and imports every audience key as a non-extractable CryptoKey. */
   async function openKeyslot(tokenId, kek, added) {
     const bytes = await fetchBytes('k/' + tokenId);
-    const slot = JSON.parse(utf8.decode(await C.openEnvelope(kek, bytes, C.keyslotAD(tokenId))));
+    // A keyslot of another size throws the EnvelopeError of a damaged one: same path, never used.
+    const slot = JSON.parse(utf8.decode(await C.openKeyslotEnvelope(kek, bytes, tokenId, keyslotSize())));
     if (slot.v !== 1 || slot.token_id !== tokenId || !Array.isArray(slot.audiences)) throw new Error('keyslot header');
     if (typeof slot.expires === 'string' && slot.expires < todayKey()) throw new Error('token expired');
     const audiences = await Promise.all(slot.audiences.map(async (a) => ({

@@ -17,7 +17,7 @@ export function createSession() {
     notices: new Set(),     // notice keys shown above the view
     fresh: new Set(),       // paths of items that appeared since this device last opened the portal
   };
-  const sealed = sealedFiles(() => state.notices.add('notice.offline'));
+  const sealed = sealedFiles(() => state.notices.add('notice.offline'), () => state.site && state.site.keyslot_size);
   const listeners = [];
   const changed = () => { for (const fn of listeners) fn(); };
 
