@@ -459,3 +459,26 @@ def test_new_school_year_moves_a_device_to_its_next_group_without_typing(real_si
         assert set(dict(stored_epochs(f))[s.token_ids["family"]]) == {"school", "groep-4"}
     finally:
         fam.close()
+
+
+def test_a_refused_keyslot_keeps_the_token_and_tries_again(site_copy, page):
+    """Only 404/410 (or an expired keyslot) means "this token is gone". A CDN's 429 or 403 on the
+    keyslot keeps the token, shows what the device had, says so, and is tried again with backoff."""
+    login(page, site_copy.url, site_copy.tokens["groep-3"])
+    before = timeline_titles(page)
+    slot = "**/k/" + site_copy.token_ids["groep-3"]
+    answers = iter([429, 403])
+    page.route(slot, lambda route: route.fulfill(status=next(answers, 429), body="busy"))
+    page.reload()
+    notice = page.locator("[data-testid='notice.retrying']")
+    notice.wait_for()
+    assert notice.inner_text().startswith(NL["notice.retrying"])
+    assert page.locator("[data-testid='notice.revoked']").count() == 0
+    assert timeline_titles(page) == before, "the device keeps what it had"
+    # The host answers again: the next try (5 s later) picks the keyslot up and the notice goes.
+    page.unroute(slot)
+    page.wait_for_selector("[data-testid='notice.retrying']", state="detached", timeout=15000)
+    assert timeline_titles(page) == before
+    assert page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('ouderportaal');
+        r.onsuccess = () => { const g = r.result.transaction('tokens').objectStore('tokens').count();
+        g.onsuccess = () => { r.result.close(); ok(g.result); }; }; })""") == 1

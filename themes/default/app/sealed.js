@@ -5,9 +5,11 @@ import { todayKey } from './i18n.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Why a sealed file did not arrive: 'network' (offline, 5xx), 'missing' (4xx) or 'sealed' (does not open). */
+/** Why a sealed file did not arrive: 'network' (offline, 5xx), 'gone' (404 or 410: the file is not
+ * published, for a keyslot: the token was revoked or dropped), 'refused' (any other 4xx: a CDN's
+ * 403 or 429, a rate limit; worth another try later) or 'sealed' (does not open). */
 export class LoadError extends Error {
-  constructor(kind, msg) { super(msg); this.kind = kind; }
+  constructor(kind, msg, status = 0) { super(msg); this.kind = kind; this.status = status; }
 }
 
 const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
@@ -21,7 +23,8 @@ export function sealedFiles(onOffline, keyslotSize) {
     if (!SAFE_REL.test(rel) || rel.split('/').includes('..')) throw new LoadError('sealed', 'bad path ' + rel);
     let r;
     try { r = await fetch(rel, { cache: fresh ? 'no-cache' : 'default', credentials: 'same-origin' }); } catch (e) { throw new LoadError('network', e.message); }
-    if (r.status >= 400 && r.status < 500) throw new LoadError('missing', String(r.status));
+    if (r.status === 404 || r.status === 410) throw new LoadError('gone', String(r.status), r.status);
+    if (r.status >= 400 && r.status < 500) throw new LoadError('refused', String(r.status), r.status);
     if (!r.ok) throw new LoadError('network', String(r.status));
     if (r.headers.get('X-Portal-Offline')) onOffline();
     try { return new Uint8Array(await r.arrayBuffer()); } catch (e) { throw new LoadError('network', e.message); }
@@ -38,7 +41,7 @@ export function sealedFiles(onOffline, keyslotSize) {
     // A keyslot of another size throws the EnvelopeError of a damaged one: same path, never used.
     const slot = JSON.parse(utf8.decode(await C.openKeyslotEnvelope(kek, bytes, tokenId, keyslotSize())));
     if (slot.v !== 1 || slot.token_id !== tokenId || !Array.isArray(slot.audiences)) throw new Error('keyslot header');
-    if (typeof slot.expires === 'string' && slot.expires < todayKey()) throw new Error('token expired');
+    if (typeof slot.expires === 'string' && slot.expires < todayKey()) throw new LoadError('gone', 'token expired');
     const audiences = await Promise.all(slot.audiences.map(async (a) => ({
       id: String(a.id), title: String(a.title), epoch: Number(a.epoch), manifest: String(a.manifest),
       key: await C.importAudienceKey(C.fromB64(a.key)),
@@ -79,7 +82,7 @@ export function sealedFiles(onOffline, keyslotSize) {
   /** Decrypted bytes of a media entry (the thumbnail variant when thumb is set). */
   async function openMedia(aud, path, { thumb = false } = {}) {
     const m = findMedia(aud, path, thumb);
-    if (!m) throw new LoadError('missing', 'no media ' + path);
+    if (!m) throw new LoadError('gone', 'no media ' + path);
     return { bytes: await openBlob(aud, m.path, m.blob), type: m.type || 'application/octet-stream', width: m.width, height: m.height };
   }
 

@@ -21,8 +21,13 @@ export function createSession() {
   const listeners = [];
   const changed = () => { for (const fn of listeners) fn(); };
 
-  /** Re-fetches each stored keyslot: new epochs and keys are picked up, revoked tokens dropped. */
+  /** Re-fetches each stored keyslot: new epochs and keys are picked up. Only the answer that
+   * means "this token is gone" (404 or 410, or a keyslot past its expiry; docs/FORMAT.md "Files")
+   * removes a token. Anything else (offline, a CDN's 403 or 429, a keyslot that does not open)
+   * keeps it with the keys it had, says so, and is tried again with backoff: a host or a proxy
+   * cannot log a family out by answering oddly once. */
   async function refreshRecords(records) {
+    let retry = false;
     const fresh = await Promise.all(records.map(async (rec) => {
       try {
         const next = await sealed.openKeyslot(rec.token_id, rec.kek, rec.added);
@@ -30,13 +35,33 @@ export function createSession() {
         S.putToken(next).catch(() => {});
         return next;
       } catch (e) {
-        if (e instanceof LoadError && e.kind === 'network') { state.notices.add('notice.offline'); return rec; }
-        state.notices.add('notice.revoked');
-        await S.deleteToken(rec.token_id).catch(() => {});
-        return null;
+        if (e instanceof LoadError && e.kind === 'gone') {
+          state.notices.add('notice.revoked');
+          await S.deleteToken(rec.token_id).catch(() => {});
+          return null;
+        }
+        if (e instanceof LoadError && e.kind === 'network') state.notices.add('notice.offline');
+        else { state.notices.add('notice.retrying'); retry = true; }
+        return rec;
       }
     }));
+    if (retry) retryLater(); else { retryDelay = 0; state.notices.delete('notice.retrying'); }
     return fresh.filter(Boolean).sort((a, b) => (a.added < b.added ? -1 : 1));
+  }
+
+  // Backoff for keyslots the host refused: 5 s, 10 s, 20 s ... at most 5 minutes apart.
+  let retryDelay = 0;
+  let retryTimer = null;
+  function retryLater() {
+    if (retryTimer) return;
+    retryDelay = Math.min(retryDelay ? retryDelay * 2 : 5000, 300000);
+    retryTimer = setTimeout(async () => {
+      retryTimer = null;
+      if (!state.records.length) return;
+      state.records = await refreshRecords(state.records);
+      await loadAudiences();
+      changed();
+    }, retryDelay);
   }
 
   /** Loads the manifests of every audience of every stored token (newest epoch wins), in parallel. */
@@ -74,7 +99,8 @@ export function createSession() {
     try {
       rec = await sealed.openKeyslot(tokenId, kek, new Date().toISOString());
     } catch (e) {
-      return e instanceof LoadError && e.kind === 'network' ? 'network' : 'unknown';
+      // A refusal that is not "gone" (a 429, a CDN's 403) says: try again, not: unknown code.
+      return e instanceof LoadError && (e.kind === 'network' || e.kind === 'refused') ? 'network' : 'unknown';
     }
     performance.mark('unlock:keyslot');
     rec.registered = null;
