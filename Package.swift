@@ -38,10 +38,14 @@ let package = Package(
         // The file system, done once: atomic writes, private folders, file stamps for change
         // detection, result slots for parallel workers, RFC 3339 times. Depends on nothing.
         .target(name: "PortalFiles"),
-        // Crypto primitives and the v1 format (HKDF, envelopes, Padmé, tokens, derivations).
+        // libsodium primitives: hashes, HKDF, AES-256-GCM, HPKE, Ed25519/X25519, encodings, and the
+        // injected random source and clock.
         .target(name: "PortalCrypto", dependencies: ["CSodium"]),
+        // What docs/FORMAT.md specifies, one file per heading: tokens and what is derived from them,
+        // the school's keys, envelopes and Padmé, keyslot and manifest JSON, site.json.
+        .target(name: "PortalFormat", dependencies: ["PortalCrypto", "CSodium"]),
         // The secret keystore: master key, inbox key pair, token registry, audience epochs.
-        .target(name: "PortalKeys", dependencies: ["PortalCrypto", "PortalFiles"]),
+        .target(name: "PortalKeys", dependencies: ["PortalCrypto", "PortalFormat", "PortalFiles"]),
         // Markdown to safe HTML with cmark-gfm, and link/image extraction for validation.
         .target(name: "PortalMarkdown", dependencies: ["CCmarkGFM"]),
         // The content model: site.yaml and typed front matter, loading and validation.
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "PortalBuild",
             dependencies: [
-                "PortalContent", "PortalRender", "PortalKeys", "PortalCrypto", "PortalPhotos", "PortalGraphics",
+                "PortalContent", "PortalRender", "PortalKeys", "PortalCrypto", "PortalFormat", "PortalPhotos", "PortalGraphics",
                 "PortalTrust", "PortalFiles",
             ]),
         // HTTP pieces every server of the portal shares: the security headers.
@@ -74,7 +78,7 @@ let package = Package(
         .target(
             name: "PortalServer",
             dependencies: [
-                "PortalBuild", "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalHTTP", "PortalFiles",
+                "PortalBuild", "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalFormat", "PortalHTTP", "PortalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,
@@ -84,7 +88,7 @@ let package = Package(
         .target(
             name: "PortalReceiver",
             dependencies: [
-                "PortalTrust", "PortalCrypto", "PortalHTTP", "PortalFiles",
+                "PortalTrust", "PortalCrypto", "PortalFormat", "PortalHTTP", "PortalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -97,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "portal",
             dependencies: [
-                "PortalBuild", "PortalServer", "PortalContent", "PortalCrypto", "PortalKeys", "PortalReceiver",
+                "PortalBuild", "PortalServer", "PortalContent", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalReceiver",
                 "PortalLetters", "PortalFiles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fastMalloc),
@@ -107,13 +111,13 @@ let package = Package(
         // `portal-receiver` run as processes. No product depends on it.
         .target(
             name: "PortalTestSupport",
-            dependencies: ["CSodium", "PortalCrypto", "PortalKeys", "PortalBuild"],
+            dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalBuild"],
             path: "Tests/PortalTestSupport"),
         // One test target per library, named after it.
         .testTarget(name: "PortalFilesTests", dependencies: ["PortalFiles"]),
         .testTarget(
-            name: "PortalCryptoTests", dependencies: ["CSodium", "PortalCrypto", "PortalTestSupport"], exclude: ["format_vectors.py"]),
-        .testTarget(name: "PortalKeysTests", dependencies: ["PortalKeys", "PortalCrypto", "PortalTestSupport"]),
+            name: "PortalCryptoTests", dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalTestSupport"], exclude: ["format_vectors.py"]),
+        .testTarget(name: "PortalKeysTests", dependencies: ["PortalKeys", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalMarkdownTests", dependencies: ["PortalMarkdown"]),
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent", "PortalMarkdown"]),
         .testTarget(name: "PortalRenderTests", dependencies: ["PortalRender", "PortalContent"]),
@@ -127,16 +131,16 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalTestSupport"]),
-        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalTestSupport"]),
+        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(
             name: "PortalBuildTests",
             dependencies: [
-                "PortalBuild", "PortalContent", "PortalCrypto", "PortalKeys", "PortalPhotos", "PortalTrust",
+                "PortalBuild", "PortalContent", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalPhotos", "PortalTrust",
                 "PortalTestSupport",
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@
 import Foundation
 import PortalContent
 import PortalCrypto
+import PortalFormat
 import PortalFiles
 
 /// A digest of everything a build reads: content, theme, keystore, the options and this program.

@@ -4,6 +4,7 @@
 import Foundation
 import PortalContent
 import PortalCrypto
+import PortalFormat
 import PortalKeys
 import PortalRender
 

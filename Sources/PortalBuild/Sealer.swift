@@ -3,6 +3,7 @@
 import Foundation
 import PortalContent
 import PortalCrypto
+import PortalFormat
 import PortalKeys
 import PortalPhotos
 import PortalRender

@@ -25,7 +25,7 @@ public enum BLAKE2b {
     }
 
     /// Hashes the concatenation of `parts` without building it (used for synthetic nonces).
-    static func hash(parts: [UnsafeRawBufferPointer], key: [UInt8], length: Int) -> [UInt8] {
+    public static func hash(parts: [UnsafeRawBufferPointer], key: [UInt8], length: Int) -> [UInt8] {
         precondition((1...64).contains(length), "BLAKE2b output length must be 1...64")
         precondition(key.isEmpty || (16...64).contains(key.count), "BLAKE2b key must be empty or 16...64 bytes")
         Sodium.initialize()

@@ -12,6 +12,7 @@
 //                 "email"?, "registerBy"?, "registered"?}] }
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalFiles
 
 #if canImport(Glibc)

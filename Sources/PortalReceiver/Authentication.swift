@@ -2,6 +2,7 @@
 // string, the token's expiry, the clock skew and the replay guard (FORMAT.md "Requests").
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalTrust
 
 /// A parent's token or the staff admin key.

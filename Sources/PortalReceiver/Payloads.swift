@@ -2,6 +2,7 @@
 // (FORMAT.md "Sealed payloads"). The receiver stores them as they came; staff open them locally.
 import Foundation
 import PortalCrypto
+import PortalFormat
 
 /// `{"enc": b64(32 bytes), "ct": b64(ciphertext || tag)}`, standard base64 with padding.
 public struct SealedPayload: Codable, Sendable, Equatable {

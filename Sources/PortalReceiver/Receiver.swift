@@ -3,6 +3,7 @@
 // Hummingbird.
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalTrust
 
 /// The receiver. One per process; thread-safe.

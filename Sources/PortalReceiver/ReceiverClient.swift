@@ -6,6 +6,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PortalCrypto
+import PortalFormat
 
 /// Errors of `ReceiverClient`: the receiver's JSON error, or a transport problem.
 public enum ReceiverClientError: Error, Sendable, CustomStringConvertible {

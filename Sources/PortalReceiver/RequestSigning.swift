@@ -2,6 +2,7 @@
 // timestamp, a random nonce and an Ed25519 signature over a canonical string.
 import Foundation
 import PortalCrypto
+import PortalFormat
 
 /// The canonical string a request signature covers:
 /// `"ouderportaal/1 request\n" + METHOD + "\n" + PATH + "\n" + timestamp + "\n" + nonce + "\n" + hex(SHA-256(body))`.

@@ -2,6 +2,7 @@
 // when the file is reloaded (SIGHUP).
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalTrust
 
 /// Indexed, immutable snapshot of a trust file.

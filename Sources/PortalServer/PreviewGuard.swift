@@ -5,6 +5,7 @@
 import Foundation
 import Hummingbird
 import PortalCrypto
+import PortalFormat
 
 /// Refuses requests that are not for this preview: wrong Host, or no key.
 struct PreviewGuard<Context: RequestContext>: RouterMiddleware {

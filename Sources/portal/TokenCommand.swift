@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PortalContent
 import PortalCrypto
+import PortalFormat
 import PortalFiles
 import PortalKeys
 

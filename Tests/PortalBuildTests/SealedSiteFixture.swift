@@ -3,6 +3,7 @@ import Foundation
 import PortalBuild
 import PortalContent
 import PortalCrypto
+import PortalFormat
 import PortalKeys
 import XCTest
 import PortalTestSupport

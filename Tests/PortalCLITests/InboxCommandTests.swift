@@ -3,6 +3,7 @@
 import Foundation
 import PortalBuild
 import PortalCrypto
+import PortalFormat
 import PortalReceiver
 import PortalTestSupport
 import XCTest

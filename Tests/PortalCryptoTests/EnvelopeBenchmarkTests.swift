@@ -6,6 +6,7 @@ import Foundation
 import XCTest
 
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 final class EnvelopeBenchmarkTests: XCTestCase {

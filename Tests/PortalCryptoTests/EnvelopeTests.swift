@@ -1,6 +1,7 @@
 // Envelopes: round trip, determinism, binding to associated data, tamper detection, padding.
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 final class EnvelopeTests: XCTestCase {

@@ -5,6 +5,7 @@
 import Foundation
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 final class FormatVectorTests: XCTestCase {

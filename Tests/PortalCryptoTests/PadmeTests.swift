@@ -1,6 +1,7 @@
 // Padmé lengths: the formula, the 256-byte floor of blobs, monotonicity and the overhead bound.
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 
 final class PadmeTests: XCTestCase {
     func testKnownLengths() {

@@ -1,6 +1,7 @@
 // Known-answer tests of the primitives against their published vectors.
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 final class PrimitiveTests: XCTestCase {

@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 func h(_ hex: String) -> [UInt8] {

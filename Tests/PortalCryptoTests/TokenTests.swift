@@ -1,6 +1,7 @@
 // Tokens: text form, forgiving parsing, typo detection, malformed input.
 import XCTest
 @testable import PortalCrypto
+@testable import PortalFormat
 import PortalTestSupport
 
 final class TokenTests: XCTestCase {

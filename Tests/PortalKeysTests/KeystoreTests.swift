@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 import PortalCrypto
+import PortalFormat
 @testable import PortalKeys
 import PortalTestSupport
 

@@ -8,6 +8,7 @@ import FoundationNetworking
 import Glibc
 #endif
 import PortalCrypto
+import PortalFormat
 import PortalReceiver
 import PortalTrust
 import PortalTestSupport

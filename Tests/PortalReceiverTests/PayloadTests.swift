@@ -1,6 +1,7 @@
 // The request canonical string and the sealed payload format, as FORMAT.md states them.
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalReceiver
 import PortalTrust
 import PortalTestSupport

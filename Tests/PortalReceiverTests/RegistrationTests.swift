@@ -5,6 +5,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PortalCrypto
+import PortalFormat
 import PortalReceiver
 import PortalTrust
 import PortalTestSupport

@@ -4,6 +4,7 @@
 // of the wire shows up here as a diff.
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalReceiver
 import PortalTrust
 import PortalTestSupport

@@ -6,6 +6,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PortalCrypto
+import PortalFormat
 @testable import PortalReceiver
 import PortalTrust
 import PortalTestSupport

@@ -1,6 +1,7 @@
 // Clocks that tests set: the keystore's and the receiver's "now" come from an injected clock.
 import Foundation
 import PortalCrypto
+import PortalFormat
 
 /// A clock that always says `date` (tests).
 public struct FixedClock: WallClock {

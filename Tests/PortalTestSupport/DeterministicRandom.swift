@@ -3,6 +3,7 @@
 import CSodium
 import Foundation
 import PortalCrypto
+import PortalFormat
 
 /// A reproducible stream for tests: call n returns
 /// `randombytes_buf_deterministic(count, BLAKE2b(seed32, "ouderportaal test random" || u64le(n), 32))`.

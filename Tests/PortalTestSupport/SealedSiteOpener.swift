@@ -3,6 +3,7 @@
 import Foundation
 import PortalBuild
 import PortalCrypto
+import PortalFormat
 
 /// Reads output/ with one token.
 ///

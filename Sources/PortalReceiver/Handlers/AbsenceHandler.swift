@@ -1,6 +1,7 @@
 // `POST /api/v1/absences`: a parent reports a child absent or sick for one to 62 days.
 import Foundation
 import PortalCrypto
+import PortalFormat
 
 extension Receiver {
     func reportAbsence(_ call: ParentCall) async throws -> APIResponse {

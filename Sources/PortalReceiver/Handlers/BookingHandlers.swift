@@ -3,6 +3,7 @@
 // the clock: the booking window and the notice period.
 import Foundation
 import PortalCrypto
+import PortalFormat
 import PortalTrust
 
 extension Receiver {

@@ -1,5 +1,6 @@
 // Parent tokens: 18 random bytes plus a 2-byte SHA-256 check, written as 32 Crockford base32
 // characters in groups of 4; token id and KEK are derived from them with HKDF.
+import PortalCrypto
 
 /// Why a typed token was rejected. `.typo` means "well-formed but the check does not match".
 public enum TokenParseError: Error, Equatable, Sendable, CustomStringConvertible {

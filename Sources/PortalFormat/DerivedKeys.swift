@@ -1,5 +1,6 @@
 // Keys of format v1 and everything FORMAT.md derives from them: audience keys, nonce/name keys,
 // audience tags, blob names, signing seeds, associated data.
+import PortalCrypto
 import CSodium
 
 /// The fixed labels of format v1 (FORMAT.md). Changing any of them is a new format version.
@@ -119,15 +120,5 @@ public enum AudienceID {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "-")
         }
-    }
-}
-
-/// Equality of secrets (keys, MACs, per-run keys) in time that does not depend on where they
-/// differ (libsodium's `sodium_memcmp`); different lengths are simply unequal.
-public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    if a.isEmpty { return true }
-    return a.withUnsafeBytes { pa in
-        b.withUnsafeBytes { pb in sodium_memcmp(pa.baseAddress!, pb.baseAddress!, a.count) == 0 }
     }
 }

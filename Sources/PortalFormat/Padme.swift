@@ -4,6 +4,7 @@
 /// ```swift
 /// Padme.blobLength(messageLength: 1000)   // 1024: the plaintext size a 1000-byte blob is padded to
 /// ```
+import PortalCrypto
 public enum Padme {
     /// `padme(L)` as in FORMAT.md; `L` must be >= 1 (lengths below 2 are returned unchanged).
     public static func length(_ n: Int) -> Int {

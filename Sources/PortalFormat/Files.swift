@@ -1,4 +1,5 @@
-// The JSON documents inside sealed blobs and keyslots (docs/FORMAT.md), as Codable values.
+// FORMAT.md "Files": the JSON documents inside keyslots and manifests, as Codable values, and
+// the canonical JSON they are sealed as.
 import Foundation
 
 /// An audience's manifest: what the app lists, and where each sealed blob is.
@@ -22,6 +23,32 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var event: Event?
         public var album: Album?
         public var conference: Conference?
+
+        public init(
+            path: String,
+            kind: String,
+            title: String,
+            date: String? = nil,
+            summary: String,
+            author: String? = nil,
+            weight: Int,
+            blob: String,
+            event: Event? = nil,
+            album: Album? = nil,
+            conference: Conference? = nil
+        ) {
+            self.path = path
+            self.kind = kind
+            self.title = title
+            self.date = date
+            self.summary = summary
+            self.author = author
+            self.weight = weight
+            self.blob = blob
+            self.event = event
+            self.album = album
+            self.conference = conference
+        }
     }
 
     public struct Event: Codable, Equatable, Sendable {
@@ -34,6 +61,18 @@ public struct Manifest: Codable, Equatable, Sendable {
             case start, end, location
             case allDay = "all_day"
         }
+
+        public init(
+            start: String,
+            end: String? = nil,
+            allDay: Bool,
+            location: String? = nil
+        ) {
+            self.start = start
+            self.end = end
+            self.allDay = allDay
+            self.location = location
+        }
     }
 
     public struct Album: Codable, Equatable, Sendable {
@@ -42,6 +81,22 @@ public struct Manifest: Codable, Equatable, Sendable {
         public struct Photo: Codable, Equatable, Sendable {
             public var media: String
             public var caption: String?
+
+            public init(
+                media: String,
+                caption: String? = nil
+            ) {
+                self.media = media
+                self.caption = caption
+            }
+        }
+
+        public init(
+            cover: String,
+            photos: [Photo]
+        ) {
+            self.cover = cover
+            self.photos = photos
         }
     }
 
@@ -58,6 +113,16 @@ public struct Manifest: Codable, Equatable, Sendable {
             public var id: String
             public var start: String
             public var end: String
+
+            public init(
+                id: String,
+                start: String,
+                end: String
+            ) {
+                self.id = id
+                self.start = start
+                self.end = end
+            }
         }
 
         enum CodingKeys: String, CodingKey {
@@ -65,6 +130,26 @@ public struct Manifest: Codable, Equatable, Sendable {
             case slotMinutes = "slot_minutes"
             case perFamily = "per_family"
             case minNoticeHours = "min_notice_hours"
+        }
+
+        public init(
+            teacher: String,
+            location: String? = nil,
+            slotMinutes: Int,
+            opens: String,
+            closes: String,
+            perFamily: Int,
+            minNoticeHours: Int,
+            slots: [Slot]
+        ) {
+            self.teacher = teacher
+            self.location = location
+            self.slotMinutes = slotMinutes
+            self.opens = opens
+            self.closes = closes
+            self.perFamily = perFamily
+            self.minNoticeHours = minNoticeHours
+            self.slots = slots
         }
     }
 
@@ -75,6 +160,20 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var width: Int?
         public var height: Int?
         public var thumb: Variant?
+
+        public init(
+            blob: String,
+            type: String,
+            width: Int? = nil,
+            height: Int? = nil,
+            thumb: Variant? = nil
+        ) {
+            self.blob = blob
+            self.type = type
+            self.width = width
+            self.height = height
+            self.thumb = thumb
+        }
     }
 
     public struct Variant: Codable, Equatable, Sendable {
@@ -83,6 +182,34 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var type: String
         public var width: Int?
         public var height: Int?
+
+        public init(
+            path: String,
+            blob: String,
+            type: String,
+            width: Int? = nil,
+            height: Int? = nil
+        ) {
+            self.path = path
+            self.blob = blob
+            self.type = type
+            self.width = width
+            self.height = height
+        }
+    }
+
+    public init(
+        audience: String,
+        title: String,
+        epoch: Int,
+        items: [Entry],
+        media: [String: Media]
+    ) {
+        self.audience = audience
+        self.title = title
+        self.epoch = epoch
+        self.items = items
+        self.media = media
     }
 }
 
@@ -108,6 +235,20 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         public var epoch: Int
         public var key: String
         public var manifest: String
+
+        public init(
+            id: String,
+            title: String,
+            epoch: Int,
+            key: String,
+            manifest: String
+        ) {
+            self.id = id
+            self.title = title
+            self.epoch = epoch
+            self.key = key
+            self.manifest = manifest
+        }
     }
 
     public struct InboxKey: Codable, Equatable, Sendable {
@@ -119,6 +260,14 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
             case audience
             case publicKey = "public_key"
         }
+
+        public init(
+            audience: String,
+            publicKey: String
+        ) {
+            self.audience = audience
+            self.publicKey = publicKey
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -126,37 +275,29 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }
-}
 
-/// `output/site.json`: public facts the app needs before any token is entered.
-public struct SiteInfo: Codable, Equatable, Sendable {
-    public var format = 1
-    public var name: String
-    public var siteID: String
-    public var languages: [String]
-    public var receiver: String
-    public var inboxPublicKey: String
-    public var contact: Contact
-    public var keyslotSize: Int
-
-    public struct Contact: Codable, Equatable, Sendable {
-        public var name: String
-        public var email: String
-        public var phone: String?
-        public var hours: String?
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case format, name, languages, receiver, contact
-        case siteID = "site_id"
-        case inboxPublicKey = "inbox_public_key"
-        case keyslotSize = "keyslot_size"
+    public init(
+        tokenID: String,
+        expires: String,
+        family: String? = nil,
+        signingSeed: String,
+        audiences: [Audience],
+        receiver: String,
+        inbox: [InboxKey]
+    ) {
+        self.tokenID = tokenID
+        self.expires = expires
+        self.family = family
+        self.signingSeed = signingSeed
+        self.audiences = audiences
+        self.receiver = receiver
+        self.inbox = inbox
     }
 }
 
-enum CanonicalJSON {
+public enum CanonicalJSON {
     /// Sorted keys and no escaping of `/`, so that equal values give equal bytes.
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return Array(try encoder.encode(value))
