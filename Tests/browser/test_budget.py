@@ -10,7 +10,10 @@ import os
 from conftest import APP
 
 SHELL_BUDGET = 60 * 1024        # HTML, JS, CSS, fonts (issue 6)
-PACKAGE_BUDGET = 80 * 1024      # everything under app/: also six translations, icons, manifest
+# Everything under app/: also six translations, icons, manifest. 80 KB until the app was split into
+# modules (issue 11: +5.5 KB, half of it because gzip compresses each small file on its own) and the
+# security refusals gained words in six languages (issue 12); 88 KB leaves room for one more view.
+PACKAGE_BUDGET = 88 * 1024
 SHELL_TYPES = (".html", ".js", ".css", ".woff2", ".woff", ".ttf")
 
 

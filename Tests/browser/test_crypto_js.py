@@ -254,7 +254,8 @@ def test_a_browser_sealed_absence_opens_with_python_hpke(cpage):
     pk = base64.b64encode(sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)).decode()
     out = hpke(cpage, """async (H, R, C, pk) => {
         const site = {inbox_public_key: pk};
-        return await R.sealPayload(site, 'aa'.repeat(16), 'absence', {child: 'Noor', reason: 'ziek', note: 'Koorts 🌡'}); }""", pk)
+        const rec = {token_id: 'aa'.repeat(16), inbox: {'groep-5': pk}};
+        return await R.sealPayload(site, rec, 'groep-5', 'absence', {child: 'Noor', reason: 'ziek', note: 'Koorts 🌡'}); }""", pk)
     pt = hpke_open(sk, base64.b64decode(out["enc"]), base64.b64decode(out["ct"]), b"ouderportaal/1 absence", b"aa" * 16)
     assert len(pt) % 128 == 0
     assert json.loads(pt.decode("utf-8")) == {"child": "Noor", "reason": "ziek", "note": "Koorts 🌡"}
