@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "PortalServer",
             dependencies: [
-                "PortalBuild", "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalFormat", "PortalHTTP", "PortalFiles",
+                "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalHTTP", "PortalFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,
@@ -111,7 +111,7 @@ let package = Package(
         // `portal-receiver` run as processes. No product depends on it.
         .target(
             name: "PortalTestSupport",
-            dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalBuild"],
+            dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalBuild"],
             path: "Tests/PortalTestSupport"),
         // One test target per library, named after it.
         .testTarget(name: "PortalFilesTests", dependencies: ["PortalFiles"]),
@@ -130,7 +130,7 @@ let package = Package(
                 "PortalHTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalTestSupport"]),
+        .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalPhotos", "PortalTestSupport"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(
@@ -141,6 +141,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalKeys", "PortalCrypto", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalCrypto", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )

@@ -5,7 +5,6 @@
 import Foundation
 import Hummingbird
 import PortalCrypto
-import PortalFormat
 
 /// Refuses requests that are not for this preview: wrong Host, or no key.
 struct PreviewGuard<Context: RequestContext>: RouterMiddleware {
