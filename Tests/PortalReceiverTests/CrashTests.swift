@@ -14,19 +14,6 @@ import PortalTrust
 import PortalTestSupport
 import XCTest
 
-enum ReceiverBinary {
-    /// `portal-receiver` next to the test bundle (same build folder), or PORTAL_RECEIVER_BIN.
-    static var url: URL {
-        if let path = ProcessInfo.processInfo.environment["PORTAL_RECEIVER_BIN"] { return URL(fileURLWithPath: path) }
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("portal-receiver")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/portal-receiver")
-    }
-}
 
 /// Collects acknowledged ids from concurrent workers.
 final class AckLog: @unchecked Sendable {
@@ -43,7 +30,7 @@ final class AckLog: @unchecked Sendable {
 
 final class CrashTests: XCTestCase {
     func testKill9LosesNoAcknowledgedBooking() async throws {
-        let binary = ReceiverBinary.url
+        let binary = PortalBinary.receiver
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "no portal-receiver binary at \(binary.path)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-crash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -144,7 +131,7 @@ final class CrashTests: XCTestCase {
     }
 
     func testSIGHUPReloadsTheTrustFile() async throws {
-        let binary = ReceiverBinary.url
+        let binary = PortalBinary.receiver
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "no portal-receiver binary at \(binary.path)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("receiver-hup-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -13,17 +13,21 @@ public struct CommandResult {
     public var stderr: String
 }
 
+/// The binaries of this build: next to the test bundle (same build folder), or from the
+/// environment (`PORTAL_BIN`, `PORTAL_RECEIVER_BIN`).
 public enum PortalBinary {
-    /// The `portal` next to the test bundle (same build folder), or PORTAL_BIN.
-    public static var url: URL {
-        if let path = ProcessInfo.processInfo.environment["PORTAL_BIN"] { return URL(fileURLWithPath: path) }
+    public static var url: URL { find("portal", environment: "PORTAL_BIN") }
+    public static var receiver: URL { find("portal-receiver", environment: "PORTAL_RECEIVER_BIN") }
+
+    static func find(_ name: String, environment variable: String) -> URL {
+        if let path = ProcessInfo.processInfo.environment[variable] { return URL(fileURLWithPath: path) }
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("portal")
+            let candidate = folder.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             folder = folder.deletingLastPathComponent()
         }
-        return repositoryRoot.appendingPathComponent(".build/debug/portal")
+        return repositoryRoot.appendingPathComponent(".build/debug/" + name)
     }
 }
 
@@ -155,7 +159,7 @@ public final class ReceiverProcess {
     public init(workspace: Workspace) throws {
         let port = try Self.freePort()
         base = "http://127.0.0.1:\(port)"
-        process.executableURL = PortalBinary.url.deletingLastPathComponent().appendingPathComponent("portal-receiver")
+        process.executableURL = PortalBinary.receiver
         process.arguments = ["--trust", "keys/trust.json", "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"]
         process.currentDirectoryURL = workspace.root
         process.standardOutput = FileHandle.nullDevice
