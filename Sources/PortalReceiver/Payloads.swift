@@ -52,27 +52,57 @@ public enum SealedPayloadFormat {
         return json + [UInt8](repeating: 0x20, count: target - json.count)
     }
 
-    /// Seals `value` as padded JSON; aad is the token id (UTF-8 of its hex).
+    /// Seals `value` as padded JSON under `aad` (see `PayloadBinding`).
     public static func seal<T: Encodable>(
-        _ value: T, info: String, tokenID: String, inboxPublicKey: [UInt8],
+        _ value: T, info: String, aad: [UInt8], inboxPublicKey: [UInt8],
         random: some RandomSource = SystemRandom()
     ) throws -> SealedPayload {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = pad(Array(try encoder.encode(value)))
         let sealed = try HPKE.seal(
-            plaintext: json, aad: Array(tokenID.utf8), info: Array(info.utf8), recipientPublicKey: inboxPublicKey,
-            random: random)
+            plaintext: json, aad: aad, info: Array(info.utf8), recipientPublicKey: inboxPublicKey, random: random)
         return SealedPayload(enc: sealed.enc, ct: sealed.ciphertext)
     }
 
     public static func open<T: Decodable>(
-        _ type: T.Type, _ sealed: SealedPayload, info: String, tokenID: String, inboxSecretKey: [UInt8]
+        _ type: T.Type, _ sealed: SealedPayload, info: String, aad: [UInt8], inboxSecretKey: [UInt8]
     ) throws -> T {
         let plain = try HPKE.open(
-            enc: sealed.enc, ciphertext: sealed.ct, aad: Array(tokenID.utf8), info: Array(info.utf8),
-            recipientSecretKey: inboxSecretKey)
+            enc: sealed.enc, ciphertext: sealed.ct, aad: aad, info: Array(info.utf8), recipientSecretKey: inboxSecretKey)
         return try JSONDecoder().decode(T.self, from: Data(plain))
+    }
+}
+
+/// What a sealed payload is bound to besides its sealed fields: the sending token, the kind, and
+/// the fields that travel unsealed beside it (FORMAT.md "Sealed payloads"). A receiver that moves
+/// a report to another group or other dates, or a booking to another slot, makes it unopenable.
+///
+/// ```swift
+/// let binding = PayloadBinding.absence(group: "groep-5", from: "2027-02-01", to: "2027-02-01")
+/// binding.associatedData(tokenID: id)   // "<id>\nabsence\ngroep-5\n2027-02-01\n2027-02-01"
+/// ```
+public enum PayloadBinding: Sendable, Equatable {
+    case absence(group: String, from: String, to: String)
+    case booking(schedule: String, slot: String)
+
+    public var kind: String {
+        switch self {
+        case .absence: return "absence"
+        case .booking: return "booking"
+        }
+    }
+
+    public var fields: [String] {
+        switch self {
+        case .absence(let group, let from, let to): return [group, from, to]
+        case .booking(let schedule, let slot): return [schedule, slot]
+        }
+    }
+
+    /// `token_id "\n" kind ("\n" field)*`, UTF-8.
+    public func associatedData(tokenID: String) -> [UInt8] {
+        Array(([tokenID, kind] + fields).joined(separator: "\n").utf8)
     }
 }
 
@@ -83,22 +113,46 @@ public protocol SealedContent: Codable {
 }
 
 extension SealedContent {
-    public func seal(tokenID: String, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()) throws -> SealedPayload {
+    public func seal(
+        tokenID: String, binding: PayloadBinding, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()
+    ) throws -> SealedPayload {
         try SealedPayloadFormat.seal(
-            self, info: Self.sealInfo, tokenID: tokenID, inboxPublicKey: inboxPublicKey, random: random)
+            self, info: Self.sealInfo, aad: binding.associatedData(tokenID: tokenID), inboxPublicKey: inboxPublicKey,
+            random: random)
     }
 
-    public static func open(_ sealed: SealedPayload, tokenID: String, inboxSecretKey: [UInt8]) throws -> Self {
-        try SealedPayloadFormat.open(Self.self, sealed, info: sealInfo, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    /// Opens a payload bound to `binding` (and to nothing else).
+    public static func open(
+        _ sealed: SealedPayload, tokenID: String, binding: PayloadBinding, inboxSecretKey: [UInt8]
+    ) throws -> Self {
+        try SealedPayloadFormat.open(
+            Self.self, sealed, info: sealInfo, aad: binding.associatedData(tokenID: tokenID), inboxSecretKey: inboxSecretKey)
+    }
+
+    /// Like `open`, and for payloads sealed by an app from before the binding (aad = the token id
+    /// alone) opens those too, saying so: `bound` is false for them, whose group and dates (or
+    /// schedule and slot) a receiver could have changed.
+    public static func openAllowingUnbound(
+        _ sealed: SealedPayload, tokenID: String, binding: PayloadBinding, inboxSecretKey: [UInt8]
+    ) throws -> (payload: Self, bound: Bool) {
+        do {
+            return (try open(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey), true)
+        } catch {
+            let legacy = try? SealedPayloadFormat.open(
+                Self.self, sealed, info: sealInfo, aad: Array(tokenID.utf8), inboxSecretKey: inboxSecretKey)
+            guard let legacy else { throw error }
+            return (legacy, false)
+        }
     }
 }
 
 /// The sealed part of an absence report.
 ///
 /// ```swift
+/// let binding = PayloadBinding.absence(group: "groep-5", from: "2027-02-01", to: "2027-02-01")
 /// let sealed = try AbsencePayload(child: "Sanne", reason: .ziek, note: "Koorts")
-///     .seal(tokenID: id, inboxPublicKey: siteInboxKey)
-/// let report = try AbsencePayload.open(sealed, tokenID: row.tokenID, inboxSecretKey: keystore.inboxSecretKey)
+///     .seal(tokenID: id, binding: binding, inboxPublicKey: keyslotInboxKey)
+/// let report = try AbsencePayload.open(sealed, tokenID: row.tokenID, binding: binding, inboxSecretKey: keystore.inboxSecretKey)
 /// ```
 public struct AbsencePayload: SealedContent, Sendable, Equatable {
     public enum Reason: String, Codable, Sendable, CaseIterable {

@@ -46,6 +46,8 @@ struct InboxCommand: AsyncParsableCommand {
     @Flag(help: "Print CSV.")
     var csv = false
 
+    static let unbound = "sealed by an app from before December 2026: its group and dates are not bound to the sealed fields"
+
     func run() async throws {
         let (client, secret) = try receiverOptions.connect()
         let submissions = try await client.submissions(since: since)
@@ -56,16 +58,17 @@ struct InboxCommand: AsyncParsableCommand {
                 "from": submission.from, "to": submission.to, "family": submission.family,
             ]
             do {
-                let payload = try submission.open(inboxSecretKey: secret)
+                let (payload, bound) = try submission.open(inboxSecretKey: secret)
                 row["child"] = payload.child
                 row["reason"] = payload.reason.rawValue
                 row["note"] = payload.note
+                if !bound { row["warning"] = Self.unbound }
             } catch {
                 row["error"] = "cannot be opened with this keystore's inbox key: \(error)"
             }
             rows.append(row)
         }
-        let columns = ["received", "group", "child", "from", "to", "reason", "note", "family", "id", "error"]
+        let columns = ["received", "group", "child", "from", "to", "reason", "note", "family", "id", "error", "warning"]
         printRows(rows, columns: columns, json: json, csv: csv, empty: "No absence reports.")
     }
 }
@@ -98,9 +101,10 @@ struct BookingsCommand: AsyncParsableCommand {
                 "start": booking.start ?? "", "end": booking.end ?? "", "family": booking.family, "id": booking.id,
             ]
             do {
-                let payload = try booking.open(inboxSecretKey: secret)
+                let (payload, bound) = try booking.open(inboxSecretKey: secret)
                 row["child"] = payload.child
                 row["note"] = payload.note
+                if !bound { row["warning"] = "sealed by an app from before December 2026: its slot is not bound to the sealed fields" }
             } catch {
                 row["error"] = "cannot be opened with this keystore's inbox key: \(error)"
             }
@@ -111,7 +115,7 @@ struct BookingsCommand: AsyncParsableCommand {
             return
         }
         if csv {
-            printRows(rows, columns: ["schedule", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error"], json: false, csv: true, empty: "")
+            printRows(rows, columns: ["schedule", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error", "warning"], json: false, csv: true, empty: "")
             return
         }
         if rows.isEmpty { print("No bookings."); return }
@@ -121,7 +125,7 @@ struct BookingsCommand: AsyncParsableCommand {
                 current = row["schedule"] ?? ""
                 print("\n" + StaffOutput.terminal("\(current)  (\(row["teacher"] ?? ""))"))
             }
-            let line = "  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")"
+            let line = "  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")\(row["warning"].map { "  (\($0))" } ?? "")"
             print(StaffOutput.terminal(line))
         }
     }

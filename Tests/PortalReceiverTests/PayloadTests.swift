@@ -34,22 +34,39 @@ final class PayloadTests: XCTestCase {
 
     func testSealedPayloadIsPaddedAndBoundToTheToken() throws {
         let inbox = HPKE.deriveKeyPair(ikm: Array("inbox".utf8))
-        let short = try BookingPayload(child: "Jo").seal(tokenID: "aa", inboxPublicKey: inbox.publicKey)
-        let longer = try BookingPayload(child: String(repeating: "x", count: 60)).seal(tokenID: "aa", inboxPublicKey: inbox.publicKey)
+        let binding = PayloadBinding.booking(schedule: "groups/groep-5/conferences/feb", slot: "2027-02-09T18:30")
+        let short = try BookingPayload(child: "Jo").seal(tokenID: "aa", binding: binding, inboxPublicKey: inbox.publicKey)
+        let longer = try BookingPayload(child: String(repeating: "x", count: 60)).seal(tokenID: "aa", binding: binding, inboxPublicKey: inbox.publicKey)
         XCTAssertEqual(short.ct.count, 128 + 16)
         XCTAssertEqual(longer.ct.count, 128 + 16, "names up to ~100 bytes all give the same size")
         XCTAssertEqual(short.enc.count, 32)
-        XCTAssertEqual(try BookingPayload.open(short, tokenID: "aa", inboxSecretKey: inbox.secretKey).child, "Jo")
-        XCTAssertThrowsError(try BookingPayload.open(short, tokenID: "ab", inboxSecretKey: inbox.secretKey))
-        XCTAssertThrowsError(try AbsencePayload.open(short, tokenID: "aa", inboxSecretKey: inbox.secretKey),
+        XCTAssertEqual(try BookingPayload.open(short, tokenID: "aa", binding: binding, inboxSecretKey: inbox.secretKey).child, "Jo")
+        XCTAssertThrowsError(try BookingPayload.open(short, tokenID: "ab", binding: binding, inboxSecretKey: inbox.secretKey))
+        XCTAssertThrowsError(try BookingPayload.open(
+            short, tokenID: "aa", binding: .booking(schedule: "groups/groep-5/conferences/feb", slot: "2027-02-09T18:40"),
+            inboxSecretKey: inbox.secretKey), "another slot: a receiver cannot move a booking's name")
+        XCTAssertThrowsError(try AbsencePayload.open(short, tokenID: "aa", binding: binding, inboxSecretKey: inbox.secretKey),
                              "a booking payload does not open as an absence report (info differs)")
         // A browser may leave out "note".
         let plain = SealedPayloadFormat.pad(Array("{\"child\":\"Sanne\",\"reason\":\"afspraak\"}".utf8))
-        let sealed = try HPKE.seal(plaintext: plain, aad: Array("aa".utf8), info: Array("ouderportaal/1 absence".utf8),
+        let absence = PayloadBinding.absence(group: "groep-5", from: "2027-02-01", to: "2027-02-01")
+        XCTAssertEqual(String(decoding: absence.associatedData(tokenID: "aa"), as: UTF8.self), "aa\nabsence\ngroep-5\n2027-02-01\n2027-02-01")
+        let sealed = try HPKE.seal(plaintext: plain, aad: absence.associatedData(tokenID: "aa"), info: Array("ouderportaal/1 absence".utf8),
                                    recipientPublicKey: inbox.publicKey)
         let report = try AbsencePayload.open(SealedPayload(enc: sealed.enc, ct: sealed.ciphertext), tokenID: "aa",
-                                             inboxSecretKey: inbox.secretKey)
+                                             binding: absence, inboxSecretKey: inbox.secretKey)
         XCTAssertEqual(report, AbsencePayload(child: "Sanne", reason: .afspraak, note: ""))
+        // A report sealed by an app from before the binding (aad = the token id alone) still opens
+        // for staff, marked as not bound; the strict `open` refuses it.
+        let old = try HPKE.seal(plaintext: plain, aad: Array("aa".utf8), info: Array("ouderportaal/1 absence".utf8),
+                                recipientPublicKey: inbox.publicKey)
+        let legacy = SealedPayload(enc: old.enc, ct: old.ciphertext)
+        XCTAssertThrowsError(try AbsencePayload.open(legacy, tokenID: "aa", binding: absence, inboxSecretKey: inbox.secretKey))
+        let opened = try AbsencePayload.openAllowingUnbound(legacy, tokenID: "aa", binding: absence, inboxSecretKey: inbox.secretKey)
+        XCTAssertEqual(opened.payload.child, "Sanne")
+        XCTAssertFalse(opened.bound)
+        XCTAssertTrue(try AbsencePayload.openAllowingUnbound(
+            SealedPayload(enc: sealed.enc, ct: sealed.ciphertext), tokenID: "aa", binding: absence, inboxSecretKey: inbox.secretKey).bound)
     }
 
     func testTrustFileRoundTripAndProblems() throws {
@@ -89,21 +106,25 @@ final class PayloadTests: XCTestCase {
         let plain = SealedPayloadFormat.pad(Array(try encoder.encode(BookingPayload(child: "Sanne"))))
         XCTAssertEqual(plain.count, 128)
         XCTAssertEqual(String(decoding: plain, as: UTF8.self).trimmingCharacters(in: .whitespaces), "{\"child\":\"Sanne\",\"note\":\"\"}")
-        let sealed = try HPKE.seal(plaintext: plain, aad: Array(tokenID.utf8), info: Array(SealedPayloadFormat.bookingInfo.utf8),
+        let binding = PayloadBinding.booking(schedule: "groups/groep-5/conferences/oudergesprekken-februari", slot: "2027-02-09T18:30")
+        XCTAssertEqual(Hex.encode(binding.associatedData(tokenID: tokenID)),
+                       "32393135633038366136626632393064643638303234626338366632646534340a626f6f6b696e670a67726f7570732f67726f65702d352f"
+                       + "636f6e666572656e6365732f6f756465726765737072656b6b656e2d66656272756172690a323032372d30322d30395431383a3330")
+        let sealed = try HPKE.seal(plaintext: plain, aad: binding.associatedData(tokenID: tokenID), info: Array(SealedPayloadFormat.bookingInfo.utf8),
                                    recipientPublicKey: inbox.publicKey, ephemeralSecretKey: Array(0x60...0x7f))
         XCTAssertEqual(Hex.encode(sealed.enc), "675dd574ed7789310b3d2e7681f3790b466c773b1521fecf36577958371ea52f")
         XCTAssertEqual(Hex.encode(sealed.ciphertext),
                        "ff1f03000dac5eab84539b5d65822ef76fd0d2838912ff4a9786f64c182a02499d42a942054134112a1d91c9d7b416d8"
                        + "9116f99915c38fbb95a85c0f7d348070e174d48bafa83ab4bc3f20b10a4dce5461b595d1b2a4cdb585b54f8ce7cad480"
-                       + "2c774d4b046d6410fcde745468557c9cf3ab06be35354f50f1719c0781138c711165abc40e64b35469324e1d2f033b4e")
+                       + "2c774d4b046d6410fcde745468557c9cf3ab06be35354f50f1719c0781138c714a2b69df9e89d5c32ae923de8b942038")
         let payload = SealedPayload(enc: sealed.enc, ct: sealed.ciphertext)
-        XCTAssertEqual(try BookingPayload.open(payload, tokenID: tokenID, inboxSecretKey: inbox.secretKey), BookingPayload(child: "Sanne"))
+        XCTAssertEqual(try BookingPayload.open(payload, tokenID: tokenID, binding: binding, inboxSecretKey: inbox.secretKey), BookingPayload(child: "Sanne"))
         let body = Array(("{\"schedule\":\"groups/groep-5/conferences/oudergesprekken-februari\",\"slot\":\"2027-02-09T18:30\","
             + "\"sealed\":{\"enc\":\"\(Data(sealed.enc).base64EncodedString())\",\"ct\":\"\(Data(sealed.ciphertext).base64EncodedString())\"}}").utf8)
-        XCTAssertEqual(Hex.encode(SHA256.hash(body)), "7f0119af2eb79a3e99623025138308d1957ee02f75b8443000fe99213b643776")
+        XCTAssertEqual(Hex.encode(SHA256.hash(body)), "3b60101fd1b48271e1a9a9bd1dd88e9a42a3eaf5f466c14b7287216ff765efab")
         let headers = RequestSigner(tokenID: tokenID, seed: signingSeed).headers(
             method: "POST", path: "/api/v1/bookings", body: body, timestamp: 1_801_483_200, nonce: "AAECAwQFBgcICQoLDA0ODw")
         XCTAssertEqual(Hex.encode(Array(Data(base64Encoded: headers["X-Portal-Signature"]!)!)),
-                       "d5a79baa81eff3d7cb3d9dfc7a31b1292657db096d5385ab06be5f787790c28110e8c5042f3d82d9b815a3e50dfbd59b391129b03f0cf659bd5146d070e18500")
+                       "5ebb046780fecf3ff373c4640453d437efce2145a9bfd8402929a70896e853803978b70f0fab40c8ddd80e55ad121da45af13cf4ee9659220cb85452d6198300")
     }
 }

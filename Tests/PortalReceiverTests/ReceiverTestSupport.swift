@@ -160,13 +160,14 @@ final class LiveReceiver: @unchecked Sendable {
 
     // Convenience calls.
 
-    func sealedName(_ child: String, token: TestToken) throws -> [String: String] {
-        try BookingPayload(child: child).seal(tokenID: token.id, inboxPublicKey: Fixture.inbox.publicKey).jsonObject
+    func sealedName(_ child: String, token: TestToken, schedule: String = Fixture.g5, slot: String) throws -> [String: String] {
+        try BookingPayload(child: child)
+            .seal(tokenID: token.id, binding: .booking(schedule: schedule, slot: slot), inboxPublicKey: Fixture.inbox.publicKey).jsonObject
     }
 
     func book(_ token: TestToken, schedule: String = Fixture.g5, slot: String, child: String = "Sanne") async throws -> HTTPResult {
         try await send("POST", "/api/v1/bookings",
-                       json: ["schedule": schedule, "slot": slot, "sealed": try sealedName(child, token: token)],
+                       json: ["schedule": schedule, "slot": slot, "sealed": try sealedName(child, token: token, schedule: schedule, slot: slot)],
                        signer: token.signer)
     }
 

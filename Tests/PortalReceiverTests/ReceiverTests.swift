@@ -26,7 +26,7 @@ final class ReceiverTests: XCTestCase {
     func absenceBody(_ token: TestToken, group: String = "groep-5", from: String = "2027-02-01", to: String = "2027-02-02",
                      child: String = "Sanne") throws -> [String: Any] {
         let sealed = try AbsencePayload(child: child, reason: .ziek, note: "Koorts")
-            .seal(tokenID: token.id, inboxPublicKey: Fixture.inbox.publicKey)
+            .seal(tokenID: token.id, binding: .absence(group: group, from: from, to: to), inboxPublicKey: Fixture.inbox.publicKey)
         return ["group": group, "from": from, "to": to, "sealed": sealed.jsonObject]
     }
 
@@ -67,10 +67,18 @@ final class ReceiverTests: XCTestCase {
         XCTAssertEqual(rows[0]["family"] as? String, "fam-a")
         let sealedJSON = try JSONSerialization.data(withJSONObject: rows[0]["sealed"]!)
         let sealed = try JSONDecoder().decode(SealedPayload.self, from: sealedJSON)
-        let opened = try AbsencePayload.open(sealed, tokenID: Fixture.parentA.id, inboxSecretKey: Fixture.inbox.secretKey)
+        let binding = PayloadBinding.absence(group: "groep-5", from: "2027-02-01", to: "2027-02-02")
+        let opened = try AbsencePayload.open(sealed, tokenID: Fixture.parentA.id, binding: binding, inboxSecretKey: Fixture.inbox.secretKey)
         XCTAssertEqual(opened, AbsencePayload(child: "Sanne", reason: .ziek, note: "Koorts"))
         // Opening with another token id (aad) fails: a report cannot be passed off as another family's.
-        XCTAssertThrowsError(try AbsencePayload.open(sealed, tokenID: Fixture.parentB.id, inboxSecretKey: Fixture.inbox.secretKey))
+        XCTAssertThrowsError(try AbsencePayload.open(sealed, tokenID: Fixture.parentB.id, binding: binding, inboxSecretKey: Fixture.inbox.secretKey))
+        // Nor relabelled: another group or other dates than the ones it was sent with do not open.
+        for moved in [PayloadBinding.absence(group: "groep-3", from: "2027-02-01", to: "2027-02-02"),
+                      .absence(group: "groep-5", from: "2027-02-01", to: "2027-02-09"),
+                      .booking(schedule: "groep-5", slot: "2027-02-01")] {
+            XCTAssertThrowsError(try AbsencePayload.open(sealed, tokenID: Fixture.parentA.id, binding: moved, inboxSecretKey: Fixture.inbox.secretKey))
+            XCTAssertThrowsError(try AbsencePayload.openAllowingUnbound(sealed, tokenID: Fixture.parentA.id, binding: moved, inboxSecretKey: Fixture.inbox.secretKey))
+        }
 
         let later = try await live.send("GET", "/api/v1/admin/submissions?since=2027-02-02", signer: admin)
         XCTAssertEqual((later.json["submissions"] as? [Any])?.count, 0)
@@ -109,12 +117,14 @@ final class ReceiverTests: XCTestCase {
                                     signer: .admin(seed: Fixture.adminSeed), session: live.session)
         let inbox = try await client.submissions(since: "2027-02-01T00:00:00Z")
         XCTAssertEqual(inbox.count, 1)
-        XCTAssertEqual(try inbox[0].open(inboxSecretKey: Fixture.inbox.secretKey).child, "Daan")
+        XCTAssertEqual(try inbox[0].open(inboxSecretKey: Fixture.inbox.secretKey).payload.child, "Daan")
+        XCTAssertTrue(try inbox[0].open(inboxSecretKey: Fixture.inbox.secretKey).bound, "bound to its group and dates")
         XCTAssertEqual(inbox[0].group, "groep-5")
         let bookings = try await client.bookings(schedule: Fixture.g5)
         XCTAssertEqual(bookings.count, 1)
         XCTAssertEqual(bookings[0].teacher, "Juf Sanne")
-        XCTAssertEqual(try bookings[0].open(inboxSecretKey: Fixture.inbox.secretKey).child, "Sanne de Vries")
+        XCTAssertEqual(try bookings[0].open(inboxSecretKey: Fixture.inbox.secretKey).payload.child, "Sanne de Vries")
+        XCTAssertTrue(try bookings[0].open(inboxSecretKey: Fixture.inbox.secretKey).bound, "bound to its schedule and slot")
         let none = try await client.bookings(schedule: Fixture.g3)
         XCTAssertEqual(none.count, 0)
         let parent = ReceiverClient(receiverURL: URL(string: live.baseURL + "/api")!, signer: Fixture.parentA.signer,
@@ -332,8 +342,8 @@ final class ReceiverTests: XCTestCase {
         let m = Fixture.multi
         let claims: (String, String) throws -> [String: Any] = { s5, s3 in
             ["claims": [
-                ["schedule": Fixture.g5, "slot": s5, "sealed": try self.live.sealedName("Lotte", token: m)],
-                ["schedule": Fixture.g3, "slot": s3, "sealed": try self.live.sealedName("Daan", token: m)],
+                ["schedule": Fixture.g5, "slot": s5, "sealed": try self.live.sealedName("Lotte", token: m, schedule: Fixture.g5, slot: s5)],
+                ["schedule": Fixture.g3, "slot": s3, "sealed": try self.live.sealedName("Daan", token: m, schedule: Fixture.g3, slot: s3)],
             ]]
         }
         // B takes s010 in groep 5: a claim on s010 + s011 must leave groep 3's s011 free.

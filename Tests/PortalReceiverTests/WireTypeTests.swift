@@ -164,7 +164,8 @@ final class WireTypeTests: XCTestCase {
 
     func checkAdminListings(_ live: LiveReceiver) async throws {
         let sealedA = try AbsencePayload(child: "Sanne", reason: .ziek, note: "Koorts")
-            .seal(tokenID: Fixture.parentA.id, inboxPublicKey: Fixture.inbox.publicKey)
+            .seal(tokenID: Fixture.parentA.id, binding: .absence(group: "groep-5", from: "2027-02-01", to: "2027-02-02"),
+                  inboxPublicKey: Fixture.inbox.publicKey)
         var r = try await live.send(
             "POST", "/api/v1/absences", json: ["group": "groep-5", "from": "2027-02-01", "to": "2027-02-02", "sealed": sealedA.jsonObject],
             signer: Fixture.parentA.signer)
@@ -191,7 +192,7 @@ final class WireTypeTests: XCTestCase {
         let submissions = try await client.submissions()
         XCTAssertEqual(submissions.count, 1)
         XCTAssertEqual(try WireEncoder.encode(SubmissionPage(submissions: submissions)), Array(submissionBytes))
-        XCTAssertEqual(try submissions[0].open(inboxSecretKey: Fixture.inbox.secretKey).child, "Sanne")
+        XCTAssertEqual(try submissions[0].open(inboxSecretKey: Fixture.inbox.secretKey).payload.child, "Sanne")
 
         let bookingBytes = try await raw("/api/v1/admin/bookings")
         let bookings = try await client.bookings()

@@ -223,7 +223,8 @@ def test_booking_seal_and_request_signature_match_format_md(cpage):
     v, base = format_block("### Receiver test vectors"), format_block("## Test vectors")
     out = hpke(cpage, """async (H, R, C, seed, tokenId, pkR, skE) => {
         const pt = R.padPayload({child: 'Sanne', note: ''});
-        const {enc, ct} = await H.sealBase(C.fromHex(pkR), 'ouderportaal/1 booking', tokenId, pt,
+        const aad = R.payloadAAD(tokenId, 'booking', ['groups/groep-5/conferences/oudergesprekken-februari', '2027-02-09T18:30']);
+        const {enc, ct} = await H.sealBase(C.fromHex(pkR), 'ouderportaal/1 booking', aad, pt,
                                            {ephemeralSecret: C.fromHex(skE)});
         const body = JSON.stringify({schedule: 'groups/groep-5/conferences/oudergesprekken-februari',
           slot: '2027-02-09T18:30', sealed: {enc: R.b64(enc), ct: R.b64(ct)}});
@@ -232,10 +233,11 @@ def test_booking_seal_and_request_signature_match_format_md(cpage):
         const headers = await R.signedHeaders(key, tokenId, 'POST', '/api/v1/bookings', bytes,
           {timestamp: 1801483200, nonce: 'AAECAwQFBgcICQoLDA0ODw'});
         const sha = C.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
-        return {len: pt.length, enc: C.hex(enc), ct: C.hex(ct), sha, sig: C.hex(C.fromB64(headers['X-Portal-Signature'])),
+        return {len: pt.length, aad: C.hex(new TextEncoder().encode(aad)), enc: C.hex(enc), ct: C.hex(ct), sha, sig: C.hex(C.fromB64(headers['X-Portal-Signature'])),
                 headers};
       }""", base["signing_seed"], base["token_id"], v["inbox_public_key"], v["ephemeral_secret_key"])
     assert out["len"] == int(v["booking_plaintext_length"])
+    assert out["aad"] == v["booking_aad"]
     assert out["enc"] == v["booking_enc"]
     assert out["ct"] == v["booking_ct"]
     assert out["sha"] == v["request_body_sha256"]
@@ -255,8 +257,13 @@ def test_a_browser_sealed_absence_opens_with_python_hpke(cpage):
     out = hpke(cpage, """async (H, R, C, pk) => {
         const site = {inbox_public_key: pk};
         const rec = {token_id: 'aa'.repeat(16), inbox: {'groep-5': pk}};
-        return await R.sealPayload(site, rec, 'groep-5', 'absence', {child: 'Noor', reason: 'ziek', note: 'Koorts 🌡'}); }""", pk)
-    pt = hpke_open(sk, base64.b64decode(out["enc"]), base64.b64decode(out["ct"]), b"ouderportaal/1 absence", b"aa" * 16)
+        return await R.sealPayload(site, rec, 'groep-5', 'absence', {child: 'Noor', reason: 'ziek', note: 'Koorts 🌡'},
+                                   ['groep-5', '2027-02-01', '2027-02-03']); }""", pk)
+    aad = "\n".join(["aa" * 16, "absence", "groep-5", "2027-02-01", "2027-02-03"]).encode()
+    pt = hpke_open(sk, base64.b64decode(out["enc"]), base64.b64decode(out["ct"]), b"ouderportaal/1 absence", aad)
+    with pytest.raises(Exception):  # bound: the same ciphertext does not open with other dates
+        hpke_open(sk, base64.b64decode(out["enc"]), base64.b64decode(out["ct"]), b"ouderportaal/1 absence",
+                  aad.replace(b"2027-02-03", b"2027-02-09"))
     assert len(pt) % 128 == 0
     assert json.loads(pt.decode("utf-8")) == {"child": "Noor", "reason": "ziek", "note": "Koorts 🌡"}
 

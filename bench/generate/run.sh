@@ -3,6 +3,8 @@
 # and a no-op rebuild; prints the ratios and peak memory.
 #
 # Usage: bench/generate/run.sh [N] [WORKDIR]
+# BASELINE=/path/to/an/older/portal also times that binary in the same runs (alternating with the
+# others), for before/after figures of a change: ratios to hugo and to the baseline.
 # WORKDIR defaults to a folder in /dev/shm (tmpfs): this machine's virtual disk varies tenfold in
 # file-creation time from minute to minute, which drowns the work of both generators. Pass a
 # folder on disk to measure with the disk. Runs alternate hugo and portal so both see the same load.
@@ -17,8 +19,13 @@ python3 "$repo/bench/generate/make_corpus.py" "$n" "$work" >/dev/null
 # deployed binary would be built.
 (cd "$repo" && swift build -c release --product portal --static-swift-stdlib 2>&1 | grep -E "error|Build complete" || true)
 portal=$repo/.build/release/portal
-"$portal" token issue --keys "$work/keys" --group groep-3 --json >/dev/null
-"$portal" token issue --keys "$work/keys" --group groep-5 --group groep-8 --json >/dev/null
+"$portal" token issue --keys "$work/keys" --content "$work/content" --group groep-3 --json >/dev/null
+"$portal" token issue --keys "$work/keys" --content "$work/content" --group groep-5 --group groep-8 --json >/dev/null
+baseline=${BASELINE:-}
+if [ -n "$baseline" ]; then
+  cp -a "$work/keys" "$work/keys-baseline"
+  base_cmd=("$baseline" generate --content "$work/content" --output "$work/output-baseline" --keys "$work/keys-baseline" --theme "$repo/themes/default")
+fi
 
 full=("$portal" generate --content "$work/content" --output "$work/output" --keys "$work/keys" --theme "$repo/themes/default")
 hugo_cmd=(hugo --quiet -s "$work/hugo" -d "$work/hugo-out")
@@ -34,6 +41,9 @@ for i in $(seq "$runs"); do
   rm -rf "$work/hugo-out"; echo "hugo $(measure "${hugo_cmd[@]}")" >> "$results"
   rm -rf "$work/output" "$work/keys/cache"; echo "full $(measure "${full[@]}")" >> "$results"
   echo "noop $(measure "${full[@]}")" >> "$results"
+  if [ -n "$baseline" ]; then
+    rm -rf "$work/output-baseline" "$work/keys-baseline/cache"; echo "base $(measure "${base_cmd[@]}")" >> "$results"
+  fi
 done
 
 rm -rf "$work/output" "$work/keys/cache"; "${full[@]}" --timings > "$work/steps.txt"
@@ -51,6 +61,10 @@ print(f"portal generate (full):   median {full:6.3f} s wall  {cpu['full']:6.3f} 
 print(f"portal generate (no-op):  median {noop:6.3f} s wall  {cpu['noop']:6.3f} s CPU")
 print(f"ratio full/hugo:   {full / hugo:.2f} wall, {cpu['full'] / cpu['hugo']:.2f} CPU   (target <= 1.0)")
 print(f"ratio no-op/full:  {noop / full:.3f}  (target < 0.05)")
+if col("base", 1):
+    base, base_cpu, base_mem = statistics.median(col("base", 1)), statistics.median(col("base", 3)), max(col("base", 2)) / 1024
+    print(f"baseline (full):          median {base:6.3f} s wall  {base_cpu:6.3f} s CPU   peak {base_mem:5.0f} MB")
+    print(f"ratio full/baseline: {full / base:.2f} wall, {cpu['full'] / base_cpu:.2f} CPU; baseline/hugo {base / hugo:.2f} wall, {base_cpu / cpu['hugo']:.2f} CPU")
 print("steps of one full build:")
 print(open(sys.argv[3] + "/steps.txt").read().rstrip())
 PY

@@ -30,7 +30,9 @@ eph_sk = bytes(range(0x60, 0x80))
 inbox_pk = X25519PrivateKey.from_private_bytes(inbox_sk).public_key().public_bytes(*RAW)
 plain = b'{"child":"Sanne","note":""}'
 plain += b" " * (-len(plain) % 128)
-enc, ct = seal(inbox_pk, eph_sk, b"ouderportaal/1 booking", token_id.encode(), plain)
+# aad binds the sealed fields to the token, the kind and the unsealed schedule and slot.
+aad = "\n".join([token_id, "booking", "groups/groep-5/conferences/oudergesprekken-februari", "2027-02-09T18:30"]).encode()
+enc, ct = seal(inbox_pk, eph_sk, b"ouderportaal/1 booking", aad, plain)
 body = ('{"schedule":"groups/groep-5/conferences/oudergesprekken-februari","slot":"2027-02-09T18:30",'
         '"sealed":{"enc":"%s","ct":"%s"}}' % (base64.b64encode(enc).decode(), base64.b64encode(ct).decode())).encode()
 ts, nonce = 1801483200, "AAECAwQFBgcICQoLDA0ODw"
@@ -40,6 +42,7 @@ print(f"inbox_secret_key = {inbox_sk.hex()}")
 print(f"inbox_public_key = {inbox_pk.hex()}")
 print(f"ephemeral_secret_key = {eph_sk.hex()}")
 print(f"booking_plaintext_length = {len(plain)}")
+print(f"booking_aad = {aad.hex()}")
 print(f"booking_enc = {enc.hex()}")
 print(f"booking_ct = {ct.hex()}")
 print(f"request_body_sha256 = {hashlib.sha256(body).hexdigest()}")

@@ -6,7 +6,7 @@ import Foundation
 public struct AdminSubmission: Codable, Sendable, Equatable {
     public var id: String
     public var kind: String
-    /// The sending token: the HPKE aad of `sealed`.
+    /// The sending token: with the kind, group and dates, the HPKE aad of `sealed`.
     public var tokenID: String
     public var family: String
     public var group: String
@@ -21,9 +21,13 @@ public struct AdminSubmission: Codable, Sendable, Equatable {
         case tokenID = "token_id"
     }
 
-    /// Opens the sealed fields with the school's inbox secret key.
-    public func open(inboxSecretKey: [UInt8]) throws -> AbsencePayload {
-        try AbsencePayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    /// What the sealed fields are bound to: this report's group and dates.
+    public var binding: PayloadBinding { .absence(group: group, from: from, to: to) }
+
+    /// Opens the sealed fields with the school's inbox secret key. `bound` is false for a report
+    /// sealed by an app from before the binding (its group and dates could have been changed).
+    public func open(inboxSecretKey: [UInt8]) throws -> (payload: AbsencePayload, bound: Bool) {
+        try AbsencePayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
     }
 }
 
@@ -46,8 +50,12 @@ public struct AdminBooking: Codable, Sendable, Equatable {
         case tokenID = "token_id"
     }
 
-    public func open(inboxSecretKey: [UInt8]) throws -> BookingPayload {
-        try BookingPayload.open(sealed, tokenID: tokenID, inboxSecretKey: inboxSecretKey)
+    /// What the sealed fields are bound to: this booking's schedule and slot.
+    public var binding: PayloadBinding { .booking(schedule: schedule, slot: slot) }
+
+    /// Opens the child's name and note; `bound` as for `AdminSubmission.open`.
+    public func open(inboxSecretKey: [UInt8]) throws -> (payload: BookingPayload, bound: Bool) {
+        try BookingPayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
     }
 }
 

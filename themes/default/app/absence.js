@@ -67,7 +67,8 @@ export function absenceView(state, visit) {
     const reason = form.querySelector('input[name=reason]:checked').value;
     button.disabled = true; button.textContent = t('send.busy'); form.setAttribute('aria-busy', 'true');
     try {
-      const sealed = await sealPayload(state.site, group.rec, group.id, 'absence', { child, reason, note: note.value.trim() });
+      const sealed = await sealPayload(state.site, group.rec, group.id, 'absence', { child, reason, note: note.value.trim() },
+        [group.id, from.value, to.value]);
       const answer = await call(state.site, group.rec, 'POST', '/v1/absences',
         { group: group.id, from: from.value, to: to.value, sealed });
       rememberName(group.id, child);

@@ -101,7 +101,8 @@ export function bookingView(state, visit, path) {
     }
     busy = true; button.disabled = true; button.textContent = t('send.busy');
     try {
-      const sealedFor = (i) => sealPayload(state.site, rec, choice[i].entry.aud.id, 'booking', { child: names[i].input.value, note: '' });
+      const sealedFor = (i) => sealPayload(state.site, rec, choice[i].entry.aud.id, 'booking', { child: names[i].input.value, note: '' },
+        [choice[i].entry.item.path, choice[i].slot.id]);
       if (moving) {
         await call(state.site, rec, 'POST', '/v1/bookings/' + moving + '/move',
           { slot: choice[0].slot.id, sealed: await sealedFor(0) });

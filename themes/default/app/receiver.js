@@ -53,11 +53,18 @@ export function inboxKeyFor(site, rec, audience) {
   return key;
 }
 
+/** The HPKE aad (docs/FORMAT.md "Sealed payloads"): the token, the kind and the fields that travel
+ * unsealed beside the payload ([group, from, to] or [schedule, slot]), joined by newlines. */
+export function payloadAAD(tokenId, kind, fields) {
+  return [tokenId, kind, ...fields].join('\n');
+}
+
 /** Seals the personal fields of an absence ('absence') or booking ('booking') for `audience` (the
- * group it concerns) to that audience's inbox key from the keyslot (see inboxKeyFor). */
-export async function sealPayload(site, rec, audience, kind, object) {
+ * group it concerns) to that audience's inbox key from the keyslot (see inboxKeyFor), bound to
+ * `fields`, so that a receiver cannot move the report to another group, other dates or another slot. */
+export async function sealPayload(site, rec, audience, kind, object, fields) {
   const key = fromB64(inboxKeyFor(site, rec, audience));
-  const { enc, ct } = await sealBase(key, 'ouderportaal/1 ' + kind, rec.token_id, padPayload(object));
+  const { enc, ct } = await sealBase(key, 'ouderportaal/1 ' + kind, payloadAAD(rec.token_id, kind, fields), padPayload(object));
   return { enc: b64(enc), ct: b64(ct) };
 }
 
