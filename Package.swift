@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
@@ -73,7 +74,15 @@ let package = Package(
                 "PortalTrust", "PortalFiles",
             ]),
         // HTTP pieces every server of the portal shares: the security headers.
-        .target(name: "PortalHTTP", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        .target(
+            name: "PortalHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]),
         // Local HTTP servers: the staff preview (plaintext, memory only) and `serve` of output/.
         .target(
             name: "PortalServer",
@@ -102,7 +111,7 @@ let package = Package(
             name: "portal",
             dependencies: [
                 "PortalBuild", "PortalServer", "PortalContent", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalReceiver",
-                "PortalLetters", "PortalFiles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PortalLetters", "PortalFiles", "PortalHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fastMalloc),
 

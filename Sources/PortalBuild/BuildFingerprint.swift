@@ -128,10 +128,11 @@ struct BuildFingerprint: Equatable {
     }
 
     /// Regular files below `root`, sorted, with size and mtime in nanoseconds. The keystore
-    /// folder also holds what builds write (caches, the trust file), which are not inputs.
+    /// folder also holds what builds write (caches, the trust file, what was pushed where),
+    /// which are not inputs.
     private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [(String, (size: Int, mtime: Int))] {
         do {
-            let entries = try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json") }
+            let entries = try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
             return entries.map { ($0.path, (Int($0.stamp.size), $0.stamp.modifiedNanosecondsSince1970)) }
         } catch {
             throw BuildError(.fingerprint, path: error.path, error.reason)

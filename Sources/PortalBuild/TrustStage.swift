@@ -1,6 +1,6 @@
 // Writes the receiver's trust file: which tokens may sign requests, with which public keys, and
 // which conference schedules exist. It holds no secret and goes next to the keystore, never into
-// output/; staff copy it to the receiver, which reloads it on SIGHUP.
+// output/; `portal generate` pushes it to the receiver (or staff copy it and send SIGHUP).
 import Foundation
 import PortalContent
 import PortalCrypto
@@ -40,7 +40,13 @@ struct TrustStage {
     }
 
     func write(to url: URL) throws(BuildError) {
-        do { try trustFile().write(to: url) } catch {
+        var file = trustFile()
+        // A receiver takes a pushed file only if it was generated later than the one it has (so
+        // nobody can roll a revocation back): two builds within one second must still differ.
+        if let previous = try? TrustFile.load(from: url), previous.generated >= file.generated {
+            file.generated = previous.generated.addingTimeInterval(1)
+        }
+        do { try file.write(to: url) } catch {
             throw BuildError(.write, path: url.path, "cannot write the receiver's trust file: \(error)")
         }
     }

@@ -24,7 +24,9 @@ public struct APIError: Error, Sendable, Equatable {
     static let badNonce = APIError(401, "bad_nonce", "X-Portal-Nonce must be 16 random bytes in base64url without padding")
     static let badSignature = APIError(401, "bad_signature", "the signature does not verify")
     static let replayed = APIError(409, "replayed_nonce", "this nonce was already used; sign the request again with a fresh nonce")
-    static let tooLarge = APIError(413, "body_too_large", "the request body is larger than 16384 bytes")
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(413, "body_too_large", "the request body is larger than \(limit) bytes")
+    }
     static let contentType = APIError(415, "unsupported_content_type", "the body must be application/json")
     static let malformedJSON = APIError(400, "malformed_json", "the body is not valid JSON")
     static let adminOnly = APIError(403, "admin_only", "this endpoint needs the staff admin signature")
@@ -35,6 +37,16 @@ public struct APIError: Error, Sendable, Equatable {
     static func schema(_ message: String) -> APIError { APIError(422, "invalid_request", message) }
     static let unknownSchedule = APIError(404, "unknown_schedule", "no such conference schedule for this token")
     static let unknownBooking = APIError(404, "unknown_booking", "no such booking of this family")
+    static let registrationLapsed = APIError(
+        403, "registration_lapsed",
+        "no device registered this token in its registration period; ask the school for a new code")
+    static func dailyQuota(_ quota: Int) -> APIError {
+        APIError(429, "daily_quota", "this token sent \(quota) reports in the last 24 hours; please call the school")
+    }
+    static let trustNotNewer = APIError(
+        409, "trust_not_newer", "the receiver already has a trust file generated at the same time or later")
+    static let trustWrongSite = APIError(409, "trust_wrong_site", "this trust file belongs to another site")
+    static func invalidTrust(_ reason: String) -> APIError { APIError(422, "invalid_trust", reason) }
     static let registrationClosed = APIError(
         403, "registration_closed",
         "the registration period of this token has ended; ask the school for a new code")

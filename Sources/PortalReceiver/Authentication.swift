@@ -1,5 +1,6 @@
 // Who sent a request: the four X-Portal-* headers, the Ed25519 signature over the canonical
-// string, the token's expiry, the clock skew and the replay guard (FORMAT.md "Requests").
+// string, the token's expiry and the clock skew (FORMAT.md "Requests"); then, after the
+// per-token rate limit, the replay guard, so that a refused request does not use up its nonce.
 import Foundation
 import PortalCrypto
 import PortalFormat
@@ -11,8 +12,19 @@ enum Principal: Sendable {
     case admin
 }
 
-/// A request whose signature verified, with the trust snapshot it was checked against and the
-/// nonce a mutating handler stores in the same transaction as its effect.
+/// A request whose signature verified, with the trust snapshot it was checked against. Its
+/// nonce is not recorded yet.
+struct Verified: Sendable {
+    let principal: Principal
+    let trust: TrustIndex
+    /// The token id, or `admin`.
+    let signer: String
+    let nonce: String
+    let timestamp: Int64
+}
+
+/// A verified request whose nonce the replay guard recorded, with the nonce a mutating handler
+/// stores in the same transaction as its effect.
 struct Authenticated: Sendable {
     let principal: Principal
     let trust: TrustIndex
@@ -21,7 +33,7 @@ struct Authenticated: Sendable {
 }
 
 extension Receiver {
-    func authenticate(_ request: APIRequest, now: Int64) throws(APIError) -> Authenticated {
+    func verify(_ request: APIRequest, now: Int64) throws(APIError) -> Verified {
         guard let tokenID = request.header(RequestCanonical.tokenHeader) else {
             throw APIError.missingSignature(RequestCanonical.tokenHeader)
         }
@@ -54,8 +66,10 @@ extension Receiver {
         guard sigText.utf8.count == 88, let signature = Base64Strict.decode(sigText), signature.count == 64 else {
             throw APIError.badSignature
         }
+        // The timestamp as sent (FORMAT.md), not the number read from it: "00<ts>" is another
+        // string than "<ts>", and only the one that was signed verifies.
         let message = RequestCanonical.string(
-            method: request.method, path: request.target, timestamp: ts, nonce: nonce, body: request.body)
+            method: request.method, path: request.target, timestampText: tsText, nonce: nonce, body: request.body)
         // Verification runs on the request's task, never under the database lock.
         guard Ed25519.verify(signature: signature, message: Array(message.utf8), publicKey: publicKey) else {
             throw APIError.badSignature
@@ -63,13 +77,19 @@ extension Receiver {
         if case .parent(let token) = principal, token.expires <= Date(timeIntervalSince1970: TimeInterval(now)) {
             throw APIError.tokenExpired
         }
-        let key = tokenID + " " + nonce
-        switch replay.check(key, now: now) {
+        return Verified(principal: principal, trust: trust, signer: tokenID, nonce: nonce, timestamp: ts)
+    }
+
+    /// Records the nonce; a nonce seen before is 409, a signer with too many nonces 429.
+    func recordNonce(_ verified: Verified, now: Int64) throws(APIError) -> Authenticated {
+        switch replay.check(signer: verified.signer, nonce: verified.nonce, now: now) {
         case .fresh: break
         case .replayed: throw APIError.replayed
+        case .signerFull: throw APIError.rateLimited
         case .full: throw APIError(503, "busy", "the receiver is overloaded; try again in a minute")
         }
         return Authenticated(
-            principal: principal, trust: trust, nonceKey: key, nonceExpires: ts + configuration.skewSeconds + 1)
+            principal: verified.principal, trust: verified.trust, nonceKey: verified.signer + " " + verified.nonce,
+            nonceExpires: verified.timestamp + configuration.skewSeconds + 1)
     }
 }

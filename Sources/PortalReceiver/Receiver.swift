@@ -21,6 +21,8 @@ public final class Receiver: Sendable {
     let tokenLimiter: RateLimiter
     let addressLimiter: RateLimiter
     let random: any RandomSource
+    /// Tokens known to have registered (a registration is never undone).
+    let registered = LockedSet()
 
     public init(
         trust: TrustStore, databasePath: String, clock: any WallClock = SystemClock(),
@@ -31,7 +33,7 @@ public final class Receiver: Sendable {
         self.configuration = configuration
         self.store = try ReceiverStore(path: databasePath)
         self.clock = clock
-        self.replay = ReplayGuard(skewSeconds: configuration.skewSeconds)
+        self.replay = ReplayGuard(skewSeconds: configuration.skewSeconds, perSigner: configuration.noncesPerToken)
         self.tokenLimiter = RateLimiter(perSecond: configuration.tokenRate, burst: configuration.tokenBurst)
         self.addressLimiter = RateLimiter(perSecond: configuration.addressRate, burst: configuration.addressBurst)
         self.random = random
@@ -64,7 +66,8 @@ public final class Receiver: Sendable {
     private func handle(_ request: APIRequest) async throws -> APIResponse {
         let nowDate = clock.now()
         let now = nowDate.timeIntervalSince1970
-        guard addressLimiter.allow(clientAddress(request), now: now) else { throw APIError.rateLimited }
+        let nowSeconds = Int64(now.rounded(.down))
+        guard addressLimiter.allow(AddressBucket.key(clientAddress(request)), now: now) else { throw APIError.rateLimited }
         let (endpoint, parameter) = try Endpoint.resolve(request)
         if request.method == "POST" {
             let type = (request.header("content-type") ?? "").split(separator: ";").first?
@@ -73,20 +76,44 @@ public final class Receiver: Sendable {
         } else if !request.body.isEmpty {
             throw APIError.schema("a \(request.method) request has no body")
         }
-        guard request.body.count <= configuration.maxBodyBytes else { throw APIError.tooLarge }
-        let auth = try authenticate(request, now: Int64(now.rounded(.down)))
-        switch (endpoint.handler, auth.principal) {
+        let limit = endpoint.bodyLimit.bytes(configuration)
+        guard request.body.count <= limit else { throw APIError.tooLarge(limit) }
+        let verified = try verify(request, now: nowSeconds)
+        switch (endpoint.handler, verified.principal) {
         case (.admin(let handler), .admin):
-            return try await handler(self, AdminCall(request: request, trust: auth.trust, now: nowDate))
+            _ = try recordNonce(verified, now: nowSeconds)
+            return try await handler(self, AdminCall(request: request, trust: verified.trust, now: nowDate))
         case (.admin, .parent):
             throw APIError.adminOnly
         case (.parent, .admin):
             throw APIError.parentOnly
         case (.parent(let handler), .parent(let token)):
+            if !endpoint.lapsedTokenMayCall, try await registrationLapsed(token, now: nowDate) {
+                throw APIError.registrationLapsed
+            }
+            // The rate limit before the nonce is recorded: a 429 leaves the nonce unused.
             guard tokenLimiter.allow(token.id, now: now) else { throw APIError.rateLimited }
+            let auth = try recordNonce(verified, now: nowSeconds)
             return try await handler(
                 self, ParentCall(request: request, parameter: parameter, token: token, auth: auth, now: nowDate))
         }
+    }
+
+    /// True when the token's registration week ended and no device registered it: it is refused
+    /// everywhere but at registration (which answers `registration_closed`), whether or not
+    /// staff have generated since.
+    private func registrationLapsed(_ token: TrustIndex.Token, now: Date) async throws -> Bool {
+        guard let registerBy = token.registerBy, now >= registerBy else { return false }
+        if registered.contains(token.id) { return false }
+        guard try await store.isRegistered(tokenID: token.id) else { return true }
+        registered.insert(token.id)
+        return false
+    }
+
+    /// The body limit of the endpoint at `path` (the server stops reading there).
+    public func bodyLimit(path: String) -> Int {
+        let endpoint = Endpoint.table.first { $0.path.match(path) != nil }
+        return (endpoint?.bodyLimit ?? .standard).bytes(configuration)
     }
 
     private func clientAddress(_ request: APIRequest) -> String {
@@ -96,4 +123,13 @@ public final class Receiver: Sendable {
         }
         return request.remoteAddress
     }
+}
+
+/// A set of strings behind a lock.
+final class LockedSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items = Set<String>()
+
+    func contains(_ item: String) -> Bool { lock.withLock { items.contains(item) } }
+    func insert(_ item: String) { _ = lock.withLock { items.insert(item) } }
 }

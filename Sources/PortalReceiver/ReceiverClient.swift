@@ -44,24 +44,55 @@ public struct ReceiverClient: Sendable {
     }
 
     /// Absence reports (admin key), oldest first; `since` is `YYYY-MM-DD` or an RFC 3339 instant.
+    /// Reads every page (the receiver cuts a listing at its page limit).
     public func submissions(since: String? = nil) async throws -> [AdminSubmission] {
-        try await get(SubmissionPage.self, "/v1/admin/submissions" + Self.query("since", since, keeping: "-:.")).submissions
+        try await allPages { after in
+            let page = try await get(SubmissionPage.self, "/v1/admin/submissions" + Self.query([("since", since), ("after", after)]))
+            return (page.submissions, page.next)
+        }
     }
 
     /// Bookings (admin key) of one schedule, or of all.
     public func bookings(schedule: String? = nil) async throws -> [AdminBooking] {
-        try await get(BookingPage.self, "/v1/admin/bookings" + Self.query("schedule", schedule, keeping: "-._")).bookings
+        try await get(BookingPage.self, "/v1/admin/bookings" + Self.query([("schedule", schedule)])).bookings
     }
 
-    /// Every registration (admin key); `since` is `YYYY-MM-DD` or an RFC 3339 instant.
+    /// Every registration (admin key); `since` is `YYYY-MM-DD` or an RFC 3339 instant. Reads every page.
     public func registrations(since: String? = nil) async throws -> [AdminRegistration] {
-        try await get(RegistrationPage.self, "/v1/admin/registrations" + Self.query("since", since, keeping: "-:.")).registrations
+        try await allPages { after in
+            let page = try await get(
+                RegistrationPage.self, "/v1/admin/registrations" + Self.query([("since", since), ("after", after)]))
+            return (page.registrations, page.next)
+        }
     }
 
-    /// `?name=value` with `value` percent-encoded except letters, digits and `extra`; "" for nil.
-    private static func query(_ name: String, _ value: String?, keeping extra: String) -> String {
-        guard let value else { return "" }
-        return "?\(name)=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: extra))) ?? value)
+    /// Pushes a trust file (its bytes as `portal generate` wrote them) to the receiver, which
+    /// takes it at once if it is newer than the one in force (admin key).
+    public func pushTrust(_ bytes: [UInt8]) async throws -> TrustReceipt {
+        try JSONDecoder().decode(TrustReceipt.self, from: try await send("POST", "/v1/admin/trust", body: bytes))
+    }
+
+    /// Follows `next` cursors until a page has none.
+    private func allPages<Row>(_ page: (String?) async throws -> ([Row], String?)) async throws -> [Row] {
+        var rows: [Row] = []
+        var after: String?
+        while true {
+            let (some, next) = try await page(after)
+            rows += some
+            guard let next else { return rows }
+            guard next != after else { throw ReceiverClientError.transport("the receiver sent the same page twice") }
+            after = next
+        }
+    }
+
+    /// `?name=value&...` of the pairs with a value, percent-encoded except letters, digits and
+    /// `-._:`; "" when none has one.
+    private static func query(_ pairs: [(String, String?)]) -> String {
+        let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._:"))
+        let parts = pairs.compactMap { name, value in
+            value.map { "\(name)=" + ($0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0) }
+        }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
     }
 
     private func get<Page: Decodable>(_ type: Page.Type, _ relative: String) async throws -> Page {

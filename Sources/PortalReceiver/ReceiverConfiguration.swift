@@ -17,6 +17,17 @@ public struct ReceiverConfiguration: Sendable {
     public var trustForwardedFor = false
     /// Largest number of rows one admin listing returns.
     public var adminPageLimit = 10_000
+    /// Largest accepted body of `POST /api/v1/admin/trust` (a trust file of a whole school).
+    public var maxTrustBytes = 8 * 1024 * 1024
+    /// Absence reports one token may send in any 24 hours. 0 disables the quota.
+    public var dailyQuota = 50
+    /// Nonces remembered per token (or the admin key) within two skew windows.
+    public var noncesPerToken = 10_000
+    /// Seconds a connection may stay silent (no request part arriving) before it is closed.
+    public var idleTimeout: Double = 30
+    /// Seconds from a connection's start, or the end of its previous answer, until the whole next
+    /// request (header section and body) must have arrived.
+    public var requestTimeout: Double = 30
 
     public init() {}
 }

@@ -25,16 +25,16 @@ struct ReceiverAPIMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
-        let limit = receiver.configuration.maxBodyBytes
+        let limit = receiver.bodyLimit(path: request.uri.path)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            return Self.response(await receiver.respondTooLarge())
+            return Self.response(.refusal(APIError.tooLarge(limit)))
         }
         var body = [UInt8]()
         do {
             var buffer = try await request.body.collect(upTo: limit)
             body = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch is NIOTooManyBytesError {
-            return Self.response(await receiver.respondTooLarge())
+            return Self.response(.refusal(APIError.tooLarge(limit)))
         }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -58,12 +58,6 @@ struct ReceiverAPIMiddleware: RouterMiddleware {
         return Response(
             status: HTTPResponse.Status(code: r.status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: r.body)))
-    }
-}
-
-extension Receiver {
-    func respondTooLarge() async -> APIResponse {
-        .refusal(APIError.tooLarge)
     }
 }
 
@@ -96,8 +90,11 @@ public struct ReceiverServer: Sendable {
         }
         router.get("/healthz") { _, _ in "ok\n" }
         let host = self.host
+        let limits = ConnectionLimits(
+            idleTimeout: receiver.configuration.idleTimeout, requestTimeout: receiver.configuration.requestTimeout)
         return Application(
             router: router,
+            server: limits.http1,
             configuration: .init(address: .hostname(host, port: port), serverName: "ouderportaal-receiver"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

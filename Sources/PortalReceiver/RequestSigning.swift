@@ -17,7 +17,12 @@ public enum RequestCanonical {
 
     /// `method` is upper-cased; `path` is the request target exactly as sent (path and query).
     public static func string(method: String, path: String, timestamp: Int64, nonce: String, body: [UInt8]) -> String {
-        label + "\n" + method.uppercased() + "\n" + path + "\n" + String(timestamp) + "\n" + nonce + "\n"
+        string(method: method, path: path, timestampText: String(timestamp), nonce: nonce, body: body)
+    }
+
+    /// The same with the timestamp header exactly as sent (what the receiver verifies).
+    public static func string(method: String, path: String, timestampText: String, nonce: String, body: [UInt8]) -> String {
+        label + "\n" + method.uppercased() + "\n" + path + "\n" + timestampText + "\n" + nonce + "\n"
             + Hex.encode(SHA256.hash(body))
     }
 }

@@ -28,9 +28,27 @@ struct Endpoint: Sendable {
         case admin(@Sendable (Receiver, AdminCall) async throws -> APIResponse)
     }
 
+    /// How much body an endpoint reads.
+    enum BodyLimit: Sendable {
+        /// `maxBodyBytes` (16 KiB).
+        case standard
+        /// `maxTrustBytes` (8 MiB): a whole school's trust file.
+        case trustFile
+
+        func bytes(_ configuration: ReceiverConfiguration) -> Int {
+            switch self {
+            case .standard: return configuration.maxBodyBytes
+            case .trustFile: return configuration.maxTrustBytes
+            }
+        }
+    }
+
     let method: String
     let path: PathPattern
     let handler: Handler
+    var bodyLimit: BodyLimit = .standard
+    /// A token whose registration week lapsed may still call it (registration answers itself).
+    var lapsedTokenMayCall = false
 
     static let table: [Endpoint] = [
         Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }),
@@ -38,16 +56,20 @@ struct Endpoint: Sendable {
         Endpoint("GET", .between("/api/v1/schedules/", "/slots", .percentDecoded), .parent { try await $0.slots($1) }),
         Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }),
         Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }),
-        Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }),
+        Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
         Endpoint("GET", .exact("/api/v1/admin/submissions"), .admin { try await $0.adminSubmissions($1) }),
         Endpoint("GET", .exact("/api/v1/admin/bookings"), .admin { try await $0.adminBookings($1) }),
         Endpoint("GET", .exact("/api/v1/admin/registrations"), .admin { try await $0.adminRegistrations($1) }),
+        Endpoint("POST", .exact("/api/v1/admin/trust"), .admin { try await $0.installTrust($1) }, bodyLimit: .trustFile),
     ]
 
-    init(_ method: String, _ path: PathPattern, _ handler: Handler) {
+    init(_ method: String, _ path: PathPattern, _ handler: Handler, bodyLimit: BodyLimit = .standard,
+         lapsedTokenMayCall: Bool = false) {
         self.method = method
         self.path = path
         self.handler = handler
+        self.bodyLimit = bodyLimit
+        self.lapsedTokenMayCall = lapsedTokenMayCall
     }
 
     /// The endpoint of a request and its path parameter: 404 if no path matches, 405 if a path

@@ -17,6 +17,8 @@ struct SubmissionRow: Sendable, Equatable {
     var sealed: SealedPayload
     /// Unix milliseconds.
     var received: Int64
+    /// Insertion order (the tie-breaker of `received` in listings and page cursors).
+    var seq: Int64 = 0
 }
 
 /// One booking row.
@@ -103,6 +105,8 @@ final class ReceiverStore: @unchecked Sendable {
                   device TEXT);
                 CREATE INDEX IF NOT EXISTS registrations_at ON registrations(registered_at);
                 """)
+            // The daily quota counts a token's recent reports.
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
         }
         writer = GroupCommitWriter(pool: pool)
     }
@@ -124,9 +128,17 @@ final class ReceiverStore: @unchecked Sendable {
         if db.changesCount == 0 { throw APIError.replayed }
     }
 
-    func insertSubmission(_ row: SubmissionRow, nonceKey: String, nonceExpires: Int64) async throws {
+    /// Stores a report unless its token already sent `quota` reports in the 24 hours before it
+    /// (429 `daily_quota`, counted in the same savepoint, so concurrent reports cannot overshoot).
+    func insertSubmission(_ row: SubmissionRow, quota: Int, nonceKey: String, nonceExpires: Int64) async throws {
         try await writer.submit { db in
             try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            if quota > 0 {
+                let recent = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM submissions WHERE token_id = ? AND received > ?"),
+                    arguments: [row.tokenID, row.received - 86_400_000]) ?? 0
+                if recent >= quota { throw APIError.dailyQuota(quota) }
+            }
             try db.cachedStatement(sql: """
                 INSERT INTO submissions (id, kind, token_id, family, group_id, date_from, date_to, enc, ct, received)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -283,18 +295,27 @@ final class ReceiverStore: @unchecked Sendable {
         }
     }
 
-    func submissions(sinceMillis: Int64, limit: Int) async throws -> [SubmissionRow] {
+    /// Reports received at or after `sinceMillis`, in (received, seq) order, after the cursor
+    /// `after` if given; at most `limit`, and whether more follow.
+    func submissions(sinceMillis: Int64, after: (received: Int64, seq: Int64)?, limit: Int) async throws
+        -> (rows: [SubmissionRow], more: Bool)
+    {
         try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM submissions WHERE received >= ? ORDER BY received, seq LIMIT ?",
-                arguments: [sinceMillis, limit]
+            let cursor = after ?? (Int64.min, Int64.min)
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM submissions WHERE received >= ? AND (received > ? OR (received = ? AND seq > ?))
+                    ORDER BY received, seq LIMIT ?
+                    """,
+                arguments: [sinceMillis, cursor.received, cursor.received, cursor.seq, limit + 1]
             ).map { row in
                 SubmissionRow(
                     id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
                     group: row["group_id"], from: row["date_from"], to: row["date_to"],
                     sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)),
-                    received: row["received"])
+                    received: row["received"], seq: row["seq"])
             }
+            return (Array(rows.prefix(limit)), rows.count > limit)
         }
     }
 
@@ -309,12 +330,29 @@ final class ReceiverStore: @unchecked Sendable {
         }
     }
 
-    func registrations(sinceMillis: Int64, limit: Int) async throws -> [RegistrationRow] {
+    /// Registrations at or after `sinceMillis` in (registered_at, token_id) order, after the
+    /// cursor `after` if given; at most `limit`, and whether more follow.
+    func registrations(sinceMillis: Int64, after: (at: Int64, tokenID: String)?, limit: Int) async throws
+        -> (rows: [RegistrationRow], more: Bool)
+    {
         try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM registrations WHERE registered_at >= ? ORDER BY registered_at, token_id LIMIT ?",
-                arguments: [sinceMillis, limit]
+            let cursor = after ?? (Int64.min, "")
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM registrations WHERE registered_at >= ?
+                      AND (registered_at > ? OR (registered_at = ? AND token_id > ?))
+                    ORDER BY registered_at, token_id LIMIT ?
+                    """,
+                arguments: [sinceMillis, cursor.at, cursor.at, cursor.tokenID, limit + 1]
             ).map(ReceiverStore.registrationRow)
+            return (Array(rows.prefix(limit)), rows.count > limit)
+        }
+    }
+
+    /// Whether the token has registered (any device, any time).
+    func isRegistered(tokenID: String) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM registrations WHERE token_id = ?"), arguments: [tokenID]) ?? false
         }
     }
 

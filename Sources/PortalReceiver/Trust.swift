@@ -1,7 +1,8 @@
 // The receiver's view of the trust file: lookups by token id and schedule id, swapped atomically
-// when the file is reloaded (SIGHUP).
+// when the file is reloaded (SIGHUP) or staff push a newer one.
 import Foundation
 import PortalCrypto
+import PortalFiles
 import PortalFormat
 import PortalTrust
 
@@ -58,9 +59,12 @@ public struct TrustIndex: Sendable {
     }
 }
 
-/// Holds the current `TrustIndex`; `reload()` swaps it (a failed reload keeps the old one).
+/// Holds the current `TrustIndex`; `reload()` swaps it (a failed reload keeps the old one), and
+/// `install(_:now:)` takes a pushed file.
 public final class TrustStore: @unchecked Sendable {
     private let lock = NSLock()
+    /// One push at a time: compare, persist and swap happen together.
+    private let installLock = NSLock()
     private var index: TrustIndex
     public let url: URL?
 
@@ -81,6 +85,40 @@ public final class TrustStore: @unchecked Sendable {
         guard let url else { return }
         let fresh = TrustIndex(try TrustFile.load(from: url))
         lock.withLock { index = fresh }
+    }
+
+    /// Takes a trust file pushed by staff (`POST /api/v1/admin/trust`): it must be valid, of
+    /// the same site, and generated later than the one in force (the same file again is
+    /// accepted and changes nothing; another file with the same instant is refused). It is
+    /// written over the `--trust` file (atomically, fsynced) before it takes effect, so a
+    /// restart keeps it. SIGHUP (`reload`) applies none of these rules: it is the operator's.
+    func install(_ bytes: [UInt8], now: Date) throws(APIError) -> (index: TrustIndex, changed: Bool) {
+        let file: TrustFile
+        do {
+            file = try TrustFile.decode(Data(bytes), path: "the pushed trust file")
+        } catch {
+            throw APIError.invalidTrust(error.description)
+        }
+        // A school computer whose clock ran ahead must not lock out every later push.
+        guard file.generated <= now.addingTimeInterval(86400) else {
+            throw APIError.invalidTrust("generated lies more than a day ahead of the receiver's clock")
+        }
+        installLock.lock()
+        defer { installLock.unlock() }
+        let current = self.current
+        guard file.siteID == current.file.siteID else { throw APIError.trustWrongSite }
+        if file.generated == current.file.generated && file == current.file { return (current, false) }
+        guard file.generated > current.file.generated else { throw APIError.trustNotNewer }
+        if let url {
+            do {
+                try AtomicFile.write(bytes, to: url.path, mode: 0o644)
+            } catch {
+                throw APIError(500, "trust_not_saved", "the receiver could not write its trust file: \(error.reason)")
+            }
+        }
+        let fresh = TrustIndex(file)
+        lock.withLock { index = fresh }
+        return (fresh, true)
     }
 
     /// Replaces the trust in memory (tests, or a caller that validated a file itself).

@@ -51,6 +51,7 @@ public struct PreviewServer: Sendable {
         }
         let app = Application(
             router: router,
+            server: ConnectionLimits().http1,
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ouderportaal-preview"),
             onServerRunning: { [key] channel in ready("http://127.0.0.1:\(channel.localAddress?.port ?? 0)/?key=\(key)") })
         try await app.runService()

@@ -10,11 +10,14 @@ public struct StaticSiteServer: Sendable {
     public let folder: URL
     public let host: String
     public let port: Int
+    /// Idle and request timeouts: a client that sends half a request is cut off.
+    public let limits: ConnectionLimits
 
-    public init(folder: URL, host: String = "127.0.0.1", port: Int) {
+    public init(folder: URL, host: String = "127.0.0.1", port: Int, limits: ConnectionLimits = ConnectionLimits()) {
         self.folder = folder
         self.host = host
         self.port = port
+        self.limits = limits
     }
 
     /// Runs until the process is stopped; `ready` gets the base URL once the socket listens.
@@ -25,6 +28,7 @@ public struct StaticSiteServer: Sendable {
         router.get("/healthz") { _, _ in "ok" }
         let app = Application(
             router: router,
+            server: limits.http1,
             configuration: .init(address: .hostname(host, port: port), serverName: "ouderportaal"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

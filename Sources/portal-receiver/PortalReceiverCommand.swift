@@ -39,8 +39,33 @@ struct PortalReceiverCommand: AsyncParsableCommand {
     @Option(help: "Per-address burst.")
     var addressBurst: Double = 300
 
-    @Flag(help: "Take the client address from X-Forwarded-For (only behind your own reverse proxy).")
+    @Flag(help: "Take the client address from X-Forwarded-For (only behind your own reverse proxy; not with --static).")
     var trustForwardedFor = false
+
+    @Option(help: "Absence reports one token may send in any 24 hours (0: no quota).")
+    var dailyQuota: Int = 50
+
+    @Option(help: "Rows per page of the admin listings (portal inbox and portal sync read every page).")
+    var adminPageLimit: Int = 10_000
+
+    @Option(help: "Nonces remembered per token within two skew windows (10 minutes).")
+    var noncesPerToken: Int = 10_000
+
+    @Option(help: "Seconds a connection may stay silent before it is closed.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Seconds in which a whole request (headers and body) must arrive.")
+    var requestTimeout: Double = 30
+
+    func validate() throws {
+        // With --static the receiver faces clients directly: any client could write the header
+        // and pick its own rate-limit bucket. Only a reverse proxy that overwrites it makes it safe.
+        if trustForwardedFor && staticFolder != nil {
+            throw ValidationError(
+                "--trust-forwarded-for cannot be used with --static: clients would choose their own address. "
+                    + "Use it only behind your own reverse proxy, which sets X-Forwarded-For (docs/deploy/).")
+        }
+    }
 
     func run() async throws {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
@@ -60,6 +85,11 @@ struct PortalReceiverCommand: AsyncParsableCommand {
         config.addressRate = addressRate
         config.addressBurst = addressBurst
         config.trustForwardedFor = trustForwardedFor
+        config.dailyQuota = dailyQuota
+        config.adminPageLimit = adminPageLimit
+        config.noncesPerToken = noncesPerToken
+        config.idleTimeout = idleTimeout
+        config.requestTimeout = requestTimeout
         let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config)
 
         signal(SIGHUP, SIG_IGN)

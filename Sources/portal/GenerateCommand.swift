@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PortalBuild
 import PortalContent
+import PortalKeys
 
 struct OutputOption: ParsableArguments {
     @Option(help: "Output folder for the sealed site (replaced atomically).")
@@ -10,13 +11,17 @@ struct OutputOption: ParsableArguments {
     var outputURL: URL { URL(fileURLWithPath: output, isDirectory: true) }
 }
 
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Render every audience, seal it, and swap the result into the output folder.",
         discussion: """
             Nothing private is written unsealed; if anything fails, output/ stays as it was.
             A build whose inputs did not change leaves output/ untouched and says so.
+            Then the trust file goes to the receiver (`receiver` in site.yaml, or --receiver),
+            signed with the admin key, so revocations take effect there at once. If the receiver
+            cannot be reached, generate still succeeds, says so, and the next generate (even one
+            with nothing to build) tries again. --no-push leaves the receiver alone.
             """)
 
     @OptionGroup var paths: PathOptions
@@ -29,12 +34,38 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Print the time of each step.")
     var timings = false
 
-    func run() throws {
+    @Option(help: "Receiver base URL to push the trust file to; default: `receiver` in site.yaml.")
+    var receiver: String?
+
+    @Flag(help: "Do not push the trust file to the receiver.")
+    var noPush = false
+
+    func run() async throws {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust, exitsAfter: true)
         print(summary.text)
         if timings {
             for (step, seconds) in summary.timings { print("  " + step.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
+        if !noPush, let line = await pushTrust() { print(line) }
+    }
+
+    /// Pushes the trust file unless the receiver already has it (`TrustPush`); the line to print.
+    private func pushTrust() async -> String? {
+        let base: String
+        do {
+            base = try receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL
+        } catch {
+            return "The trust file was NOT pushed: no receiver URL (\(error)); use --receiver URL."
+        }
+        guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
+            return "The trust file was NOT pushed: receiver URL '\(base)' must be https (or http on 127.0.0.1)."
+        }
+        let keystore: Keystore
+        do { keystore = try Keystore.open(at: keysOption.keysURL) } catch {
+            return "The trust file was NOT pushed: \(error)"
+        }
+        let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? keysOption.keysURL.appendingPathComponent("trust.json")
+        return await TrustPush(trustFile: trustURL, keys: keysOption.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed).run()
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import PortalReceiver
 import PortalKeys
 import PortalServer
+import PortalHTTP
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,13 +15,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1 (0 picks a free one).")
     var port: Int = 8080
 
+    @Option(help: "Seconds in which a whole request must arrive; a silent connection is closed after as long.")
+    var requestTimeout: Double = 30
+
     func run() async throws {
         guard FileManager.default.fileExists(atPath: outputOption.outputURL.appendingPathComponent("site.json").path) else {
             printError("error: \(outputOption.output) holds no generated site; run `portal generate` first.")
             throw ExitCode(1)
         }
         let folder = outputOption.output
-        try await StaticSiteServer(folder: outputOption.outputURL, port: port).run { url in
+        let limits = ConnectionLimits(idleTimeout: requestTimeout, requestTimeout: requestTimeout)
+        try await StaticSiteServer(folder: outputOption.outputURL, port: port, limits: limits).run { url in
             printNow("Serving \(folder) on \(url)  (Ctrl-C stops)")
         }
     }

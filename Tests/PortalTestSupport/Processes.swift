@@ -34,8 +34,21 @@ public enum PortalBinary {
 /// Runs `portal ARGS` in `directory` and waits for it; `environment` adds or replaces variables.
 @discardableResult
 public func portal(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> CommandResult {
+    try run(PortalBinary.url, arguments, in: directory, environment: environment)
+}
+
+/// Runs `portal-receiver ARGS` in `directory` and waits for it to exit (for options it refuses);
+/// one still running after `timeout` seconds is stopped (status 143 after SIGTERM).
+@discardableResult
+public func portalReceiver(_ arguments: [String], in directory: URL, timeout: Double = 20) throws -> CommandResult {
+    try run(PortalBinary.receiver, arguments, in: directory, environment: [:], timeout: timeout)
+}
+
+private func run(
+    _ executable: URL, _ arguments: [String], in directory: URL, environment: [String: String], timeout: Double? = nil
+) throws -> CommandResult {
     let process = Process()
-    process.executableURL = PortalBinary.url
+    process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = directory
     if !environment.isEmpty {
@@ -45,6 +58,10 @@ public func portal(_ arguments: [String], in directory: URL, environment: [Strin
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    if let timeout {
+        let running = process
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { if running.isRunning { running.terminate() } }
+    }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -156,11 +173,13 @@ public final class ReceiverProcess {
     public let process = Process()
     public let base: String
 
-    public init(workspace: Workspace) throws {
+    /// `trust` is relative to the workspace (a copy stands for the server's own file);
+    /// `arguments` are added to the command line.
+    public init(workspace: Workspace, trust: String = "keys/trust.json", arguments: [String] = []) throws {
         let port = try Self.freePort()
         base = "http://127.0.0.1:\(port)"
         process.executableURL = PortalBinary.receiver
-        process.arguments = ["--trust", "keys/trust.json", "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"]
+        process.arguments = ["--trust", trust, "--db", "receiver.sqlite", "--listen", "127.0.0.1:\(port)"] + arguments
         process.currentDirectoryURL = workspace.root
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -1,5 +1,6 @@
-// The staff side: `GET /api/v1/admin/{submissions,bookings,registrations}`, signed with the
-// admin key. The receiver encodes these types and `ReceiverClient` decodes them.
+// The staff side: `GET /api/v1/admin/{submissions,bookings,registrations}` and
+// `POST /api/v1/admin/trust`, signed with the admin key. The receiver encodes these types and
+// `ReceiverClient` decodes them.
 import Foundation
 
 /// An absence report as `GET /api/v1/admin/submissions` returns it.
@@ -77,9 +78,11 @@ public struct AdminRegistration: Codable, Sendable, Equatable {
     public var registeredDate: Date? { ReceiverDates.instant(registeredAt) }
 }
 
-/// The answer of `GET /api/v1/admin/submissions`, oldest first.
+/// The answer of `GET /api/v1/admin/submissions`, oldest first. `next` is present when the
+/// listing was cut at the page limit: ask again with `?after=<next>`.
 public struct SubmissionPage: Codable, Sendable, Equatable {
     public var submissions: [AdminSubmission]
+    public var next: String?
 }
 
 /// The answer of `GET /api/v1/admin/bookings`.
@@ -87,7 +90,18 @@ public struct BookingPage: Codable, Sendable, Equatable {
     public var bookings: [AdminBooking]
 }
 
-/// The answer of `GET /api/v1/admin/registrations`.
+/// The answer of `GET /api/v1/admin/registrations`, oldest first; `next` as in `SubmissionPage`.
 public struct RegistrationPage: Codable, Sendable, Equatable {
     public var registrations: [AdminRegistration]
+    public var next: String?
+}
+
+/// The answer of `POST /api/v1/admin/trust`: the trust file now in force.
+public struct TrustReceipt: Codable, Sendable, Equatable {
+    /// RFC 3339, whole seconds: the file's `generated`.
+    public var generated: String
+    public var tokens: Int
+    public var schedules: Int
+    /// False when the receiver already had this very file.
+    public var changed: Bool
 }

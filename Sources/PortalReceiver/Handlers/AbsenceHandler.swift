@@ -20,7 +20,7 @@ extension Receiver {
         let row = SubmissionRow(
             id: Hex.encode(random.bytes(16)), kind: "absence", tokenID: call.token.id, family: call.token.family,
             group: request.group, from: request.from, to: request.to, sealed: request.sealed, received: received)
-        try await store.insertSubmission(row, nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
+        try await store.insertSubmission(row, quota: configuration.dailyQuota, nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
         return .created(AbsenceReceipt(id: row.id, received: ReceiverDates.rfc3339(millis: received)))
     }
 }

@@ -1,8 +1,10 @@
-// `GET /api/v1/admin/*`: the sealed rows for the staff CLI (`portal inbox`, `portal bookings`,
+// `/api/v1/admin/*`: the trust push, and the sealed rows for the staff CLI (`portal inbox`, `portal bookings`,
 // `portal sync`), which opens them on the school's computer.
 import Foundation
+import PortalTrust
 
 extension Receiver {
+    /// One page, oldest first; `next` (a cursor for `?after=`) says the listing was cut there.
     func adminSubmissions(_ call: AdminCall) async throws -> APIResponse {
         let query = call.request.query
         let since = try Self.sinceMillis(query)
@@ -11,22 +13,53 @@ extension Receiver {
             guard let n = Int(text), n >= 1 else { throw APIError.schema("limit must be a positive number") }
             limit = min(n, limit)
         }
-        let rows = try await store.submissions(sinceMillis: since, limit: limit)
-        return .ok(SubmissionPage(submissions: rows.map { row in
-            AdminSubmission(
-                id: row.id, kind: row.kind, tokenID: row.tokenID, family: row.family, group: row.group, from: row.from,
-                to: row.to, sealed: row.sealed, received: ReceiverDates.rfc3339(millis: row.received))
-        }))
+        var after: (received: Int64, seq: Int64)?
+        if let text = query["after"], !text.isEmpty {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let received = Int64(parts[0]), let seq = Int64(parts[1]) else {
+                throw APIError.schema("after must be the next cursor of a previous page")
+            }
+            after = (received, seq)
+        }
+        let (rows, more) = try await store.submissions(sinceMillis: since, after: after, limit: limit)
+        return .ok(SubmissionPage(
+            submissions: rows.map { row in
+                AdminSubmission(
+                    id: row.id, kind: row.kind, tokenID: row.tokenID, family: row.family, group: row.group, from: row.from,
+                    to: row.to, sealed: row.sealed, received: ReceiverDates.rfc3339(millis: row.received))
+            },
+            next: more ? rows.last.map { "\($0.received)-\($0.seq)" } : nil))
     }
 
     func adminRegistrations(_ call: AdminCall) async throws -> APIResponse {
-        let since = try Self.sinceMillis(call.request.query)
-        let rows = try await store.registrations(sinceMillis: since, limit: configuration.adminPageLimit)
-        return .ok(RegistrationPage(registrations: rows.map { row in
-            AdminRegistration(
-                tokenID: row.tokenID, family: row.family, registeredAt: ReceiverDates.rfc3339(millis: row.registeredAt),
-                device: row.device)
-        }))
+        let query = call.request.query
+        let since = try Self.sinceMillis(query)
+        var after: (at: Int64, tokenID: String)?
+        if let text = query["after"], !text.isEmpty {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let at = Int64(parts[0]), TrustFile.isTokenID(String(parts[1])) else {
+                throw APIError.schema("after must be the next cursor of a previous page")
+            }
+            after = (at, String(parts[1]))
+        }
+        let (rows, more) = try await store.registrations(sinceMillis: since, after: after, limit: configuration.adminPageLimit)
+        return .ok(RegistrationPage(
+            registrations: rows.map { row in
+                AdminRegistration(
+                    tokenID: row.tokenID, family: row.family, registeredAt: ReceiverDates.rfc3339(millis: row.registeredAt),
+                    device: row.device)
+            },
+            next: more ? rows.last.map { "\($0.registeredAt)-\($0.tokenID)" } : nil))
+    }
+
+    /// `POST /api/v1/admin/trust`: staff push the trust file `portal generate` wrote. A file of
+    /// another site, or one not generated later than the one in force, is refused, so nobody
+    /// can roll a revocation back; the same file again is a harmless 200 (`changed` false).
+    func installTrust(_ call: AdminCall) async throws -> APIResponse {
+        let (index, changed) = try trust.install(call.request.body, now: call.now)
+        return .ok(TrustReceipt(
+            generated: ReceiverDates.rfc3339(index.file.generated), tokens: index.file.tokens.count,
+            schedules: index.file.schedules.count, changed: changed))
     }
 
     func adminBookings(_ call: AdminCall) async throws -> APIResponse {
