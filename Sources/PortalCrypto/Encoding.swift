@@ -1,4 +1,5 @@
-// Text encodings of bytes used by the format: lowercase hex and Crockford base32.
+// Text encodings of bytes: lowercase hex, Crockford base32, strict base64 and base64url.
+import Foundation
 
 /// Lowercase hexadecimal.
 public enum Hex {
@@ -104,5 +105,32 @@ public enum Base32Crockford {
         }
         if bits > 0 && buffer & ((1 << UInt32(bits)) - 1) != 0 { return nil }
         return out
+    }
+}
+
+/// Base64url without padding (RFC 4648 section 5), as the nonce header uses.
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Strict: only `A-Z a-z 0-9 - _`, no padding; nil otherwise.
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ c in
+            (0x41...0x5a).contains(c) || (0x61...0x7a).contains(c) || (0x30...0x39).contains(c) || c == 0x2d || c == 0x5f
+        }) else { return nil }
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.utf8.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s).map(Array.init)
+    }
+}
+
+/// Strict standard base64 (with padding) for byte fields of requests.
+public enum Base64Strict {
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: text) else { return nil }
+        return Array(data)
     }
 }

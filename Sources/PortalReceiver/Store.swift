@@ -4,6 +4,7 @@
 // does not undo another) and one fsync, and every caller hears back only after COMMIT returned.
 import Foundation
 import GRDB
+import PortalFormat
 
 /// One stored absence report (ciphertext as it came).
 struct SubmissionRow: Sendable, Equatable {

@@ -14,9 +14,7 @@ struct PreviewGuard<Context: RequestContext>: RouterMiddleware {
 
     /// A fresh per-run key: 16 random bytes, base64url without padding.
     static func newKey() -> String {
-        Data(SystemRandom().bytes(16)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(SystemRandom().bytes(16))
     }
 
     /// `127.0.0.1`, `localhost` or `[::1]`, with or without a port.

@@ -9,6 +9,7 @@ import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 import PortalTestSupport
+import PortalFormat
 #endif
 
 final class ReceiverHardeningCommandTests: XCTestCase {

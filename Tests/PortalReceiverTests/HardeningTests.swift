@@ -10,6 +10,7 @@ import PortalReceiver
 import PortalTrust
 import PortalTestSupport
 import XCTest
+import PortalFormat
 
 final class HardeningTests: XCTestCase {
     private var live: LiveReceiver?

@@ -1,5 +1,6 @@
 // `POST /api/v1/absences`: a parent's absence report and the receiver's receipt.
 import Foundation
+import PortalFormat
 
 /// An absence report as the app sends it; the child, reason and note are in `sealed`.
 ///

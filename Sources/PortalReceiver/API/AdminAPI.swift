@@ -2,6 +2,7 @@
 // `POST /api/v1/admin/trust`, signed with the admin key. The receiver encodes these types and
 // `ReceiverClient` decodes them.
 import Foundation
+import PortalFormat
 
 /// An absence report as `GET /api/v1/admin/submissions` returns it.
 public struct AdminSubmission: Codable, Sendable, Equatable {

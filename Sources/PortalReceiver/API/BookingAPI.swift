@@ -1,6 +1,7 @@
 // Conference bookings: `POST /api/v1/bookings`, `GET /api/v1/schedules/{id}/slots`,
 // `POST /api/v1/bookings/{id}/move` and `DELETE /api/v1/bookings/{id}`.
 import Foundation
+import PortalFormat
 
 /// One slot a booking asks for; the child's name and a note are in `sealed`.
 public struct BookingClaim: Codable, Sendable, Equatable {

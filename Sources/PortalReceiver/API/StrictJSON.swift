@@ -3,6 +3,8 @@
 // characters. Unparseable bytes are 400 `malformed_json`; everything else is 422
 // `invalid_request` with a message that names the field.
 import Foundation
+import PortalCrypto
+import PortalFormat
 
 /// A parsed request body, told apart as far as the API's fields need: strings, lists, objects,
 /// and everything else (numbers, `true`, `false`, `null`), which no field accepts.

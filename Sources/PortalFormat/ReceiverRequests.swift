@@ -2,7 +2,6 @@
 // timestamp, a random nonce and an Ed25519 signature over a canonical string.
 import Foundation
 import PortalCrypto
-import PortalFormat
 
 /// The canonical string a request signature covers:
 /// `"ouderportaal/1 request\n" + METHOD + "\n" + PATH + "\n" + timestamp + "\n" + nonce + "\n" + hex(SHA-256(body))`.
@@ -69,32 +68,5 @@ public struct RequestSigner: Sendable {
             RequestCanonical.nonceHeader: n,
             RequestCanonical.signatureHeader: Data(signature).base64EncodedString(),
         ]
-    }
-}
-
-/// Base64url without padding (RFC 4648 section 5), as the nonce header uses.
-public enum Base64URL {
-    public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Strict: only `A-Z a-z 0-9 - _`, no padding; nil otherwise.
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ c in
-            (0x41...0x5a).contains(c) || (0x61...0x7a).contains(c) || (0x30...0x39).contains(c) || c == 0x2d || c == 0x5f
-        }) else { return nil }
-        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while s.utf8.count % 4 != 0 { s += "=" }
-        return Data(base64Encoded: s).map(Array.init)
-    }
-}
-
-/// Strict standard base64 (with padding) for byte fields of requests.
-enum Base64Strict {
-    static func decode(_ text: String) -> [UInt8]? {
-        guard let data = Data(base64Encoded: text) else { return nil }
-        return Array(data)
     }
 }

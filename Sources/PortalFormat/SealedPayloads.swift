@@ -2,7 +2,6 @@
 // (FORMAT.md "Sealed payloads"). The receiver stores them as they came; staff open them locally.
 import Foundation
 import PortalCrypto
-import PortalFormat
 
 /// `{"enc": b64(32 bytes), "ct": b64(ciphertext || tag)}`, standard base64 with padding.
 public struct SealedPayload: Codable, Sendable, Equatable {
@@ -14,7 +13,7 @@ public struct SealedPayload: Codable, Sendable, Equatable {
         self.ct = ct
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
