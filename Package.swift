@@ -124,8 +124,10 @@ let package = Package(
             path: "Tests/PortalTestSupport"),
         // One test target per library, named after it.
         .testTarget(name: "PortalFilesTests", dependencies: ["PortalFiles"]),
+        .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto", "PortalTestSupport"]),
         .testTarget(
-            name: "PortalCryptoTests", dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalTestSupport"], exclude: ["format_vectors.py"]),
+            name: "PortalFormatTests", dependencies: ["CSodium", "PortalCrypto", "PortalFormat", "PortalTestSupport"],
+            exclude: ["format_vectors.py"]),
         .testTarget(name: "PortalKeysTests", dependencies: ["PortalKeys", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalMarkdownTests", dependencies: ["PortalMarkdown"]),
         .testTarget(name: "PortalContentTests", dependencies: ["PortalContent", "PortalMarkdown"]),

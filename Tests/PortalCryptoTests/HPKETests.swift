@@ -7,7 +7,6 @@
 //   and the encryptions at sequence numbers 0, 1, 2.
 import XCTest
 @testable import PortalCrypto
-@testable import PortalFormat
 import PortalTestSupport
 
 final class HPKETests: XCTestCase {

@@ -1,7 +1,6 @@
 // Known-answer tests of the primitives against their published vectors.
 import XCTest
 @testable import PortalCrypto
-@testable import PortalFormat
 import PortalTestSupport
 
 final class PrimitiveTests: XCTestCase {
@@ -138,20 +137,6 @@ final class PrimitiveTests: XCTestCase {
         for n in 0...40 {
             let data = DeterministicRandom(seed: UInt64(n)).bytes(n)
             XCTAssertEqual(Base32Crockford.decode(Base32Crockford.encode(data)), data)
-        }
-    }
-
-    func testSymmetricKeyLength() {
-        XCTAssertEqual(cryptoError { () throws(CryptoError) in try SymmetricKey(bytes: [1, 2, 3]) }, .invalidKeyLength)
-        XCTAssertEqual(cryptoError { () throws(CryptoError) in try MasterKey(bytes: []) }, .invalidKeyLength)
-        XCTAssertFalse(String(describing: try! SymmetricKey(bytes: bytes(0...31))).contains("0001"),
-                       "descriptions never print key bytes")
-    }
-
-    func testAudienceIDs() {
-        for valid in ["school", "groep-5", "1a", "groep-1-2"] { XCTAssertTrue(AudienceID.isValid(valid), valid) }
-        for invalid in ["", "Groep5", "groep 5", "-x", "groep_5", "é", String(repeating: "a", count: 65)] {
-            XCTAssertFalse(AudienceID.isValid(invalid), invalid)
         }
     }
 }

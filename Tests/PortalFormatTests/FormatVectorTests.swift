@@ -244,7 +244,7 @@ final class FormatVectorTests: XCTestCase {
     }
 
     func testIndependentPythonMatchesFormatDocument() throws {
-        let script = repositoryRoot.appendingPathComponent("Tests/PortalCryptoTests/format_vectors.py")
+        let script = repositoryRoot.appendingPathComponent("Tests/PortalFormatTests/format_vectors.py")
         let probe = try run(["python3", "-c", "import cryptography"])
         if probe.status != 0 {
             throw XCTSkip("python3 with the `cryptography` package is not installed (apt install python3-cryptography)")

@@ -2,6 +2,7 @@
 import XCTest
 @testable import PortalCrypto
 @testable import PortalFormat
+import PortalTestSupport
 
 final class PadmeTests: XCTestCase {
     func testKnownLengths() {
@@ -40,6 +41,20 @@ final class PadmeTests: XCTestCase {
             let p = Padme.blobLength(messageLength: n)
             XCTAssertGreaterThan(p, n)
             XCTAssertLessThanOrEqual(Double(p) / Double(max(n + 1, 256)), 1.12)
+        }
+    }
+
+    func testSymmetricKeyLength() {
+        XCTAssertEqual(cryptoError { () throws(CryptoError) in try SymmetricKey(bytes: [1, 2, 3]) }, .invalidKeyLength)
+        XCTAssertEqual(cryptoError { () throws(CryptoError) in try MasterKey(bytes: []) }, .invalidKeyLength)
+        XCTAssertFalse(String(describing: try! SymmetricKey(bytes: bytes(0...31))).contains("0001"),
+                       "descriptions never print key bytes")
+    }
+
+    func testAudienceIDs() {
+        for valid in ["school", "groep-5", "1a", "groep-1-2"] { XCTAssertTrue(AudienceID.isValid(valid), valid) }
+        for invalid in ["", "Groep5", "groep 5", "-x", "groep_5", "é", String(repeating: "a", count: 65)] {
+            XCTAssertFalse(AudienceID.isValid(invalid), invalid)
         }
     }
 }
