@@ -135,12 +135,7 @@ let package = Package(
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos", "VipsShim"]),
         .testTarget(name: "PortalGraphicsTests", dependencies: ["PortalGraphics", "PortalPhotos"]),
         .testTarget(name: "PortalTrustTests", dependencies: ["PortalTrust"]),
-        .testTarget(
-            name: "PortalHTTPTests",
-            dependencies: [
-                "PortalHTTP", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]),
+        .testTarget(name: "PortalHTTPTests", dependencies: ["PortalHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalPhotos", "PortalTestSupport"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),

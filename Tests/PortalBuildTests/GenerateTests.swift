@@ -193,7 +193,7 @@ final class GenerateTests: XCTestCase {
         XCTAssertNoThrow(try SealedSiteOpener(output: fixture.output, token: token))
         var options = fixture.options
         options.now = Date().addingTimeInterval(3600)
-        try Generator(options: options).run()
+        _ = try Generator(options: options).run()
         XCTAssertThrowsError(try SealedSiteOpener(output: fixture.output, token: token))
     }
 

@@ -13,22 +13,8 @@ import PortalFormat
 #endif
 
 final class ReceiverHardeningCommandTests: XCTestCase {
-    struct Issued {
-        let token: String
-        let id: String
-    }
-
-    @discardableResult
-    func run(_ arguments: [String], in workspace: Workspace, file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
-        let result = try portal(arguments, in: workspace.root)
-        XCTAssertEqual(result.status, 0, "portal \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
-        return result
-    }
-
     func issue(_ group: String, in workspace: Workspace) throws -> Issued {
-        let result = try run(["token", "issue", "--group", group, "--json"], in: workspace)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
-        return Issued(token: try XCTUnwrap(object["token"]), id: try XCTUnwrap(object["id"]))
+        try issue(["--group", group], in: workspace)
     }
 
     func parentClient(_ issued: Issued, workspace: Workspace, base: String) throws -> (ReceiverClient, SealedSiteOpener) {

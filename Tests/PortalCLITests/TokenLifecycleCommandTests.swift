@@ -184,23 +184,8 @@ final class TokenLifecycleCommandTests: XCTestCase {
 
     // MARK: - Helpers
 
-    struct Issued {
-        let token: String
-        let id: String
-    }
 
-    @discardableResult
-    func run(_ arguments: [String], in workspace: Workspace, file: StaticString = #filePath, line: UInt = #line) throws -> CommandResult {
-        let result = try portal(arguments, in: workspace.root)
-        XCTAssertEqual(result.status, 0, "portal \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
-        return result
-    }
 
-    func issue(_ arguments: [String], in workspace: Workspace) throws -> Issued {
-        let result = try run(["token", "issue", "--json"] + arguments, in: workspace)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String])
-        return Issued(token: try XCTUnwrap(object["token"]), id: try XCTUnwrap(object["id"]))
-    }
 
     func line(of id: String, in list: String) -> String {
         list.split(separator: "\n").first { $0.hasPrefix(id.prefix(12)) }.map(String.init) ?? ""

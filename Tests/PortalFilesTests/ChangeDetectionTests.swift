@@ -11,7 +11,7 @@ final class ChangeDetectionTests: XCTestCase {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("news/.hidden"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: root.appendingPathComponent("cache"), withIntermediateDirectories: true)
         for path in ["site.yaml", "news/a.md", "news/.hidden/b.md", "cache/x"] {
-            FileManager.default.createFile(atPath: root.appendingPathComponent(path).path, contents: Data(path.utf8))
+            XCTAssertTrue(FileManager.default.createFile(atPath: root.appendingPathComponent(path).path, contents: Data(path.utf8)))
         }
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("link.md").path, withDestinationPath: "site.yaml")
     }

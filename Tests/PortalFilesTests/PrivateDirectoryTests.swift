@@ -42,7 +42,7 @@ final class PrivateDirectoryTests: XCTestCase {
 
     func testAFileOrAnotherUsersFolderIsRefused() throws {
         let file = root.appendingPathComponent("blocked").path
-        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         XCTAssertThrowsError(try PrivateDirectory.make(file, tightening: true)) { error in
             XCTAssertEqual(error as? PrivateDirectory.Refusal, .notADirectory(path: file))
         }
