@@ -482,3 +482,30 @@ def test_a_refused_keyslot_keeps_the_token_and_tries_again(site_copy, page):
     assert page.evaluate("""() => new Promise(ok => { const r = indexedDB.open('ouderportaal');
         r.onsuccess = () => { const g = r.result.transaction('tokens').objectStore('tokens').count();
         g.onsuccess = () => { r.result.close(); ok(g.result); }; }; })""") == 1
+
+
+def test_tables_in_news_scroll_instead_of_breaking_words(site, page):
+    """Issue 19 point 4: a table in an item keeps its words and times whole ("10.15", not "10 .1 5")
+    on a 390 px phone; a table wider than the screen scrolls sideways inside the fragment."""
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/item/pages/schoolgids")
+    page.wait_for_selector(".fragment[data-state=ready] table")
+    broken = page.evaluate("""() => {
+        const out = [];
+        for (const cell of document.querySelectorAll('.fragment table th, .fragment table td')) {
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const re = /\\S+/g; let m;
+            while ((m = re.exec(node.data))) {
+              const range = document.createRange();
+              range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+              const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+              if (lines.size > 1) out.push(m[0]);
+            }
+          }
+        }
+        return out; }""")
+    assert broken == [], f"words broken across lines: {broken}"
+    fits = page.evaluate("""() => { const f = document.querySelector('.fragment');
+        return f.scrollWidth <= f.clientWidth + 1 && document.documentElement.scrollWidth <= innerWidth + 1; }""")
+    assert fits, "the page itself never scrolls sideways: only the table does"
