@@ -15,6 +15,9 @@ public struct GenerateOptions: Sendable {
     public var themeDirectory: URL
     /// Where the receiver's trust file goes; by default `<keys>/trust.json`.
     public var trustFile: URL
+
+    /// The trust file's default place for a keystore folder.
+    public static func defaultTrustFile(keys: URL) -> URL { TrustStage.defaultLocation(keys: keys) }
     /// The moment that decides which tokens have expired.
     public var now: Date
     /// For a command that exits right after the build: leave the results in memory instead of

@@ -1,5 +1,6 @@
 // A request as the receiver sees it and the JSON answer it gives, independent of the HTTP server.
 import Foundation
+import PortalFiles
 
 /// A request as the receiver sees it. `target` is the request target as sent (path and query);
 /// header names are matched case-insensitively.
@@ -40,7 +41,7 @@ public struct APIRequest: Sendable {
 /// A JSON response: a status code and one of the wire types of `API/`, encoded.
 ///
 /// ```swift
-/// return .created(AbsenceReceipt(id: row.id, received: ReceiverDates.rfc3339(millis: received)))
+/// return .created(AbsenceReceipt(id: row.id, received: RFC3339.string(milliseconds: received)))
 /// ```
 public struct APIResponse: Sendable {
     public var status: Int

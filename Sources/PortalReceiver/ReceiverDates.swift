@@ -1,21 +1,12 @@
-// The receiver's dates, in one place: RFC 3339 instants on the wire (UTC, whole seconds),
-// `YYYY-MM-DD` days in absence reports and `since`, Unix milliseconds in the database.
+// The receiver's own dates: `YYYY-MM-DD` days in absence reports and `since`, Unix milliseconds
+// in the database. RFC 3339 instants on the wire come from PortalFiles.
 import Foundation
-import PortalFiles
 
 enum ReceiverDates {
-    /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds).
-    static func rfc3339(_ date: Date) -> String { RFC3339.string(from: date) }
-
-    static func rfc3339(millis: Int64) -> String { RFC3339.string(milliseconds: millis) }
-
     /// Unix milliseconds, rounded down: how the database stores times.
     static func millis(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
-
-    /// An RFC 3339 instant (`2027-02-01T12:00:00Z`).
-    static func instant(_ text: String) -> Date? { RFC3339.date(text) }
 
     private static let utc: Calendar = {
         var c = Calendar(identifier: .gregorian)

@@ -57,14 +57,15 @@ struct GenerateCommand: AsyncParsableCommand {
         } catch {
             return "The trust file was NOT pushed: no receiver URL (\(error)); use --receiver URL."
         }
-        guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
-            return "The trust file was NOT pushed: receiver URL '\(base)' must be https (or http on 127.0.0.1)."
+        let url: URL
+        do { url = try checkedReceiverURL(base) } catch {
+            return "The trust file was NOT pushed: \(error)."
         }
         let keystore: Keystore
         do { keystore = try Keystore.open(at: keysOption.keysURL) } catch {
             return "The trust file was NOT pushed: \(error)"
         }
-        let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? keysOption.keysURL.appendingPathComponent("trust.json")
+        let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL)
         return await TrustPush(trustFile: trustURL, keys: keysOption.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed).run()
     }
 }

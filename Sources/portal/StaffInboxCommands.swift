@@ -19,14 +19,20 @@ struct ReceiverOptions: ParsableArguments {
         return (ReceiverClient(receiverURL: try receiverURL(), signer: .admin(seed: keystore.adminSigningSeed)), keystore.inboxSecretKey)
     }
 
-    /// `--receiver`, else `receiver` in site.yaml; https, or http on this computer only.
+    /// `--receiver`, else `receiver` in site.yaml (read alone); https, or http on this computer only.
     func receiverURL() throws -> URL {
-        let base = try receiver ?? ContentLoader(root: paths.contentURL).load().config.receiverURL
-        guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
-            throw ValidationError("receiver URL '\(base)' must be https (or http on 127.0.0.1)")
-        }
-        return url
+        try checkedReceiverURL(receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL)
     }
+}
+
+/// A receiver URL staff commands may talk to: https, or http on this computer only (the admin
+/// key signs every request, but a listing of sealed reports still should not cross a network in
+/// the clear).
+func checkedReceiverURL(_ base: String) throws -> URL {
+    guard let url = URL(string: base), url.scheme == "https" || url.host == "127.0.0.1" || url.host == "localhost" else {
+        throw ValidationError("receiver URL '\(base)' must be https (or http on 127.0.0.1)")
+    }
+    return url
 }
 
 struct InboxCommand: AsyncParsableCommand {

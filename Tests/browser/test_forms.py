@@ -391,6 +391,17 @@ def _api_posts(pg):
     return sent
 
 
+def _send_absence_today(pg, receiver, token, child, note):
+    """Logs in with `token`, fills the absence form for today (sick) and sends it."""
+    pg.goto(receiver.url + "#token=" + token)
+    pg.wait_for_selector(".view-timeline")
+    pg.click("[data-nav=absence]")
+    pg.wait_for_selector("form.absence-form")
+    today = datetime.now(AMS).date().isoformat()
+    fill_absence(pg, child, today, today, "ziek", note)
+    pg.click("form.absence-form button[type=submit]")
+
+
 def test_a_host_that_swaps_the_inbox_key_in_site_json_gets_no_sick_note(booking_site, receiver, ctx):
     bs = booking_site
     pg = ctx.new_page()
@@ -398,13 +409,7 @@ def test_a_host_that_swaps_the_inbox_key_in_site_json_gets_no_sick_note(booking_
     pg.on("pageerror", lambda e: errors.append(str(e)))
     _serve_altered_site_json(pg, lambda site: site.update(inbox_public_key=_host_public_key_b64()))
     sent = _api_posts(pg)
-    pg.goto(receiver.url + "#token=" + bs.tokens["g5"])
-    pg.wait_for_selector(".view-timeline")
-    pg.click("[data-nav=absence]")
-    pg.wait_for_selector("form.absence-form")
-    today = datetime.now(AMS).date().isoformat()
-    fill_absence(pg, "Sanne de Vries", today, today, "ziek", "Koorts")
-    pg.click("form.absence-form button[type=submit]")
+    _send_absence_today(pg, receiver, bs.tokens["g5"], "Sanne de Vries", "Koorts")
     pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
     assert pg.inner_text("[data-testid=form-status]") == NL["send.inbox_key_mismatch"]
     assert not pg.locator("[data-testid=absence-receipt]").count()
@@ -427,13 +432,7 @@ def test_reports_are_sealed_to_the_keyslots_key_even_when_site_json_names_none(b
     bs = booking_site
     pg = ctx.new_page()
     _serve_altered_site_json(pg, lambda site: (site.pop("inbox_public_key"), site.update(receiver="/elsewhere")))
-    pg.goto(receiver.url + "#token=" + bs.tokens["g5"])
-    pg.wait_for_selector(".view-timeline")
-    pg.click("[data-nav=absence]")
-    pg.wait_for_selector("form.absence-form")
-    today = datetime.now(AMS).date().isoformat()
-    fill_absence(pg, "Noor Bakker", today, today, "ziek", "")
-    pg.click("form.absence-form button[type=submit]")
+    _send_absence_today(pg, receiver, bs.tokens["g5"], "Noor Bakker", "")
     pg.wait_for_selector("[data-testid=absence-receipt]")
     rows = json.loads(staff(bs, receiver, "inbox", "--json"))
     assert [(r["child"], r["group"]) for r in rows] == [("Noor Bakker", "groep-5")]

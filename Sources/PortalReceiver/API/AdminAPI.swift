@@ -3,6 +3,7 @@
 // `ReceiverClient` decodes them.
 import Foundation
 import PortalFormat
+import PortalFiles
 
 /// An absence report as `GET /api/v1/admin/submissions` returns it.
 public struct AdminSubmission: Codable, Sendable, Equatable {
@@ -76,7 +77,7 @@ public struct AdminRegistration: Codable, Sendable, Equatable {
     }
 
     /// `registeredAt` as a date (nil if the receiver sent something else).
-    public var registeredDate: Date? { ReceiverDates.instant(registeredAt) }
+    public var registeredDate: Date? { RFC3339.date(registeredAt) }
 }
 
 /// The answer of `GET /api/v1/admin/submissions`, oldest first. `next` is present when the

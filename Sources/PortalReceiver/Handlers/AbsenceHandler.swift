@@ -2,6 +2,7 @@
 import Foundation
 import PortalCrypto
 import PortalFormat
+import PortalFiles
 
 extension Receiver {
     func reportAbsence(_ call: ParentCall) async throws -> APIResponse {
@@ -21,6 +22,6 @@ extension Receiver {
             id: Hex.encode(random.bytes(16)), kind: "absence", tokenID: call.token.id, family: call.token.family,
             group: request.group, from: request.from, to: request.to, sealed: request.sealed, received: received)
         try await store.insertSubmission(row, quota: configuration.dailyQuota, nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
-        return .created(AbsenceReceipt(id: row.id, received: ReceiverDates.rfc3339(millis: received)))
+        return .created(AbsenceReceipt(id: row.id, received: RFC3339.string(milliseconds: received)))
     }
 }

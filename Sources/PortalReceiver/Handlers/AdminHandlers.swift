@@ -2,6 +2,7 @@
 // `portal sync`), which opens them on the school's computer.
 import Foundation
 import PortalTrust
+import PortalFiles
 
 extension Receiver {
     /// One page, oldest first; `next` (a cursor for `?after=`) says the listing was cut there.
@@ -26,7 +27,7 @@ extension Receiver {
             submissions: rows.map { row in
                 AdminSubmission(
                     id: row.id, kind: row.kind, tokenID: row.tokenID, family: row.family, group: row.group, from: row.from,
-                    to: row.to, sealed: row.sealed, received: ReceiverDates.rfc3339(millis: row.received))
+                    to: row.to, sealed: row.sealed, received: RFC3339.string(milliseconds: row.received))
             },
             next: more ? rows.last.map { "\($0.received)-\($0.seq)" } : nil))
     }
@@ -46,7 +47,7 @@ extension Receiver {
         return .ok(RegistrationPage(
             registrations: rows.map { row in
                 AdminRegistration(
-                    tokenID: row.tokenID, family: row.family, registeredAt: ReceiverDates.rfc3339(millis: row.registeredAt),
+                    tokenID: row.tokenID, family: row.family, registeredAt: RFC3339.string(milliseconds: row.registeredAt),
                     device: row.device)
             },
             next: more ? rows.last.map { "\($0.registeredAt)-\($0.tokenID)" } : nil))
@@ -58,7 +59,7 @@ extension Receiver {
     func installTrust(_ call: AdminCall) async throws -> APIResponse {
         let (index, changed) = try trust.install(call.request.body, now: call.now)
         return .ok(TrustReceipt(
-            generated: ReceiverDates.rfc3339(index.file.generated), tokens: index.file.tokens.count,
+            generated: RFC3339.string(from: index.file.generated), tokens: index.file.tokens.count,
             schedules: index.file.schedules.count, changed: changed))
     }
 
@@ -69,9 +70,9 @@ extension Receiver {
             let s = call.trust.schedules[row.schedule]
             let slot = s?.slot(row.slot)
             return AdminBooking(
-                id: row.id, schedule: row.schedule, slot: row.slot, start: slot.map { ReceiverDates.rfc3339($0.start) },
-                end: slot.map { ReceiverDates.rfc3339($0.end) }, teacher: s?.teacher, family: row.family,
-                tokenID: row.tokenID, sealed: row.sealed, created: ReceiverDates.rfc3339(millis: row.created))
+                id: row.id, schedule: row.schedule, slot: row.slot, start: slot.map { RFC3339.string(from: $0.start) },
+                end: slot.map { RFC3339.string(from: $0.end) }, teacher: s?.teacher, family: row.family,
+                tokenID: row.tokenID, sealed: row.sealed, created: RFC3339.string(milliseconds: row.created))
         }))
     }
 
@@ -79,7 +80,7 @@ extension Receiver {
     /// missing or empty is 0 (everything).
     static func sinceMillis(_ query: [String: String]) throws(APIError) -> Int64 {
         guard let text = query["since"], !text.isEmpty else { return 0 }
-        guard let date = ReceiverDates.instant(text) ?? ReceiverDates.day(text) else {
+        guard let date = RFC3339.date(text) ?? ReceiverDates.day(text) else {
             throw APIError.schema("since must be YYYY-MM-DD or an RFC 3339 instant")
         }
         return ReceiverDates.millis(date)

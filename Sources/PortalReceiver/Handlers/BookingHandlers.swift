@@ -5,6 +5,7 @@ import Foundation
 import PortalCrypto
 import PortalFormat
 import PortalTrust
+import PortalFiles
 
 extension Receiver {
     func book(_ call: ParentCall) async throws -> APIResponse {
@@ -26,9 +27,9 @@ extension Receiver {
                 let slot = trust.schedules[row.schedule]?.slot(row.slot)
                 return BookedSlot(
                     id: row.id, schedule: row.schedule, slot: row.slot,
-                    start: slot.map { ReceiverDates.rfc3339($0.start) } ?? "", end: slot.map { ReceiverDates.rfc3339($0.end) } ?? "")
+                    start: slot.map { RFC3339.string(from: $0.start) } ?? "", end: slot.map { RFC3339.string(from: $0.end) } ?? "")
             }
-            return .created(BookingReceipt(id: rows[0].id, bookings: booked, received: ReceiverDates.rfc3339(millis: created)))
+            return .created(BookingReceipt(id: rows[0].id, bookings: booked, received: RFC3339.string(milliseconds: created)))
         } catch var error as APIError where error.status == 409 && error.code != "replayed_nonce" {
             var free: [String: [String]] = [:]
             for claim in claims where free[claim.schedule] == nil {
@@ -51,15 +52,15 @@ extension Receiver {
             let holder = taken[slot.id]
             let state: SlotView.State = holder.map { $0.family == call.token.family ? .mine : .taken } ?? .free
             return SlotView(
-                id: slot.id, start: ReceiverDates.rfc3339(slot.start), end: ReceiverDates.rfc3339(slot.end), state: state,
+                id: slot.id, start: RFC3339.string(from: slot.start), end: RFC3339.string(from: slot.end), state: state,
                 booking: state == .mine ? holder?.id : nil,
                 bookable: open && holder == nil
                     && slot.start.timeIntervalSince(now) >= TimeInterval(schedule.minNoticeHours) * 3600)
         }
         return .ok(ScheduleSlots(
-            schedule: schedule.id, teacher: schedule.teacher, opens: ReceiverDates.rfc3339(schedule.opens),
-            closes: ReceiverDates.rfc3339(schedule.closes), perFamily: schedule.perFamily,
-            minNoticeHours: schedule.minNoticeHours, now: ReceiverDates.rfc3339(now), open: open, slots: views))
+            schedule: schedule.id, teacher: schedule.teacher, opens: RFC3339.string(from: schedule.opens),
+            closes: RFC3339.string(from: schedule.closes), perFamily: schedule.perFamily,
+            minNoticeHours: schedule.minNoticeHours, now: RFC3339.string(from: now), open: open, slots: views))
     }
 
     func cancel(_ call: ParentCall) async throws -> APIResponse {
@@ -93,8 +94,8 @@ extension Receiver {
                 if let old = schedule.slot(row.slot) { try Self.checkNotice(slot: old, schedule: schedule, now: now) }
             }
             return .ok(BookedSlot(
-                id: row.id, schedule: row.schedule, slot: row.slot, start: ReceiverDates.rfc3339(slot.start),
-                end: ReceiverDates.rfc3339(slot.end)))
+                id: row.id, schedule: row.schedule, slot: row.slot, start: RFC3339.string(from: slot.start),
+                end: RFC3339.string(from: slot.end)))
         } catch var error as APIError where error.status == 409 && error.code == "slot_taken" {
             error.free = [schedule.id: try await freeSlots(schedule.id, trust: trust, now: now)]
             throw error
@@ -114,10 +115,10 @@ extension Receiver {
             throw APIError(404, "unknown_slot", "schedule \(id) has no slot \(slotID)")
         }
         guard now >= schedule.opens else {
-            throw APIError(403, "booking_not_open", "booking opens at \(ReceiverDates.rfc3339(schedule.opens))")
+            throw APIError(403, "booking_not_open", "booking opens at \(RFC3339.string(from: schedule.opens))")
         }
         guard now < schedule.closes else {
-            throw APIError(403, "booking_closed", "booking closed at \(ReceiverDates.rfc3339(schedule.closes))")
+            throw APIError(403, "booking_closed", "booking closed at \(RFC3339.string(from: schedule.closes))")
         }
         try Self.checkNotice(slot: slot, schedule: schedule, now: now)
         return (schedule, slot)

@@ -1,5 +1,6 @@
 // `POST /api/v1/registrations`: the first use of a token on a device (the registration week).
 import Foundation
+import PortalFiles
 
 extension Receiver {
     /// Idempotent: the first call stores the time and answers 201, every later call 200 with that
@@ -13,7 +14,7 @@ extension Receiver {
                 tokenID: call.token.id, family: call.token.family, registeredAt: ReceiverDates.millis(call.now),
                 device: request.device),
             isOpen: isOpen, nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
-        let receipt = RegistrationReceipt(tokenID: row.tokenID, registeredAt: ReceiverDates.rfc3339(millis: row.registeredAt))
+        let receipt = RegistrationReceipt(tokenID: row.tokenID, registeredAt: RFC3339.string(milliseconds: row.registeredAt))
         return created ? .created(receipt) : .ok(receipt)
     }
 }
