@@ -99,7 +99,10 @@ public struct Generator {
             try MediaStage(keysDirectory: options.keysDirectory).process(rendered)
         }
         let sealed = try clock.step(.seal) { () throws(BuildError) in
-            try Sealer(site: site, keystore: keystore, now: options.now).seal(rendered, media: media)
+            try Sealer(
+                site: site, keystore: keystore, now: options.now,
+                previousSequences: AudienceSequences.load(keys: options.keysDirectory)
+            ).seal(rendered, media: media)
         }
         // The trust file first: a receiver that already knows new tokens (and has dropped revoked
         // ones) before the new site is live does no harm; the reverse would.
@@ -113,7 +116,10 @@ public struct Generator {
             return staging
         }
         try clock.step(.swap) { () throws(BuildError) in try staging.commit() }
-        clock.step(.record) { BuildFingerprint.record(fingerprint, options: options) }
+        clock.step(.record) {
+            sealed.sequences.save(keys: options.keysDirectory)
+            BuildFingerprint.record(fingerprint, options: options)
+        }
 
         summary.audiences = rendered.count
         summary.items = site.items.count

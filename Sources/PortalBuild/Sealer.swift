@@ -1,5 +1,5 @@
-// Seals every rendered item, image, manifest and keyslot (docs/FORMAT.md). Nothing leaves this
-// step unsealed except the public site.json.
+// Seals every rendered item, image, page, index and keyslot (docs/FORMAT.md, format 2). Nothing
+// leaves this step unsealed except the public site.json.
 import Foundation
 import PortalContent
 import PortalCrypto
@@ -18,130 +18,203 @@ public struct OutputFile: Sendable {
 public struct SealedSite: Sendable {
     public var files: [OutputFile]
     public var keyslots: Int
+    /// Each audience's index sequence and digest, remembered for the next build.
+    public var sequences: AudienceSequences
 }
 
 struct Sealer {
     let site: Site
     let keystore: Keystore
     let now: Date
+    /// The sequence and content digest of each audience's index at the previous build.
+    let previousSequences: AudienceSequences
     /// Gregorian calendar in the school's time zone, made once (it is costly to make per date).
     private let calendar: Calendar
 
-    init(site: Site, keystore: Keystore, now: Date) {
+    init(site: Site, keystore: Keystore, now: Date, previousSequences: AudienceSequences = AudienceSequences()) {
         self.site = site
         self.keystore = keystore
         self.now = now
+        self.previousSequences = previousSequences
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = site.config.timezone
         self.calendar = calendar
     }
 
-    static let keyslotSize = 4096
+    /// The smallest keyslot size (FORMAT.md "Envelope"); it doubles when a keyslot needs more.
+    static let minimumKeyslotSize = 4096
 
-    /// What `seal` will encrypt: one unit per blob (its audience, logical path, opaque name and
-    /// plaintext), with each audience's current epoch and key. Making it encrypts nothing.
-    struct Plan {
-        struct Unit { let audience: String; let logicalPath: String; let blob: String; let plaintext: [UInt8] }
-        var units: [Unit]
-        var keys: [String: (epoch: Int, key: SymmetricKey)]
-        var titles: [String: String]
-    }
+    /// A blob to seal under its item key: an item's fragment or an image variant.
+    private struct ItemUnit { let plaintext: [UInt8]; let contentHash: [UInt8]; let source: String }
+    /// Where a sealed item unit went, by content hash.
+    private struct SealedRef { let path: String; let key: String }
+    /// An item with the content hashes of its fragment and images.
+    private struct PlannedItem { let rendered: RenderedItem; let hash: [UInt8]; let media: [PlannedImage] }
+    private struct PlannedImage { let path: String; let processed: ProcessedMedia; let large: [UInt8]; let thumb: [UInt8]? }
 
-    /// Seals the rendered audiences: `plan` then `seal(_: Plan)`.
+    /// Seals the rendered audiences in three rounds, each on all cores: item and image blobs under
+    /// their item keys, then the pages that list them under the audience keys, then the signed
+    /// indexes and the keyslots.
     func seal(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> SealedSite {
-        try seal(plan(audiences, media: media))
-    }
-
-    /// Lays out every blob: items, image variants and manifests, under their audience's key.
-    func plan(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> Plan {
-        let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in
-            let epoch = keystore.epoch(of: rendered.audience.id)
-            return (rendered.audience.id, (epoch: epoch, key: keystore.masterKey.audienceKey(audience: rendered.audience.id, epoch: epoch)))
-        })
-        typealias Unit = Plan.Unit
-        var units: [Unit] = []
-        var manifests: [(RenderedAudience, Manifest)] = []
+        var files: [OutputFile] = []
+        // Round 1: every distinct content once (a photo shown twice is one blob).
+        var units: [ItemUnit] = []
+        var unitIndex: [[UInt8]: Int] = [:]
+        func add(_ plaintext: [UInt8], source: String) -> [UInt8] {
+            let hash = SHA256.hash(plaintext)
+            if unitIndex[hash] == nil {
+                unitIndex[hash] = units.count
+                units.append(ItemUnit(plaintext: plaintext, contentHash: hash, source: source))
+            }
+            return hash
+        }
+        var planned: [[PlannedItem]] = []
         for rendered in audiences {
-            let id = rendered.audience.id
-            guard let (epoch, key) = keys[id] else { continue }
-            var manifest = Manifest(audience: id, title: rendered.title, epoch: epoch, items: [], media: [:])
+            var list: [PlannedItem] = []
             for item in rendered.items {
-                let path = item.item.logicalPath
-                let blob = blobPath(key, path)
-                units.append(Unit(audience: id, logicalPath: path, blob: blob, plaintext: Array(item.html.utf8)))
-                manifest.items.append(entry(for: item, blob: blob))
+                let hash = add(Array(item.html.utf8), source: item.item.sourcePath)
+                var images: [PlannedImage] = []
                 for file in item.media {
                     guard let processed = media[file.logicalPath] else {
                         throw BuildError(.seal, path: file.sourcePath, "image was not processed; refusing to publish it unsealed or unstripped")
                     }
-                    let largeBlob = blobPath(key, file.logicalPath)
-                    units.append(Unit(audience: id, logicalPath: file.logicalPath, blob: largeBlob, plaintext: processed.large.bytes))
-                    var entry = Manifest.Media(
-                        blob: largeBlob, type: processed.large.mimeType,
-                        width: processed.large.width, height: processed.large.height, thumb: nil)
-                    if let thumb = processed.thumb {
-                        let thumbPath = file.logicalPath + "@thumb"
-                        let thumbBlob = blobPath(key, thumbPath)
-                        units.append(Unit(audience: id, logicalPath: thumbPath, blob: thumbBlob, plaintext: thumb.bytes))
-                        entry.thumb = Manifest.Variant(
-                            path: thumbPath, blob: thumbBlob, type: thumb.mimeType,
-                            width: thumb.width, height: thumb.height)
-                    }
-                    manifest.media[file.logicalPath] = entry
+                    images.append(PlannedImage(
+                        path: file.logicalPath, processed: processed,
+                        large: add(processed.large.bytes, source: file.sourcePath),
+                        thumb: processed.thumb.map { add($0.bytes, source: file.sourcePath) }))
                 }
+                list.append(PlannedItem(rendered: item, hash: hash, media: images))
             }
-            manifests.append((rendered, manifest))
+            planned.append(list)
         }
-        for (rendered, manifest) in manifests {
-            let json: [UInt8]
-            do { json = try CanonicalJSON.encode(manifest) } catch {
-                throw BuildError(.seal, "cannot encode the manifest of \(rendered.audience.id): \(error)")
+        let master = keystore.masterKey
+        let sealedUnits = try sealAll(units.map { unit in
+            (key: master.itemKey(contentHash: unit.contentHash), associatedData: AssociatedData.itemBlob, plaintext: unit.plaintext, source: unit.source)
+        })
+        var refs: [[UInt8]: SealedRef] = [:]
+        for (unit, envelope) in zip(units, sealedUnits) {
+            let path = ContentAddress.path(of: envelope)
+            refs[unit.contentHash] = SealedRef(path: path, key: Data(master.itemKey(contentHash: unit.contentHash).bytes).base64EncodedString())
+            files.append(OutputFile(path: path, bytes: envelope))
+        }
+        units.removeAll()
+
+        // Round 2: pages per audience and month, sealed under the audience's current key.
+        let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in
+            let epoch = keystore.epoch(of: rendered.audience.id)
+            return (rendered.audience.id, (epoch: epoch, key: master.audienceKey(audience: rendered.audience.id, epoch: epoch)))
+        })
+        var pageWork: [(audience: String, page: ManifestPage)] = []
+        for (rendered, items) in zip(audiences, planned) {
+            var pages: [String: ManifestPage] = [:]
+            for item in items {
+                guard let ref = refs[item.hash] else { throw BuildError(.seal, path: item.rendered.item.sourcePath, "the item was not sealed") }
+                let id = pageID(of: item.rendered.item)
+                var page = pages[id] ?? ManifestPage(id: id, items: [], media: [:])
+                page.items.append(entry(for: item.rendered, blob: ref.path, key: ref.key))
+                for image in item.media {
+                    guard let large = refs[image.large] else { throw BuildError(.seal, path: image.path, "the image was not sealed") }
+                    var media = Manifest.Media(
+                        blob: large.path, key: large.key, type: image.processed.large.mimeType,
+                        width: image.processed.large.width, height: image.processed.large.height)
+                    if let variant = image.processed.thumb, let hash = image.thumb, let ref = refs[hash] {
+                        media.thumb = Manifest.Variant(
+                            path: image.path + "@thumb", blob: ref.path, key: ref.key, type: variant.mimeType,
+                            width: variant.width, height: variant.height)
+                    }
+                    page.media[image.path] = media
+                }
+                pages[id] = page
             }
-            guard let (_, key) = keys[rendered.audience.id] else { continue }
-            units.append(Unit(audience: rendered.audience.id, logicalPath: "manifest", blob: blobPath(key, "manifest"), plaintext: json))
+            // Pinned first, then months newest first.
+            for id in pages.keys.sorted(by: Self.pageOrder) { pageWork.append((rendered.audience.id, pages[id]!)) }
         }
-        return Plan(units: units, keys: keys, titles: Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) }))
+        let sealedPages = try sealAll(try pageWork.map { (work) throws(BuildError) in
+            guard let (epoch, key) = keys[work.audience] else { throw BuildError(.seal, "no key for \(work.audience)") }
+            return (key: key, associatedData: AssociatedData.page(audience: work.audience, epoch: epoch, pageID: work.page.id),
+                    plaintext: try encode(work.page, what: "page \(work.page.id) of \(work.audience)"), source: work.audience)
+        })
+        var listed: [String: [AudienceIndex.Page]] = [:]
+        for (work, envelope) in zip(pageWork, sealedPages) {
+            let path = ContentAddress.path(of: envelope)
+            listed[work.audience, default: []].append(AudienceIndex.Page(id: work.page.id, blob: path, count: work.page.items.count))
+            files.append(OutputFile(path: path, bytes: envelope))
+        }
+
+        // Round 3: the signed index of each audience, then the keyslots that point at them.
+        var sequences = AudienceSequences()
+        let seed = master.publisherSeed
+        let siteID = Hex.encode(keystore.siteID)
+        for rendered in audiences {
+            let id = rendered.audience.id
+            guard let (epoch, key) = keys[id] else { continue }
+            var index = AudienceIndex(siteID: siteID, audience: id, title: rendered.title, epoch: epoch, sequence: 0, pages: listed[id] ?? [])
+            let digest = Hex.encode(SHA256.hash(try encode(index, what: "the index of \(id)")))
+            index.sequence = previousSequences.next(for: id, digest: digest, now: now)
+            sequences.entries[id] = .init(sequence: index.sequence, digest: digest)
+            let signed = SignedDocument.sign(try encode(index, what: "the index of \(id)"), kind: "index", seed: seed)
+            do {
+                files.append(OutputFile(
+                    path: key.indexPath,
+                    bytes: try Envelope.seal(signed, key: key, associatedData: AssociatedData.index(audience: id, epoch: epoch))))
+            } catch {
+                throw BuildError(.seal, path: key.indexPath, "cannot seal the index of \(id): \(error)")
+            }
+        }
+        let titles = Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) })
+        let (keyslots, keyslotSize) = try sealKeyslots(keys: keys, titles: titles)
+        files.append(contentsOf: keyslots)
+        files.append(try siteInfo(keyslotSize: keyslotSize))
+        return SealedSite(files: files, keyslots: keyslots.count, sequences: sequences)
     }
 
-    /// Encrypts every unit of the plan on all cores, then seals the keyslots and writes site.json.
-    func seal(_ plan: Plan) throws(BuildError) -> SealedSite {
-        let keys = plan.keys
-        let work = plan.units
-        let results = ParallelSlots<Result<OutputFile, BuildError>>(count: work.count)
+    /// Seals each piece of work on all cores, in order; the first failure stops the build.
+    private func sealAll(_ work: [(key: SymmetricKey, associatedData: [UInt8], plaintext: [UInt8], source: String)]) throws(BuildError) -> [[UInt8]] {
+        let results = ParallelSlots<Result<[UInt8], BuildError>>(count: work.count)
         DispatchQueue.concurrentPerform(iterations: work.count) { index in
             let unit = work[index]
-            guard let (epoch, key) = keys[unit.audience] else { return }
             do {
-                let envelope = try Envelope.seal(
-                    unit.plaintext, key: key,
-                    associatedData: AssociatedData.blob(audience: unit.audience, epoch: epoch, logicalPath: unit.logicalPath))
-                results.set(index, .success(OutputFile(path: unit.blob, bytes: envelope)))
+                results.set(index, .success(try Envelope.seal(unit.plaintext, key: unit.key, associatedData: unit.associatedData)))
             } catch {
-                results.set(index, .failure(BuildError(.seal, path: unit.logicalPath, "\(error)")))
+                results.set(index, .failure(BuildError(.seal, path: unit.source, "\(error)")))
             }
         }
-        var files: [OutputFile] = []
-        files.reserveCapacity(work.count + 64)
+        var sealed: [[UInt8]] = []
+        sealed.reserveCapacity(work.count)
         for result in results.values {
             switch result {
-            case .success(let file): files.append(file)
+            case .success(let envelope): sealed.append(envelope)
             case .failure(let error): throw error
             }
         }
-        guard files.count == work.count else { throw BuildError(.seal, "some blobs were not sealed") }
-
-        let keyslots = try sealKeyslots(keys: keys, titles: plan.titles)
-        files.append(contentsOf: keyslots)
-        files.append(try siteInfo())
-        return SealedSite(files: files, keyslots: keyslots.count)
+        guard sealed.count == work.count else { throw BuildError(.seal, "some blobs were not sealed") }
+        return sealed
     }
 
-    private func blobPath(_ key: SymmetricKey, _ logicalPath: String) -> String {
-        "a/\(key.audienceTag)/\(key.blobName(logicalPath: logicalPath))"
+    private func encode<T: Encodable>(_ value: T, what: String) throws(BuildError) -> [UInt8] {
+        do { return try CanonicalJSON.encode(value) } catch { throw BuildError(.seal, "cannot encode \(what): \(error)") }
     }
 
-    private func sealKeyslots(keys: [String: (epoch: Int, key: SymmetricKey)], titles: [String: String]) throws(BuildError) -> [OutputFile] {
-        var files: [OutputFile] = []
+    /// FORMAT.md "Index": the month of an item's date in the school's time zone, or `pinned`.
+    private func pageID(of item: ContentItem) -> String {
+        guard let date = item.date ?? item.event?.start.date ?? item.conference?.slots.first?.start else { return ManifestPage.pinned }
+        let parts = calendar.dateComponents([.year, .month], from: date)
+        return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+    }
+
+    /// `pinned` first, then `YYYY-MM` newest first.
+    static func pageOrder(_ a: String, _ b: String) -> Bool {
+        if a == ManifestPage.pinned { return b != ManifestPage.pinned }
+        if b == ManifestPage.pinned { return false }
+        return a > b
+    }
+
+    /// Every active token's keyslot, all padded to one size: the smallest power of two of at
+    /// least 4096 that fits the longest (FORMAT.md "Envelope"), so no keyslot tells its token's
+    /// number of groups.
+    private func sealKeyslots(keys: [String: (epoch: Int, key: SymmetricKey)], titles: [String: String]) throws(BuildError) -> (files: [OutputFile], size: Int) {
+        let publisher = Data(Ed25519.publicKey(seed: keystore.masterKey.publisherSeed)).base64EncodedString()
+        var payloads: [(tokenID: String, kek: SymmetricKey, json: [UInt8])] = []
         for record in keystore.activeTokens(at: now) {
             let token: Token
             do { token = try Token.parse(record.token) } catch {
@@ -157,8 +230,7 @@ struct Sealer {
                         "token grants '\(id)', which is not a group in site.yaml: add the group or revoke the token")
                 }
                 audiences.append(KeyslotPayload.Audience(
-                    id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(),
-                    manifest: blobPath(key, "manifest")))
+                    id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(), index: key.indexPath))
                 // The key the app seals this audience's reports to. One school-wide inbox key for
                 // now; the list per audience leaves room for per-group keys without a new format.
                 inbox.append(KeyslotPayload.InboxKey(audience: id, publicKey: Data(keystore.inboxPublicKey).base64EncodedString()))
@@ -169,27 +241,33 @@ struct Sealer {
                 expires: localDay(record.expires.addingTimeInterval(-1)),
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
-                audiences: audiences, receiver: site.config.receiverURL, inbox: inbox)
+                publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox)
+            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try encode(payload, what: "the keyslot of \(record.id)")))
+        }
+        let longest = payloads.map(\.json.count).max() ?? 0
+        var size = Self.minimumKeyslotSize
+        while size <= longest { size *= 2 }
+        var files: [OutputFile] = []
+        for payload in payloads {
             do {
                 let envelope = try Envelope.seal(
-                    try CanonicalJSON.encode(payload), key: token.kek(siteID: keystore.siteID),
-                    associatedData: AssociatedData.keyslot(tokenID: tokenID), paddedLength: Self.keyslotSize)
-                files.append(OutputFile(path: "k/\(tokenID)", bytes: envelope))
+                    payload.json, key: payload.kek, associatedData: AssociatedData.keyslotV2(tokenID: payload.tokenID), paddedLength: size)
+                files.append(OutputFile(path: "k/\(payload.tokenID)", bytes: envelope))
             } catch {
-                throw BuildError(.seal, path: "k/\(tokenID)", "cannot seal the keyslot: \(error)")
+                throw BuildError(.seal, path: "k/\(payload.tokenID)", "cannot seal the keyslot: \(error)")
             }
         }
-        return files
+        return (files, size)
     }
 
-    private func siteInfo() throws(BuildError) -> OutputFile {
+    private func siteInfo(keyslotSize: Int) throws(BuildError) -> OutputFile {
         let config = site.config
         let info = SiteInfo(
             name: config.name, siteID: Hex.encode(keystore.siteID),
             languages: config.languages, receiver: config.receiverURL,
             inboxPublicKey: Data(keystore.inboxPublicKey).base64EncodedString(),
             contact: .init(name: config.contact.name, email: config.contact.email, phone: config.contact.phone, hours: config.contact.hours),
-            keyslotSize: Self.keyslotSize)
+            keyslotSize: keyslotSize)
         do {
             return OutputFile(path: OutputFolder.marker, bytes: try CanonicalJSON.encode(info))
         } catch {
@@ -197,12 +275,12 @@ struct Sealer {
         }
     }
 
-    private func entry(for rendered: RenderedItem, blob: String) -> Manifest.Entry {
+    private func entry(for rendered: RenderedItem, blob: String, key: String) -> Manifest.Entry {
         let item = rendered.item
         var entry = Manifest.Entry(
             path: item.logicalPath, kind: item.kind.rawValue, title: item.title,
             date: item.date.map(Self.instant), summary: rendered.summary, author: item.author,
-            weight: item.weight, blob: blob)
+            weight: item.weight, blob: blob, key: key)
         if let event = item.event {
             entry.event = Manifest.Event(
                 start: time(event.start), end: event.end.map(time), allDay: event.start.allDay, location: event.location)

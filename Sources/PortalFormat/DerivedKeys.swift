@@ -1,10 +1,21 @@
-// Keys of format v1 and everything FORMAT.md derives from them: audience keys, nonce/name keys,
-// audience tags, blob names, signing seeds, associated data.
+// Keys of the format and everything FORMAT.md derives from them: audience keys, item keys, the
+// publisher key, nonce keys, index names, signing seeds, associated data. Format 2 keeps format 1's
+// primitives (their labels say /1) and adds its own labels (/2).
 import PortalCrypto
 import CSodium
 
-/// The fixed labels of format v1 (FORMAT.md). Changing any of them is a new format version.
+/// The fixed labels of the format (FORMAT.md). Changing any of them is a new format version.
 public enum Label {
+    // Format 2.
+    public static let publisher = "ouderportaal/2 publisher"
+    public static let item = "ouderportaal/2 item "
+    public static let indexName = "ouderportaal/2 index"
+    public static let keyslotV2 = "ouderportaal/2 keyslot "
+    public static let indexV2 = "ouderportaal/2 index "
+    public static let pageV2 = "ouderportaal/2 page "
+    public static let blobV2 = "ouderportaal/2 blob"
+    public static let signed = "ouderportaal/2 signed "
+    // Format 1 (kept by format 2 where FORMAT.md says so).
     public static let tokenID = "ouderportaal/1 token-id"
     public static let kek = "ouderportaal/1 kek"
     public static let audience = "ouderportaal/1 audience "
@@ -45,7 +56,12 @@ public struct SymmetricKey: Sendable, Equatable, CustomStringConvertible {
         audienceTag = Hex.encode(BLAKE2b.hash(Array(Label.audienceTag.utf8), key: bytes, length: 16))
     }
 
-    /// Opaque file name of a blob: `hex(BLAKE2b(NameK, logical_path, 16))`.
+    /// Format 2: where an audience's index lies, `i/<hex(BLAKE2b(K, "ouderportaal/2 index", 16))>`.
+    public var indexPath: String {
+        "i/" + Hex.encode(BLAKE2b.hash(Array(Label.indexName.utf8), key: bytes, length: 16))
+    }
+
+    /// Format 1: opaque file name of a blob, `hex(BLAKE2b(NameK, logical_path, 16))`.
     public func blobName(logicalPath: String) -> String {
         Hex.encode(BLAKE2b.hash(Array(logicalPath.utf8), key: nameKey, length: 16))
     }
@@ -90,6 +106,24 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
         BLAKE2b.hash(Array((Label.signing + tokenID).utf8), key: bytes, length: 32)
     }
 
+    /// The publisher's Ed25519 seed: `BLAKE2b(master_key, "ouderportaal/2 publisher", 32)`.
+    /// Derived, so a restore of keys/ restores it.
+    public var publisherSeed: [UInt8] {
+        BLAKE2b.hash(Array(Label.publisher.utf8), key: bytes, length: 32)
+    }
+
+    /// Item key of a blob: `BLAKE2b(master_key, "ouderportaal/2 item " || hex(SHA-256(M)), 32)`.
+    /// One key per content, independent of the epoch: a re-key leaves item blobs as they are.
+    public func itemKey(for plaintext: [UInt8]) -> SymmetricKey {
+        itemKey(contentHash: SHA256.hash(plaintext))
+    }
+
+    /// The same from a SHA-256 already computed (the build hashes each plaintext once).
+    public func itemKey(contentHash: [UInt8]) -> SymmetricKey {
+        let label = Label.item + Hex.encode(contentHash)
+        return SymmetricKey(validBytes: BLAKE2b.hash(Array(label.utf8), key: bytes, length: 32))
+    }
+
     public static func == (lhs: MasterKey, rhs: MasterKey) -> Bool {
         constantTimeEqual(lhs.bytes, rhs.bytes)
     }
@@ -104,10 +138,28 @@ public enum AssociatedData {
         Array((Label.keyslot + tokenID).utf8)
     }
 
-    /// `"ouderportaal/1 blob " || a || " " || e || " " || logical_path`.
+    /// Format 1: `"ouderportaal/1 blob " || a || " " || e || " " || logical_path`.
     public static func blob(audience: String, epoch: Int, logicalPath: String) -> [UInt8] {
         Array((Label.blob + audience + " " + String(epoch) + " " + logicalPath).utf8)
     }
+
+    /// Format 2 keyslot: `"ouderportaal/2 keyslot " || token_id`.
+    public static func keyslotV2(tokenID: String) -> [UInt8] {
+        Array((Label.keyslotV2 + tokenID).utf8)
+    }
+
+    /// Format 2 index: `"ouderportaal/2 index " || a || " " || e`.
+    public static func index(audience: String, epoch: Int) -> [UInt8] {
+        Array((Label.indexV2 + audience + " " + String(epoch)).utf8)
+    }
+
+    /// Format 2 page: `"ouderportaal/2 page " || a || " " || e || " " || page_id`.
+    public static func page(audience: String, epoch: Int, pageID: String) -> [UInt8] {
+        Array((Label.pageV2 + audience + " " + String(epoch) + " " + pageID).utf8)
+    }
+
+    /// Format 2 item or image blob: `"ouderportaal/2 blob"`.
+    public static let itemBlob: [UInt8] = Array(Label.blobV2.utf8)
 }
 
 /// Audience ids appear inside labels and associated data separated by spaces, so FORMAT.md

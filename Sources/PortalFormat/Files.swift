@@ -1,10 +1,66 @@
-// FORMAT.md "Files": the JSON documents inside keyslots and manifests, as Codable values, and
-// the canonical JSON they are sealed as.
+// FORMAT.md "Files": the JSON documents inside keyslots, indexes and pages, as Codable values,
+// and the canonical JSON they are sealed as.
 import Foundation
 
-/// An audience's manifest: what the app lists, and where each sealed blob is.
+/// An audience's index (FORMAT.md "Index"): signed by the publisher, sealed under the audience key.
+public struct AudienceIndex: Codable, Equatable, Sendable {
+    public var v = 2
+    public var kind = "index"
+    public var siteID: String
+    public var audience: String
+    public var title: String
+    public var epoch: Int
+    public var sequence: Int
+    public var pages: [Page]
+
+    public struct Page: Codable, Equatable, Sendable {
+        public var id: String
+        public var blob: String
+        public var count: Int
+
+        public init(id: String, blob: String, count: Int) {
+            self.id = id
+            self.blob = blob
+            self.count = count
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, kind, audience, title, epoch, sequence, pages
+        case siteID = "site_id"
+    }
+
+    public init(siteID: String, audience: String, title: String, epoch: Int, sequence: Int, pages: [Page]) {
+        self.siteID = siteID
+        self.audience = audience
+        self.title = title
+        self.epoch = epoch
+        self.sequence = sequence
+        self.pages = pages
+    }
+}
+
+/// One page of an audience (FORMAT.md "Pages"): the items of one month (or `pinned`) with their
+/// item keys, and the images they show.
+public struct ManifestPage: Codable, Equatable, Sendable {
+    public var v = 2
+    public var id: String
+    public var items: [Manifest.Entry]
+    public var media: [String: Manifest.Media]
+
+    /// The page of items without a date (info pages).
+    public static let pinned = "pinned"
+
+    public init(id: String, items: [Manifest.Entry], media: [String: Manifest.Media]) {
+        self.id = id
+        self.items = items
+        self.media = media
+    }
+}
+
+/// What an audience's pages list together, merged as the app merges them: every item and image
+/// with its blob and item key. Not a file of its own in format 2.
 public struct Manifest: Codable, Equatable, Sendable {
-    public var v = 1
     public var audience: String
     public var title: String
     public var epoch: Int
@@ -20,6 +76,8 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var author: String?
         public var weight: Int
         public var blob: String
+        /// Standard base64 of the 32-byte item key the blob is sealed with.
+        public var key: String
         public var event: Event?
         public var album: Album?
         public var conference: Conference?
@@ -33,6 +91,7 @@ public struct Manifest: Codable, Equatable, Sendable {
             author: String? = nil,
             weight: Int,
             blob: String,
+            key: String,
             event: Event? = nil,
             album: Album? = nil,
             conference: Conference? = nil
@@ -45,6 +104,7 @@ public struct Manifest: Codable, Equatable, Sendable {
             self.author = author
             self.weight = weight
             self.blob = blob
+            self.key = key
             self.event = event
             self.album = album
             self.conference = conference
@@ -156,6 +216,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// A sealed image; `thumb` is the small variant for grids.
     public struct Media: Codable, Equatable, Sendable {
         public var blob: String
+        public var key: String
         public var type: String
         public var width: Int?
         public var height: Int?
@@ -163,12 +224,14 @@ public struct Manifest: Codable, Equatable, Sendable {
 
         public init(
             blob: String,
+            key: String,
             type: String,
             width: Int? = nil,
             height: Int? = nil,
             thumb: Variant? = nil
         ) {
             self.blob = blob
+            self.key = key
             self.type = type
             self.width = width
             self.height = height
@@ -179,6 +242,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     public struct Variant: Codable, Equatable, Sendable {
         public var path: String
         public var blob: String
+        public var key: String
         public var type: String
         public var width: Int?
         public var height: Int?
@@ -186,12 +250,14 @@ public struct Manifest: Codable, Equatable, Sendable {
         public init(
             path: String,
             blob: String,
+            key: String,
             type: String,
             width: Int? = nil,
             height: Int? = nil
         ) {
             self.path = path
             self.blob = blob
+            self.key = key
             self.type = type
             self.width = width
             self.height = height
@@ -215,11 +281,14 @@ public struct Manifest: Codable, Equatable, Sendable {
 
 /// A keyslot's plaintext: what one token may open.
 public struct KeyslotPayload: Codable, Equatable, Sendable {
-    public var v = 1
+    public var v = 2
     public var tokenID: String
     public var expires: String
     public var family: String?
     public var signingSeed: String
+    /// Standard base64 of the publisher's Ed25519 public key: what the app verifies every signed
+    /// document with. Sealed under the KEK, so neither the host nor another parent can swap it.
+    public var publisher: String
     public var audiences: [Audience]
     /// The receiver's URL (site.yaml `receiver`): where the app sends, from sealed data rather
     /// than from the unauthenticated site.json.
@@ -234,20 +303,21 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         public var title: String
         public var epoch: Int
         public var key: String
-        public var manifest: String
+        /// `i/<name>`: where this audience's index lies at this epoch.
+        public var index: String
 
         public init(
             id: String,
             title: String,
             epoch: Int,
             key: String,
-            manifest: String
+            index: String
         ) {
             self.id = id
             self.title = title
             self.epoch = epoch
             self.key = key
-            self.manifest = manifest
+            self.index = index
         }
     }
 
@@ -271,7 +341,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, expires, family, audiences, receiver, inbox
+        case v, expires, family, publisher, audiences, receiver, inbox
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }
@@ -281,6 +351,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         expires: String,
         family: String? = nil,
         signingSeed: String,
+        publisher: String,
         audiences: [Audience],
         receiver: String,
         inbox: [InboxKey]
@@ -289,6 +360,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         self.expires = expires
         self.family = family
         self.signingSeed = signingSeed
+        self.publisher = publisher
         self.audiences = audiences
         self.receiver = receiver
         self.inbox = inbox

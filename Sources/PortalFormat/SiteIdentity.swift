@@ -3,7 +3,7 @@ import Foundation
 
 /// `output/site.json`: public facts the app needs before any token is entered.
 public struct SiteInfo: Codable, Equatable, Sendable {
-    public var format = 1
+    public var format = 2
     public var name: String
     public var siteID: String
     public var languages: [String]

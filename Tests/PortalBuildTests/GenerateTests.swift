@@ -25,7 +25,7 @@ final class GenerateTests: XCTestCase {
             XCTAssertEqual(manifest.items.map(\.path).sorted(), expected, manifest.audience)
             XCTAssertFalse(expected.isEmpty, "the example school has items for \(manifest.audience)")
             for entry in manifest.items {
-                let html = String(decoding: try opener.open(blob: entry.blob, audience: manifest.audience, logicalPath: entry.path), as: UTF8.self)
+                let html = String(decoding: try opener.open(blob: entry.blob, key: entry.key), as: UTF8.self)
                 XCTAssertTrue(html.contains("<article"), entry.path)
             }
         }
@@ -42,22 +42,25 @@ final class GenerateTests: XCTestCase {
         let fiveManifest = try XCTUnwrap(try five.manifests().first { $0.audience == "groep-5" })
         XCTAssertFalse(fiveManifest.items.isEmpty)
         // The groep-3 keyslot has no groep-5 key at all ...
-        XCTAssertThrowsError(try three.open(blob: fiveManifest.items[0].blob, audience: "groep-5", logicalPath: fiveManifest.items[0].path))
-        // ... and its groep-3 key opens none of groep-5's blobs, whatever path is claimed.
+        XCTAssertThrowsError(try three.index(of: "groep-5"))
+        XCTAssertThrowsError(try three.pages(of: "groep-5"))
+        // ... its groep-3 key opens neither groep-5's index nor its pages, whatever place is
+        // claimed, and the item keys of groep-5 are only in those pages.
         let threeKey = try SymmetricKey(bytes: Array(Data(base64Encoded: three.keyslot.audiences[1].key)!))
-        let fiveTag = fiveManifest.items[0].blob.split(separator: "/")[1]
-        let blobs = try FileManager.default.contentsOfDirectory(atPath: fixture.output.appendingPathComponent("a/\(fiveTag)").path)
-        XCTAssertGreaterThan(blobs.count, fiveManifest.items.count)
-        for name in blobs {
-            let sealed = try Data(contentsOf: fixture.output.appendingPathComponent("a/\(fiveTag)/\(name)"))
-            for entry in fiveManifest.items.prefix(3) {
-                for (audience, epoch) in [("groep-3", 1), ("groep-5", 1)] {
-                    XCTAssertThrowsError(try Envelope.open(
-                        Array(sealed), key: threeKey,
-                        associatedData: AssociatedData.blob(audience: audience, epoch: epoch, logicalPath: entry.path)))
-                }
+        let fiveEntry = try XCTUnwrap(five.keyslot.audiences.first { $0.id == "groep-5" })
+        let fivePages = try five.index(of: "groep-5").pages
+        XCTAssertFalse(fivePages.isEmpty)
+        for (audience, epoch) in [("groep-3", 1), ("groep-5", 1)] {
+            XCTAssertThrowsError(try Envelope.open(
+                try five.file(fiveEntry.index), key: threeKey, associatedData: AssociatedData.index(audience: audience, epoch: epoch)))
+            for page in fivePages {
+                XCTAssertThrowsError(try Envelope.open(
+                    try five.file(page.blob), key: threeKey,
+                    associatedData: AssociatedData.page(audience: audience, epoch: epoch, pageID: page.id)))
             }
         }
+        let threeItemKeys = Set(try three.manifests().flatMap(\.items).map(\.key))
+        XCTAssertTrue(threeItemKeys.isDisjoint(with: fiveManifest.items.map(\.key)), "no item of groep 5 is listed for groep 3")
     }
 
     func testFamilyTokenSeesBothGroups() throws {
@@ -79,7 +82,8 @@ final class GenerateTests: XCTestCase {
         let keyslots = files.filter { $0.key.hasPrefix("k/") }
         XCTAssertEqual(keyslots.count, 2)
         XCTAssertEqual(Set(keyslots.values.map(\.count)), [4 + 12 + 4096 + 16])
-        let blobs = files.filter { $0.key.hasPrefix("a/") }
+        XCTAssertEqual(try fixture.siteInfo().keyslotSize, 4096)
+        let blobs = files.filter { $0.key.hasPrefix("b/") || $0.key.hasPrefix("i/") }
         XCTAssertFalse(blobs.isEmpty)
         for (path, data) in blobs {
             let padded = data.count - 4 - 12 - 16
@@ -100,8 +104,8 @@ final class GenerateTests: XCTestCase {
         // identity (manifest with the school's name, icons with its initials).
         let publicFiles: Set<String> = ["site.json", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png"]
         XCTAssertTrue(
-            files.keys.allSatisfy { publicFiles.contains($0) || $0.hasPrefix("a/") || $0.hasPrefix("k/") },
-            "\(files.keys.filter { !$0.hasPrefix("a/") && !$0.hasPrefix("k/") }.sorted())")
+            files.keys.allSatisfy { publicFiles.contains($0) || $0.hasPrefix("b/") || $0.hasPrefix("i/") || $0.hasPrefix("k/") },
+            "\(files.keys.filter { !$0.hasPrefix("b/") && !$0.hasPrefix("i/") && !$0.hasPrefix("k/") }.sorted())")
         let haystack = files.values.reduce(into: Data()) { $0.append($1) } + Data(files.keys.joined(separator: "\n").utf8)
 
         var needles: Set<String> = []
@@ -170,13 +174,17 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(newKey.epoch, 2)
         XCTAssertNotEqual(newKey.key, oldKey.key)
         XCTAssertEqual(try after.manifests().count, 2)
-        // The revoked device's old key opens nothing of the re-sealed group.
-        let manifest = try XCTUnwrap(try after.manifests().first { $0.audience == "groep-3" })
+        // The revoked device's old key opens neither the new index nor any new page.
         let stale = try SymmetricKey(bytes: Array(Data(base64Encoded: oldKey.key)!))
-        for entry in manifest.items {
-            let sealed = try Data(contentsOf: fixture.output.appendingPathComponent(entry.blob))
+        let newEntry = try XCTUnwrap(after.keyslot.audiences.first { $0.id == "groep-3" })
+        XCTAssertNotEqual(newEntry.index, oldKey.index, "the index moves with the epoch")
+        XCTAssertThrowsError(try Envelope.open(
+            try after.file(newEntry.index), key: stale, associatedData: AssociatedData.index(audience: "groep-3", epoch: 2)))
+        XCTAssertThrowsError(try Envelope.open(
+            try after.file(newEntry.index), key: stale, associatedData: AssociatedData.index(audience: "groep-3", epoch: 1)))
+        for page in try after.index(of: "groep-3").pages {
             XCTAssertThrowsError(try Envelope.open(
-                Array(sealed), key: stale, associatedData: AssociatedData.blob(audience: "groep-3", epoch: 1, logicalPath: entry.path)))
+                try after.file(page.blob), key: stale, associatedData: AssociatedData.page(audience: "groep-3", epoch: 1, pageID: page.id)))
         }
         // The school audience is re-keyed too (the revoked keyslot held its key); groep 5 keeps
         // its epoch and its token opens the new site without any action.
@@ -209,7 +217,15 @@ final class GenerateTests: XCTestCase {
         let bytesA = try Data(contentsOf: a)
         try Data(contentsOf: b).write(to: a)
         XCTAssertNotEqual(bytesA, try Data(contentsOf: a))
-        XCTAssertThrowsError(try opener.open(blob: manifest.items[0].blob, audience: "groep-3", logicalPath: manifest.items[0].path))
+        XCTAssertThrowsError(try opener.open(blob: manifest.items[0].blob, key: manifest.items[0].key)) { error in
+            XCTAssertEqual((error as? OpenFailure)?.reason, "hash", "caught by its name before any decryption")
+        }
+        // Even renamed to its own hash (a host that moves it), it opens only under its own key.
+        let moved = ContentAddress.path(of: Array(try Data(contentsOf: a)))
+        try Data(contentsOf: a).write(to: fixture.output.appendingPathComponent(moved))
+        XCTAssertThrowsError(try opener.open(blob: moved, key: manifest.items[0].key)) { error in
+            XCTAssertEqual((error as? OpenFailure)?.reason, "auth")
+        }
     }
 
     func testContentErrorsLeaveOutputUntouched() throws {
@@ -315,9 +331,9 @@ final class GenerateTests: XCTestCase {
         var opened = 0
         for manifest in try opener.manifests() {
             for (path, media) in manifest.media {
-                for (variantPath, blob, width, height) in [(path, media.blob, media.width, media.height)]
-                    + (media.thumb.map { [($0.path, $0.blob, $0.width, $0.height)] } ?? []) {
-                    let bytes = try opener.open(blob: blob, audience: manifest.audience, logicalPath: variantPath)
+                for (variantPath, blob, key, width, height) in [(path, media.blob, media.key, media.width, media.height)]
+                    + (media.thumb.map { [($0.path, $0.blob, $0.key, $0.width, $0.height)] } ?? []) {
+                    let bytes = try opener.open(blob: blob, key: key)
                     let metadata = try PhotoMetadata.probe(bytes, displayPath: variantPath)
                     XCTAssertFalse(metadata.carriesMetadata, "\(variantPath): \(metadata.fields)")
                     XCTAssertEqual(metadata.width, width)

@@ -18,11 +18,11 @@ final class MediaNameBuildTests: XCTestCase {
         let school = try XCTUnwrap(try opener.manifests().first { $0.audience == "school" })
         XCTAssertEqual(Array(school.media.keys), ["news/klassenfoto/foto een.jpg"])
         let media = try XCTUnwrap(school.media["news/klassenfoto/foto een.jpg"])
-        let bytes = try opener.open(blob: media.blob, audience: "school", logicalPath: "news/klassenfoto/foto een.jpg")
+        let bytes = try opener.open(blob: media.blob, key: media.key)
         XCTAssertEqual(try PhotoMetadata.probe(bytes, displayPath: "foto een.jpg").width, media.width)
 
         let entry = try XCTUnwrap(school.items.first { $0.path == "news/klassenfoto" })
-        let html = String(decoding: try opener.open(blob: entry.blob, audience: "school", logicalPath: entry.path), as: UTF8.self)
+        let html = String(decoding: try opener.open(blob: entry.blob, key: entry.key), as: UTF8.self)
         XCTAssertEqual(html.components(separatedBy: "data-media=\"news/klassenfoto/foto een.jpg\"").count, 3, html)
     }
 }

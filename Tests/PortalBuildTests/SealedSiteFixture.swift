@@ -56,6 +56,11 @@ final class SealedSiteFixture {
 
     func site() throws -> Site { try ContentLoader(root: content).load() }
 
+    /// output/site.json as the app reads it.
+    func siteInfo() throws -> SiteInfo {
+        try JSONDecoder().decode(SiteInfo.self, from: Data(contentsOf: output.appendingPathComponent("site.json")))
+    }
+
     /// Every regular file below output/, relative path -> bytes.
     func outputFiles(_ folder: URL? = nil) throws -> [String: Data] {
         let base = (folder ?? output).standardizedFileURL

@@ -170,13 +170,12 @@ final class TokenLifecycleCommandTests: XCTestCase {
         let newGroep3 = try XCTUnwrap(try SealedSiteOpener(output: workspace.url("output"), token: kinder.token)
             .keyslot.audiences.first { $0.id == "groep-3" })
         XCTAssertEqual(newGroep3.epoch, oldGroep3.epoch + 1)
-        XCTAssertNotEqual(newGroep3.manifest, oldGroep3.manifest)
-        XCTAssertThrowsError(try after.open(blob: newGroep3.manifest, audience: "groep-3", logicalPath: "manifest"))
+        XCTAssertNotEqual(newGroep3.index, oldGroep3.index)
+        XCTAssertThrowsError(try after.index(of: "groep-3"), "the groep-4 family holds no groep-3 key now")
         let oldKey = try SymmetricKey(bytes: Array(try XCTUnwrap(Data(base64Encoded: oldGroep3.key))))
-        let sealed = try Data(contentsOf: workspace.url("output/" + newGroep3.manifest))
+        let sealed = try Data(contentsOf: workspace.url("output/" + newGroep3.index))
         XCTAssertThrowsError(try Envelope.open(
-            Array(sealed), key: oldKey,
-            associatedData: AssociatedData.blob(audience: "groep-3", epoch: newGroep3.epoch, logicalPath: "manifest")))
+            Array(sealed), key: oldKey, associatedData: AssociatedData.index(audience: "groep-3", epoch: newGroep3.epoch)))
         // The groep-8 family left: no keyslot.
         XCTAssertThrowsError(try SealedSiteOpener(output: workspace.url("output"), token: eight.token))
         XCTAssertTrue(line(of: eight.id, in: try run(["token", "list"], in: workspace).stdout).contains("revoked"))

@@ -13,6 +13,20 @@ final class FormatVectorTests: XCTestCase {
         try Sodium.ensureReady()
     }
 
+    /// The lines of the first ```text block after `heading` in FORMAT.md.
+    static func documentBlock(after heading: String) throws -> [String] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
+        let lines = text.components(separatedBy: "\n")
+        guard let start = lines.firstIndex(of: heading),
+              let open = lines[start...].firstIndex(of: "```text"),
+              let close = lines[(open + 1)...].firstIndex(where: { $0.hasPrefix("```") })
+        else {
+            XCTFail("docs/FORMAT.md has no \"\(heading)\" section with a text block")
+            return []
+        }
+        return Array(lines[(open + 1)..<close])
+    }
+
     /// The `name = value` lines of the first code block after "## Test vectors" in FORMAT.md.
     func documentVectors() throws -> [String] {
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/FORMAT.md"), encoding: .utf8)
@@ -251,12 +265,14 @@ final class FormatVectorTests: XCTestCase {
         }
         let result = try run(["python3", script.path])
         XCTAssertEqual(result.status, 0, result.output)
-        // The passing block, an empty line, the failing block.
-        let blocks = result.output.components(separatedBy: "\n\n")
-        XCTAssertEqual(blocks.count, 2, "format_vectors.py prints two blocks separated by one empty line")
-        let lines = { (block: String) in block.split(separator: "\n").map(String.init) }
-        XCTAssertEqual(lines(blocks[0]), try documentVectors())
-        XCTAssertEqual(blocks.count > 1 ? lines(blocks[1]) : [], try documentFailingVectors())
+        // The four blocks of FORMAT.md in order, separated by one empty line each.
+        let blocks = result.output.trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
+        XCTAssertEqual(blocks.count, 4, "format_vectors.py prints four blocks separated by one empty line")
+        let lines = { (index: Int) in blocks.count > index ? blocks[index].split(separator: "\n").map(String.init) : [] }
+        XCTAssertEqual(lines(0), try documentVectors())
+        XCTAssertEqual(lines(1), try documentFailingVectors())
+        XCTAssertEqual(lines(2), try Self.documentBlock(after: "### Format 2 vectors"))
+        XCTAssertEqual(lines(3), try Self.documentBlock(after: "### Format 2 failing vectors"))
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {

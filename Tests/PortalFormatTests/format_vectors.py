@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Recomputes the test vectors of docs/FORMAT.md ("Test vectors" and "Failing vectors") from the
-spec alone, with Python's `cryptography` package and hashlib, independently of the Swift code.
-Prints one `name = value` line per vector, exactly as the block in FORMAT.md, then an empty line,
-then one `fail <case> = ...` line per failing vector, exactly as the "Failing vectors" block;
+"""Recomputes the test vectors of docs/FORMAT.md from the spec alone, with Python's `cryptography`
+package and hashlib, independently of the Swift code. Prints four blocks, each exactly as its
+```text block in FORMAT.md, separated by one empty line:
+1. "Test vectors": one `name = value` line per vector (the primitives format 2 keeps from format 1);
+2. "Failing vectors": one `fail <case> = ...` line per envelope an opener must refuse;
+3. "Format 2 vectors": one `name = value` line each (item blob, page, signed index, keyslot v2);
+4. "Format 2 failing vectors": one `fail2 <case> = ...` line per document an opener must refuse.
 FormatVectorTests runs it and compares its output with the document and with the Swift code."""
+import base64
 import hashlib
 import json
 import struct
@@ -123,6 +127,11 @@ def main():
     print("\n".join(out))
     print()
     print("\n".join(failing(school, group, kek, token_id, message, ad, blob)))
+    v2_lines, fail2_lines = format2(master, site_id, school, kek, token_id, message)
+    print()
+    print("\n".join(v2_lines))
+    print()
+    print("\n".join(fail2_lines))
 
 
 def failing(school, group, kek, token_id, message, ad, blob):
@@ -152,6 +161,118 @@ def failing(school, group, kek, token_id, message, ad, blob):
     keyslot_ad = b"ouderportaal/1 keyslot " + token_id.encode()
     fail("keyslot-size", "keyslot-size", "kek", seal(kek, keyslot_message, keyslot_ad, 256), keyslot_ad, 4096)
     return out
+
+
+def canonical(value):
+    """Canonical JSON of "Signed documents": sorted keys, no whitespace, UTF-8, `/` unescaped."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(data):
+    return hashlib.sha256(data).digest()
+
+
+def seal_padme(k, message, ad):
+    """Seals a blob, page or index at its Padmé length."""
+    return seal(k, message, ad, padme(max(len(message) + 1, 256)))
+
+
+def public_key(seed):
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def signed(seed, kind, body):
+    """A signed document: "OPS2" || Ed25519(seed, "ouderportaal/2 signed " || kind || "\n" || body) || body."""
+    signature = Ed25519PrivateKey.from_private_bytes(seed).sign(b"ouderportaal/2 signed " + kind + b"\n" + body)
+    return b"OPS2" + signature + body
+
+
+def format2(master, site_id, school, kek, token_id, message):
+    """The "Format 2 vectors" and "Format 2 failing vectors" blocks (lists of lines)."""
+    out = []
+
+    def put(name, value):
+        out.append(f"{name} = {value}")
+
+    publisher_seed = blake2b(master, b"ouderportaal/2 publisher", 32)
+    publisher = public_key(publisher_seed)
+    put("publisher_seed", publisher_seed.hex())
+    put("publisher_public_key", publisher.hex())
+
+    # The item blob: its key comes from its content, its AD is the same for every blob.
+    item_sha = sha256(message).hex()
+    item_key = blake2b(master, b"ouderportaal/2 item " + item_sha.encode(), 32)
+    blob_ad2 = b"ouderportaal/2 blob"
+    item_env = seal_padme(item_key, message, blob_ad2)
+    item_name = sha256(item_env)[:16].hex()
+    put("item_sha256", item_sha)
+    put("item_key", item_key.hex())
+    put("item_envelope", item_env.hex())
+    put("item_name", item_name)
+
+    page = {"id": "2026-11", "v": 2, "media": {},
+            "items": [{"path": "news/welkom", "kind": "news", "title": "Welkom", "date": "2026-11-20T08:00:00Z",
+                       "summary": "Welkom", "weight": 0, "blob": f"b/{item_name}",
+                       "key": base64.b64encode(item_key).decode()}]}
+    page_message = canonical(page)
+    page_ad = b"ouderportaal/2 page school 1 2026-11"
+    page_env = seal_padme(school, page_message, page_ad)
+    page_name = sha256(page_env)[:16].hex()
+    put("page_message", page_message.decode())
+    put("page_ad", page_ad.decode())
+    put("page_envelope", page_env.hex())
+    put("page_name", page_name)
+
+    sequence = 1796083200
+    index_name = blake2b(school, b"ouderportaal/2 index", 16).hex()
+    index_ad = b"ouderportaal/2 index school 1"
+    index_body = canonical({"audience": "school", "epoch": 1, "kind": "index", "sequence": sequence,
+                            "site_id": site_id.hex(), "title": "Hele school", "v": 2,
+                            "pages": [{"blob": f"b/{page_name}", "count": 1, "id": "2026-11"}]})
+    index_plaintext = signed(publisher_seed, b"index", index_body)
+    index_env = seal_padme(school, index_plaintext, index_ad)
+    put("index_name", index_name)
+    put("index_ad", index_ad.decode())
+    put("index_body", index_body.decode())
+    put("index_signature", index_plaintext[4:68].hex())
+    put("index_envelope", index_env.hex())
+
+    keyslot_message = canonical({"token_id": token_id, "v": 2})
+    keyslot_ad = b"ouderportaal/2 keyslot " + token_id.encode()
+    keyslot = seal(kek, keyslot_message, keyslot_ad, 4096)
+    put("keyslot2_ad", keyslot_ad.decode())
+    put("keyslot2_nonce", keyslot[4:16].hex())
+    put("keyslot2_sha256", sha256(keyslot).hex())
+
+    fails = []
+
+    def fail_index(case, expect, plaintext, seen=0):
+        # Every index case is opened as school's index at epoch 1; `seen` 0: nothing accepted before.
+        env = seal_padme(school, plaintext, index_ad)
+        fails.append(f"fail2 {case} = expect={expect} key=k_school_1 audience=school epoch=1 "
+                     f"publisher={publisher.hex()} seen={seen} envelope={env.hex()}")
+
+    def fail_blob(case, name, env):
+        fails.append(f"fail2 {case} = expect=hash name={name} key={item_key.hex()} envelope={env.hex()}")
+
+    bad_signature = bytearray(index_plaintext)
+    bad_signature[4] ^= 0x01
+    fail_index("index-bad-signature", "signature", bytes(bad_signature))
+    fail_index("index-unsigned", "signature", index_body)
+    fail_index("index-wrong-publisher", "signature", signed(bytes(range(0xa0, 0xc0)), b"index", index_body))
+    moved_body = canonical({"audience": "groep-5", "epoch": 2, "kind": "index", "pages": [],
+                            "sequence": sequence, "site_id": site_id.hex(), "title": "Groep 5", "v": 2})
+    fail_index("index-moved", "binding", signed(publisher_seed, b"index", moved_body))
+    fail_index("index-rollback", "rollback", index_plaintext, seen=sequence + 1)
+    flipped = bytearray(item_env)
+    flipped[16] ^= 0x01
+    fail_blob("blob-hash", item_name, bytes(flipped))
+    fail_blob("blob-moved", item_name, page_env)
+    oversized = seal(kek, keyslot_message, keyslot_ad, 8192)
+    fails.append(f"fail2 keyslot-oversized = expect=keyslot-size key=kek keyslot_size=4096 "
+                 f"envelope={oversized.hex()} ad={keyslot_ad.decode()}")
+    return out, fails
 
 
 if __name__ == "__main__":

@@ -42,30 +42,58 @@ public struct SealedSiteOpener {
             throw Failure.noKeyslot(tokenID: tokenID)
         }
         let plain = try Envelope.openKeyslot(
-            Array(sealed), key: token.kek(siteID: siteID), associatedData: AssociatedData.keyslot(tokenID: tokenID),
+            Array(sealed), key: token.kek(siteID: siteID), associatedData: AssociatedData.keyslotV2(tokenID: tokenID),
             keyslotSize: site.keyslotSize)
         keyslot = try JSONDecoder().decode(KeyslotPayload.self, from: Data(plain))
     }
 
-    /// Opens a blob of one of the token's audiences at its logical path.
-    public func open(blob path: String, audience: String, logicalPath: String) throws -> [UInt8] {
+    /// The bytes of a file in output/.
+    public func file(_ path: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: output.appendingPathComponent(path).path) else {
+            throw Failure.cannotOpen("\(path): missing")
+        }
+        return Array(data)
+    }
+
+    private func audienceKey(_ audience: String) throws -> (entry: KeyslotPayload.Audience, key: SymmetricKey) {
         guard let entry = keyslot.audiences.first(where: { $0.id == audience }),
               let raw = Data(base64Encoded: entry.key)
         else { throw Failure.cannotOpen("audience \(audience): not in this token's keyslot") }
-        let key = try SymmetricKey(bytes: Array(raw))
-        guard let sealed = FileManager.default.contents(atPath: output.appendingPathComponent(path).path) else {
-            throw Failure.cannotOpen("\(path): missing")
-        }
-        return try Envelope.open(
-            Array(sealed), key: key,
-            associatedData: AssociatedData.blob(audience: audience, epoch: entry.epoch, logicalPath: logicalPath))
+        return (entry, try SymmetricKey(bytes: Array(raw)))
     }
 
-    /// Every audience's manifest, in keyslot order.
+    /// An audience's signed index, checked as the app checks it.
+    public func index(of audience: String, seen: Int = 0) throws -> AudienceIndex {
+        let (entry, key) = try audienceKey(audience)
+        guard let publisher = Data(base64Encoded: keyslot.publisher) else { throw Failure.cannotOpen("publisher key") }
+        return try SealedFiles.openIndex(
+            try file(entry.index), key: key, audience: audience, epoch: entry.epoch, siteID: site.siteID,
+            publisher: Array(publisher), seen: seen)
+    }
+
+    /// Every page of an audience, in index order.
+    public func pages(of audience: String) throws -> [ManifestPage] {
+        let (entry, key) = try audienceKey(audience)
+        return try index(of: audience).pages.map { page in
+            try SealedFiles.openPage(try file(page.blob), listed: page, key: key, audience: audience, epoch: entry.epoch)
+        }
+    }
+
+    /// Opens an item or image blob with the item key its page lists.
+    public func open(blob path: String, key: String) throws -> [UInt8] {
+        try SealedFiles.openBlob(try file(path), path: path, key: key)
+    }
+
+    /// Every audience's pages merged (items in page order, every image), in keyslot order.
     public func manifests() throws -> [Manifest] {
         try keyslot.audiences.map { entry in
-            let plain = try open(blob: entry.manifest, audience: entry.id, logicalPath: "manifest")
-            return try JSONDecoder().decode(Manifest.self, from: Data(plain))
+            let index = try index(of: entry.id)
+            var manifest = Manifest(audience: entry.id, title: index.title, epoch: entry.epoch, items: [], media: [:])
+            for page in try pages(of: entry.id) {
+                manifest.items += page.items
+                manifest.media.merge(page.media) { first, _ in first }
+            }
+            return manifest
         }
     }
 }
