@@ -292,7 +292,7 @@ struct Sealer {
         }
         if let schedule = item.conference {
             entry.conference = Manifest.Conference(
-                teacher: schedule.teacher, location: schedule.location, slotMinutes: schedule.slotMinutes,
+                id: keystore.masterKey.scheduleID(logicalPath: item.logicalPath), teacher: schedule.teacher, location: schedule.location, slotMinutes: schedule.slotMinutes,
                 opens: Self.instant(schedule.bookingOpens), closes: Self.instant(schedule.bookingCloses),
                 perFamily: schedule.perFamily, minNoticeHours: schedule.minNoticeHours,
                 slots: schedule.slots.map { .init(id: $0.id, start: Self.instant($0.start), end: Self.instant($0.end)) })

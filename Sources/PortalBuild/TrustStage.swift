@@ -16,7 +16,9 @@ struct TrustStage {
     /// Default place: `<keys>/trust.json`.
     static func defaultLocation(keys: URL) -> URL { keys.appendingPathComponent("trust.json") }
 
-    func trustFile() -> TrustFile {
+    /// `previous`: the trust file of the last build, whose schedule ids (format 1's logical paths)
+    /// the receiver may still hold bookings under.
+    func trustFile(previous: TrustFile? = nil) -> TrustFile {
         let tokens = keystore.activeTokens(at: now).map { record in
             TrustFile.Token(
                 id: record.id, family: record.family, audiences: Keystore.keyedAudiences(of: record),
@@ -26,10 +28,19 @@ struct TrustStage {
                 // a fresh database must not refuse the app's repeated registration call.
                 registerBy: record.registered == nil ? record.registerBy : nil)
         }
+        let before = Dictionary((previous?.schedules ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let schedules = site.items.compactMap { item -> TrustFile.Schedule? in
             guard let schedule = item.conference else { return nil }
+            let id = keystore.masterKey.scheduleID(logicalPath: item.logicalPath)
+            // A schedule published under its logical path (format 1) keeps that former id while
+            // its slots lie ahead, so the receiver moves the bookings made under it; never again
+            // after the conference.
+            var former = Set(before[id]?.formerIDs ?? [])
+            if before[item.logicalPath] != nil { former.insert(item.logicalPath) }
+            let ahead = schedule.slots.contains { $0.end > now }
             return TrustFile.Schedule(
-                id: item.logicalPath, audience: item.audience.id, teacher: schedule.teacher,
+                id: id, formerIDs: ahead && !former.isEmpty ? former.sorted() : nil,
+                audience: item.audience.id, teacher: schedule.teacher,
                 opens: schedule.bookingOpens, closes: schedule.bookingCloses, perFamily: schedule.perFamily,
                 minNoticeHours: schedule.minNoticeHours,
                 slots: schedule.slots.map { TrustFile.Slot(id: $0.id, start: $0.start, end: $0.end) })
@@ -40,10 +51,11 @@ struct TrustStage {
     }
 
     func write(to url: URL) throws(BuildError) {
-        var file = trustFile()
+        let previous = try? TrustFile.load(from: url)
+        var file = trustFile(previous: previous)
         // A receiver takes a pushed file only if it was generated later than the one it has (so
         // nobody can roll a revocation back): two builds within one second must still differ.
-        if let previous = try? TrustFile.load(from: url), previous.generated >= file.generated {
+        if let previous, previous.generated >= file.generated {
             file.generated = previous.generated.addingTimeInterval(1)
         }
         do { try file.write(to: url) } catch {

@@ -15,6 +15,7 @@ public enum Label {
     public static let pageV2 = "ouderportaal/2 page "
     public static let blobV2 = "ouderportaal/2 blob"
     public static let signed = "ouderportaal/2 signed "
+    public static let schedule = "ouderportaal/2 schedule "
     // Format 1 (kept by format 2 where FORMAT.md says so).
     public static let tokenID = "ouderportaal/1 token-id"
     public static let kek = "ouderportaal/1 kek"
@@ -122,6 +123,13 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     public func itemKey(contentHash: [UInt8]) -> SymmetricKey {
         let label = Label.item + Hex.encode(contentHash)
         return SymmetricKey(validBytes: BLAKE2b.hash(Array(label.utf8), key: bytes, length: 32))
+    }
+
+    /// Opaque id of a conference schedule, the only one the receiver sees:
+    /// `hex(BLAKE2b(master_key, "ouderportaal/2 schedule " || logical_path, 16))`. Stable while
+    /// the item keeps its path, so bookings keep matching across builds.
+    public func scheduleID(logicalPath: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array((Label.schedule + logicalPath).utf8), key: bytes, length: 16))
     }
 
     public static func == (lhs: MasterKey, rhs: MasterKey) -> Bool {

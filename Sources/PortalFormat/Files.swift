@@ -161,6 +161,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     }
 
     public struct Conference: Codable, Equatable, Sendable {
+        /// The opaque schedule id the app books under (`MasterKey.scheduleID`).
+        public var id: String
         public var teacher: String
         public var location: String?
         public var slotMinutes: Int
@@ -186,13 +188,14 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case teacher, location, opens, closes, slots
+            case id, teacher, location, opens, closes, slots
             case slotMinutes = "slot_minutes"
             case perFamily = "per_family"
             case minNoticeHours = "min_notice_hours"
         }
 
         public init(
+            id: String,
             teacher: String,
             location: String? = nil,
             slotMinutes: Int,
@@ -202,6 +205,7 @@ public struct Manifest: Codable, Equatable, Sendable {
             minNoticeHours: Int,
             slots: [Slot]
         ) {
+            self.id = id
             self.teacher = teacher
             self.location = location
             self.slotMinutes = slotMinutes

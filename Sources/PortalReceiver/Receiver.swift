@@ -32,11 +32,22 @@ public final class Receiver: Sendable {
         self.trust = trust
         self.configuration = configuration
         self.store = try ReceiverStore(path: databasePath)
+        try store.adoptFormerScheduleIDs(Self.renames(trust.current.file))
         self.clock = clock
         self.replay = ReplayGuard(skewSeconds: configuration.skewSeconds, perSigner: configuration.noncesPerToken)
         self.tokenLimiter = RateLimiter(perSecond: configuration.tokenRate, burst: configuration.tokenBurst)
         self.addressLimiter = RateLimiter(perSecond: configuration.addressRate, burst: configuration.addressBurst)
         self.random = random
+    }
+
+    /// After a new trust file (a push, SIGHUP): bookings under a schedule's former ids move to its id.
+    @discardableResult
+    public func trustChanged() throws -> Int {
+        try store.adoptFormerScheduleIDs(Self.renames(trust.current.file))
+    }
+
+    static func renames(_ file: TrustFile) -> [(id: String, former: [String])] {
+        file.schedules.map { ($0.id, $0.formerIDs ?? []) }
     }
 
     /// Journal mode and synchronous level of the database (`wal`, 2 = FULL).

@@ -277,6 +277,25 @@ final class ReceiverStore: @unchecked Sendable {
     }
 
     /// Drops nonces that can no longer match (their timestamp is outside the skew window).
+    /// Moves the bookings held under a schedule's former ids to its current id (the logical paths
+    /// of format 1 became opaque ids in format 2): a family keeps its slot, and a taken slot
+    /// stays taken. Runs before requests are served and after every new trust file; once moved,
+    /// nothing matches any more.
+    @discardableResult
+    func adoptFormerScheduleIDs(_ renames: [(id: String, former: [String])]) throws -> Int {
+        guard renames.contains(where: { !$0.former.isEmpty }) else { return 0 }
+        return try pool.write { db in
+            var moved = 0
+            for rename in renames {
+                for former in rename.former where former != rename.id {
+                    try db.execute(sql: "UPDATE bookings SET schedule = ? WHERE schedule = ?", arguments: [rename.id, former])
+                    moved += db.changesCount
+                }
+            }
+            return moved
+        }
+    }
+
     func pruneNonces(now: Int64) async throws {
         try await writer.submit { db in
             try db.execute(sql: "DELETE FROM nonces WHERE expires < ?", arguments: [now])

@@ -90,8 +90,12 @@ public struct TrustFile: Codable, Sendable, Equatable {
 
     /// A conference schedule that parents of `audience` may book.
     public struct Schedule: Codable, Sendable, Equatable {
-        /// The schedule's logical path, e.g. `groups/groep-5/conferences/oudergesprekken-februari`.
+        /// The schedule's opaque id (format 2: a keyed hash of its logical path; it says nothing of
+        /// the conference's title).
         public var id: String
+        /// Ids this schedule had before (format 1's logical paths), so that a receiver moves the
+        /// bookings it holds under them to `id`. Only while such a schedule's slots lie ahead.
+        public var formerIDs: [String]?
         /// The group whose parents may book.
         public var audience: String
         public var teacher: String
@@ -104,10 +108,11 @@ public struct TrustFile: Codable, Sendable, Equatable {
         public var slots: [Slot]
 
         public init(
-            id: String, audience: String, teacher: String, opens: Date, closes: Date, perFamily: Int,
-            minNoticeHours: Int, slots: [Slot]
+            id: String, formerIDs: [String]? = nil, audience: String, teacher: String, opens: Date, closes: Date,
+            perFamily: Int, minNoticeHours: Int, slots: [Slot]
         ) {
             self.id = id
+            self.formerIDs = formerIDs
             self.audience = audience
             self.teacher = teacher
             self.opens = opens
@@ -119,6 +124,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case id, audience, teacher, opens, closes, slots
+            case formerIDs = "former_ids"
             case perFamily = "per_family"
             case minNoticeHours = "min_notice_hours"
         }

@@ -97,6 +97,9 @@ struct PortalReceiverCommand: AsyncParsableCommand {
         hup.setEventHandler {
             do {
                 try trustStore.reload()
+                do { try receiver.trustChanged() } catch {
+                    FileHandle.standardError.write(Data("portal-receiver: moving bookings to the new schedule ids failed: \(error)\n".utf8))
+                }
                 let t = trustStore.current.file
                 FileHandle.standardError.write(Data(
                     "portal-receiver: trust reloaded (\(t.tokens.count) tokens, \(t.schedules.count) schedules)\n".utf8))

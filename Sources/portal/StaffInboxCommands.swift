@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import PortalContent
+import PortalFormat
 import PortalKeys
 import PortalReceiver
 
@@ -85,7 +86,7 @@ struct BookingsCommand: AsyncParsableCommand {
         abstract: "Conference bookings per teacher's evening, names decrypted on this computer.",
         discussion: "Example: portal bookings groups/groep-5/conferences/oudergesprekken-februari --ics > groep5.ics")
 
-    @Argument(help: "Schedule id (its logical path); all schedules when left out.")
+    @Argument(help: "The conference's logical path (or its schedule id); all schedules when left out.")
     var schedule: String?
 
     @OptionGroup var receiverOptions: ReceiverOptions
@@ -96,18 +97,33 @@ struct BookingsCommand: AsyncParsableCommand {
     @Flag(help: "Print an iCalendar file with one event per booking.")
     var ics = false
 
+    /// Schedule id -> the conference's logical path, for every conference in content/: the
+    /// receiver knows only opaque ids, staff read paths.
+    func conferencePaths() -> [String: String] {
+        guard let keystore = try? openKeystore(receiverOptions.keysOption),
+              let site = try? ContentLoader(root: receiverOptions.paths.contentURL).load()
+        else { return [:] }
+        return Dictionary(site.items.filter { $0.conference != nil }.map {
+            (keystore.masterKey.scheduleID(logicalPath: $0.logicalPath), $0.logicalPath)
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
     func run() async throws {
         let (client, secret) = try receiverOptions.connect()
-        let bookings = try await client.bookings(schedule: schedule)
+        let paths = conferencePaths()
+        let wanted = schedule.map { name in paths.first { $0.value == name }?.key ?? name }
+        let bookings = try await client.bookings(schedule: wanted)
             .sorted { ($0.schedule, $0.start ?? $0.slot) < ($1.schedule, $1.start ?? $1.slot) }
         var rows: [[String: String]] = []
         for booking in bookings {
+            let path = paths[booking.schedule]
             var row = [
-                "schedule": booking.schedule, "teacher": booking.teacher ?? "", "slot": booking.slot,
-                "start": booking.start ?? "", "end": booking.end ?? "", "family": booking.family, "id": booking.id,
+                "schedule": path ?? booking.schedule, "schedule_id": booking.schedule, "teacher": booking.teacher ?? "",
+                "slot": booking.slot, "start": booking.start ?? "", "end": booking.end ?? "", "family": booking.family, "id": booking.id,
             ]
             do {
-                let (payload, bound) = try booking.open(inboxSecretKey: secret)
+                // A booking made before format 2 was sealed to the schedule's former id, its path.
+                let (payload, bound) = try booking.open(inboxSecretKey: secret, formerSchedule: path)
                 row["child"] = payload.child
                 row["note"] = payload.note
                 if !bound { row["warning"] = "sealed by an app from before December 2026: its slot is not bound to the sealed fields" }
@@ -121,7 +137,7 @@ struct BookingsCommand: AsyncParsableCommand {
             return
         }
         if csv {
-            printRows(rows, columns: ["schedule", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error", "warning"], json: false, csv: true, empty: "")
+            printRows(rows, columns: ["schedule", "schedule_id", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error", "warning"], json: false, csv: true, empty: "")
             return
         }
         if rows.isEmpty { print("No bookings."); return }

@@ -314,7 +314,10 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(trust.tokens[0].audiences, ["school", "groep-5"])
         let site = try fixture.site()
         let schedules = site.items.filter { $0.kind == .conference }
-        XCTAssertEqual(trust.schedules.map(\.id).sorted(), schedules.map(\.logicalPath).sorted())
+        let master = try Keystore.openOrCreate(at: fixture.keys).masterKey
+        XCTAssertEqual(trust.schedules.map(\.id).sorted(), schedules.map { master.scheduleID(logicalPath: $0.logicalPath) }.sorted())
+        XCTAssertTrue(trust.schedules.allSatisfy { !$0.id.contains("/") && $0.id.count == 32 }, "opaque ids: no path, no title")
+        XCTAssertTrue(trust.schedules.allSatisfy { $0.formerIDs == nil })
         let groep5 = try XCTUnwrap(trust.schedules.first { $0.audience == "groep-5" })
         XCTAssertEqual(groep5.slots.count, schedules.first { $0.audience == .group("groep-5") }?.conference?.slots.count)
         XCTAssertEqual(trust.siteID.count, 16)

@@ -6,6 +6,7 @@ import PortalCrypto
 import PortalFormat
 import PortalReceiver
 import PortalTestSupport
+import PortalTrust
 import XCTest
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -20,10 +21,14 @@ final class InboxCommandTests: XCTestCase {
         let parent: ReceiverClient
         let tokenID: String
         let inbox: [UInt8]
+        /// The conference's opaque schedule id, as the app reads it from its page.
+        let scheduleID: String
         var api: String { receiver.base + "/api" }
     }
 
-    func school() async throws -> School {
+    static let conferencePath = "groups/groep-5/conferences/test-gesprekken"
+
+    func school(beforeReceiverStarts: (Workspace) throws -> Void = { _ in }) async throws -> School {
         let workspace = try Workspace()
         // A schedule whose booking window is open now, with an evening far enough ahead.
         try workspace.write("content/groups/groep-5/conferences/test-gesprekken.md", """
@@ -43,13 +48,15 @@ final class InboxCommandTests: XCTestCase {
         let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
         let generated = try portal(["generate"], in: workspace.root)
         XCTAssertEqual(generated.status, 0, generated.stderr)
+        try beforeReceiverStarts(workspace)
         let receiver = try ReceiverProcess(workspace: workspace)
         try await receiver.waitUntilHealthy()
         let opener = try SealedSiteOpener(output: workspace.url("output"), token: token)
+        let conference = try XCTUnwrap(try opener.manifests().flatMap(\.items).first { $0.path == Self.conferencePath }?.conference)
         let seed = Array(try XCTUnwrap(Data(base64Encoded: opener.keyslot.signingSeed)))
         let inbox = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(opener.keyslot.inbox.first { $0.audience == "groep-5" }).publicKey)))
         let parent = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: RequestSigner(tokenID: opener.tokenID, seed: seed))
-        return School(workspace: workspace, receiver: receiver, parent: parent, tokenID: opener.tokenID, inbox: inbox)
+        return School(workspace: workspace, receiver: receiver, parent: parent, tokenID: opener.tokenID, inbox: inbox, scheduleID: conference.id)
     }
 
     func testAbsenceAndBookingRoundTripThroughTheReceiver() async throws {
@@ -64,9 +71,9 @@ final class InboxCommandTests: XCTestCase {
         ]))
         let booking = try BookingPayload(child: "Sam Testkind").seal(
             tokenID: school.tokenID,
-            binding: .booking(schedule: "groups/groep-5/conferences/test-gesprekken", slot: "2031-02-04T18:15"), inboxPublicKey: inbox)
+            binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:15"), inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
-            "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
+            "schedule": school.scheduleID, "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))
 
         let inboxResult = try portal(["inbox", "--receiver", base + "/api", "--json"], in: workspace.root)
@@ -80,7 +87,10 @@ final class InboxCommandTests: XCTestCase {
 
         let bookings = try portal(["bookings", "--receiver", base + "/api", "--csv"], in: workspace.root)
         XCTAssertEqual(bookings.status, 0, bookings.stderr)
-        XCTAssertTrue(bookings.stdout.contains("groups/groep-5/conferences/test-gesprekken"), bookings.stdout)
+        XCTAssertTrue(bookings.stdout.contains("groups/groep-5/conferences/test-gesprekken,\(school.scheduleID),"), "staff read the path: \(bookings.stdout)")
+        XCTAssertFalse(school.scheduleID.contains("gesprekken"), "the receiver's id says nothing of the title")
+        let one = try portal(["bookings", Self.conferencePath, "--receiver", base + "/api", "--csv"], in: workspace.root)
+        XCTAssertTrue(one.stdout.contains("Sam Testkind"), "a schedule named by its path: \(one.stdout)")
         XCTAssertTrue(bookings.stdout.contains("2031-02-04T18:15"), bookings.stdout)
         XCTAssertTrue(bookings.stdout.contains("Sam Testkind"), bookings.stdout)
         let calendar = try portal(["bookings", "--receiver", base + "/api", "--ics"], in: workspace.root)
@@ -103,6 +113,55 @@ final class InboxCommandTests: XCTestCase {
         XCTAssertNotEqual(try portal(["inbox", "--receiver", base + "/api"], in: other.root).status, 0)
     }
 
+    /// A receiver that took bookings under format 1's schedule ids (logical paths): after the
+    /// upgrade's generate and push, the bookings sit under the opaque id, the slot stays taken,
+    /// and `portal bookings` still opens the name that was sealed to the old id.
+    func testBookingsMadeUnderFormat1ScheduleIDsMoveToTheOpaqueID() async throws {
+        let path = Self.conferencePath
+        let school = try await school { workspace in
+            // The trust file as format 1 wrote it: the schedule named by its path.
+            let url = workspace.url("keys/trust.json")
+            var trust = try TrustFile.load(from: url)
+            let index = try XCTUnwrap(trust.schedules.firstIndex { $0.slots.first?.id == "2031-02-04T18:00" })
+            trust.schedules[index].id = path
+            try trust.write(to: url)
+            XCTAssertTrue(try String(contentsOf: url, encoding: .utf8).contains("test-gesprekken"))
+        }
+        let (workspace, receiver, parent, inbox) = (school.workspace, school.receiver, school.parent, school.inbox)
+        defer { receiver.stop() }
+        let api = receiver.base + "/api"
+        // An app of format 1 books under the path, sealed to the path.
+        let booking = try BookingPayload(child: "Noor Oudformaat").seal(
+            tokenID: school.tokenID, binding: .booking(schedule: path, slot: "2031-02-04T18:30"), inboxPublicKey: inbox)
+        _ = try await parent.send("POST", "/v1/bookings", body: try json([
+            "schedule": path, "slot": "2031-02-04T18:30", "sealed": booking.jsonObject,
+        ]))
+        // The upgrade: any change makes generate write and push the trust file of format 2.
+        try workspace.write("content/news/na-de-upgrade.md", "---\ntitle: Na de upgrade\ndate: 2026-11-30\n---\nTekst.\n")
+        let generated = try portal(["generate", "--receiver", api], in: workspace.root)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        XCTAssertTrue(generated.stdout.contains("Trust file pushed"), generated.stdout)
+        let trust = try String(contentsOf: workspace.url("keys/trust.json"), encoding: .utf8)
+        XCTAssertTrue(trust.contains("\"former_ids\""), trust)
+
+        let admin = try portal(["bookings", "--receiver", api, "--csv"], in: workspace.root)
+        XCTAssertEqual(admin.status, 0, admin.stderr)
+        XCTAssertTrue(admin.stdout.contains("\(path),\(school.scheduleID),"), "moved to the opaque id: \(admin.stdout)")
+        XCTAssertTrue(admin.stdout.contains("Noor Oudformaat"), "opened with its former id: \(admin.stdout)")
+        XCTAssertFalse(admin.stdout.contains("cannot be opened"), admin.stdout)
+        // The slot stays taken under the new id: the family's second claim is refused.
+        let again = try BookingPayload(child: "Noor Oudformaat").seal(
+            tokenID: school.tokenID, binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:30"), inboxPublicKey: inbox)
+        do {
+            _ = try await parent.send("POST", "/v1/bookings", body: try json([
+                "schedule": school.scheduleID, "slot": "2031-02-04T18:30", "sealed": again.jsonObject,
+            ]))
+            XCTFail("the moved booking still holds the slot")
+        } catch {
+            XCTAssertTrue("\(error)".contains("slot_taken") || "\(error)".contains("family_limit"), "\(error)")
+        }
+    }
+
     /// What a parent types is data, never instructions to the staff's tools (issue 12 point 7): a
     /// spreadsheet formula stays text in `--csv`, terminal escapes do not reach the terminal, and a
     /// bare CR cannot start a new iCalendar property.
@@ -117,10 +176,10 @@ final class InboxCommandTests: XCTestCase {
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-01", "sealed": absence.jsonObject,
         ]))
         let booking = try BookingPayload(child: "Sam\rATTENDEE:mailto:evil@example.com", note: "a;b,c\\d\ne")
-            .seal(tokenID: school.tokenID, binding: .booking(schedule: "groups/groep-5/conferences/test-gesprekken", slot: "2031-02-04T18:15"),
+            .seal(tokenID: school.tokenID, binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:15"),
                   inboxPublicKey: inbox)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
-            "schedule": "groups/groep-5/conferences/test-gesprekken", "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
+            "schedule": school.scheduleID, "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))
         let api = receiver.base + "/api"
 

@@ -76,6 +76,7 @@ final class FormatV2VectorTests: XCTestCase {
             Array("{\"token_id\":\"\(tokenID)\",\"v\":2}".utf8), key: token.kek(siteID: siteID), associatedData: slotAD, paddedLength: 4096)
         put("keyslot2_nonce", Hex.encode(Array(slot[4..<16])))
         put("keyslot2_sha256", Hex.encode(SHA256.hash(slot)))
+        put("schedule_id", master.scheduleID(logicalPath: "groups/groep-5/conferences/oudergesprekken-februari"))
         return Built(lines: out, itemKey: itemKey, itemEnvelope: item, pageEnvelope: pageEnvelope, indexEnvelope: index,
                      indexPlaintext: signed, indexBody: body)
     }

@@ -244,6 +244,9 @@ def format2(master, site_id, school, kek, token_id, message):
     put("keyslot2_ad", keyslot_ad.decode())
     put("keyslot2_nonce", keyslot[4:16].hex())
     put("keyslot2_sha256", sha256(keyslot).hex())
+    # The opaque id a conference schedule has at the receiver.
+    conference = "groups/groep-5/conferences/oudergesprekken-februari"
+    put("schedule_id", blake2b(master, b"ouderportaal/2 schedule " + conference.encode(), 16).hex())
 
     fails = []
 

@@ -57,8 +57,17 @@ public struct AdminBooking: Codable, Sendable, Equatable {
     public var binding: PayloadBinding { .booking(schedule: schedule, slot: slot) }
 
     /// Opens the child's name and note; `bound` as for `AdminSubmission.open`.
-    public func open(inboxSecretKey: [UInt8]) throws -> (payload: BookingPayload, bound: Bool) {
-        try BookingPayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
+    /// `formerSchedule`: the id the schedule had when the booking was made (format 1's logical
+    /// path), tried when the current id does not open it.
+    public func open(inboxSecretKey: [UInt8], formerSchedule: String? = nil) throws -> (payload: BookingPayload, bound: Bool) {
+        do {
+            return try BookingPayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
+        } catch {
+            guard let formerSchedule, formerSchedule != schedule else { throw error }
+            let payload = try BookingPayload.open(
+                sealed, tokenID: tokenID, binding: .booking(schedule: formerSchedule, slot: slot), inboxSecretKey: inboxSecretKey)
+            return (payload, true)
+        }
     }
 }
 

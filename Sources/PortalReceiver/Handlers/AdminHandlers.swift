@@ -58,6 +58,11 @@ extension Receiver {
     /// can roll a revocation back; the same file again is a harmless 200 (`changed` false).
     func installTrust(_ call: AdminCall) async throws -> APIResponse {
         let (index, changed) = try trust.install(call.request.body, now: call.now)
+        if changed {
+            do { try trustChanged() } catch {
+                throw APIError(500, "store_failed", "the trust file is in force, but moving bookings to its schedule ids failed: \(error)")
+            }
+        }
         return .ok(TrustReceipt(
             generated: RFC3339.string(from: index.file.generated), tokens: index.file.tokens.count,
             schedules: index.file.schedules.count, changed: changed))
