@@ -57,14 +57,33 @@ struct Sealer {
     /// indexes and the keyslots.
     func seal(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> SealedSite {
         var files: [OutputFile] = []
-        // Round 1: every distinct content once (a photo shown twice is one blob).
+        // Round 1: every distinct content once (a photo shown twice is one blob). The plaintexts
+        // are listed in the order the planning below visits them, and hashed on all cores.
+        var plaintexts: [(bytes: [UInt8], source: String)] = []
+        for rendered in audiences {
+            for item in rendered.items {
+                plaintexts.append((Array(item.html.utf8), item.item.sourcePath))
+                for file in item.media {
+                    guard let processed = media[file.logicalPath] else {
+                        throw BuildError(.seal, path: file.sourcePath, "image was not processed; refusing to publish it unsealed or unstripped")
+                    }
+                    plaintexts.append((processed.large.bytes, file.sourcePath))
+                    if let thumb = processed.thumb { plaintexts.append((thumb.bytes, file.sourcePath)) }
+                }
+            }
+        }
+        let toHash = plaintexts
+        let hashes = try Self.parallelMap(toHash.count) { (index) throws(BuildError) in SHA256.hash(toHash[index].bytes) }
         var units: [ItemUnit] = []
         var unitIndex: [[UInt8]: Int] = [:]
-        func add(_ plaintext: [UInt8], source: String) -> [UInt8] {
-            let hash = SHA256.hash(plaintext)
+        var visited = 0
+        /// The next plaintext's hash, its unit made when the content is new.
+        func next() -> [UInt8] {
+            let (hash, plaintext) = (hashes[visited], plaintexts[visited])
+            visited += 1
             if unitIndex[hash] == nil {
                 unitIndex[hash] = units.count
-                units.append(ItemUnit(plaintext: plaintext, contentHash: hash, source: source))
+                units.append(ItemUnit(plaintext: plaintext.bytes, contentHash: hash, source: plaintext.source))
             }
             return hash
         }
@@ -72,30 +91,28 @@ struct Sealer {
         for rendered in audiences {
             var list: [PlannedItem] = []
             for item in rendered.items {
-                let hash = add(Array(item.html.utf8), source: item.item.sourcePath)
+                let hash = next()
                 var images: [PlannedImage] = []
                 for file in item.media {
-                    guard let processed = media[file.logicalPath] else {
-                        throw BuildError(.seal, path: file.sourcePath, "image was not processed; refusing to publish it unsealed or unstripped")
-                    }
-                    images.append(PlannedImage(
-                        path: file.logicalPath, processed: processed,
-                        large: add(processed.large.bytes, source: file.sourcePath),
-                        thumb: processed.thumb.map { add($0.bytes, source: file.sourcePath) }))
+                    guard let processed = media[file.logicalPath] else { continue }  // refused above
+                    let large = next()
+                    images.append(PlannedImage(path: file.logicalPath, processed: processed, large: large, thumb: processed.thumb.map { _ in next() }))
                 }
                 list.append(PlannedItem(rendered: item, hash: hash, media: images))
             }
             planned.append(list)
         }
+        plaintexts.removeAll()
         let master = keystore.masterKey
-        let sealedUnits = try sealAll(units.map { unit in
-            (key: master.itemKey(contentHash: unit.contentHash), associatedData: AssociatedData.itemBlob, plaintext: unit.plaintext, source: unit.source)
-        })
+        let itemWork = units
+        let sealedUnits = try Self.sealAll(itemWork.count) { index in
+            let unit = itemWork[index]
+            return (master.itemKey(contentHash: unit.contentHash), AssociatedData.itemBlob, unit.plaintext, unit.source)
+        }
         var refs: [[UInt8]: SealedRef] = [:]
-        for (unit, envelope) in zip(units, sealedUnits) {
-            let path = ContentAddress.path(of: envelope)
-            refs[unit.contentHash] = SealedRef(path: path, key: Data(master.itemKey(contentHash: unit.contentHash).bytes).base64EncodedString())
-            files.append(OutputFile(path: path, bytes: envelope))
+        for (unit, sealed) in zip(units, sealedUnits) {
+            refs[unit.contentHash] = SealedRef(path: sealed.path, key: Data(master.itemKey(contentHash: unit.contentHash).bytes).base64EncodedString())
+            files.append(OutputFile(path: sealed.path, bytes: sealed.envelope))
         }
         units.removeAll()
 
@@ -110,8 +127,8 @@ struct Sealer {
             for item in items {
                 guard let ref = refs[item.hash] else { throw BuildError(.seal, path: item.rendered.item.sourcePath, "the item was not sealed") }
                 let id = pageID(of: item.rendered.item)
-                var page = pages[id] ?? ManifestPage(id: id, items: [], media: [:])
-                page.items.append(entry(for: item.rendered, blob: ref.path, key: ref.key))
+                // Appended in place: a copy of the page per item would make pages quadratic.
+                pages[id, default: ManifestPage(id: id, items: [], media: [:])].items.append(entry(for: item.rendered, blob: ref.path, key: ref.key))
                 for image in item.media {
                     guard let large = refs[image.large] else { throw BuildError(.seal, path: image.path, "the image was not sealed") }
                     var media = Manifest.Media(
@@ -122,23 +139,23 @@ struct Sealer {
                             path: image.path + "@thumb", blob: ref.path, key: ref.key, type: variant.mimeType,
                             width: variant.width, height: variant.height)
                     }
-                    page.media[image.path] = media
+                    pages[id]?.media[image.path] = media
                 }
-                pages[id] = page
             }
             // Pinned first, then months newest first.
             for id in pages.keys.sorted(by: Self.pageOrder) { pageWork.append((rendered.audience.id, pages[id]!)) }
         }
-        let sealedPages = try sealAll(try pageWork.map { (work) throws(BuildError) in
+        let pages = pageWork
+        let sealedPages = try Self.sealAll(pages.count) { (index) throws(BuildError) in
+            let work = pages[index]
             guard let (epoch, key) = keys[work.audience] else { throw BuildError(.seal, "no key for \(work.audience)") }
-            return (key: key, associatedData: AssociatedData.page(audience: work.audience, epoch: epoch, pageID: work.page.id),
-                    plaintext: try encode(work.page, what: "page \(work.page.id) of \(work.audience)"), source: work.audience)
-        })
+            return (key, AssociatedData.page(audience: work.audience, epoch: epoch, pageID: work.page.id),
+                    try Self.encode(work.page, what: "page \(work.page.id) of \(work.audience)"), work.audience)
+        }
         var listed: [String: [AudienceIndex.Page]] = [:]
-        for (work, envelope) in zip(pageWork, sealedPages) {
-            let path = ContentAddress.path(of: envelope)
-            listed[work.audience, default: []].append(AudienceIndex.Page(id: work.page.id, blob: path, count: work.page.items.count))
-            files.append(OutputFile(path: path, bytes: envelope))
+        for (work, sealed) in zip(pageWork, sealedPages) {
+            listed[work.audience, default: []].append(AudienceIndex.Page(id: work.page.id, blob: sealed.path, count: work.page.items.count))
+            files.append(OutputFile(path: sealed.path, bytes: sealed.envelope))
         }
 
         // Round 3: the signed index of each audience, then the keyslots that point at them.
@@ -149,10 +166,10 @@ struct Sealer {
             let id = rendered.audience.id
             guard let (epoch, key) = keys[id] else { continue }
             var index = AudienceIndex(siteID: siteID, audience: id, title: rendered.title, epoch: epoch, sequence: 0, pages: listed[id] ?? [])
-            let digest = Hex.encode(SHA256.hash(try encode(index, what: "the index of \(id)")))
+            let digest = Hex.encode(SHA256.hash(try Self.encode(index, what: "the index of \(id)")))
             index.sequence = previousSequences.next(for: id, digest: digest, now: now)
             sequences.entries[id] = .init(sequence: index.sequence, digest: digest)
-            let signed = SignedDocument.sign(try encode(index, what: "the index of \(id)"), kind: "index", seed: seed)
+            let signed = SignedDocument.sign(try Self.encode(index, what: "the index of \(id)"), kind: "index", seed: seed)
             do {
                 files.append(OutputFile(
                     path: key.indexPath,
@@ -168,38 +185,65 @@ struct Sealer {
         return SealedSite(files: files, keyslots: keyslots.count, sequences: sequences)
     }
 
-    /// Seals each piece of work on all cores, in order; the first failure stops the build.
-    private func sealAll(_ work: [(key: SymmetricKey, associatedData: [UInt8], plaintext: [UInt8], source: String)]) throws(BuildError) -> [[UInt8]] {
-        let results = ParallelSlots<Result<[UInt8], BuildError>>(count: work.count)
-        DispatchQueue.concurrentPerform(iterations: work.count) { index in
-            let unit = work[index]
-            do {
-                results.set(index, .success(try Envelope.seal(unit.plaintext, key: unit.key, associatedData: unit.associatedData)))
-            } catch {
-                results.set(index, .failure(BuildError(.seal, path: unit.source, "\(error)")))
-            }
+    /// `body(index)` for every index on all cores, results in order; the first failure stops the build.
+    static func parallelMap<T>(_ count: Int, _ body: @Sendable (Int) throws(BuildError) -> T) throws(BuildError) -> [T] {
+        let results = ParallelSlots<Result<T, BuildError>>(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            do throws(BuildError) { results.set(index, .success(try body(index))) } catch { results.set(index, .failure(error)) }
         }
-        var sealed: [[UInt8]] = []
-        sealed.reserveCapacity(work.count)
+        var values: [T] = []
+        values.reserveCapacity(count)
         for result in results.values {
             switch result {
-            case .success(let envelope): sealed.append(envelope)
+            case .success(let value): values.append(value)
             case .failure(let error): throw error
             }
         }
-        guard sealed.count == work.count else { throw BuildError(.seal, "some blobs were not sealed") }
-        return sealed
+        guard values.count == count else { throw BuildError(.seal, "some work was not done") }
+        return values
     }
 
-    private func encode<T: Encodable>(_ value: T, what: String) throws(BuildError) -> [UInt8] {
+    /// Seals what `work(index)` gives (key, associated data, plaintext, source for errors) on all
+    /// cores, and names each envelope after its bytes (`b/<hash>`) there too.
+    static func sealAll(
+        _ count: Int, _ work: @Sendable (Int) throws(BuildError) -> (SymmetricKey, [UInt8], [UInt8], String)
+    ) throws(BuildError) -> [(envelope: [UInt8], path: String)] {
+        try parallelMap(count) { (index) throws(BuildError) in
+            let (key, associatedData, plaintext, source) = try work(index)
+            do {
+                let envelope = try Envelope.seal(plaintext, key: key, associatedData: associatedData)
+                return (envelope, ContentAddress.path(of: envelope))
+            } catch {
+                throw BuildError(.seal, path: source, "\(error)")
+            }
+        }
+    }
+
+    static func encode<T: Encodable>(_ value: T, what: String) throws(BuildError) -> [UInt8] {
         do { return try CanonicalJSON.encode(value) } catch { throw BuildError(.seal, "cannot encode \(what): \(error)") }
     }
 
     /// FORMAT.md "Index": the month of an item's date in the school's time zone, or `pinned`.
+    /// Computed from the zone's offset and the civil calendar (Hinnant's days-to-date), since
+    /// Calendar.dateComponents per item costs more than sealing the item.
     private func pageID(of item: ContentItem) -> String {
         guard let date = item.date ?? item.event?.start.date ?? item.conference?.slots.first?.start else { return ManifestPage.pinned }
-        let parts = calendar.dateComponents([.year, .month], from: date)
-        return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+        return Self.month(of: date, in: site.config.timezone)
+    }
+
+    /// `YYYY-MM` of `date` in `zone`.
+    static func month(of date: Date, in zone: TimeZone) -> String {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let dayOfEra = z - era * 146097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d", year, month)
     }
 
     /// `pinned` first, then `YYYY-MM` newest first.
@@ -242,7 +286,7 @@ struct Sealer {
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
                 publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox)
-            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try encode(payload, what: "the keyslot of \(record.id)")))
+            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
         var size = Self.minimumKeyslotSize

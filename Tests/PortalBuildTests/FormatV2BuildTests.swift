@@ -4,7 +4,7 @@
 // forge.
 import Foundation
 import XCTest
-import PortalBuild
+@testable import PortalBuild
 import PortalCrypto
 import PortalFormat
 import PortalTestSupport
@@ -170,6 +170,25 @@ final class FormatV2BuildTests: XCTestCase {
             .write(to: fixture.output.appendingPathComponent(school.index))
         XCTAssertThrowsError(try opener.index(of: "school")) { error in
             XCTAssertEqual((error as? OpenFailure)?.reason, "signature")
+        }
+    }
+
+    /// Pages are months in the school's time zone; the arithmetic agrees with Calendar on month
+    /// and year boundaries, both DST changes and a spread of instants over two centuries.
+    func testPageMonthsFollowTheSchoolsTimeZone() throws {
+        let zone = try XCTUnwrap(TimeZone(identifier: "Europe/Amsterdam"))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        func iso(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+        XCTAssertEqual(Sealer.month(of: iso("2026-10-31T22:30:00Z"), in: zone), "2026-10", "23:30 on 31 October, CET")
+        XCTAssertEqual(Sealer.month(of: iso("2026-10-31T23:30:00Z"), in: zone), "2026-11", "00:30 on 1 November")
+        XCTAssertEqual(Sealer.month(of: iso("2027-03-31T22:30:00Z"), in: zone), "2027-04", "00:30 on 1 April, CEST")
+        XCTAssertEqual(Sealer.month(of: iso("2026-12-31T23:00:00Z"), in: zone), "2027-01", "midnight on new year")
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<5000 {
+            let date = Date(timeIntervalSince1970: Double(Int64.random(in: -2_000_000_000...5_000_000_000, using: &rng)))
+            let parts = calendar.dateComponents([.year, .month], from: date)
+            XCTAssertEqual(Sealer.month(of: date, in: zone), String(format: "%04d-%02d", parts.year!, parts.month!), "\(date)")
         }
     }
 }

@@ -2,7 +2,7 @@
 
 By default the site is made by the real generator (`portal generate`, binary from $PORTAL_BIN or
 <repo>/.build/debug/portal) from a copy of <repo>/content and served by `portal serve`. Only when
-that binary does not exist, or PORTAL_FIXTURE=python is set, a small site sealed by format_v1.py
+that binary does not exist, or PORTAL_FIXTURE=python is set, a small site sealed by format_v2.py
 is served by Python's http.server instead; the run header says which.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ NL, EN = strings("nl"), strings("en")
 
 
 def pytest_report_header(config):
-    return f"browser site: {'real portal generate (' + PORTAL_BIN + ')' if USE_REAL else 'Python fixture (format_v1.py)'}"
+    return f"browser site: {'real portal generate (' + PORTAL_BIN + ')' if USE_REAL else 'Python fixture (format_v2.py)'}"
 
 
 def free_port() -> int:
@@ -121,8 +121,14 @@ def run(*args, **kw) -> str:
     return r.stdout
 
 
+def staff_folders(keys: str) -> list[str]:
+    """--content and --theme for token commands: the content folder next to keys/ (format 2's token
+    commands read site.yaml)."""
+    return ["--content", os.path.join(os.path.dirname(keys), "content"), "--theme", os.path.join(REPO, "themes", "default")]
+
+
 def issue(keys: str, groups: list[str], **opts) -> dict:
-    args = ["token", "issue", "--keys", keys]
+    args = ["token", "issue", "--keys", keys, *staff_folders(keys)]
     for g in groups:
         args += ["--group", g]
     for k, v in opts.items():
@@ -178,9 +184,18 @@ def site_copy(site, tmp_path):
     out = str(tmp_path / "output")
     shutil.copytree(site.out, out)
     srv = Server(out)
-    s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened)
+    s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened, root=site.root)
     yield s
     srv.close()
+
+
+def master_key(site: Site) -> bytes:
+    """The school's master key: from the real build's keys/keystore.json, else the Python fixture's."""
+    if not USE_REAL:
+        return bytes(range(32))
+    import base64
+    with open(os.path.join(site.root, "keys", "keystore.json"), encoding="utf-8") as f:
+        return base64.b64decode(json.load(f)["master_key"])
 
 
 @pytest.fixture
@@ -196,7 +211,8 @@ def real_site_copy(site, tmp_path):
     s = Site(out, srv.url, site.tokens, site.token_ids, site.expected, site.opened, root=root)
     s.generate = lambda: run("generate", "--content", os.path.join(root, "content"), "--output", out,
                              "--keys", os.path.join(root, "keys"), "--theme", os.path.join(REPO, "themes", "default"))
-    s.revoke = lambda name: run("token", "revoke", "--keys", os.path.join(root, "keys"), site.token_ids[name])
+    s.revoke = lambda name: run("token", "revoke", "--keys", os.path.join(root, "keys"), *staff_folders(os.path.join(root, "keys")),
+                                site.token_ids[name])
     yield s
     srv.close()
 
@@ -247,6 +263,21 @@ def login(page, url: str, token: str):
 def timeline_titles(page) -> list[str]:
     """Titles of the news/album cards (not the pinned conference cards)."""
     return page.locator(".view-timeline .cards:not(.pinned) .card h2").all_inner_texts()
+
+
+def load_all(page) -> int:
+    """Taps "Oudere berichten" until every page of every audience is loaded; returns the taps."""
+    taps = 0
+    while page.locator("[data-testid=older]").count():
+        page.click("[data-testid=older]")
+        page.wait_for_function("() => !document.querySelector('[data-testid=older][disabled]')")
+        taps += 1
+    return taps
+
+
+def all_timeline_titles(page) -> list[str]:
+    load_all(page)
+    return timeline_titles(page)
 
 
 # ---- a site with bookable conferences, served by a real portal-receiver ----

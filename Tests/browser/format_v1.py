@@ -3,6 +3,8 @@
 The browser tests run against the real `portal generate`; this sealer builds small local sites
 when the generator is not available and makes cases the generator never writes (a blob sealed
 under the wrong key, a keyslot for an unknown audience). Opening lives in opener.py.
+Since format 2 it builds the format 1 site of the upgrade test (test_upgrade.py); format 2's
+fixture sites come from format_v2.py, which reuses this file's envelope (`seal`), unchanged.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import re
 import format_v1
 import opener
 import pytest
-from conftest import EN, NL, login, timeline_titles
+from conftest import EN, NL, all_timeline_titles, login, timeline_titles
 
 
 def only_in(site, name, audience, other_name, other_audiences):
@@ -18,7 +18,7 @@ def only_in(site, name, audience, other_name, other_audiences):
 
 def test_typed_token_shows_school_and_own_group_but_not_another_group(site, page):
     login(page, site.url, site.tokens["groep-3"])
-    titles = set(timeline_titles(page))
+    titles = set(all_timeline_titles(page))
     school = site.titles("groep-3", "school")
     own = site.titles("groep-3", "groep-3")
     foreign = only_in(site, "groep-5", "groep-5", "groep-3", ["school", "groep-3"])
@@ -26,10 +26,11 @@ def test_typed_token_shows_school_and_own_group_but_not_another_group(site, page
     assert school <= titles
     assert own <= titles
     assert not (foreign & titles)
-    # exactly the news and albums of school + groep-3, newest first; no events, pages or conferences
+    # exactly the news and albums of school + groep-3 (once older pages are loaded), newest first;
+    # no events, pages or conferences
     items = [i for a in ("school", "groep-3") for i in site.opened["groep-3"].audiences[a].manifest["items"]
              if i["kind"] in ("news", "album")]
-    assert sorted(timeline_titles(page)) == sorted(i["title"] for i in items)
+    assert sorted(all_timeline_titles(page)) == sorted(i["title"] for i in items)
     dates = page.locator(".view-timeline .cards:not(.pinned) .card time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
     assert dates == sorted(dates, reverse=True)
     # every card is labelled with its audience
@@ -52,7 +53,7 @@ def test_link_token_logs_in_and_leaves_the_address_bar(site, page):
     page.wait_for_selector(".view-timeline")
     href = page.evaluate("location.href")
     assert "token" not in href and token not in href
-    assert site.titles("groep-5", "groep-5") <= set(timeline_titles(page))
+    assert site.titles("groep-5", "groep-5") <= set(all_timeline_titles(page))
 
 
 def test_reload_does_not_ask_for_the_token_again(site, page):
@@ -60,7 +61,7 @@ def test_reload_does_not_ask_for_the_token_again(site, page):
     page.reload()
     page.wait_for_selector(".view-timeline")
     assert page.locator("#token").count() == 0
-    assert site.titles("groep-3", "groep-3") <= set(timeline_titles(page))
+    assert site.titles("groep-3", "groep-3") <= set(all_timeline_titles(page))
 
 
 def test_indexeddb_holds_keys_not_the_token(site, page):
@@ -89,17 +90,17 @@ def test_two_tokens_on_one_device_see_both_groups(site, page):
     page.type("#token", site.tokens["groep-5"])
     page.click("form.login-form button[type=submit]")
     page.wait_for_selector(".view-timeline")
-    titles = set(timeline_titles(page))
+    titles = set(all_timeline_titles(page))
     assert site.titles("groep-3", "groep-3") <= titles
     assert site.titles("groep-5", "groep-5") <= titles
     page.reload()
     page.wait_for_selector(".view-timeline")
-    assert site.titles("groep-5", "groep-5") <= set(timeline_titles(page))
+    assert site.titles("groep-5", "groep-5") <= set(all_timeline_titles(page))
 
 
 def test_family_token_sees_both_groups(site, page):
     login(page, site.url, site.tokens["family"])
-    titles = set(timeline_titles(page))
+    titles = set(all_timeline_titles(page))
     assert site.titles("family", "groep-3") <= titles
     assert site.titles("family", "groep-8") <= titles
     assert not (only_in(site, "groep-5", "groep-5", "family", ["school", "groep-3", "groep-8"]) & titles)
@@ -293,14 +294,14 @@ def test_keyslot_past_its_expiry_is_refused(site_copy, page):
     token, r = format_v1.new_token(random.randbytes(18))
     token_id, kek = opener.derive(r, site_id)
     slot = dict(real.keyslot, token_id=token_id, expires=(dt.date.today() - dt.timedelta(days=1)).isoformat())
-    env = format_v1.seal(kek, _json.dumps(slot).encode(), opener.keyslot_ad(token_id), real.site["keyslot_size"])
+    env = format_v1.seal(kek, _json.dumps(slot).encode(), opener.keyslot_ad_v2(token_id), real.site["keyslot_size"])
     open(os.path.join(site_copy.out, "k", token_id), "wb").write(env)
     # the same keyslot, not expired, opens: so the refusal is about the date
     ok_token, r2 = format_v1.new_token(random.randbytes(18))
     ok_id, kek2 = opener.derive(r2, site_id)
     slot2 = dict(real.keyslot, token_id=ok_id)
     open(os.path.join(site_copy.out, "k", ok_id), "wb").write(
-        format_v1.seal(kek2, _json.dumps(slot2).encode(), opener.keyslot_ad(ok_id), real.site["keyslot_size"]))
+        format_v1.seal(kek2, _json.dumps(slot2).encode(), opener.keyslot_ad_v2(ok_id), real.site["keyslot_size"]))
     assert base64.b64decode(slot["audiences"][0]["key"])
     page.goto(site_copy.url)
     page.wait_for_selector("#token")
@@ -325,7 +326,7 @@ def test_a_keyslot_of_another_size_is_refused_like_a_damaged_one(site_copy, page
         token, r = format_v1.new_token(random.randbytes(18))
         token_id, kek = opener.derive(r, site_id)
         env = bytearray(format_v1.seal(kek, _json.dumps(dict(real.keyslot, token_id=token_id)).encode(),
-                                       opener.keyslot_ad(token_id), size))
+                                       opener.keyslot_ad_v2(token_id), size))
         if name == "damaged":
             env[-1] ^= 1
         open(os.path.join(site_copy.out, "k", token_id), "wb").write(bytes(env))
@@ -341,17 +342,17 @@ def test_a_keyslot_of_another_size_is_refused_like_a_damaged_one(site_copy, page
         assert page.locator(".view-timeline").count() == 0
 
 
-def test_a_manifest_that_does_not_open_is_reported_and_the_rest_still_shows(site_copy, page):
+def test_an_index_that_does_not_open_is_reported_and_the_rest_still_shows(site_copy, page):
     slot = site_copy.opened["groep-3"].keyslot
-    man = next(a["manifest"] for a in slot["audiences"] if a["id"] == "groep-3")
-    path = os.path.join(site_copy.out, man)
+    index = next(a["index"] for a in slot["audiences"] if a["id"] == "groep-3")
+    path = os.path.join(site_copy.out, index)
     data = bytearray(open(path, "rb").read())
     data[-5] ^= 0x80
     open(path, "wb").write(bytes(data))
     login(page, site_copy.url, site_copy.tokens["groep-3"])
     notice = page.locator("[data-testid='notice.audience_error']")
     assert notice.inner_text() == NL["notice.audience_error"].replace("{title}", site_copy.opened["groep-3"].audiences["groep-3"].title)
-    titles = set(timeline_titles(page))
+    titles = set(all_timeline_titles(page))
     assert site_copy.titles("groep-3", "school") <= titles
     assert not (site_copy.titles("groep-3", "groep-3") & titles)
 
@@ -383,7 +384,7 @@ def test_revoke_and_regenerate_rekeys_other_devices_and_drops_the_revoked(real_s
         g3.wait_for_selector(".view-timeline")
         after = dict(stored_epochs(g3))[s.token_ids["groep-3"]]
         assert after["groep-3"] > before["groep-3"]
-        assert s.titles("groep-3", "groep-3") <= set(timeline_titles(g3))
+        assert s.titles("groep-3", "groep-3") <= set(all_timeline_titles(g3))
         assert g3.locator("[data-testid='notice.audience_error']").count() == 0
     finally:
         other.close()

@@ -1,10 +1,12 @@
 """The app's crypto.js, run inside Chromium, agrees with RFC 5869, the Python opener and FORMAT.md."""
 import base64
+import hashlib
 import json
 import os
 import re
 
 import format_v1
+import format_v2
 import opener
 import pytest
 from conftest import REPO
@@ -52,29 +54,48 @@ def test_token_parsing_matches_the_python_opener(cpage):
     assert js(cpage, "async (C, t) => (await C.parseToken(t)).error", tok[:-1] + "U") == "malformed"
 
 
-def test_js_derives_and_opens_a_real_keyslot_and_manifest(site, cpage):
+SEALED_RUN = """async ([_, args]) => {
+  const C = await import('./crypto.js'), S = await import('./sealed.js');
+  return await (%s)(C, S, ...args); }"""
+
+
+def sealed_js(page, body: str, *args):
+    return page.evaluate(SEALED_RUN % body, [None, list(args)])
+
+
+def test_js_opens_a_real_keyslot_its_indexes_and_pages(site, cpage):
+    """sealed.js, as the app uses it, opens the real keyslot, every signed index and every page,
+    and gets what the Python opener got."""
     name = "family"
     opened = site.opened[name]
-    got = js(cpage, """async (C, tok, siteIdHex) => {
+    got = sealed_js(cpage, """async (C, S, tok, site) => {
         const p = await C.parseToken(tok);
-        const { tokenId, kek } = await C.deriveTokenKeys(p.r, C.fromHex(siteIdHex));
-        const env = new Uint8Array(await (await fetch('k/' + tokenId)).arrayBuffer());
-        const slot = JSON.parse(new TextDecoder().decode(await C.openEnvelope(kek, env, C.keyslotAD(tokenId))));
-        const out = { tokenId, kekExtractable: kek.extractable, audiences: {} };
-        for (const a of slot.audiences) {
-          const key = await C.importAudienceKey(C.fromB64(a.key));
-          const m = new Uint8Array(await (await fetch(a.manifest)).arrayBuffer());
-          out.audiences[a.id] = JSON.parse(new TextDecoder().decode(await C.openEnvelope(key, m, C.blobAD(a.id, a.epoch, 'manifest'))));
+        const { tokenId, kek } = await C.deriveTokenKeys(p.r, C.fromHex(site.site_id));
+        const files = S.sealedFiles(() => {}, () => site);
+        const rec = await files.openKeyslot(tokenId, kek, 'now');
+        const out = { tokenId, kekExtractable: kek.extractable, publisher: rec.publisher, audiences: {} };
+        for (const a of rec.audiences) {
+          const index = await files.openIndex(a, rec.publisher);
+          const aud = { id: a.id, epoch: a.epoch, key: a.key };
+          const pages = {};
+          for (const entry of index.pages) pages[entry.id] = await files.openPage(aud, entry);
+          out.audiences[a.id] = { index, pages, keyExtractable: a.key.extractable };
         }
+        const env = new Uint8Array(await (await fetch('k/' + tokenId)).arrayBuffer());
         let wrongAD = 'opened';
         try { await C.openEnvelope(kek, env, C.keyslotAD(tokenId.replace(/.$/, '0'))); } catch (e) { wrongAD = e.constructor.name; }
         out.wrongAD = wrongAD;
-        return out; }""", site.tokens[name], opened.site["site_id"])
+        localStorage.clear();
+        return out; }""", site.tokens[name], opened.site)
     assert got["tokenId"] == site.token_ids[name] == opened.token_id
     assert got["kekExtractable"] is False
+    assert got["publisher"] == opened.keyslot["publisher"]
     assert set(got["audiences"]) == site.expected[name]
-    for aid, man in got["audiences"].items():
-        assert man == opened.audiences[aid].manifest
+    for aid, a in got["audiences"].items():
+        assert a["keyExtractable"] is False
+        assert a["index"] == opened.audiences[aid].index
+        assert a["pages"] == {pid: {"items": p["items"], "media": p.get("media", {})}
+                              for pid, p in opened.audiences[aid].pages.items()}
     assert got["wrongAD"] == "EnvelopeError" or site.token_ids[name].endswith("0")
 
 
@@ -88,15 +109,15 @@ def test_unpad_rules(cpage):
 def test_js_opens_envelopes_sealed_by_the_python_sealer(cpage):
     key = bytes(range(32))
     for m in [b"", b"x", b"hallo" * 100]:
-        env = format_v1.seal_blob(key, "groep-5", 3, "news/x", m)
+        env = format_v2.seal_padded(key, m, b"ouderportaal/2 blob")
         got = js(cpage, """async (C, k, e) => { const key = await C.importAudienceKey(C.fromB64(k));
-            return C.hex(await C.openEnvelope(key, C.fromB64(e), C.blobAD('groep-5', 3, 'news/x'))); }""",
+            return C.hex(await C.openPadded(key, C.fromB64(e), C.BLOB_AD)); }""",
                  base64.b64encode(key).decode(), base64.b64encode(env).decode())
         assert got == m.hex()
-    env = bytearray(format_v1.seal_blob(key, "groep-5", 3, "news/x", b"hallo"))
+    env = bytearray(format_v2.seal_padded(key, b"hallo", b"ouderportaal/2 blob"))
     env[-1] ^= 1
     got = js(cpage, """async (C, k, e) => { const key = await C.importAudienceKey(C.fromB64(k));
-        try { await C.openEnvelope(key, C.fromB64(e), C.blobAD('groep-5', 3, 'news/x')); return 'opened'; }
+        try { await C.openPadded(key, C.fromB64(e), C.BLOB_AD); return 'opened'; }
         catch (err) { return err.constructor.name; } }""", base64.b64encode(key).decode(), base64.b64encode(bytes(env)).decode())
     assert got == "EnvelopeError"
 
@@ -117,7 +138,9 @@ FAILING_RUN = """async ([_, args]) => {
 def test_app_refuses_every_failing_vector_of_format_md(cpage):
     """FORMAT.md "Failing vectors" through the app's own functions: crypto.js openEnvelope (blobs) and
     openKeyslotEnvelope (keyslots) refuse each case with its reason and return nothing; sealed.js,
-    which the app opens files with, refuses them too (fetch answered with the envelope)."""
+    which the app opens keyslots with, refuses the keyslot too (fetch answered with the envelope).
+    (These envelopes carry format 1's blob AD: sealed.js opens only format 2's b/ files, whose own
+    refusals are the "Format 2 failing vectors" below.)"""
     import vectors
     v, cases = vectors.load(), vectors.load_failing()
     # A missing section must fail here, not skip.
@@ -137,8 +160,8 @@ def test_app_refuses_every_failing_vector_of_format_md(cpage):
             window.fetch = async () => new Response(env.slice());
             if (c.keyslot_size !== null) {
               // The KEK the app derives from the token, as on unlock.
-              if (C.keyslotAD(tokenId) !== c.ad || c.key !== 'kek') { out[c.name] = { setup: 'not the vector keyslot' }; continue; }
-              const files = S.sealedFiles(() => {}, () => c.keyslot_size);
+              if (c.ad !== 'ouderportaal/1 keyslot ' + tokenId || c.key !== 'kek') { out[c.name] = { setup: 'not the vector keyslot' }; continue; }
+              const files = S.sealedFiles(() => {}, () => ({ keyslot_size: c.keyslot_size }));
               out[c.name] = {
                 crypto: await refusal(() => C.openKeyslotEnvelope(kek, env, tokenId, c.keyslot_size)),
                 sealed: await refusal(() => files.openKeyslot(tokenId, kek, 'now')),
@@ -146,14 +169,8 @@ def test_app_refuses_every_failing_vector_of_format_md(cpage):
                 unchecked: new TextDecoder().decode(await C.openEnvelope(kek, env, c.ad)),
               };
             } else {
-              const m = c.ad.match(/^ouderportaal\/1 blob (\S+) (\d+) (.+)$/);
               const key = await C.importAudienceKey(C.fromHex(keys[c.key]));
-              const aud = { id: m[1], epoch: Number(m[2]), key };
-              const files = S.sealedFiles(() => {}, () => 4096);
-              out[c.name] = {
-                crypto: await refusal(() => C.openEnvelope(key, env, c.ad)),
-                sealed: await refusal(() => files.openItem(aud, { path: m[3], blob: 'a/x/y' })),
-              };
+              out[c.name] = { crypto: await refusal(() => C.openEnvelope(key, env, c.ad)) };
             }
           }
         } finally { window.fetch = realFetch; }
@@ -167,14 +184,12 @@ def test_app_refuses_every_failing_vector_of_format_md(cpage):
             # the error path of a damaged keyslot: the EnvelopeError itself (unlock: 'unknown')
             assert g["sealed"] == {"error": "EnvelopeError", "reason": c["expect"], "kind": None}, c["name"]
             assert g["unchecked"] == v["keyslot_message"]
-        else:
-            assert g["sealed"] == {"error": "LoadError", "reason": None, "kind": "sealed"}, c["name"]
 
 
 def test_app_refuses_a_keyslot_when_site_json_gives_no_keyslot_size(cpage):
     v = __import__("vectors").load()
     msg = v["keyslot_message"].encode()
-    slot = format_v1.seal(bytes.fromhex(v["kek"]), msg, v["keyslot_ad"].encode(), 4096)
+    slot = format_v1.seal(bytes.fromhex(v["kek"]), msg, opener.keyslot_ad_v2(v["token_id"]), 4096)
     got = js(cpage, """async (C, r, sid, envHex) => {
         const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(sid));
         const out = [];
@@ -184,6 +199,111 @@ def test_app_refuses_a_keyslot_when_site_json_gives_no_keyslot_size(cpage):
         }
         return out; }""", v["R"], v["site_id"], slot.hex())
     assert got == [v["keyslot_message"], "keyslot-size", "keyslot-size", "keyslot-size", "keyslot-size"]
+
+
+def test_js_against_format_2_vectors(cpage):
+    """FORMAT.md "Format 2 vectors" through sealed.js and crypto.js as the app opens them: the item
+    blob (name check, item key, blob AD), the page, the signed index under the publisher key, the
+    labels, and the format 2 keyslot rebuilt from its nonce."""
+    import vectors
+    v, v2 = vectors.load(), vectors.load_v2()
+    assert v and v2, f"{vectors.format_md_path()} has no '### Format 2 vectors' ```text block"
+    site = {"site_id": v["site_id"], "keyslot_size": 4096}
+    got = sealed_js(cpage, r"""async (C, S, v, v2, site) => {
+        const files = S.sealedFiles(() => {}, () => site);
+        const serve = (bytes) => { window.fetch = async () => new Response(bytes.slice()); };
+        const realFetch = window.fetch;
+        const out = {};
+        try {
+          // the publisher's public key from its seed (PKCS#8, as FORMAT.md and PLATFORM.md say)
+          const priv = await crypto.subtle.importKey('pkcs8', C.fromHex('302e020100300506032b657004220420' + v2.publisher_seed),
+            { name: 'Ed25519' }, true, ['sign']);
+          const jwk = await crypto.subtle.exportKey('jwk', priv);
+          out.publisher = C.hex(C.fromB64(jwk.x.replace(/-/g, '+').replace(/_/g, '/') + '='));
+          const school = await C.importAudienceKey(C.fromHex(v.k_school_1));
+          const aud = { id: 'school', epoch: 1, key: school };
+          serve(C.fromHex(v2.item_envelope));
+          const item = await files.openItem(aud, { blob: 'b/' + v2.item_name, key: btoa(String.fromCharCode(...C.fromHex(v2.item_key))) });
+          out.item = C.hex(new TextEncoder().encode(item));
+          serve(C.fromHex(v2.page_envelope));
+          out.page = await files.openPage(aud, { id: '2026-11', blob: 'b/' + v2.page_name, count: 1 });
+          localStorage.removeItem(S.SEQ);
+          serve(C.fromHex(v2.index_envelope));
+          const pub = btoa(String.fromCharCode(...C.fromHex(v2.publisher_public_key)));
+          out.index = await files.openIndex({ id: 'school', epoch: 1, key: school, index: 'i/' + v2.index_name }, pub);
+          out.stored = JSON.parse(localStorage.getItem(S.SEQ));
+          localStorage.removeItem(S.SEQ);
+          const doc = await C.openPadded(school, C.fromHex(v2.index_envelope), C.indexAD('school', 1));
+          out.signature = C.hex(doc.subarray(4, 68));
+          out.body = new TextDecoder().decode(await C.verifySigned(C.fromHex(v2.publisher_public_key), doc, 'index'));
+          out.ads = [C.indexAD('school', 1), C.pageAD('school', 1, '2026-11'), C.BLOB_AD, C.keyslotAD(v.token_id)];
+        } finally { window.fetch = realFetch; }
+        return out; }""", v, v2, site)
+    assert got["publisher"] == v2["publisher_public_key"]
+    assert got["item"] == v["blob_message"]
+    assert hashlib.sha256(bytes.fromhex(got["item"])).hexdigest() == v2["item_sha256"]
+    page = json.loads(v2["page_message"])
+    assert got["page"] == {"items": page["items"], "media": page["media"]}
+    assert got["index"] == json.loads(v2["index_body"])
+    assert got["stored"] == {v["site_id"] + " school": json.loads(v2["index_body"])["sequence"]}
+    assert got["signature"] == v2["index_signature"] and got["body"] == v2["index_body"]
+    assert got["ads"] == [v2["index_ad"], v2["page_ad"], "ouderportaal/2 blob", v2["keyslot2_ad"]]
+    # the format 2 keyslot: rebuilt from its nonce, checked by SHA-256, opened by openKeyslotEnvelope
+    msg = b'{"token_id":"%s","v":2}' % v["token_id"].encode()
+    padded = msg + b"\x80" + b"\x00" * (4096 - len(msg) - 1)
+    length, sha, env = vectors.rebuild_keyslot(cpage, js, v["kek"], v2["keyslot2_nonce"], padded.hex(), v2["keyslot2_ad"])
+    assert (length, sha) == (4128, v2["keyslot2_sha256"])
+    opened = js(cpage, """async (C, r, sid, envHex) => {
+        const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(r), C.fromHex(sid));
+        return new TextDecoder().decode(await C.openKeyslotEnvelope(kek, C.fromHex(envHex), tokenId, 4096)); }""",
+                v["R"], v["site_id"], env)
+    assert opened == msg.decode()
+
+
+def test_app_refuses_every_format_2_failing_vector(cpage):
+    """FORMAT.md "Format 2 failing vectors" through sealed.js (fetch answered with the vector's bytes):
+    each is refused as a LoadError of kind 'sealed' with the vector's reason (the keyslot: the
+    EnvelopeError of a damaged keyslot, as on unlock), and nothing is returned or remembered."""
+    import vectors
+    v, cases = vectors.load(), vectors.load_failing_v2()
+    assert v and cases, f"{vectors.format_md_path()} has no '### Format 2 failing vectors' ```text block"
+    assert {c["expect"] for c in cases} == vectors.REASONS_V2
+    got = sealed_js(cpage, r"""async (C, S, cases, v) => {
+        const site = { site_id: v.site_id, keyslot_size: 4096 };
+        const { tokenId, kek } = await C.deriveTokenKeys(C.fromHex(v.R), C.fromHex(v.site_id));
+        const b64 = (hex) => btoa(String.fromCharCode(...C.fromHex(hex)));
+        const realFetch = window.fetch;
+        const out = {};
+        try {
+          for (const c of cases) {
+            const env = C.fromHex(c.envelope);
+            window.fetch = async () => new Response(env.slice());
+            const files = S.sealedFiles(() => {}, () => (c.keyslot_size ? { ...site, keyslot_size: c.keyslot_size } : site));
+            localStorage.removeItem(S.SEQ);
+            if (c.seen) localStorage.setItem(S.SEQ, JSON.stringify({ [v.site_id + ' ' + c.audience]: c.seen }));
+            const before = localStorage.getItem(S.SEQ);
+            let run;
+            if (c.audience) {
+              const key = await C.importAudienceKey(C.fromHex(v[c.key]));
+              run = () => files.openIndex({ id: c.audience, epoch: c.epoch, key, index: 'i/' + '0'.repeat(32) }, b64(c.publisher));
+            } else if (c.name) {
+              run = () => files.openItem({ id: 'school', epoch: 1 }, { blob: 'b/' + c.name, key: b64(c.key) });
+            } else {
+              run = () => files.openKeyslot(tokenId, kek, 'now');
+            }
+            try { const r = await run(); out[c.case] = { opened: JSON.stringify(r) }; }
+            catch (e) { out[c.case] = { error: e.constructor.name, kind: e.kind ?? null, reason: e.reason ?? null }; }
+            out[c.case].remembered = localStorage.getItem(S.SEQ) !== before;
+          }
+        } finally { window.fetch = realFetch; localStorage.removeItem(S.SEQ); }
+        return out; }""", cases, v)
+    assert set(got) == {c["case"] for c in cases}
+    for c in cases:
+        g = got[c["case"]]
+        if c["expect"] == "keyslot-size":
+            assert g == {"error": "EnvelopeError", "kind": None, "reason": "keyslot-size", "remembered": False}, c["case"]
+        else:
+            assert g == {"error": "LoadError", "kind": "sealed", "reason": c["expect"], "remembered": False}, c["case"]
 
 
 HPKE_RUN = """async ([_, args]) => {

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from conftest import EN, NL, login
+from conftest import EN, NL, load_all, login
 
 SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
 
@@ -39,6 +39,7 @@ def test_album_list_shows_covers_and_opens_an_album(site, page):
     login(page, site.url, site.tokens["groep-3"])
     page.click("nav a[href='#/albums']")
     page.wait_for_selector("[data-testid=albums]")
+    load_all(page)  # older albums are on older pages: "Oudere berichten" brings them
     albums = [i for a in site.opened["groep-3"].audiences.values() for i in a.manifest["items"] if i["kind"] == "album"]
     cards = page.locator(".album-card")
     assert cards.count() == len(albums)
@@ -197,21 +198,28 @@ def test_gallery_at_phone_width_screenshot(site, page):
 
 def test_thumbnails_of_a_long_album_are_decrypted_only_when_scrolled_to(real_site_copy, page):
     """An album of 36 photos: at first only the thumbnails near the screen are fetched and opened."""
-    import shutil
+    import base64
     s = real_site_copy
-    src_dir = os.path.join(s.root, "content", "albums")
-    jpgs = [os.path.join(d, f) for d, _, fs in os.walk(src_dir) for f in sorted(fs) if f.endswith(".jpg")]
-    album = os.path.join(src_dir, "sportdag-2026")
+    album = os.path.join(s.root, "content", "albums", "sportdag-2026")
     os.makedirs(album)
+    # 36 different photos (drawn and encoded by Chromium): equal photos would share one b/ file.
+    page.goto(s.url)
+    jpgs = page.evaluate("""() => Array.from({ length: 36 }, (_, i) => {
+        const c = document.createElement('canvas'); c.width = 800; c.height = 600;
+        const g = c.getContext('2d');
+        g.fillStyle = `hsl(${i * 10}, 70%, 50%)`; g.fillRect(0, 0, 800, 600);
+        g.fillStyle = '#fff'; g.font = '120px sans-serif'; g.fillText('Foto ' + (i + 1), 120, 340);
+        return c.toDataURL('image/jpeg', 0.9).split(',')[1]; })""")
     lines = []
     for i in range(36):
-        shutil.copy(jpgs[i % len(jpgs)], os.path.join(album, f"foto-{i:02d}.jpg"))
+        with open(os.path.join(album, f"foto-{i:02d}.jpg"), "wb") as f:
+            f.write(base64.b64decode(jpgs[i]))
         lines.append(f"  - file: foto-{i:02d}.jpg\n    caption: Sportdag foto {i + 1}\n")
     with open(os.path.join(album, "index.md"), "w", encoding="utf-8") as f:
         f.write("---\ntitle: Sportdag 2026\ndate: 2026-09-25\nphotos:\n" + "".join(lines) + "---\nWat een dag!\n")
     s.generate()
     blob_requests = []
-    page.on("request", lambda r: blob_requests.append(r.url) if "/a/" in r.url else None)
+    page.on("request", lambda r: blob_requests.append(r.url) if "/b/" in r.url else None)
     login(page, s.url, s.tokens["groep-3"])
     page.goto(s.url + "#/item/albums/sportdag-2026")
     page.wait_for_selector("[data-testid=gallery] img[src^='blob:']")

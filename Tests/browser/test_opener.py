@@ -251,8 +251,11 @@ def test_python_opener_reproduces_the_format_2_vectors():
     assert list(v2) == ["publisher_seed", "publisher_public_key", "item_sha256", "item_key", "item_envelope",
                         "item_name", "page_message", "page_ad", "page_envelope", "page_name", "index_name",
                         "index_ad", "index_body", "index_signature", "index_envelope", "keyslot2_ad",
-                        "keyslot2_nonce", "keyslot2_sha256"]
+                        "keyslot2_nonce", "keyslot2_sha256", "schedule_id"]
     master, school = bytes.fromhex(v["master_key"]), bytes.fromhex(v["k_school_1"])
+    # A conference's opaque schedule id, the only name the receiver knows it by.
+    assert opener.blake2b(master, b"ouderportaal/2 schedule groups/groep-5/conferences/oudergesprekken-februari", 16).hex() \
+        == v2["schedule_id"]
     # The school's keys: the publisher seed and an item key follow from the master key.
     seed = opener.blake2b(master, b"ouderportaal/2 publisher", 32)
     assert seed.hex() == v2["publisher_seed"]

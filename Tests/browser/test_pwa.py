@@ -189,12 +189,19 @@ def test_cached_sealed_files_no_longer_referenced_are_pruned(site, sw_context):
     item = first_news(site)
     page.goto(site.url + "#/item/" + item["path"])
     page.wait_for_selector(".fragment[data-state=ready]")
-    stale = site.url + "a/00000000000000000000000000000000/11111111111111111111111111111111"
-    page.evaluate("u => caches.open('ouderportaal-data-v1').then(c => c.put(u, new Response('old')))", stale)
+    # format 1's files (a/), an old page or item (b/), an old epoch's index (i/), a dropped keyslot (k/)
+    stale = [site.url + p for p in ("a/00000000000000000000000000000000/11111111111111111111111111111111",
+                                    "b/" + "0" * 32, "i/" + "1" * 32, "k/" + "2" * 32)]
+    page.evaluate("us => caches.open('ouderportaal-data-v1').then(c => Promise.all(us.map(u => c.put(u, new Response('old')))))", stale)
     page.goto(site.url + "#/")
     page.reload()
     page.wait_for_selector(".view-timeline")
-    page.wait_for_function("u => caches.open('ouderportaal-data-v1').then(c => c.match(u)).then(r => !r)", arg=stale)
+    page.wait_for_function("us => caches.open('ouderportaal-data-v1').then(c => Promise.all(us.map(u => c.match(u))))"
+                           ".then(rs => rs.every(r => !r))", arg=stale)
     cached = page.evaluate("caches.open('ouderportaal-data-v1').then(c => c.keys()).then(k => k.map(r => r.url))")
     assert site.url + item["blob"] in cached
     assert site.url + "k/" + site.token_ids["groep-3"] in cached
+    # every index and every page the indexes list stay (the pages loaded now were fetched)
+    index = {a["id"]: a["index"] for a in site.opened["groep-3"].keyslot["audiences"]}
+    for aud in site.opened["groep-3"].audiences.values():
+        assert site.url + index[aud.id] in cached and site.url + aud.index["pages"][0]["blob"] in cached

@@ -24,7 +24,10 @@ function partnerSchedules(state, entry, rec) {
     && typeof e.item.conference.closes === 'string' && e.item.conference.closes > now);
 }
 
-const schedulePath = (id) => '/v1/schedules/' + encodeURIComponent(id) + '/slots';
+// The receiver knows a conference by its schedule id (FORMAT.md "Pages": an opaque hash, not the
+// path with the title in it); a page without one (an older generator) books under the path.
+const scheduleOf = (item) => (typeof item.conference.id === 'string' && item.conference.id) || item.path;
+const schedulePath = (item) => '/v1/schedules/' + encodeURIComponent(scheduleOf(item)) + '/slots';
 
 export function bookingView(state, visit, path) {
   const entry = conferenceOf(state, path);
@@ -46,11 +49,11 @@ export function bookingView(state, visit, path) {
 
   async function load() {
     try {
-      const answer = await call(state.site, rec, 'GET', schedulePath(item.path));
+      const answer = await call(state.site, rec, 'GET', schedulePath(item));
       if (!visit.current()) return;
       data = answer;
       for (const p of partners) {
-        try { partnerData.set(p.item.path, await call(state.site, rec, 'GET', schedulePath(p.item.path))); } catch (e) { /* no pairs then */ }
+        try { partnerData.set(p.item.path, await call(state.site, rec, 'GET', schedulePath(p.item))); } catch (e) { /* no pairs then */ }
       }
       draw();
     } catch (err) {
@@ -102,17 +105,17 @@ export function bookingView(state, visit, path) {
     busy = true; button.disabled = true; button.textContent = t('send.busy');
     try {
       const sealedFor = (i) => sealPayload(state.site, rec, choice[i].entry.aud.id, 'booking', { child: names[i].input.value, note: '' },
-        [choice[i].entry.item.path, choice[i].slot.id]);
+        [scheduleOf(choice[i].entry.item), choice[i].slot.id]);
       if (moving) {
         await call(state.site, rec, 'POST', '/v1/bookings/' + moving + '/move',
           { slot: choice[0].slot.id, sealed: await sealedFor(0) });
       } else if (choice.length === 1) {
         await call(state.site, rec, 'POST', '/v1/bookings',
-          { schedule: choice[0].entry.item.path, slot: choice[0].slot.id, sealed: await sealedFor(0) });
+          { schedule: scheduleOf(choice[0].entry.item), slot: choice[0].slot.id, sealed: await sealedFor(0) });
       } else {
         const claims = [];
         for (let i = 0; i < choice.length; i++) {
-          claims.push({ schedule: choice[i].entry.item.path, slot: choice[i].slot.id, sealed: await sealedFor(i) });
+          claims.push({ schedule: scheduleOf(choice[i].entry.item), slot: choice[i].slot.id, sealed: await sealedFor(i) });
         }
         await call(state.site, rec, 'POST', '/v1/bookings', { claims });
       }

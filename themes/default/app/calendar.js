@@ -42,10 +42,12 @@ export function addToCalendarButton(state, entry) {
     t('calendar.add'), h('span', { class: 'sr' }, ': ' + entry.item.title));
 }
 
-export function calendarView(state) {
-  const all = [...state.items.values()].filter((e) => isEvent(e.item))
-    .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1
-      : a.item.title.localeCompare(b.item.title)));
+const eventsOf = (state) => [...state.items.values()].filter((e) => isEvent(e.item))
+  .sort((a, b) => (a.item.event.start < b.item.event.start ? -1 : a.item.event.start > b.item.event.start ? 1
+    : a.item.title.localeCompare(b.item.title)));
+
+export function calendarView(state, visit) {
+  let all = eventsOf(state);
   const audiences = [...state.audiences.values()].filter((aud) => all.some((e) => e.aud === aud));
   for (const id of ui.hidden) if (!audiences.some((a) => a.id === id)) ui.hidden.delete(id);
   const body = h('div', { class: 'calendar-body' });
@@ -61,7 +63,9 @@ export function calendarView(state) {
         if (e.target.checked) ui.hidden.delete(aud.id); else ui.hidden.add(aud.id);
         keep(); draw();
       } }), ' ', audienceLabel(aud)))) : null;
-  const allButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'ics-all', onclick: () => {
+  const allButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'ics-all', onclick: async () => {
+    // Every event: the pages not loaded yet (older months) first.
+    if (visit.session.lacks('')) { await visit.session.loadMonth(''); all = eventsOf(state); }
     const text = calendarFile(shown().map((e) => ({ item: e.item, label: audienceLabel(e.aud) })), { siteId: state.site.site_id, name: state.site.name });
     saveBlob(new Blob([text], { type: 'text/calendar;charset=utf-8' }), 'agenda.ics');
   } }, t('calendar.add_all'));
@@ -84,6 +88,8 @@ export function calendarView(state) {
 
   function monthView(events) {
     const month = ui.month || todayKey().slice(0, 7);
+    // An older month than the first screen holds: its pages are loaded, then the month is drawn again.
+    if (visit.session.lacks(month)) visit.session.loadMonth(month).then(() => { if (visit.current()) { all = eventsOf(state); draw(); } });
     const first = month + '-01';
     // Weeks start on Monday (as in the Netherlands); the grid runs from the Monday on or before the 1st.
     const dow = (new Date(first + 'T00:00:00Z').getUTCDay() + 6) % 7;

@@ -1,4 +1,5 @@
-// Format v1 (docs/FORMAT.md) in the browser: token parsing, HKDF, opening envelopes. WebCrypto only.
+// Format 2 (docs/FORMAT.md) in the browser: token parsing, HKDF, envelopes, signed documents and
+// content names. WebCrypto only.
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const enc = new TextEncoder();
@@ -74,18 +75,27 @@ export async function deriveTokenKeys(r, siteId) {
   return { tokenId: hex(new Uint8Array(idBits)), kek };
 }
 
-/** Imports a raw 32-byte audience key as a non-extractable AES-GCM key. */
+/** Imports a raw 32-byte audience or item key as a non-extractable AES-GCM key. */
 export function importAudienceKey(raw) {
-  if (raw.length !== 32) throw new Error('audience key is not 32 bytes');
+  if (raw.length !== 32) throw new EnvelopeError('key is not 32 bytes', 'auth');
   return subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['decrypt']);
 }
 
-export const keyslotAD = (tokenId) => 'ouderportaal/1 keyslot ' + tokenId;
-export const blobAD = (audience, epoch, path) => `ouderportaal/1 blob ${audience} ${epoch} ${path}`;
+export const keyslotAD = (tokenId) => 'ouderportaal/2 keyslot ' + tokenId;
+export const indexAD = (audience, epoch) => `ouderportaal/2 index ${audience} ${epoch}`;
+export const pageAD = (audience, epoch, page) => `ouderportaal/2 page ${audience} ${epoch} ${page}`;
+export const BLOB_AD = 'ouderportaal/2 blob';
 
-/** Error thrown when an envelope is not format v1 or does not open with the key. `reason` names the
- * failed check as FORMAT.md "Failing vectors" does: 'truncated', 'prefix', 'keyslot-size', 'auth'
- * or 'padding'. */
+/** Padmé (FORMAT.md "Envelope"): the padded length of a blob, page or index of L bytes. */
+export function padme(L) {
+  const e = 31 - Math.clz32(L), z = e - (32 - Math.clz32(e));
+  const mask = 2 ** z - 1;
+  return Math.floor((L + mask) / (mask + 1)) * (mask + 1);
+}
+
+/** Error thrown when a sealed file is refused. `reason` names the failed check as FORMAT.md's failing
+ * vectors do: 'truncated', 'prefix', 'keyslot-size', 'auth', 'padding' (envelope), 'signature',
+ * 'binding', 'rollback' or 'hash'. */
 export class EnvelopeError extends Error {
   constructor(msg, reason) { super(msg); this.reason = reason; }
 }
@@ -123,4 +133,35 @@ export async function openKeyslotEnvelope(kek, bytes, tokenId, keyslotSize) {
     throw new EnvelopeError(`keyslot is ${b.length} bytes, not 32 + ${keyslotSize}`, 'keyslot-size');
   }
   return openEnvelope(kek, b, keyslotAD(tokenId));
+}
+
+/** Opens a blob, page or index envelope and checks that it was padded to the Padmé length. */
+export async function openPadded(key, bytes, ad) {
+  const m = await openEnvelope(key, bytes, ad);
+  if (bytes.length - 32 !== padme(Math.max(m.length + 1, 256))) throw new EnvelopeError('not the Padmé length', 'padding');
+  return m;
+}
+
+/** A `b/` file is named after its bytes: hex(SHA-256(bytes))[0..32] must equal its name. Checked
+ * before anything else, so a host cannot swap in another file or an older version. */
+export async function checkName(rel, bytes) {
+  const h = hex(new Uint8Array(await subtle.digest('SHA-256', bytes))).slice(0, 32);
+  if ('b/' + h !== rel) throw new EnvelopeError(rel + ' does not match its bytes', 'hash');
+}
+
+const publishers = new Map();
+/** Verifies "OPS2" || signature || body under the publisher's raw Ed25519 key (FORMAT.md "Signed
+ * documents") and returns the body; anything else is refused with reason 'signature'. */
+export async function verifySigned(publisher, bytes, kind) {
+  const fail = (why) => new EnvelopeError(why, 'signature');
+  if (bytes.length < 68 || bytes[0] !== 0x4f || bytes[1] !== 0x50 || bytes[2] !== 0x53 || bytes[3] !== 0x32) throw fail('not a signed document');
+  const id = hex(publisher);
+  let key = publishers.get(id);
+  if (!key) publishers.set(id, key = await subtle.importKey('raw', publisher, { name: 'Ed25519' }, false, ['verify']).catch(() => null));
+  const body = bytes.subarray(68);
+  const label = enc.encode(`ouderportaal/2 signed ${kind}\n`);
+  const msg = new Uint8Array(label.length + body.length);
+  msg.set(label); msg.set(body, label.length);
+  if (!key || !await subtle.verify({ name: 'Ed25519' }, key, bytes.subarray(4, 68), msg)) throw fail('bad signature');
+  return body;
 }

@@ -15,19 +15,26 @@ function writeJSON(storage, key, value) {
   try { storage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage off or full */ }
 }
 
-/** Adds to `state.fresh` the paths of `state.items` this device has not listed before. */
+/** Adds to `state.fresh` the paths of the first screen's items (FORMAT.md "Index": the newest
+ * pages) this device has not listed before. Older pages, loaded on request, are never new. */
 export async function markNew(state) {
   const before = readJSON(localStorage, SEEN) || {};
   const session = new Set(readJSON(sessionStorage, FRESH) || []);
   const now = {};
-  const hashes = await Promise.all([...state.items.entries()].map(async ([path, { aud }]) => [path, aud.id, await pathHash(path)]));
+  const hashes = await Promise.all([...state.items.entries()].filter(([, e]) => e.early)
+    .map(async ([path, { aud }]) => [path, aud.id, await pathHash(path)]));
   for (const [path, aud, hash] of hashes) {
     (now[aud] ||= []).push(hash);
     const known = Array.isArray(before[aud]) ? before[aud] : null;
     if ((known && !known.includes(hash)) || session.has(hash)) state.fresh.add(path);
   }
-  // An audience that did not load this time (offline, error) keeps what was seen of it.
-  for (const aud of state.audiences.values()) if (aud.error && Array.isArray(before[aud.id])) now[aud.id] = before[aud.id];
+  // What was seen before stays known (an item may come back onto the first screen), up to a limit;
+  // an audience that did not load this time (offline, error) keeps all of it.
+  for (const aud of state.audiences.values()) {
+    const old = Array.isArray(before[aud.id]) ? before[aud.id] : [];
+    if (now[aud.id]) now[aud.id] = [...new Set([...now[aud.id], ...old])].slice(0, 2000);
+    else if (old.length) now[aud.id] = old;
+  }
   writeJSON(localStorage, SEEN, now);
   await saveFresh(state);
 }

@@ -3,6 +3,7 @@
 import { h } from './dom.js';
 import { t, formatDay } from './i18n.js';
 import { zip } from './zip.js';
+import { olderButton } from './views.js';
 
 const isAlbum = (it) => it.album && Array.isArray(it.album.photos);
 const photosOf = (item) => item.album.photos.filter((p) => p && typeof p.media === 'string');
@@ -28,7 +29,7 @@ export function saveBlob(blob, name) {
 
 /** All albums of every audience, newest first, as cards with their covers. */
 export function albumsView(state, visit) {
-  const albums = [...state.items.values()].filter((e) => isAlbum(e.item))
+  const albums = [...state.items.values()].filter((e) => isAlbum(e.item) && e.page > state.horizon)
     .sort((a, b) => ((a.item.date || '') < (b.item.date || '') ? 1 : (a.item.date || '') > (b.item.date || '') ? -1 : 0));
   const list = h('ul', { class: 'albums', 'data-testid': 'albums' }, albums.map(({ item, aud }) => {
     const n = photosOf(item).length;
@@ -42,8 +43,9 @@ export function albumsView(state, visit) {
           state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null),
         h('span', { class: 'album-count' }, n === 1 ? t('album.photo') : t('album.photos', { n })))));
   }));
+  const older = olderButton(visit);
   return h('section', { class: 'view view-albums' }, h('h1', { class: 'view-title', tabindex: '-1' }, t('albums.heading')),
-    albums.length ? list : h('p', { class: 'empty' }, t('albums.empty')));
+    albums.length ? list : older ? null : h('p', { class: 'empty' }, t('albums.empty')), older);
 }
 
 /**

@@ -1,4 +1,5 @@
-// Fetching and opening sealed files (docs/FORMAT.md): keyslots, manifests, item and media blobs.
+// Fetching and opening sealed files (docs/FORMAT.md, format 2): keyslots, signed indexes, pages,
+// item and media blobs.
 import * as C from './crypto.js';
 import { importSigningKey } from './receiver.js';
 import { todayKey } from './i18n.js';
@@ -7,20 +8,30 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Why a sealed file did not arrive: 'network' (offline, 5xx), 'gone' (404 or 410: the file is not
  * published, for a keyslot: the token was revoked or dropped), 'refused' (any other 4xx: a CDN's
- * 403 or 429, a rate limit; worth another try later) or 'sealed' (does not open). */
+ * 403 or 429, a rate limit; worth another try later) or 'sealed' (refused by a check: `reason` says
+ * which, as FORMAT.md does: 'auth', 'padding', 'signature', 'binding', 'rollback', 'hash', ...). */
 export class LoadError extends Error {
-  constructor(kind, msg, status = 0) { super(msg); this.kind = kind; this.status = status; }
+  constructor(kind, msg, status = 0, reason = null) { super(msg); this.kind = kind; this.status = status; this.reason = reason; }
 }
 
 const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
+const BLOB = /^b\/[0-9a-f]{32}$/;
+const sealedError = (e) => (e instanceof LoadError ? e : new LoadError('sealed', e.message, 0, e.reason || 'auth'));
+const refuse = (reason, msg) => new LoadError('sealed', msg, 0, reason);
+
+// The highest index sequence accepted per site and audience, kept on this device (FORMAT.md
+// "Sequence"): an older index is a replay. "Forget this device" removes it.
+export const SEQ = 'seq-v2';
+function sequences() {
+  try { return JSON.parse(localStorage.getItem(SEQ) || '{}') || {}; } catch (e) { return {}; }
+}
 
 /** `onOffline()` runs for every answer that came from the service worker's cache, not the network;
- * `keyslotSize()` gives site.json's `keyslot_size`, the one size every keyslot must have. */
-export function sealedFiles(onOffline, keyslotSize) {
-  /** `fresh`: keyslots and manifests are revalidated; item and photo blobs may come from the cache
-   * (the service worker keeps them for offline use and refreshes them in the background). */
+ * `site()` gives site.json (`keyslot_size`, the one size every keyslot must have; `site_id`). */
+export function sealedFiles(onOffline, site) {
+  /** `fresh`: keyslots and indexes are revalidated; `b/` files never change under their name. */
   async function fetchBytes(rel, fresh = true) {
-    if (!SAFE_REL.test(rel) || rel.split('/').includes('..')) throw new LoadError('sealed', 'bad path ' + rel);
+    if (!SAFE_REL.test(rel) || rel.split('/').includes('..')) throw refuse('binding', 'bad path ' + rel);
     let r;
     try { r = await fetch(rel, { cache: fresh ? 'no-cache' : 'default', credentials: 'same-origin' }); } catch (e) { throw new LoadError('network', e.message); }
     if (r.status === 404 || r.status === 410) throw new LoadError('gone', String(r.status), r.status);
@@ -30,20 +41,25 @@ export function sealedFiles(onOffline, keyslotSize) {
     try { return new Uint8Array(await r.arrayBuffer()); } catch (e) { throw new LoadError('network', e.message); }
   }
 
-  async function openBlob(aud, logicalPath, rel) {
-    const bytes = await fetchBytes(rel, logicalPath === 'manifest');
-    try { return await C.openEnvelope(aud.key, bytes, C.blobAD(aud.id, aud.epoch, logicalPath)); } catch (e) { throw new LoadError('sealed', e.message); }
+  /** A `b/` file: its name checked against its bytes, then opened with `key` (CryptoKey or base64). */
+  async function openBlob(rel, key, ad) {
+    if (!BLOB.test(rel)) throw refuse('binding', 'not a b/ file: ' + rel);
+    const bytes = await fetchBytes(rel, false);
+    try {
+      await C.checkName(rel, bytes);
+      return await C.openPadded(typeof key === 'string' ? await C.importAudienceKey(C.fromB64(key)) : key, bytes, ad);
+    } catch (e) { throw sealedError(e); }
   }
 
   /** Opens a keyslot with the KEK and imports every audience key as a non-extractable CryptoKey. */
   async function openKeyslot(tokenId, kek, added) {
     const bytes = await fetchBytes('k/' + tokenId);
     // A keyslot of another size throws the EnvelopeError of a damaged one: same path, never used.
-    const slot = JSON.parse(utf8.decode(await C.openKeyslotEnvelope(kek, bytes, tokenId, keyslotSize())));
-    if (slot.v !== 1 || slot.token_id !== tokenId || !Array.isArray(slot.audiences)) throw new Error('keyslot header');
+    const slot = JSON.parse(utf8.decode(await C.openKeyslotEnvelope(kek, bytes, tokenId, site().keyslot_size)));
+    if (slot.v !== 2 || slot.token_id !== tokenId || !Array.isArray(slot.audiences) || C.fromB64(slot.publisher).length !== 32) throw new Error('keyslot header');
     if (typeof slot.expires === 'string' && slot.expires < todayKey()) throw new LoadError('gone', 'token expired');
     const audiences = await Promise.all(slot.audiences.map(async (a) => ({
-      id: String(a.id), title: String(a.title), epoch: Number(a.epoch), manifest: String(a.manifest),
+      id: String(a.id), title: String(a.title), epoch: Number(a.epoch), index: String(a.index),
       key: await C.importAudienceKey(C.fromB64(a.key)),
     })));
     // The request-signing key for the receiver, non-extractable like the others.
@@ -57,63 +73,76 @@ export function sealedFiles(onOffline, keyslotSize) {
       }
     }
     const receiver = typeof slot.receiver === 'string' ? slot.receiver : null;
-    return { token_id: tokenId, kek, sign, audiences, expires: slot.expires || null, family: slot.family ?? null, inbox, receiver, added };
+    return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
+      family: slot.family ?? null, inbox, receiver, added };
   }
 
-  /** An audience with its opened manifest, or with the error that kept it closed. */
-  async function openAudience(a) {
-    const aud = { id: a.id, title: a.title, epoch: a.epoch, key: a.key, manifestPath: a.manifest, manifest: null, error: null };
+  /** An audience's index (FORMAT.md "Index"): envelope, signature under the keyslot's publisher,
+   * binding to this site, audience and epoch, then the sequence against the highest seen here. */
+  async function openIndex(a, publisher) {
+    if (!/^i\/[0-9a-f]{32}$/.test(a.index)) throw refuse('binding', 'not an index path');
+    const bytes = await fetchBytes(a.index);
+    let ix;
     try {
-      const m = JSON.parse(utf8.decode(await openBlob(aud, 'manifest', a.manifest)));
-      if (m.audience !== a.id || m.epoch !== a.epoch) throw new LoadError('sealed', 'manifest of another audience');
-      aud.manifest = m;
-      if (m.title) aud.title = m.title;
-    } catch (e) {
-      aud.error = e;
-    }
-    return aud;
+      const body = await C.verifySigned(C.fromB64(publisher), await C.openPadded(a.key, bytes, C.indexAD(a.id, a.epoch)), 'index');
+      ix = JSON.parse(utf8.decode(body));
+    } catch (e) { throw sealedError(e); }
+    if (ix.kind !== 'index' || ix.v !== 2 || ix.site_id !== site().site_id || ix.audience !== a.id || ix.epoch !== a.epoch
+      || !Number.isSafeInteger(ix.sequence) || !Array.isArray(ix.pages)) throw refuse('binding', 'index of another site, audience or epoch');
+    const id = ix.site_id + ' ' + a.id, seen = sequences();
+    if (ix.sequence < (seen[id] || 0)) throw refuse('rollback', `index ${ix.sequence} is older than ${seen[id]}`);
+    seen[id] = ix.sequence;
+    try { localStorage.setItem(SEQ, JSON.stringify(seen)); } catch (e) { /* storage off: checked within this visit only */ }
+    return ix;
+  }
+
+  /** One page of an index: {id, blob, count} -> {items, media}. */
+  async function openPage(aud, entry) {
+    const p = JSON.parse(utf8.decode(await openBlob(String(entry.blob), aud.key, C.pageAD(aud.id, aud.epoch, entry.id))));
+    if (p.id !== entry.id || p.v !== 2) throw refuse('binding', 'page of another id');
+    return { items: Array.isArray(p.items) ? p.items : [], media: p.media && typeof p.media === 'object' ? p.media : {} };
   }
 
   async function openItem(aud, item) {
-    if (typeof item.blob !== 'string') throw new LoadError('sealed', 'no blob');
-    return utf8.decode(await openBlob(aud, item.path, item.blob));
+    if (typeof item.blob !== 'string' || typeof item.key !== 'string') throw refuse('binding', 'no blob');
+    return utf8.decode(await openBlob(item.blob, item.key, C.BLOB_AD));
   }
 
   /** Decrypted bytes of a media entry (the thumbnail variant when thumb is set). */
   async function openMedia(aud, path, { thumb = false } = {}) {
     const m = findMedia(aud, path, thumb);
     if (!m) throw new LoadError('gone', 'no media ' + path);
-    return { bytes: await openBlob(aud, m.path, m.blob), type: m.type || 'application/octet-stream', width: m.width, height: m.height };
+    return { bytes: await openBlob(m.blob, m.key, C.BLOB_AD), type: m.type || 'application/octet-stream', width: m.width, height: m.height };
   }
 
-  return { openKeyslot, openAudience, openItem, openMedia };
+  return { openKeyslot, openIndex, openPage, openItem, openMedia };
 }
 
 /** A media entry by logical path (or a variant's path); `small` prefers the thumbnail variant. */
 export function findMedia(aud, path, small) {
   const media = (aud.manifest && aud.manifest.media) || {};
-  const ok = (x) => x && typeof x.blob === 'string';
+  const ok = (x) => x && typeof x.blob === 'string' && typeof x.key === 'string';
   const m = Object.prototype.hasOwnProperty.call(media, path) ? media[path] : null;
   if (ok(m)) {
-    if (small && m.thumb && ok(m.thumb) && typeof m.thumb.path === 'string') return { ...m.thumb };
-    return { path, blob: m.blob, type: m.type, width: m.width, height: m.height };
+    if (small && ok(m.thumb) && typeof m.thumb.path === 'string') return { ...m.thumb };
+    return { ...m, path };
   }
   for (const v of Object.values(media)) {
-    if (v && v.thumb && v.thumb.path === path && ok(v.thumb)) return { ...v.thumb };
+    if (v && ok(v.thumb) && v.thumb.path === path) return { ...v.thumb };
   }
   return null;
 }
 
-/** The sealed files (k/, a/) that the records and their manifests refer to. */
+/** The sealed files to keep offline: keyslots, every index, every page the indexes list, and the
+ * blobs of the pages loaded. Format 1's a/ files are never listed, so the worker drops them. */
 export function referencedFiles(records, audiences) {
   const keep = new Set(records.map((r) => 'k/' + r.token_id));
+  const add = (x) => { if (x && typeof x.blob === 'string') keep.add(x.blob); };
   for (const aud of audiences) {
-    keep.add(aud.manifestPath);
-    for (const it of aud.manifest.items || []) if (it && typeof it.blob === 'string') keep.add(it.blob);
-    for (const m of Object.values(aud.manifest.media || {})) {
-      if (m && typeof m.blob === 'string') keep.add(m.blob);
-      if (m && m.thumb && typeof m.thumb.blob === 'string') keep.add(m.thumb.blob);
-    }
+    keep.add(aud.indexPath);
+    for (const p of aud.index.pages) add(p);
+    for (const it of aud.manifest.items) add(it);
+    for (const m of Object.values(aud.manifest.media)) { add(m); if (m) add(m.thumb); }
   }
   return [...keep];
 }

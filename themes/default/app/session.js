@@ -1,23 +1,29 @@
-// The session on this device: tokens, keyslots, audience keys, manifests and what is new. Views
-// read `session.state`; subscribers (the shell) render again after every change.
+// The session on this device: tokens, keyslots, audience keys, indexes and their pages, and what is
+// new. Views read `session.state`; subscribers (the shell) render again after every change.
 import * as C from './crypto.js';
 import * as S from './store.js';
 import * as R from './receiver.js';
-import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages } from './i18n.js';
-import { LoadError, sealedFiles, findMedia, referencedFiles } from './sealed.js';
+import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages, todayKey } from './i18n.js';
+import { LoadError, sealedFiles, findMedia, referencedFiles, SEQ } from './sealed.js';
 import { markNew, saveFresh, SEEN, FRESH } from './fresh.js';
 import { NAMES } from './forms.js';
+
+// The first screen takes each audience's pages until they hold this many items (FORMAT.md "Index").
+const FIRST = 25;
 
 export function createSession() {
   const state = {
     site: null, siteId: null,
     records: [],            // token records, as stored in IndexedDB
-    audiences: new Map(),   // id -> {id, title, epoch, key, manifestPath, manifest, error}
-    items: new Map(),       // logical path -> {item, aud}
+    // id -> {id, title, epoch, key, indexPath, index, pages (blob -> page), next (pages loaded, in
+    // index order), first (pages of the first screen), manifest ({items, media} of those), error}
+    audiences: new Map(),
+    items: new Map(),       // logical path -> {item, aud, page (its page id), early (on the first screen)}
+    horizon: '',            // the timeline is complete for page ids above this (older pages not loaded)
     notices: new Set(),     // notice keys shown above the view
     fresh: new Set(),       // paths of items that appeared since this device last opened the portal
   };
-  const sealed = sealedFiles(() => state.notices.add('notice.offline'), () => state.site && state.site.keyslot_size);
+  const sealed = sealedFiles(() => state.notices.add('notice.offline'), () => state.site || {});
   const listeners = [];
   const changed = () => { for (const fn of listeners) fn(); };
 
@@ -64,29 +70,101 @@ export function createSession() {
     }, retryDelay);
   }
 
-  /** Loads the manifests of every audience of every stored token (newest epoch wins), in parallel. */
+  /** Opens the index of every audience of every stored token (newest epoch wins) and its first
+   * pages, in parallel. A record from format 1 (no publisher) waits for its keyslot to be refreshed. */
   async function loadAudiences() {
     const want = new Map();
     for (const rec of state.records) {
-      for (const a of rec.audiences) {
+      for (const a of rec.publisher ? rec.audiences : []) {
         const have = want.get(a.id);
-        if (!have || a.epoch > have.epoch) want.set(a.id, a);
+        if (!have || a.epoch > have.a.epoch) want.set(a.id, { a, pub: rec.publisher });
       }
     }
     const next = new Map();
-    await Promise.all([...want.values()].map(async (a) => {
-      const old = state.audiences.get(a.id);
-      next.set(a.id, old && old.epoch === a.epoch && old.manifestPath === a.manifest && old.manifest ? old : await sealed.openAudience(a));
-    }));
+    state.notices.delete('notice.rollback');  // said again below while an index is still older
+    await Promise.all([...want.values()].map(async ({ a, pub }) => next.set(a.id, await openAudience(a, pub, state.audiences.get(a.id)))));
     // School first, then groups in keyslot order: the order of badges and of equal-date items.
     state.audiences = new Map([...next.entries()].sort((x, y) => (x[0] === 'school' ? -1 : y[0] === 'school' ? 1 : 0)));
-    state.items = new Map();
-    for (const aud of state.audiences.values()) {
-      for (const item of (aud.manifest && aud.manifest.items) || []) {
-        if (item && typeof item.path === 'string' && typeof item.title === 'string') state.items.set(item.path, { item, aud });
+    merge();
+  }
+
+  async function openAudience(a, pub, old) {
+    const aud = { id: a.id, title: a.title, epoch: a.epoch, key: a.key, indexPath: a.index, index: null, pages: new Map(),
+      next: 0, first: 0, manifest: { items: [], media: {} }, error: null };
+    const same = old && old.index && old.epoch === a.epoch && old.indexPath === a.index ? old : null;
+    try {
+      aud.index = await sealed.openIndex(a, pub);
+    } catch (e) {
+      // A replayed older index: keep what this visit showed (if anything) and say so.
+      if (e.reason === 'rollback') { state.notices.add('notice.rollback'); return same || aud; }
+      if (same && e.kind !== 'sealed') return same;  // offline or refused: what was shown stays
+      aud.error = e;
+      return aud;
+    }
+    if (same && same.index.sequence === aud.index.sequence) return same;
+    if (typeof aud.index.title === 'string') aud.title = aud.index.title;
+    // The first screen: `pinned`, later months (the calendar's coming events), and this month and
+    // older ones until their counts reach FIRST items.
+    await loadPages(aud, aud.first = span(aud, (p, n) => p.id > todayKey() || n < FIRST), same);
+    return aud;
+  }
+
+  /** How many pages an audience has once those after the loaded ones pass `keep(page, items up
+   * to this month before it, is it the first)` (pages are newest first: `pinned`, then months). */
+  function span(aud, keep) {
+    const pages = aud.index.pages, today = todayKey();
+    let k = aud.next;
+    for (let n = 0; k < pages.length && keep(pages[k], n, k === aud.next); k++) if (pages[k].id < today) n += Number(pages[k].count) || 0;
+    return k;
+  }
+
+  /** Loads pages [aud.next, upto) of an audience (in parallel; `old`'s copies are reused: a page
+   * never changes under its name). A page refused by a check closes the whole audience. */
+  async function loadPages(aud, upto, old = aud) {
+    const list = aud.index.pages.slice(aud.next, upto);
+    const got = await Promise.all(list.map((p) => (old && old.pages.get(p.blob)) || sealed.openPage(aud, p).catch((e) => e)));
+    for (const [i, page] of got.entries()) {
+      if (page instanceof Error) {
+        if (page.kind === 'sealed') { aud.error = page; aud.pages.clear(); aud.next = 0; } else aud.stalled = true;
+        break;
       }
+      aud.pages.set(list[i].blob, page);
+      aud.next++;
+    }
+    const m = aud.manifest = { items: [], media: {} };
+    for (const p of loaded(aud)) { m.items.push(...p.items); Object.assign(m.media, p.media); }
+  }
+
+  /** The items of every loaded page, by path; and how far back the timeline is complete. */
+  function merge() {
+    state.items = new Map();
+    state.horizon = '';
+    for (const aud of state.audiences.values()) {
+      if (aud.error || !aud.index) continue;
+      for (const [i, p] of loaded(aud).entries()) {
+        for (const item of p.items) {
+          if (item && typeof item.path === 'string' && typeof item.title === 'string') state.items.set(item.path, { item, aud, page: p.id, early: i < aud.first });
+        }
+      }
+      if (more(aud) && aud.index.pages[aud.next].id > state.horizon) state.horizon = aud.index.pages[aud.next].id;
     }
   }
+  /** The loaded pages of an audience, in index order, with their ids. */
+  const loaded = (aud) => aud.index.pages.slice(0, aud.next).map((p) => ({ id: p.id, ...aud.pages.get(p.blob) }));
+  const more = (aud) => !aud.error && !aud.stalled && aud.index && aud.next < aud.index.pages.length;
+
+  // Loads run one after the other: a view may ask while another load is under way.
+  let queue = Promise.resolve(), finding = null;
+  /** Extends every audience that has more by the pages `keep` takes (see span), then merges. */
+  function extend(keep) {
+    queue = queue.catch(() => {}).then(async () => {
+      await Promise.all([...state.audiences.values()].filter(more).map((aud) => loadPages(aud, span(aud, keep))));
+      merge();
+    });
+    return queue;
+  }
+  /** FIRST more items of every audience that has more (at least one page). */
+  const loadOlder = () => extend((p, n, first) => first || n < FIRST);
 
   /** Unlocks a token typed or linked. Returns null or an error key for the login form. */
   async function unlock(text) {
@@ -106,7 +184,7 @@ export function createSession() {
     rec.registered = null;
     state.records.push(rec);
     state.notices.delete('notice.revoked');
-    await Promise.all([loadAudiences().then(() => performance.mark('unlock:manifests')).then(() => markNew(state)),
+    await Promise.all([loadAudiences().then(() => performance.mark('unlock:indexes')).then(() => markNew(state)),
       S.putToken(rec).catch(() => {}).then(() => performance.mark('unlock:saved'))]);
     return null;
   }
@@ -123,7 +201,7 @@ export function createSession() {
         fetch('site.json', { cache: 'no-cache' }).then((r) => { if (!r.ok) throw new Error('site.json ' + r.status); return r.json(); }),
         S.allTokens().catch(() => []),
       ]);
-      if (site.format !== 1) throw new Error('unsupported site format');
+      if (site.format !== 2) throw new Error('unsupported site format');
       state.site = site;
       state.siteId = C.fromHex(site.site_id);
       await loadLanguage(chooseLanguage(uiLanguages(site.languages)));
@@ -171,7 +249,7 @@ export function createSession() {
 
     async forget() {
       state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
-      try { localStorage.removeItem(SEEN); localStorage.removeItem(NAMES); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
+      try { for (const k of [SEEN, NAMES, SEQ]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
       saveFresh(state).catch(() => {});
       await S.wipe();
       // The service worker's copies are ciphertext, but which files this device saw is nobody's business.
@@ -205,9 +283,27 @@ export function createSession() {
     openMedia: sealed.openMedia,
     mediaInfo: findMedia,
 
-    /** Null unless every manifest opened online: only then may the offline copy be pruned. */
+    /** True while some audience has older pages to load ("Oudere berichten"). */
+    hasMore: () => [...state.audiences.values()].some(more),
+    /** Loads older pages of every audience, then renders. */
+    older: () => loadOlder().then(changed),
+    /** True while some audience has pages of `month` (YYYY-MM) or newer to load. */
+    lacks: (month) => [...state.audiences.values()].some((a) => more(a) && a.index.pages[a.next].id >= month),
+    /** Loads every page of `month` and newer; resolves when they are in state.items. */
+    loadMonth: (month) => extend((p) => p.id >= month),
+    /** An item not loaded yet (an old link): older pages until it is found or none are left. */
+    async find(path) {
+      if (finding === path) return;
+      finding = path;
+      while (!state.items.has(path) && session.hasMore()) await loadOlder();
+      finding = null;
+      changed();
+    },
+
+    /** Null unless every index opened online: only then may the offline copy be pruned. */
     referencedFiles() {
-      if (state.notices.has('notice.offline') || [...state.audiences.values()].some((a) => a.error || !a.manifest)) return null;
+      if (state.notices.has('notice.offline') || state.notices.has('notice.rollback')
+        || [...state.audiences.values()].some((a) => a.error || !a.index)) return null;
       return referencedFiles(state.records, state.audiences.values());
     },
   };

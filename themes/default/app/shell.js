@@ -93,8 +93,8 @@ export function createShell(session) {
 
   // ---- service worker: offline use and the update flow ----
 
-  /** After a complete online load, the worker drops cached sealed files that no manifest or token
-   * refers to any more (old epochs after a re-key, removed items): the cache does not grow forever. */
+  /** After a complete online load, the worker drops cached sealed files that no index, loaded page
+   * or token refers to any more (old epochs, edited items, format 1's a/): the cache does not grow forever. */
   function pruneCache() {
     const sw = navigator.serviceWorker && navigator.serviceWorker.controller;
     if (!sw) return;
@@ -132,6 +132,9 @@ export function createShell(session) {
       });
       // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
       if (sw.controller) sw.controller.postMessage({ type: 'check' });
+      // A new sw.js is looked for at every start: after format 1's worker handed over its shell,
+      // this is what brings format 2's worker in.
+      reg.update().catch(() => {});
     }, (e) => console.warn('service worker', e));
   }
 

@@ -29,7 +29,9 @@ async function tx(mode, fn) {
   return result instanceof IDBRequest ? result.result : result;
 }
 
-/** All stored token records: {token_id, kek, audiences: [{id, title, epoch, manifest, key}], expires, family, added}. */
+/** All stored token records: {token_id, kek, publisher, audiences: [{id, title, epoch, index, key}], expires,
+ * family, added}. A record of format 1 has `manifest` in place of `index` and no publisher: the next
+ * start replaces it from the token's new keyslot. */
 export async function allTokens() {
   const db = await open();
   return req(db.transaction(STORE).objectStore(STORE).getAll());

@@ -1,6 +1,6 @@
 // Service worker: the app shell from cache (replaced as a whole, and only after the parent agrees,
 // when any shell file changed), and the sealed files kept so that what was seen opens offline.
-// Everything cached under a/ and k/ is ciphertext; the keys stay in IndexedDB.
+// Everything cached under b/, i/ and k/ is ciphertext; the keys stay in IndexedDB.
 
 // Every file of the shell (a test checks that this list matches the app folder).
 const SHELL = ['index.html', 'app.js', 'session.js', 'sealed.js', 'fresh.js', 'shell.js', 'router.js', 'visit.js',
@@ -56,6 +56,9 @@ self.addEventListener('install', (event) => {
   event.waitUntil(fetchShell().then(async (shell) => {
     await storeShell(shell);
     await metaPut('installed', shell.name);
+    // After format 1's worker the parent has already agreed (its app offered this shell, which
+    // cannot read format 1): take over at once, so the update is one tap, not two.
+    if (await metaGet('format') !== '2') self.skipWaiting();
   }));
 });
 
@@ -63,6 +66,7 @@ self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
     const installed = await metaGet('installed');
     if (installed) await useShell(installed);
+    await metaPut('format', '2');
     await self.clients.claim();
   })());
 });
@@ -74,7 +78,7 @@ function fromCache(r) {
   return new Response(r.body, { status: r.status, statusText: r.statusText, headers });
 }
 
-/** Keyslots, site.json and manifests: the network when it answers, else the last copy. */
+/** Keyslots, site.json and indexes: the network when it answers, else the last copy. */
 async function networkFirst(request) {
   const cache = await caches.open(DATA);
   let r;
@@ -94,20 +98,17 @@ async function networkFirst(request) {
   return r;
 }
 
-/** Item and photo blobs: the cached copy at once, refreshed in the background. */
-async function staleWhileRevalidate(request, event) {
+/** Pages, items and photos (b/): named after their bytes, so a cached copy is never stale. Only
+ * bytes that match their name are kept: what the app would refuse is not cached as valid. */
+async function cacheFirst(request, rel) {
   const cache = await caches.open(DATA);
   const hit = await cache.match(request.url);
-  const fresh = fetch(request).then(async (r) => {
-    if (r.ok) await cache.put(request.url, r.clone());
-    else if (r.status === 404 || r.status === 410) await cache.delete(request.url);
-    return r;
-  });
-  if (hit) {
-    event.waitUntil(fresh.catch(() => {}));
-    return hit;
+  if (hit) return hit;
+  const r = await fetch(request);
+  if (r.ok && rel === 'b/' + hex(await crypto.subtle.digest('SHA-256', await r.clone().arrayBuffer())).slice(0, 32)) {
+    await cache.put(request.url, r.clone());
   }
-  return fresh;
+  return r;
 }
 
 async function fromShell(rel, request) {
@@ -125,10 +126,9 @@ self.addEventListener('fetch', (event) => {
     if (rel === '' || rel === 'index.html') event.respondWith(fromShell('index.html', request));
     return;
   }
-  if (rel.startsWith('a/')) {
-    // The app asks for manifests with cache: 'no-cache' (they list what is new); blobs may be stale once.
-    event.respondWith(request.cache === 'no-cache' ? networkFirst(request) : staleWhileRevalidate(request, event));
-  } else if (rel.startsWith('k/') || rel === 'site.json') {
+  if (rel.startsWith('b/')) {
+    event.respondWith(cacheFirst(request, rel));
+  } else if (rel.startsWith('i/') || rel.startsWith('k/') || rel === 'site.json') {
     event.respondWith(networkFirst(request));
   } else if (SHELL.includes(rel)) {
     event.respondWith(fromShell(rel, request));
@@ -153,13 +153,13 @@ self.addEventListener('message', (event) => {
   } else if (msg.type === 'check') {
     event.waitUntil(checkShell().then((update) => reply({ type: 'check', update })));
   } else if (msg.type === 'prune' && Array.isArray(msg.keep)) {
-    // Only sealed files (a/, k/) are pruned, and only those the app no longer refers to.
+    // Only sealed files are pruned (format 1's a/ always), and only those the app no longer refers to.
     event.waitUntil((async () => {
       const keep = new Set(msg.keep.filter((p) => typeof p === 'string').map(abs));
       const cache = await caches.open(DATA);
       for (const req of await cache.keys()) {
         const rel = req.url.startsWith(BASE) ? req.url.slice(BASE.length) : '';
-        if ((rel.startsWith('a/') || rel.startsWith('k/')) && !keep.has(req.url)) await cache.delete(req);
+        if (/^[abik]\//.test(rel) && !keep.has(req.url)) await cache.delete(req);
       }
     })());
   } else if (msg.type === 'use-latest') {

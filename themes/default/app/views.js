@@ -1,4 +1,4 @@
-// The views built from decrypted manifests: timeline, item, calendar, info pages, settings, login.
+// The views built from decrypted pages: timeline, item, calendar, info pages, settings, login.
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
@@ -37,9 +37,10 @@ function heading(key) {
   return h('h1', { class: 'view-title', tabindex: '-1' }, t(key));
 }
 
-/** News and albums of every audience, newest first. */
+/** News and albums of every audience, newest first: those of the months every audience has loaded
+ * (above `state.horizon`), then "Oudere berichten" while older pages remain. */
 export function timelineView(state, visit) {
-  const entries = [...state.items.values()].filter((e) => isTimeline(e.item))
+  const entries = [...state.items.values()].filter((e) => isTimeline(e.item) && e.page > state.horizon)
     .sort((a, b) => (a.item.date < b.item.date ? 1 : a.item.date > b.item.date ? -1 : 0));
   const list = h('ol', { class: 'cards', 'data-testid': 'timeline' });
   for (const { item, aud } of entries) {
@@ -55,8 +56,26 @@ export function timelineView(state, visit) {
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
       ))));
   }
+  const older = olderButton(visit);
   return h('section', { class: 'view view-timeline' }, heading('timeline.heading'), conferences(state),
-    entries.length ? list : h('p', { class: 'empty' }, t('timeline.empty')));
+    entries.length ? list : older ? null : h('p', { class: 'empty' }, t('timeline.empty')), older);
+}
+
+/** "Oudere berichten" while some audience has older pages; after they load (and the view renders
+ * again) focus goes to the first card that was not there before. */
+export function olderButton({ session }) {
+  if (!session.hasMore()) return null;
+  const button = h('button', { type: 'button', class: 'secondary older', 'data-testid': 'older', onclick: () => {
+    button.disabled = true;
+    const cards = () => [...document.querySelectorAll('main [data-path]')];
+    const shown = new Set(cards().map((c) => c.dataset.path));
+    session.older().then(() => {
+      const card = cards().find((c) => !shown.has(c.dataset.path));
+      const a = card ? (card.matches('a') ? card : card.querySelector('a')) : document.querySelector('[data-testid=older]');
+      if (a) a.focus();
+    });
+  } }, t('timeline.older'));
+  return button;
 }
 
 /** Conference schedules whose booking has not closed, pinned above the news. */
@@ -127,6 +146,11 @@ export function infoView(state) {
 /** One item: header from the manifest, body from its sealed HTML fragment. */
 export function itemView(state, visit, path) {
   const entry = state.items.get(path);
+  if (!entry && visit.session.hasMore()) {
+    // An old link: older pages are loaded until the item turns up (then this view renders again).
+    visit.session.find(path);
+    return h('section', { class: 'view view-item', 'aria-busy': 'true' }, h('p', { class: 'loading view-title', tabindex: '-1' }, t('item.loading')));
+  }
   if (!entry) {
     return h('section', { class: 'view view-item' }, h('p', { class: 'error', role: 'alert' }, t('item.notfound')),
       h('p', null, h('a', { href: '#/' }, t('item.back'))));
