@@ -123,7 +123,7 @@ struct Sealer {
         })
         var pageWork: [(audience: String, page: ManifestPage)] = []
         for (rendered, items) in zip(audiences, planned) {
-            var pages: [String: ManifestPage] = [:]
+            var pages: [String: ManifestPage] = [:]   // by month (or pinned), gathered below
             for item in items {
                 guard let ref = refs[item.hash] else { throw BuildError(.seal, path: item.rendered.item.sourcePath, "the item was not sealed") }
                 let id = pageID(of: item.rendered.item)
@@ -142,8 +142,8 @@ struct Sealer {
                     pages[id]?.media[image.path] = media
                 }
             }
-            // Pinned first, then months newest first.
-            for id in pages.keys.sorted(by: Self.pageOrder) { pageWork.append((rendered.audience.id, pages[id]!)) }
+            // Pinned first, then the months gathered into pages, newest first.
+            for page in Self.gather(months: pages) { pageWork.append((rendered.audience.id, page)) }
         }
         let pages = pageWork
         let sealedPages = try Self.sealAll(pages.count) { (index) throws(BuildError) in
@@ -246,12 +246,35 @@ struct Sealer {
         return String(format: "%04d-%02d", year, month)
     }
 
-    /// `pinned` first, then `YYYY-MM` newest first.
-    static func pageOrder(_ a: String, _ b: String) -> Bool {
-        if a == ManifestPage.pinned { return b != ManifestPage.pinned }
-        if b == ManifestPage.pinned { return false }
-        return a > b
+    /// A page holds at least this many items (but the newest): a sparse audience gets a few
+    /// pages, not one request per month (browsers fetch six files at a time from one host).
+    static let minimumPageItems = 20
+
+    /// FORMAT.md "Index": `pinned` first, then pages of consecutive months gathered from the
+    /// oldest month on until each holds `minimumPageItems`, named after their newest month,
+    /// newest first. Gathering from the oldest end keeps old pages as they are when new months
+    /// arrive: only the newest page changes.
+    static func gather(months: [String: ManifestPage]) -> [ManifestPage] {
+        var gathered: [ManifestPage] = []
+        var current: ManifestPage?
+        for month in months.keys.filter({ $0 != ManifestPage.pinned }).sorted() {
+            let page = months[month]!
+            var next = current ?? ManifestPage(id: month, items: [], media: [:])
+            next.id = month
+            // Newest first within a page too, as the months are listed.
+            next.items = page.items + next.items
+            next.media.merge(page.media) { first, _ in first }
+            if next.items.count >= minimumPageItems {
+                gathered.append(next)
+                current = nil
+            } else {
+                current = next
+            }
+        }
+        if let current { gathered.append(current) }
+        return (months[ManifestPage.pinned].map { [$0] } ?? []) + gathered.reversed()
     }
+
 
     /// Every active token's keyslot, all padded to one size: the smallest power of two of at
     /// least 4096 that fits the longest (FORMAT.md "Envelope"), so no keyslot tells its token's

@@ -77,8 +77,11 @@ final class FormatV2BuildTests: XCTestCase {
         // The school moved forward by one edit: new sequence, one page differs.
         let school = try opener.index(of: "school")
         XCTAssertGreaterThan(school.sequence, schoolBefore.sequence)
+        XCTAssertEqual(school.pages.map(\.id), schoolBefore.pages.map(\.id), "an edit moves no page boundary")
         let changedPages = zip(school.pages, schoolBefore.pages).filter { $0.blob != $1.blob }
-        XCTAssertEqual(changedPages.map(\.0.id), ["2026-11"])
+        XCTAssertEqual(changedPages.count, 1)
+        let edited = try XCTUnwrap(changedPages.first?.0)
+        XCTAssertTrue(try opener.pages(of: "school").first { $0.id == edited.id }!.items.contains { $0.path == "news/fietsverlichting" })
         // Two new files (the item and its page; the index is rewritten in place), and the two old
         // versions are gone from this output.
         let added = Set(after.keys).subtracting(before.keys)
@@ -190,5 +193,27 @@ final class FormatV2BuildTests: XCTestCase {
             let parts = calendar.dateComponents([.year, .month], from: date)
             XCTAssertEqual(Sealer.month(of: date, in: zone), String(format: "%04d-%02d", parts.year!, parts.month!), "\(date)")
         }
+    }
+
+    /// Months are gathered from the oldest on into pages of at least 20 items, named after their
+    /// newest month; new months change only the newest page.
+    func testPagesGatherMonthsFromTheOldestAndNewMonthsTouchOnlyTheNewestPage() {
+        func month(_ id: String, _ count: Int) -> (String, ManifestPage) {
+            (id, ManifestPage(id: id, items: (0..<count).map {
+                .init(path: "\(id)/\($0)", kind: "news", title: "t", summary: "", weight: 0, blob: "b/x", key: "k")
+            }, media: [:]))
+        }
+        let months = Dictionary(uniqueKeysWithValues: [
+            month("pinned", 3), month("2025-09", 12), month("2025-10", 9), month("2025-11", 30), month("2025-12", 4), month("2026-01", 5),
+        ])
+        let pages = Sealer.gather(months: months)
+        XCTAssertEqual(pages.map(\.id), ["pinned", "2026-01", "2025-11", "2025-10"])
+        XCTAssertEqual(pages.map(\.items.count), [3, 9, 30, 21])
+        XCTAssertEqual(pages[3].items.first?.path, "2025-10/0", "newest month first within a page")
+        var later = months
+        later["2026-02"] = month("2026-02", 20).1
+        let grown = Sealer.gather(months: later)
+        XCTAssertEqual(Array(grown.dropFirst(2)), Array(pages.dropFirst(2)), "older pages stay byte for byte")
+        XCTAssertEqual(grown[1].id, "2026-02")
     }
 }

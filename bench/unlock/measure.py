@@ -5,7 +5,7 @@
 
 Cold: a fresh browser context (empty IndexedDB, HTTP cache and service worker); the token is typed
 and the app's own measure is read (window.__unlockMs: submit -> first timeline drawn), with the
-bytes of sealed files fetched (k/, i/, b/: keyslot, indexes, pages) and the cards drawn. Warm: the
+bytes of sealed files fetched (k/, i/, b/: keyslot, indexes, pages; a/ for format 1) and the cards drawn. Warm: the
 same context reloads (token stored, shell from the service worker): navigation start -> first
 timeline card. Prints medians and the 95th percentile.
 """
@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tests", 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SEALED = "() => performance.getEntriesByType('resource').filter((e) => /\\/(k|i|b)\\//.test(e.name))" \
+SEALED = "() => performance.getEntriesByType('resource').filter((e) => /\\/(k|i|b|a)\\//.test(e.name))" \
          ".reduce((n, e) => n + (e.encodedBodySize || 0), 0)"
 
 
