@@ -62,11 +62,15 @@ export function createShell(session) {
     main().replaceChildren(...[notices(), route.hint ? installHint() : null, node].filter(Boolean));
     main().setAttribute('data-route', route.name);
     if (session.measuring) performance.mark('render:inserted');
-    // Move focus to the new view's heading on navigation, so screen readers announce it.
+    // Move focus to the new view's heading on navigation, so screen readers announce it. Back to
+    // a view left through a link (the timeline after an item) returns to where the parent was.
     if (lastRoute !== null && lastRoute !== route.name + hash && !route.ownFocus) {
-      const hd = node.querySelector('.view-title');
-      if (hd) hd.focus({ preventScroll: false });
-      window.scrollTo(0, 0);
+      const saved = history.state && typeof history.state.scrollY === 'number' ? history.state : null;
+      // Back: focus returns to the link the parent left through (screen readers resume there).
+      const left = saved && typeof saved.link === 'string' ? [...node.querySelectorAll('a[href]')].find((a) => a.getAttribute('href') === saved.link) : null;
+      const hd = left || node.querySelector('.view-title');
+      if (hd) hd.focus({ preventScroll: true });
+      window.scrollTo(0, saved ? saved.scrollY : 0);
     }
     lastRoute = route.name + hash;
   }
@@ -80,6 +84,11 @@ export function createShell(session) {
   document.addEventListener('click', (ev) => {
     const el = ev.target instanceof Element ? ev.target : null;
     if (!el) return;
+    // Leaving through an in-app link: the entry being left keeps its scroll position for "back".
+    const link = el.closest('a[href^="#/"]');
+    if (link && !link.hasAttribute('data-back')) {
+      history.replaceState({ ...(history.state || {}), scrollY: window.scrollY, link: link.getAttribute('href') }, '');
+    }
     // "Back" returns to where the parent came from (timeline, calendar, info) when that was in the app.
     if (el.closest('a[data-back]') && inAppNavigations > 0) { ev.preventDefault(); history.back(); }
     if (el.closest('a.skip')) { ev.preventDefault(); main().focus(); }

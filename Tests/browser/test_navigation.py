@@ -1,0 +1,37 @@
+"""Moving around the app as a parent does on a phone: back from an item returns to the same place
+on the timeline (issue 19 point 3); a new visit of the timeline from the menu starts at the top."""
+from conftest import login, phone_context
+
+
+def test_back_from_an_item_returns_to_the_same_place_on_the_timeline(site, browser, tmp_path):
+    ctx = phone_context(browser)
+    page = ctx.new_page()
+    login(page, site.url, site.tokens["family"])
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * 844, "the timeline is several screens long"
+    page.evaluate("window.scrollTo(0, 1500)")
+    page.wait_for_function("() => Math.abs(window.scrollY - 1500) < 2")
+    # Tap the card in the middle of the screen, as a thumb would.
+    path = page.evaluate("""() => {
+        const a = document.elementFromPoint(195, 420).closest('.card').querySelector('a[href^="#/item/"]');
+        a.click();
+        return a.getAttribute('href');
+    }""")
+    page.wait_for_selector(".view-item .fragment[data-state=ready]")
+    assert page.evaluate("location.hash") == path
+    assert page.evaluate("window.scrollY") == 0, "the item opens at its top"
+    page.go_back()
+    page.wait_for_selector(".view-timeline .card")
+    page.wait_for_function("() => Math.abs(window.scrollY - 1500) < 2", timeout=3000)
+    page.screenshot(path=str(tmp_path / "timeline-after-back.png"))
+    # Focus is back on the link the parent left through, and the same card is under the thumb.
+    assert page.evaluate("document.activeElement.getAttribute('href')") == path
+    assert page.evaluate("""() => document.elementFromPoint(195, 420).closest('.card')
+        .querySelector('a[href^="#/item/"]').getAttribute('href')""") == path
+
+    # The menu's "Berichten" from an item is a new visit: it starts at the top.
+    page.evaluate("p => { location.hash = p; }", path)
+    page.wait_for_selector(".view-item .fragment[data-state=ready]")
+    page.click("nav a[data-nav=timeline]")
+    page.wait_for_selector(".view-timeline .card")
+    assert page.evaluate("window.scrollY") == 0
+    ctx.close()
