@@ -35,3 +35,30 @@ def test_back_from_an_item_returns_to_the_same_place_on_the_timeline(site, brows
     page.wait_for_selector(".view-timeline .card")
     assert page.evaluate("window.scrollY") == 0
     ctx.close()
+
+
+LANGS = ["nl", "en", "ar", "tr", "pl", "uk"]
+
+
+def test_every_menu_tab_fits_a_small_phone_in_every_language(site, browser, tmp_path):
+    """Issue 19 point 2: at 360 px every tab of the menu is inside the screen with its whole label,
+    in all six languages (Polish, Ukrainian and Turkish used to run off the right edge)."""
+    ctx = phone_context(browser, viewport={"width": 360, "height": 780})
+    page = ctx.new_page()
+    login(page, site.url, site.tokens["groep-5"])
+    for lang in LANGS:
+        page.select_option("[data-testid=lang-switch]", lang)
+        page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+        tabs = page.evaluate("""() => [...document.querySelectorAll('.top nav a')].map((a) => {
+            const r = a.getBoundingClientRect();
+            return {text: a.innerText, left: r.left, right: r.right, clipped: a.scrollWidth > a.clientWidth + 1};
+        })""")
+        assert len(tabs) == 5, lang
+        for tab in tabs:
+            assert tab["left"] >= 0 and tab["right"] <= 360, (lang, tab)
+            assert not tab["clipped"], (lang, tab)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, lang
+        # The school's name keeps its own (left-to-right) direction, so Arabic cuts it at its end.
+        assert page.evaluate("getComputedStyle(document.querySelector('.brand span')).direction") == "ltr", lang
+        page.screenshot(path=str(tmp_path / f"menu-360-{lang}.png"), clip={"x": 0, "y": 0, "width": 360, "height": 120})
+    ctx.close()

@@ -25,7 +25,8 @@ export function createShell(session) {
     header.replaceChildren(...[
       h('div', { class: 'bar' },
         h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
-          h('span', null, state.site ? state.site.name : t('app.title'))),
+          // dir=auto: the school's name keeps its own direction (and is cut at its end) in Arabic.
+          h('span', { dir: 'auto' }, state.site ? state.site.name : t('app.title'))),
         h('div', { class: 'tools' }, langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
           onchange: (ev) => session.setLanguage(ev.target.value) }, langs.map((l) =>
           h('option', { value: l, lang: l, selected: l === currentLanguage() }, LANGUAGE_NAMES[l]))) : null,
