@@ -62,3 +62,29 @@ def test_every_menu_tab_fits_a_small_phone_in_every_language(site, browser, tmp_
         assert page.evaluate("getComputedStyle(document.querySelector('.brand span')).direction") == "ltr", lang
         page.screenshot(path=str(tmp_path / f"menu-360-{lang}.png"), clip={"x": 0, "y": 0, "width": 360, "height": 120})
     ctx.close()
+
+
+def test_settings_show_which_language_is_in_use(site, browser, tmp_path):
+    """Issue 19 point 10: the language buttons in settings show the one in use, filled and ticked."""
+    ctx = phone_context(browser)
+    page = ctx.new_page()
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/settings")
+    page.wait_for_selector(".view-settings .langs button")
+
+    def looks():
+        return page.evaluate("""() => [...document.querySelectorAll('.langs button')].map((b) => ({
+            lang: b.lang, pressed: b.getAttribute('aria-pressed'), bg: getComputedStyle(b).backgroundColor,
+            tick: getComputedStyle(b, '::before').content }))""")
+    for lang in ("nl", "pl"):
+        if lang != "nl":
+            page.click(f".langs button[lang={lang}]")
+            page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+        buttons = looks()
+        chosen = [b for b in buttons if b["pressed"] == "true"]
+        others = [b for b in buttons if b["pressed"] != "true"]
+        assert [b["lang"] for b in chosen] == [lang]
+        assert chosen[0]["tick"] == '"\u2713\u00a0"' and all(b["tick"] in ("none", "normal") for b in others)
+        assert all(b["bg"] != chosen[0]["bg"] for b in others), buttons
+    page.locator(".langs").screenshot(path=str(tmp_path / "settings-languages.png"))
+    ctx.close()
