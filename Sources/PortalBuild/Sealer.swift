@@ -59,7 +59,7 @@ struct Sealer {
         var files: [OutputFile] = []
         // Round 1: every distinct content once (a photo shown twice is one blob). The plaintexts
         // are listed in the order the planning below visits them, and hashed on all cores.
-        var plaintexts: [(bytes: [UInt8], source: String)] = []
+        var plaintexts: [(bytes: [UInt8], source: String)] = []  // hashed as `texts` once complete
         for rendered in audiences {
             for item in rendered.items {
                 plaintexts.append((Array(item.html.utf8), item.item.sourcePath))
@@ -72,14 +72,14 @@ struct Sealer {
                 }
             }
         }
-        let toHash = plaintexts
-        let hashes = try Self.parallelMap(toHash.count) { (index) throws(BuildError) in SHA256.hash(toHash[index].bytes) }
+        let texts = plaintexts
+        let hashes = try Self.parallelMap(texts.count) { (index) throws(BuildError) in SHA256.hash(texts[index].bytes) }
         var units: [ItemUnit] = []
         var unitIndex: [[UInt8]: Int] = [:]
         var visited = 0
         /// The next plaintext's hash, its unit made when the content is new.
         func next() -> [UInt8] {
-            let (hash, plaintext) = (hashes[visited], plaintexts[visited])
+            let (hash, plaintext) = (hashes[visited], texts[visited])
             visited += 1
             if unitIndex[hash] == nil {
                 unitIndex[hash] = units.count
@@ -102,19 +102,18 @@ struct Sealer {
             }
             planned.append(list)
         }
-        plaintexts.removeAll()
         let master = keystore.masterKey
         let itemWork = units
+        units.removeAll()
+        let itemKeys = itemWork.map { master.itemKey(contentHash: $0.contentHash) }
         let sealedUnits = try Self.sealAll(itemWork.count) { index in
-            let unit = itemWork[index]
-            return (master.itemKey(contentHash: unit.contentHash), AssociatedData.itemBlob, unit.plaintext, unit.source)
+            (itemKeys[index], AssociatedData.itemBlob, itemWork[index].plaintext, itemWork[index].source)
         }
         var refs: [[UInt8]: SealedRef] = [:]
-        for (unit, sealed) in zip(units, sealedUnits) {
-            refs[unit.contentHash] = SealedRef(path: sealed.path, key: Data(master.itemKey(contentHash: unit.contentHash).bytes).base64EncodedString())
+        for ((unit, key), sealed) in zip(zip(itemWork, itemKeys), sealedUnits) {
+            refs[unit.contentHash] = SealedRef(path: sealed.path, key: Data(key.bytes).base64EncodedString())
             files.append(OutputFile(path: sealed.path, bytes: sealed.envelope))
         }
-        units.removeAll()
 
         // Round 2: pages per audience and month, sealed under the audience's current key.
         let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in

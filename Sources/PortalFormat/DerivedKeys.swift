@@ -40,11 +40,6 @@ public struct SymmetricKey: Sendable, Equatable, CustomStringConvertible {
     public let bytes: [UInt8]
     /// `NK = BLAKE2b(K, "ouderportaal/1 nonce", 32)`.
     public let nonceKey: [UInt8]
-    /// `NameK = BLAKE2b(K, "ouderportaal/1 name", 32)`.
-    public let nameKey: [UInt8]
-    /// `hex(BLAKE2b(K, "ouderportaal/1 audience-tag", 16))`.
-    public let audienceTag: String
-
     public init(bytes: [UInt8]) throws(CryptoError) {
         guard bytes.count == 32 else { throw .invalidKeyLength }
         self.init(validBytes: bytes)
@@ -53,9 +48,14 @@ public struct SymmetricKey: Sendable, Equatable, CustomStringConvertible {
     init(validBytes bytes: [UInt8]) {
         self.bytes = bytes
         nonceKey = BLAKE2b.hash(Array(Label.nonce.utf8), key: bytes, length: 32)
-        nameKey = BLAKE2b.hash(Array(Label.name.utf8), key: bytes, length: 32)
-        audienceTag = Hex.encode(BLAKE2b.hash(Array(Label.audienceTag.utf8), key: bytes, length: 16))
     }
+
+    /// Format 1: `NameK = BLAKE2b(K, "ouderportaal/1 name", 32)`. Computed when asked, since format
+    /// 2 never uses it and a build makes a key per item.
+    public var nameKey: [UInt8] { BLAKE2b.hash(Array(Label.name.utf8), key: bytes, length: 32) }
+
+    /// Format 1: `hex(BLAKE2b(K, "ouderportaal/1 audience-tag", 16))`.
+    public var audienceTag: String { Hex.encode(BLAKE2b.hash(Array(Label.audienceTag.utf8), key: bytes, length: 16)) }
 
     /// Format 2: where an audience's index lies, `i/<hex(BLAKE2b(K, "ouderportaal/2 index", 16))>`.
     public var indexPath: String {
