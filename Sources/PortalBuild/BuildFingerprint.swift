@@ -11,6 +11,9 @@ import PortalFiles
 /// not change keeps its recorded hash, so a no-op check costs one `stat` per file.
 struct BuildFingerprint: Equatable {
     var digest: String
+    /// The digest of everything but the items' files (content/ except site.yaml): when only it
+    /// is unchanged, a build can redo just the changed items.
+    var context: String
     /// Per file: size, mtime (ns) and BLAKE2b of the bytes.
     var files: [String: FileStamp]
 
@@ -36,6 +39,7 @@ struct BuildFingerprint: Equatable {
         var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
         lines.append("active " + activeTokens.sorted().joined(separator: ","))
         lines.append("trust " + options.trustFile.standardizedFileURL.path)
+        var contextLines = lines
         // Files whose size or mtime changed are read and hashed on all cores: in a first build
         // that is every file, and hashing 10,000 of them one by one took 8% of the build.
         var entries: [(key: String, path: String, stamp: FileStamp)] = []
@@ -67,9 +71,27 @@ struct BuildFingerprint: Equatable {
         for entry in entries {
             files[entry.key] = entry.stamp
             lines.append("\(entry.key) \(entry.stamp.hash)")
+            if !isItemFile(entry.key) { contextLines.append(lines[lines.count - 1]) }
         }
-        let digest = Hex.encode(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32))
-        return BuildFingerprint(digest: digest, files: files)
+        func hash(_ lines: [String]) -> String { Hex.encode(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32)) }
+        return BuildFingerprint(digest: hash(lines), context: hash(contextLines), files: files)
+    }
+
+    /// A file of content/ other than site.yaml: an item or one of its images.
+    private static func isItemFile(_ key: String) -> Bool {
+        key.hasPrefix("content/") && key != "content/site.yaml"
+    }
+
+    /// Paths relative to content/ of the item files added, edited or removed since `previous`.
+    func changedItemFiles(since previous: BuildFingerprint) -> Set<String> {
+        var changed: Set<String> = []
+        for (key, stamp) in files where Self.isItemFile(key) && previous.files[key]?.hash != stamp.hash {
+            changed.insert(String(key.dropFirst("content/".count)))
+        }
+        for key in previous.files.keys where Self.isItemFile(key) && files[key] == nil {
+            changed.insert(String(key.dropFirst("content/".count)))
+        }
+        return changed
     }
 
     /// True when the recorded build had this digest and its output is still there.
@@ -81,13 +103,13 @@ struct BuildFingerprint: Equatable {
 
     /// The state file is plain text, one file a line: `size mtime hash path` (JSON decoding of
     /// 10,000 entries took most of a no-op build).
-    static let stateHeader = "ouderportaal-build-state 1"
+    static let stateHeader = "ouderportaal-build-state 2"
 
     /// Best effort: if the state cannot be written, the next build is simply not a no-op.
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
         try? PrivateDirectory.make(url.deletingLastPathComponent().path, tightening: true)
-        var text = stateHeader + "\n" + fingerprint.digest + "\n"
+        var text = stateHeader + "\n" + fingerprint.digest + "\n" + fingerprint.context + "\n"
         for (path, stamp) in fingerprint.files.sorted(by: { $0.key < $1.key }) {
             text += "\(stamp.size) \(stamp.mtime) \(stamp.hash) \(path)\n"
         }
@@ -107,10 +129,10 @@ struct BuildFingerprint: Equatable {
                 start = index + 1
             }
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            guard lines.count >= 2, text(lines[0]) == stateHeader else { return nil }
+            guard lines.count >= 3, text(lines[0]) == stateHeader else { return nil }
             var files: [String: FileStamp] = [:]
             files.reserveCapacity(lines.count)
-            for line in lines.dropFirst(2) {
+            for line in lines.dropFirst(3) {
                 // size mtime hash path: three fields up to the first three spaces, the path is the rest.
                 var fields: [Range<Int>] = []
                 var fieldStart = line.lowerBound
@@ -123,7 +145,7 @@ struct BuildFingerprint: Equatable {
                 else { return nil }
                 files[text(fieldStart..<line.upperBound)] = FileStamp(size: size, mtime: mtime, hash: text(fields[2]))
             }
-            return BuildFingerprint(digest: text(lines[1]), files: files)
+            return BuildFingerprint(digest: text(lines[1]), context: text(lines[2]), files: files)
         }
     }
 

@@ -47,6 +47,11 @@ public struct GenerateSummary: Sendable {
     public var bytes = 0
     /// True when nothing changed since the last build and output/ was left as it was.
     public var unchanged = false
+    /// True when only items changed and only those were read, rendered and sealed again (with
+    /// the pages and indexes that list them); `items`, `files` and `bytes` then count that part.
+    public var incremental = false
+    /// Items rendered by this build.
+    public var rendered = 0
     public var timings: [(step: BuildStep, seconds: Double)] = []
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
 }
@@ -84,11 +89,16 @@ public struct Generator {
             summary.timings = clock.timings
             return summary
         }
-        let site: Site = try clock.step(.load) { () throws(BuildError) in
-            do throws(ContentErrors) { return try ContentLoader(root: options.contentDirectory).load() } catch {
+        if let previous, let update = try updateInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
+            return update
+        }
+        BuildLedger.remove(keys: options.keysDirectory)
+        let content: LoadedContent = try clock.step(.load) { () throws(BuildError) in
+            do throws(ContentErrors) { return try ContentLoader(root: options.contentDirectory).loadWithFacts() } catch {
                 throw BuildError(.load, problems: error.problems)
             }
         }
+        let site = content.site
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
             do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
                 throw BuildError(.theme, path: error.file, error.message)
@@ -119,10 +129,14 @@ public struct Generator {
         clock.step(.record) {
             sealed.sequences.save(keys: options.keysDirectory)
             BuildFingerprint.record(fingerprint, options: options)
+            if let trust = BuildLedger.trustDigest(options.trustFile) {
+                BuildLedger(digest: fingerprint.digest, trust: trust, content: content, sealed: sealed).save(keys: options.keysDirectory)
+            }
         }
 
         summary.audiences = rendered.count
         summary.items = site.items.count
+        summary.rendered = site.items.count
         summary.media = media.count
         summary.tokens = sealed.keyslots
         summary.files = sealed.files.count
@@ -133,6 +147,79 @@ public struct Generator {
             // rendered pages and the sealed files one object at a time (0.1 s for 10,000 items).
             _ = Unmanaged.passRetained(BuildResults(site: site, rendered: rendered, sealed: sealed))
         }
+        return summary
+    }
+
+    /// The incremental build: when only item files changed since a build whose ledger and
+    /// output are still there, reads, renders and seals just those items, re-seals the pages
+    /// and indexes that list them, and changes output/ in place. Nil when a full build is
+    /// needed: anything else changed (site.yaml, theme, keystore, tokens, options, this
+    /// program), the ledger or output/ is missing or does not match, a conference schedule
+    /// changed (the trust file lists them, with every token), or the trust file is not the one
+    /// the last build wrote or still names a schedule's former id (which a full build drops
+    /// once the conference is past).
+    private func updateInPlace(
+        previous: BuildFingerprint, fingerprint: BuildFingerprint, keystore: Keystore, clock: inout StepClock
+    ) throws(BuildError) -> GenerateSummary? {
+        let output = options.outputDirectory
+        guard previous.context == fingerprint.context,
+              FileManager.default.fileExists(atPath: output.appendingPathComponent(OutputFolder.marker).path),
+              FileManager.default.fileExists(atPath: options.trustFile.path)
+        else { return nil }
+        let ledger: BuildLedger? = clock.step(.state) { BuildLedger.load(keys: options.keysDirectory) }
+        guard let ledger, ledger.digest == previous.digest, BuildLedger.trustDigest(options.trustFile) == ledger.trust,
+              let trust = FileManager.default.contents(atPath: options.trustFile.path),
+              trust.range(of: Data("\"former_ids\"".utf8)) == nil
+        else { return nil }
+        let changed = fingerprint.changedItemFiles(since: previous)
+        let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
+            do throws(ContentErrors) {
+                return try ContentLoader(root: options.contentDirectory)
+                    .loadUpdate(reusing: ledger.items.values.map(\.facts), changed: changed)
+            } catch {
+                throw BuildError(.load, problems: error.problems)
+            }
+        }
+        let itemsChanged = update.reread.union(update.removed)
+        let schedules = Set(update.facts.filter(\.conference).map(\.sourcePath))
+        if itemsChanged.contains(where: { ledger.items[$0]?.facts.conference == true || schedules.contains($0) }) { return nil }
+        let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
+            do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
+                throw BuildError(.theme, path: error.file, error.message)
+            }
+        }
+        let site = update.site(contentRoot: options.contentDirectory)
+        let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
+        let media = try clock.step(.photos) { () throws(BuildError) in
+            try MediaStage(keysDirectory: options.keysDirectory).process(rendered)
+        }
+        let sealed: SealedUpdate? = try clock.step(.seal) { () throws(BuildError) in
+            try Sealer(
+                site: site, keystore: keystore, now: options.now,
+                previousSequences: AudienceSequences.load(keys: options.keysDirectory)
+            ).update(rendered, media: media, ledger: ledger, facts: update.facts, changed: itemsChanged, output: output)
+        }
+        guard let sealed else { return nil }
+        try clock.step(.write) { () throws(BuildError) in
+            try OutputFolder.update(output, writing: sealed.files, removing: sealed.stale)
+        }
+        clock.step(.record) {
+            sealed.sequences.save(keys: options.keysDirectory)
+            BuildFingerprint.record(fingerprint, options: options)
+            var next = BuildLedger(digest: fingerprint.digest, trust: ledger.trust, items: [:], pages: sealed.pages)
+            for facts in update.facts { next.items[facts.sourcePath] = .init(facts: facts, product: sealed.products[facts.sourcePath]) }
+            next.save(keys: options.keysDirectory)
+        }
+        var summary = GenerateSummary()
+        summary.incremental = true
+        summary.audiences = sealed.audiences.count
+        summary.items = update.facts.filter { !$0.draft }.count
+        summary.rendered = site.items.count
+        summary.media = media.count
+        summary.tokens = keystore.activeTokens(at: options.now).count
+        summary.files = sealed.files.count
+        summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
+        summary.timings = clock.timings
         return summary
     }
 

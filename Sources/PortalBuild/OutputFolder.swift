@@ -152,6 +152,30 @@ public enum OutputFolder {
         }
     }
 
+    /// Changes an output folder of an earlier build in place: writes `files` in their order, each
+    /// through a temporary file and a rename, then removes `stale`. Blobs and pages are named
+    /// after their bytes, so new ones never replace a file in use: written before the indexes
+    /// that list them, a reader (or a crash) sees the old site or the new one, plus unused files.
+    static func update(_ target: URL, writing files: [OutputFile], removing stale: Set<String>) throws(BuildError) {
+        let root = target.standardizedFileURL.path
+        var folders: Set<String> = []
+        for file in files {
+            let path = root + "/" + file.path
+            let parent = (path as NSString).deletingLastPathComponent
+            if folders.insert(parent).inserted {
+                do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+                    throw BuildError(.write, path: file.path, "cannot create folder: \(error.localizedDescription)")
+                }
+            }
+            do { try AtomicFile.write(file.bytes, to: path, mode: 0o644, durability: .cache) } catch {
+                throw BuildError(.write, path: file.path, error.reason)
+            }
+        }
+        for path in stale.sorted() where unlink(root + "/" + path) != 0 && errno != ENOENT {
+            throw BuildError(.write, path: path, "cannot remove a file no longer used: \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Flushes the file system holding `fd` (Linux `syncfs`, not imported by Swift's Glibc);
     /// falls back to `sync()` where it is missing.
     static func syncFilesystem(_ fd: Int32) {

@@ -20,6 +20,22 @@ public struct SealedSite: Sendable {
     public var keyslots: Int
     /// Each audience's index sequence and digest, remembered for the next build.
     public var sequences: AudienceSequences
+    /// What each item became and each audience's pages, for the next incremental build.
+    var products: [String: BuildLedger.Product]
+    var pages: [String: [BuildLedger.Page]]
+}
+
+/// What an incremental build changes in output/.
+struct SealedUpdate: Sendable {
+    /// New blobs and pages, then the indexes that list them: written in this order.
+    var files: [OutputFile]
+    /// Blobs and pages no longer used, removed once the new files are in place.
+    var stale: Set<String>
+    var sequences: AudienceSequences
+    var products: [String: BuildLedger.Product]
+    var pages: [String: [BuildLedger.Page]]
+    /// Audiences whose index changed.
+    var audiences: Set<String>
 }
 
 struct Sealer {
@@ -51,14 +67,180 @@ struct Sealer {
     /// An item with the content hashes of its fragment and images.
     private struct PlannedItem { let rendered: RenderedItem; let hash: [UInt8]; let media: [PlannedImage] }
     private struct PlannedImage { let path: String; let processed: ProcessedMedia; let large: [UInt8]; let thumb: [UInt8]? }
+    /// An item sealed: its page entry, its media entries and the blobs it uses.
+    struct SealedItem: Sendable {
+        let sourcePath: String
+        let month: String
+        let entry: Manifest.Entry
+        let media: [(path: String, media: Manifest.Media)]
+        let blobs: [String]
+
+        var product: BuildLedger.Product { BuildLedger.Product(month: month, blobs: blobs, media: media.map(\.path)) }
+    }
+    /// A page to seal for an audience, with the months it gathers.
+    private struct PageWork { let audience: String; let page: ManifestPage; let months: [String] }
 
     /// Seals the rendered audiences in three rounds, each on all cores: item and image blobs under
     /// their item keys, then the pages that list them under the audience keys, then the signed
     /// indexes and the keyslots.
     func seal(_ audiences: [RenderedAudience], media: [String: ProcessedMedia]) throws(BuildError) -> SealedSite {
+        var (files, sealedItems) = try sealItems(audiences, media: media)
+        var products: [String: BuildLedger.Product] = [:]
+        var pageWork: [PageWork] = []
+        for (rendered, items) in zip(audiences, sealedItems) {
+            var months: [String: [SealedItem]] = [:]
+            for item in items {
+                products[item.sourcePath] = item.product
+                months[item.month, default: []].append(item)
+            }
+            for layout in Self.layout(months: months.mapValues(\.count)) {
+                pageWork.append(PageWork(
+                    audience: rendered.audience.id, page: Self.page(layout.id, items: layout.months.flatMap { months[$0] ?? [] }),
+                    months: layout.months))
+            }
+        }
+        let keys = audienceKeys(audiences)
+        let (pageFiles, listed) = try sealPages(pageWork, keys: keys)
+        files += pageFiles
+        var sequences = AudienceSequences()
+        for rendered in audiences {
+            let id = rendered.audience.id
+            guard let (epoch, key) = keys[id] else { continue }
+            let (file, entry) = try sealIndex(id, title: rendered.title, epoch: epoch, key: key, pages: (listed[id] ?? []).map(\.page))
+            sequences.entries[id] = entry
+            files.append(file)
+        }
+        let titles = Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) })
+        let (keyslots, keyslotSize) = try sealKeyslots(keys: keys, titles: titles)
+        files.append(contentsOf: keyslots)
+        files.append(try siteInfo(keyslotSize: keyslotSize))
+        return SealedSite(
+            files: files, keyslots: keyslots.count, sequences: sequences, products: products,
+            pages: listed.mapValues { $0.map { BuildLedger.Page(id: $0.page.id, months: $0.months, blob: $0.page.blob, count: $0.page.count) } })
+    }
+
+    /// Seals what changed since `ledger` was made: the re-read items (`audiences` holds only
+    /// those), the pages of each audience that list a changed item (or whose months now gather
+    /// otherwise), and the indexes of those audiences. Unchanged pages are opened from `output`
+    /// (sealed under the same keys: the keystore did not change) for the entries of the items
+    /// they list. Nil when `output` does not hold what `ledger` says: build everything then.
+    func update(
+        _ audiences: [RenderedAudience], media: [String: ProcessedMedia], ledger: BuildLedger, facts: [ItemFacts],
+        changed: Set<String>, output: URL
+    ) throws(BuildError) -> SealedUpdate? {
+        var (files, sealedItems) = try sealItems(audiences, media: media)
+        var fresh: [String: SealedItem] = [:]
+        for item in sealedItems.joined() { fresh[item.sourcePath] = item }
+        var products: [String: BuildLedger.Product] = [:]
+        for fact in facts where !fact.draft {
+            guard let product = fresh[fact.sourcePath]?.product ?? ledger.items[fact.sourcePath]?.product else { return nil }
+            products[fact.sourcePath] = product
+        }
+        // The months a change touches, per audience: where a changed item was and where it is.
+        let audienceOf = Dictionary(facts.map { ($0.sourcePath, $0.audience) }, uniquingKeysWith: { first, _ in first })
+        var touched: [String: Set<String>] = [:]
+        for path in changed {
+            if let old = ledger.items[path], let product = old.product { touched[old.facts.audience, default: []].insert(product.month) }
+            if let item = fresh[path], let audience = audienceOf[path] { touched[audience, default: []].insert(item.month) }
+        }
+        var members: [String: [String: [(logicalPath: String, sourcePath: String)]]] = [:]
+        for fact in facts where !fact.draft && touched[fact.audience] != nil {
+            guard let month = products[fact.sourcePath]?.month else { return nil }
+            members[fact.audience, default: [:]][month, default: []].append((fact.logicalPath, fact.sourcePath))
+        }
+        let keys = audienceKeys(audiences)
+        var pageWork: [PageWork] = []
+        var reused: [String: [String: BuildLedger.Page]] = [:]   // by audience, then page id
+        var stale: Set<String> = []
+        for rendered in audiences {
+            let id = rendered.audience.id
+            guard let months = touched[id], let (epoch, key) = keys[id] else { continue }
+            let oldPages = ledger.pages[id] ?? []
+            var opened: [String: ManifestPage] = [:]   // old pages by id, opened when needed
+            /// The old page that lists `month`, opened from output/; nil if it is missing or does not open.
+            func oldPage(holding month: String) -> ManifestPage? {
+                guard let page = oldPages.first(where: { $0.months.contains(month) }) else { return nil }
+                if let open = opened[page.id] { return open }
+                guard let bytes = FileManager.default.contents(atPath: output.appendingPathComponent(page.blob).path),
+                      let open = try? SealedFiles.openPage(
+                        Array(bytes), listed: AudienceIndex.Page(id: page.id, blob: page.blob, count: page.count),
+                        key: key, audience: id, epoch: epoch)
+                else { return nil }
+                opened[page.id] = open
+                return open
+            }
+            let byMonth = members[id] ?? [:]
+            for layout in Self.layout(months: byMonth.mapValues(\.count)) {
+                if let old = oldPages.first(where: { $0.id == layout.id && $0.months == layout.months }),
+                   months.isDisjoint(with: layout.months) {
+                    reused[id, default: [:]][old.id] = old
+                    continue
+                }
+                var page = ManifestPage(id: layout.id, items: [], media: [:])
+                for month in layout.months {
+                    for member in (byMonth[month] ?? []).sorted(by: { $0.logicalPath < $1.logicalPath }) {
+                        if let item = fresh[member.sourcePath] {
+                            page.items.append(item.entry)
+                            for (path, entry) in item.media { page.media[path] = entry }
+                            continue
+                        }
+                        // Unchanged: its entry and media as its old page lists them.
+                        guard let product = products[member.sourcePath],
+                              let old = oldPage(holding: month),
+                              let entry = old.items.first(where: { $0.path == member.logicalPath })
+                        else { return nil }
+                        page.items.append(entry)
+                        for path in product.media {
+                            guard let media = old.media[path] else { return nil }
+                            page.media[path] = media
+                        }
+                    }
+                }
+                pageWork.append(PageWork(audience: id, page: page, months: layout.months))
+            }
+            stale.formUnion(oldPages.filter { reused[id]?[$0.id]?.blob != $0.blob }.map(\.blob))
+        }
+        let (pageFiles, sealedPages) = try sealPages(pageWork, keys: keys)
+        files += pageFiles
+        var sequences = previousSequences
+        var pages = ledger.pages
+        for rendered in audiences {
+            let id = rendered.audience.id
+            guard touched[id] != nil, let (epoch, key) = keys[id] else { continue }
+            // Pages in index order: pinned first, then newest first, as `layout` lists them.
+            let layout = Self.layout(months: (members[id] ?? [:]).mapValues(\.count))
+            var listed: [AudienceIndex.Page] = []
+            var newPages = sealedPages[id] ?? []
+            for entry in layout {
+                if let old = reused[id]?[entry.id], old.months == entry.months {
+                    listed.append(AudienceIndex.Page(id: old.id, blob: old.blob, count: old.count))
+                } else if let index = newPages.firstIndex(where: { $0.page.id == entry.id }) {
+                    listed.append(newPages.remove(at: index).page)
+                } else {
+                    return nil
+                }
+            }
+            let (file, sequence) = try sealIndex(id, title: rendered.title, epoch: epoch, key: key, pages: listed)
+            sequences.entries[id] = sequence
+            files.append(file)
+            pages[id] = zip(listed, layout).map { BuildLedger.Page(id: $0.id, months: $1.months, blob: $0.blob, count: $0.count) }
+        }
+        // Blobs of changed items that nothing uses any more.
+        for path in changed { stale.formUnion(ledger.items[path]?.product?.blobs ?? []) }
+        var live: Set<String> = []
+        for product in products.values { live.formUnion(product.blobs) }
+        for list in pages.values { live.formUnion(list.map(\.blob)) }
+        return SealedUpdate(
+            files: files, stale: stale.subtracting(live), sequences: sequences, products: products, pages: pages,
+            audiences: Set(touched.keys))
+    }
+
+    /// Round 1: every distinct content once (a photo shown twice is one blob), under its item
+    /// key. The plaintexts are listed in the order the planning visits them, and hashed on all cores.
+    private func sealItems(
+        _ audiences: [RenderedAudience], media: [String: ProcessedMedia]
+    ) throws(BuildError) -> (files: [OutputFile], items: [[SealedItem]]) {
         var files: [OutputFile] = []
-        // Round 1: every distinct content once (a photo shown twice is one blob). The plaintexts
-        // are listed in the order the planning below visits them, and hashed on all cores.
         var plaintexts: [(bytes: [UInt8], source: String)] = []  // hashed as `texts` once complete
         for rendered in audiences {
             for item in rendered.items {
@@ -104,7 +286,6 @@ struct Sealer {
         }
         let master = keystore.masterKey
         let itemWork = units
-        units.removeAll()
         let itemKeys = itemWork.map { master.itemKey(contentHash: $0.contentHash) }
         let sealedUnits = try Self.sealAll(itemWork.count) { index in
             (itemKeys[index], AssociatedData.itemBlob, itemWork[index].plaintext, itemWork[index].source)
@@ -114,74 +295,87 @@ struct Sealer {
             refs[unit.contentHash] = SealedRef(path: sealed.path, key: Data(key.bytes).base64EncodedString())
             files.append(OutputFile(path: sealed.path, bytes: sealed.envelope))
         }
-
-        // Round 2: pages per audience and month, sealed under the audience's current key.
-        let keys = Dictionary(uniqueKeysWithValues: audiences.map { rendered in
-            let epoch = keystore.epoch(of: rendered.audience.id)
-            return (rendered.audience.id, (epoch: epoch, key: master.audienceKey(audience: rendered.audience.id, epoch: epoch)))
-        })
-        var pageWork: [(audience: String, page: ManifestPage)] = []
-        for (rendered, items) in zip(audiences, planned) {
-            var pages: [String: ManifestPage] = [:]   // by month (or pinned), gathered below
+        var sealedItems: [[SealedItem]] = []
+        for items in planned {
+            var list: [SealedItem] = []
             for item in items {
                 guard let ref = refs[item.hash] else { throw BuildError(.seal, path: item.rendered.item.sourcePath, "the item was not sealed") }
-                let id = pageID(of: item.rendered.item)
-                // Appended in place: a copy of the page per item would make pages quadratic.
-                pages[id, default: ManifestPage(id: id, items: [], media: [:])].items.append(entry(for: item.rendered, blob: ref.path, key: ref.key))
+                var blobs = [ref.path]
+                var mediaEntries: [(path: String, media: Manifest.Media)] = []
                 for image in item.media {
                     guard let large = refs[image.large] else { throw BuildError(.seal, path: image.path, "the image was not sealed") }
-                    var media = Manifest.Media(
+                    var entry = Manifest.Media(
                         blob: large.path, key: large.key, type: image.processed.large.mimeType,
                         width: image.processed.large.width, height: image.processed.large.height)
+                    blobs.append(large.path)
                     if let variant = image.processed.thumb, let hash = image.thumb, let ref = refs[hash] {
-                        media.thumb = Manifest.Variant(
+                        entry.thumb = Manifest.Variant(
                             path: image.path + "@thumb", blob: ref.path, key: ref.key, type: variant.mimeType,
                             width: variant.width, height: variant.height)
+                        blobs.append(ref.path)
                     }
-                    pages[id]?.media[image.path] = media
+                    mediaEntries.append((image.path, entry))
                 }
+                list.append(SealedItem(
+                    sourcePath: item.rendered.item.sourcePath, month: pageID(of: item.rendered.item),
+                    entry: entry(for: item.rendered, blob: ref.path, key: ref.key), media: mediaEntries, blobs: blobs))
             }
-            // Pinned first, then the months gathered into pages, newest first.
-            for page in Self.gather(months: pages) { pageWork.append((rendered.audience.id, page)) }
+            sealedItems.append(list)
         }
-        let pages = pageWork
-        let sealedPages = try Self.sealAll(pages.count) { (index) throws(BuildError) in
-            let work = pages[index]
+        return (files, sealedItems)
+    }
+
+    /// Each audience's current epoch and key.
+    private func audienceKeys(_ audiences: [RenderedAudience]) -> [String: (epoch: Int, key: SymmetricKey)] {
+        Dictionary(uniqueKeysWithValues: audiences.map { rendered in
+            let epoch = keystore.epoch(of: rendered.audience.id)
+            return (rendered.audience.id, (epoch: epoch, key: keystore.masterKey.audienceKey(audience: rendered.audience.id, epoch: epoch)))
+        })
+    }
+
+    /// A page listing `items` (in page order) and their media.
+    private static func page(_ id: String, items: [SealedItem]) -> ManifestPage {
+        var page = ManifestPage(id: id, items: items.map(\.entry), media: [:])
+        for item in items {
+            for (path, entry) in item.media { page.media[path] = entry }
+        }
+        return page
+    }
+
+    /// Round 2: pages sealed under their audience's current key, listed per audience in order.
+    private func sealPages(
+        _ work: [PageWork], keys: [String: (epoch: Int, key: SymmetricKey)]
+    ) throws(BuildError) -> (files: [OutputFile], listed: [String: [(page: AudienceIndex.Page, months: [String])]]) {
+        let sealed = try Self.sealAll(work.count) { (index) throws(BuildError) in
+            let work = work[index]
             guard let (epoch, key) = keys[work.audience] else { throw BuildError(.seal, "no key for \(work.audience)") }
             return (key, AssociatedData.page(audience: work.audience, epoch: epoch, pageID: work.page.id),
                     try Self.encode(work.page, what: "page \(work.page.id) of \(work.audience)"), work.audience)
         }
-        var listed: [String: [AudienceIndex.Page]] = [:]
-        for (work, sealed) in zip(pageWork, sealedPages) {
-            listed[work.audience, default: []].append(AudienceIndex.Page(id: work.page.id, blob: sealed.path, count: work.page.items.count))
+        var files: [OutputFile] = []
+        var listed: [String: [(page: AudienceIndex.Page, months: [String])]] = [:]
+        for (work, sealed) in zip(work, sealed) {
+            listed[work.audience, default: []].append(
+                (AudienceIndex.Page(id: work.page.id, blob: sealed.path, count: work.page.items.count), work.months))
             files.append(OutputFile(path: sealed.path, bytes: sealed.envelope))
         }
+        return (files, listed)
+    }
 
-        // Round 3: the signed index of each audience, then the keyslots that point at them.
-        var sequences = AudienceSequences()
-        let seed = master.publisherSeed
-        let siteID = Hex.encode(keystore.siteID)
-        for rendered in audiences {
-            let id = rendered.audience.id
-            guard let (epoch, key) = keys[id] else { continue }
-            var index = AudienceIndex(siteID: siteID, audience: id, title: rendered.title, epoch: epoch, sequence: 0, pages: listed[id] ?? [])
-            let digest = Hex.encode(SHA256.hash(try Self.encode(index, what: "the index of \(id)")))
-            index.sequence = previousSequences.next(for: id, digest: digest, now: now)
-            sequences.entries[id] = .init(sequence: index.sequence, digest: digest)
-            let signed = SignedDocument.sign(try Self.encode(index, what: "the index of \(id)"), kind: "index", seed: seed)
-            do {
-                files.append(OutputFile(
-                    path: key.indexPath,
-                    bytes: try Envelope.seal(signed, key: key, associatedData: AssociatedData.index(audience: id, epoch: epoch))))
-            } catch {
-                throw BuildError(.seal, path: key.indexPath, "cannot seal the index of \(id): \(error)")
-            }
+    /// Round 3: an audience's signed index, with its sequence (FORMAT.md "Sequence").
+    private func sealIndex(
+        _ id: String, title: String, epoch: Int, key: SymmetricKey, pages: [AudienceIndex.Page]
+    ) throws(BuildError) -> (OutputFile, AudienceSequences.Entry) {
+        var index = AudienceIndex(siteID: Hex.encode(keystore.siteID), audience: id, title: title, epoch: epoch, sequence: 0, pages: pages)
+        let digest = Hex.encode(SHA256.hash(try Self.encode(index, what: "the index of \(id)")))
+        index.sequence = previousSequences.next(for: id, digest: digest, now: now)
+        let signed = SignedDocument.sign(try Self.encode(index, what: "the index of \(id)"), kind: "index", seed: keystore.masterKey.publisherSeed)
+        do {
+            let bytes = try Envelope.seal(signed, key: key, associatedData: AssociatedData.index(audience: id, epoch: epoch))
+            return (OutputFile(path: key.indexPath, bytes: bytes), .init(sequence: index.sequence, digest: digest))
+        } catch {
+            throw BuildError(.seal, path: key.indexPath, "cannot seal the index of \(id): \(error)")
         }
-        let titles = Dictionary(uniqueKeysWithValues: audiences.map { ($0.audience.id, $0.title) })
-        let (keyslots, keyslotSize) = try sealKeyslots(keys: keys, titles: titles)
-        files.append(contentsOf: keyslots)
-        files.append(try siteInfo(keyslotSize: keyslotSize))
-        return SealedSite(files: files, keyslots: keyslots.count, sequences: sequences)
     }
 
     /// `body(index)` for every index on all cores, results in order; the first failure stops the build.
@@ -252,28 +446,37 @@ struct Sealer {
     /// FORMAT.md "Index": `pinned` first, then pages of consecutive months gathered from the
     /// oldest month on until each holds `minimumPageItems`, named after their newest month,
     /// newest first. Gathering from the oldest end keeps old pages as they are when new months
-    /// arrive: only the newest page changes.
-    static func gather(months: [String: ManifestPage]) -> [ManifestPage] {
-        var gathered: [ManifestPage] = []
-        var current: ManifestPage?
+    /// arrive: only the newest page changes. `months`: items per month (or `pinned`); each page
+    /// lists its months newest first.
+    static func layout(months: [String: Int]) -> [(id: String, months: [String])] {
+        var gathered: [(id: String, months: [String])] = []
+        var current: [String] = []
+        var count = 0
         for month in months.keys.filter({ $0 != ManifestPage.pinned }).sorted() {
-            let page = months[month]!
-            var next = current ?? ManifestPage(id: month, items: [], media: [:])
-            next.id = month
-            // Newest first within a page too, as the months are listed.
-            next.items = page.items + next.items
-            next.media.merge(page.media) { first, _ in first }
-            if next.items.count >= minimumPageItems {
-                gathered.append(next)
-                current = nil
-            } else {
-                current = next
+            current.insert(month, at: 0)
+            count += months[month] ?? 0
+            if count >= minimumPageItems {
+                gathered.append((month, current))
+                current = []
+                count = 0
             }
         }
-        if let current { gathered.append(current) }
-        return (months[ManifestPage.pinned].map { [$0] } ?? []) + gathered.reversed()
+        if let newest = current.first { gathered.append((newest, current)) }
+        return (months[ManifestPage.pinned] != nil ? [(ManifestPage.pinned, [ManifestPage.pinned])] : []) + gathered.reversed()
     }
 
+    /// The pages `layout` makes of pages per month, each listing its months' items newest month first.
+    static func gather(months: [String: ManifestPage]) -> [ManifestPage] {
+        layout(months: months.mapValues(\.items.count)).map { layout in
+            var page = ManifestPage(id: layout.id, items: [], media: [:])
+            for month in layout.months {
+                guard let part = months[month] else { continue }
+                page.items += part.items
+                page.media.merge(part.media) { first, _ in first }
+            }
+            return page
+        }
+    }
 
     /// Every active token's keyslot, all padded to one size: the smallest power of two of at
     /// least 4096 that fits the longest (FORMAT.md "Envelope"), so no keyslot tells its token's

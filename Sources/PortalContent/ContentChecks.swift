@@ -1,47 +1,68 @@
-// Checks across items: unique logical paths, internal links, Markdown images, unused images.
-// Each Markdown image is resolved here, once, and kept on its item (`ContentItem.media`).
+// Checks of each item (link syntax, Markdown images) and across items (unique logical paths, link
+// targets, unused images). Each Markdown image is resolved here, once, and kept on its item
+// (`ContentItem.media`). The checks across items work on `ItemFacts`, so an incremental load can
+// run them without reading the unchanged items again.
 import Foundation
 import PortalMarkdown
 
 enum ContentChecks {
-    static func run(
-        loaded: inout [LoadedItem], root: URL, files: Set<String>, images: [String], usedImages: inout Set<String>,
-        report: ProblemReport
-    ) {
-        // Indices, not copies: an item is a large value and there may be ten thousand.
-        var byPath: [String: Int] = [:]
-        byPath.reserveCapacity(loaded.count)
-        for index in loaded.indices.sorted(by: { loaded[$0].item.sourcePath < loaded[$1].item.sourcePath }) {
+    /// Checks each item on its own (link syntax, Markdown images, which it resolves into
+    /// `item.media`) and returns its facts, in the order of `loaded`.
+    static func resolve(_ loaded: inout [LoadedItem], root: URL, files: Set<String>, report: ProblemReport) -> [ItemFacts] {
+        var facts: [ItemFacts] = []
+        facts.reserveCapacity(loaded.count)
+        for index in loaded.indices {
+            var links: [InternalLink] = []
+            if let document = loaded[index].item.markdown, !document.references.isEmpty {
+                var found: [MediaReference] = []
+                for reference in document.references {
+                    let line = loaded[index].item.bodyLine + reference.line - 1
+                    switch reference.kind {
+                    case .link:
+                        if let target = internalTarget(reference.destination, file: loaded[index].item.sourcePath, line: line, report: report) {
+                            links.append(InternalLink(target: target, line: line))
+                        }
+                    case .image:
+                        if let media = checkImage(reference.destination, of: loaded[index].item, line: line, root: root,
+                                                  files: files, report: report) {
+                            // The same source written twice is one file, kept once (at its first line).
+                            if !found.contains(where: { $0.source == media.source }) { found.append(media) }
+                        }
+                    }
+                }
+                // Album photos were found while reading; the body's images come first.
+                if !found.isEmpty { loaded[index].item.media.insert(contentsOf: found, at: 0) }
+            }
             let entry = loaded[index]
-            let path = entry.item.logicalPath
-            if let first = byPath[path] {
-                report.add(entry.item.sourcePath, entry.slugLine,
-                           "logical path '\(path)' is also used by \(loaded[first].item.sourcePath); give one of them another slug")
+            facts.append(ItemFacts(
+                sourcePath: entry.item.sourcePath, logicalPath: entry.item.logicalPath, audience: entry.item.audience.id,
+                draft: entry.draft, slugLine: entry.slugLine, ownFolder: entry.ownsFolder ? entry.item.sourceFolder : nil,
+                links: links, images: entry.item.media.map(\.sourcePath) + entry.extraImages,
+                conference: entry.item.kind == .conference))
+        }
+        return facts
+    }
+
+    /// Checks across items: unique logical paths, link targets, images no item uses. `facts`
+    /// sorted by source path (the first of two items with one path is the one kept).
+    static func crossCheck(_ facts: [ItemFacts], images: [String], report: ProblemReport) {
+        var byPath: [String: Int] = [:]
+        byPath.reserveCapacity(facts.count)
+        var usedImages: Set<String> = []
+        for (index, entry) in facts.enumerated() {
+            usedImages.formUnion(entry.images)
+            if let first = byPath[entry.logicalPath] {
+                report.add(entry.sourcePath, entry.slugLine,
+                           "logical path '\(entry.logicalPath)' is also used by \(facts[first].sourcePath); give one of them another slug")
             } else {
-                byPath[path] = index
+                byPath[entry.logicalPath] = index
             }
         }
         var knownPaths: [String]?  // built only when a link is broken, for "did you mean"
-        for index in loaded.indices {
-            guard let document = loaded[index].item.markdown, !document.references.isEmpty else { continue }
-            var found: [MediaReference] = []
-            for reference in document.references {
-                let line = loaded[index].item.bodyLine + reference.line - 1
-                switch reference.kind {
-                case .link:
-                    checkLink(reference.destination, from: loaded[index], line: line, loaded: loaded, byPath: byPath,
-                              knownPaths: &knownPaths, report: report)
-                case .image:
-                    if let media = checkImage(reference.destination, of: loaded[index].item, line: line, root: root,
-                                              files: files, report: report) {
-                        usedImages.insert(media.sourcePath)
-                        // The same source written twice is one file, kept once (at its first line).
-                        if !found.contains(where: { $0.source == media.source }) { found.append(media) }
-                    }
-                }
+        for entry in facts {
+            for link in entry.links {
+                checkTarget(link, from: entry, facts: facts, byPath: byPath, knownPaths: &knownPaths, report: report)
             }
-            // Album photos were found while reading; the body's images come first.
-            if !found.isEmpty { loaded[index].item.media.insert(contentsOf: found, at: 0) }
         }
         for image in images where !usedImages.contains(image) {
             report.add(image, nil, "image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'")
@@ -60,27 +81,32 @@ enum ContentChecks {
 
     static let forbiddenSchemes: Set<String> = ["javascript", "vbscript", "file", "data"]
 
-    private static func checkLink(
-        _ destination: String, from entry: LoadedItem, line: Int, loaded: [LoadedItem], byPath: [String: Int],
-        knownPaths: inout [String]?, report: ProblemReport
-    ) {
-        let file = entry.item.sourcePath
-        if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("//") { return }
+    /// The logical path an internal link names, or nil (and a problem when it is not allowed)
+    /// for a link that is not internal.
+    private static func internalTarget(_ destination: String, file: String, line: Int, report: ProblemReport) -> String? {
+        if destination.isEmpty || destination.hasPrefix("#") || destination.hasPrefix("//") { return nil }
         if let scheme = scheme(of: destination) {
             if forbiddenSchemes.contains(scheme) {
                 report.add(file, line, "link '\(shortened(destination))' is not allowed; use https:, mailto: or tel: links")
             }
-            return
+            return nil
         }
         guard destination.hasPrefix("/") else {
             report.add(file, line, "link '\(destination)' is relative; link to an item with its logical path, e.g. /pages/schoolgids, or to a full https:// address")
-            return
+            return nil
         }
         var path = destination.dropFirst()
         if let cut = path.firstIndex(where: { $0 == "#" || $0 == "?" }) { path = path[..<cut] }
         while path.hasSuffix("/") { path = path.dropLast() }
-        if path.isEmpty { return }  // the portal's home
-        let logicalPath = String(path)
+        if path.isEmpty { return nil }  // the portal's home
+        return String(path)
+    }
+
+    private static func checkTarget(
+        _ link: InternalLink, from entry: ItemFacts, facts: [ItemFacts], byPath: [String: Int],
+        knownPaths: inout [String]?, report: ProblemReport
+    ) {
+        let (file, line, logicalPath) = (entry.sourcePath, link.line, link.target)
         guard let targetIndex = byPath[logicalPath] else {
             var message = "link to '/\(logicalPath)' does not match any item"
             if knownPaths == nil { knownPaths = Array(byPath.keys) }
@@ -92,18 +118,14 @@ enum ContentChecks {
             report.add(file, line, message)
             return
         }
-        let target = loaded[targetIndex]
-        switch (entry.item.audience, target.item.audience) {
-        case (_, .school):
-            break
-        case (.school, .group(let group)):
-            report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(group)', which other parents cannot see; school items may only link to school items")
+        let target = facts[targetIndex]
+        if target.audience != Audience.school.id && target.audience != entry.audience {
+            if entry.audience == Audience.school.id {
+                report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(target.audience)', which other parents cannot see; school items may only link to school items")
+            } else {
+                report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(target.audience)', which parents of '\(entry.audience)' cannot see")
+            }
             return
-        case (.group(let own), .group(let group)) where own != group:
-            report.add(file, line, "link to '/\(logicalPath)' points to an item of group '\(group)', which parents of '\(own)' cannot see")
-            return
-        default:
-            break
         }
         if target.draft && !entry.draft {
             report.add(file, line, "link to '/\(logicalPath)' points to a draft; publish it (remove draft: true) or remove the link")

@@ -43,7 +43,44 @@ public struct ContentLoader: Sendable {
 
     /// Reads site.yaml and every item, and checks them all. Throws every problem at once, sorted by
     /// file then line; returns the site only when there is none. Drafts are left out of the result.
-    public func load() throws(ContentErrors) -> Site {
+    public func load() throws(ContentErrors) -> Site { try loadWithFacts().site }
+
+    /// `load()`, with every item's facts for a later `loadUpdate`.
+    public func loadWithFacts() throws(ContentErrors) -> LoadedContent {
+        let read = try readItems { _ in true }
+        return LoadedContent(site: Site(config: read.config, contentRoot: root, items: read.items), facts: read.facts)
+    }
+
+    /// Reads again only the items that `changed` (paths relative to the content folder, added,
+    /// edited or removed since `previous` was made) may have changed, and checks every item:
+    /// each re-read one on its own, all of them across (links, duplicate paths, unused images)
+    /// with the facts of the others. site.yaml must be unchanged since `previous` was made (a
+    /// changed site.yaml changes every item: load them all).
+    public func loadUpdate(reusing previous: [ItemFacts], changed: Set<String>) throws(ContentErrors) -> ContentUpdate {
+        let before = Dictionary(previous.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
+        let read = try readItems(reusing: before) { placement in
+            guard let facts = before[placement.path] else { return true }
+            return facts.depends(on: changed)
+        }
+        let present = Set(read.facts.map(\.sourcePath))
+        return ContentUpdate(
+            config: read.config, items: read.items, reread: read.reread,
+            removed: Set(before.keys.filter { !present.contains($0) }), facts: read.facts)
+    }
+
+    /// What `readItems` found.
+    private struct ReadResult {
+        var config: SiteConfig
+        var items: [ContentItem]
+        var facts: [ItemFacts]
+        var reread: Set<String>
+    }
+
+    /// Reads site.yaml and the items `shouldRead` picks (the others keep their facts from
+    /// `reusing`), and runs every check.
+    private func readItems(
+        reusing previous: [String: ItemFacts] = [:], _ shouldRead: (ItemPlacement) -> Bool
+    ) throws(ContentErrors) -> ReadResult {
         let report = ProblemReport()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -54,25 +91,28 @@ public struct ContentLoader: Sendable {
         let placements = ContentTree.place(tree, groupIDs: siteResult.groupIDs, report: report)
         let teachers = Dictionary(
             (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a })
+        var kept: [ItemFacts] = []
+        var placementList: [ItemPlacement] = []
+        for placement in placements.items {
+            if let facts = previous[placement.path], !shouldRead(placement) { kept.append(facts) } else { placementList.append(placement) }
+        }
         // Items are read on all cores (YAML and dates in parallel; cmark-gfm parses one at a time),
         // each worker with its own reader and report, merged in placement order afterwards.
-        let placementList = placements.items
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, placementList.count / 64))
         let slots = LoadSlots(count: placementList.count, workers: workers)
+        let list = placementList
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var reader = ItemReader(
+            let reader = ItemReader(
                 root: root, tree: tree, clock: SiteClock(timeZone: siteResult.timeZone), groupTeachers: teachers,
                 report: slots.reports[worker])
-            for index in stride(from: worker, to: placementList.count, by: workers) {
-                slots.set(index, reader.read(placementList[index]))
+            for index in stride(from: worker, to: list.count, by: workers) {
+                slots.set(index, reader.read(list[index]))
             }
-            slots.setUsedImages(worker, reader.usedImages)
         }
         for workerReport in slots.reports { report.merge(workerReport) }
         var loaded = slots.items
-        var usedImages = slots.usedImages
-        ContentChecks.run(loaded: &loaded, root: root, files: tree.fileSet, images: placements.images,
-                          usedImages: &usedImages, report: report)
+        let facts = ContentChecks.resolve(&loaded, root: root, files: tree.fileSet, report: report)
+        ContentChecks.crossCheck((kept + facts).sorted { $0.sourcePath < $1.sourcePath }, images: placements.images, report: report)
         guard report.problems.isEmpty, let config = siteResult.config else {
             var problems = report.sorted
             if problems.isEmpty {
@@ -83,27 +123,25 @@ public struct ContentLoader: Sendable {
         let items = loaded.filter { !$0.draft }.map(\.item).sorted {
             ($0.audience, $0.logicalPath) < ($1.audience, $1.logicalPath)
         }
-        return Site(config: config, contentRoot: root, items: items)
+        return ReadResult(
+            config: config, items: items, facts: (kept + facts).sorted { $0.sourcePath < $1.sourcePath },
+            reread: Set(list.map(\.path)))
     }
 }
 
-/// Results of the parallel read: one slot per placement, one report and image set per worker.
+/// Results of the parallel read: one slot per placement, one report per worker.
 private final class LoadSlots: @unchecked Sendable {
     private let loaded: ParallelSlots<LoadedItem>
-    private let used: ParallelSlots<Set<String>>
     let reports: [ProblemReport]
 
     init(count: Int, workers: Int) {
         loaded = ParallelSlots(count: count)
-        used = ParallelSlots(count: workers)
         reports = (0..<workers).map { _ in ProblemReport() }
     }
 
     func set(_ index: Int, _ item: LoadedItem?) { if let item { loaded.set(index, item) } }
-    func setUsedImages(_ worker: Int, _ images: Set<String>) { used.set(worker, images) }
 
     var items: [LoadedItem] { loaded.values }
-    var usedImages: Set<String> { used.values.reduce(into: []) { $0.formUnion($1) } }
 }
 
 /// An item as read, with what the cross-item checks need.
@@ -112,6 +150,11 @@ struct LoadedItem {
     var draft: Bool
     /// Line of `slug:` when it was given.
     var slugLine: Int?
+    /// The item is `index.md` in a folder of its own.
+    var ownsFolder: Bool
+    /// Images counted as used without being shown: those of an album whose front matter is
+    /// broken, so the one real problem is not buried under "image is not used".
+    var extraImages: [String] = []
 }
 
 /// Every file under the content folder, except names starting with `_` or `.`.

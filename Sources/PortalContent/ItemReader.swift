@@ -99,9 +99,6 @@ struct ItemReader {
     let clock: SiteClock
     let groupTeachers: [String: String]
     let report: ProblemReport
-    /// Images used by some item (album photos here; Markdown images in the checks).
-    var usedImages: Set<String> = []
-
     init(root: URL, tree: ContentTree, clock: SiteClock, groupTeachers: [String: String], report: ProblemReport) {
         self.root = root
         self.tree = tree
@@ -111,7 +108,7 @@ struct ItemReader {
     }
 
     /// Reads one item; nil when the file cannot be read or has no front matter at all.
-    mutating func read(_ placement: ItemPlacement) -> LoadedItem? {
+    func read(_ placement: ItemPlacement) -> LoadedItem? {
         let file = placement.path
         guard let data = FileManager.default.contents(atPath: root.path + "/" + file) else {
             report.add(file, nil, "cannot be read")
@@ -146,12 +143,12 @@ struct ItemReader {
             logicalPath: placement.section + "/" + placement.nameSlug, sourcePath: file,
             sourceFolder: placement.folder, title: "", body: split.body, bodyLine: split.bodyLine)
         item.markdown = MarkdownDocument(split.body)
-        var loaded = LoadedItem(item: item, draft: false, slugLine: nil)
+        var loaded = LoadedItem(item: item, draft: false, slugLine: nil, ownsFolder: placement.folder != placement.section)
         // With broken front matter the body is still checked and the item keeps its name-derived
         // path; an album's photos count as used, so the one real problem is not buried in others.
         guard let fields else {
             if placement.kind == .album {
-                for name in tree.imagesByFolder[placement.folder] ?? [] { usedImages.insert(placement.folder + "/" + name) }
+                loaded.extraImages = (tree.imagesByFolder[placement.folder] ?? []).map { placement.folder + "/" + $0 }
             }
             return loaded
         }
@@ -221,7 +218,7 @@ struct ItemReader {
     }
 
     /// The album's photos, each also resolved to its file in `media`.
-    private mutating func readAlbum(_ fields: Fields, folder: String, media: inout [MediaReference]) -> AlbumInfo? {
+    private func readAlbum(_ fields: Fields, folder: String, media: inout [MediaReference]) -> AlbumInfo? {
         let file = fields.file
         var photos: [Photo] = []
         var photoLines: [String: Int] = [:]
@@ -256,7 +253,6 @@ struct ItemReader {
                     photoLines[name] = line
                     photos.append(Photo(file: name, caption: caption))
                     media.append(photoReference(name, folder: folder, line: line))
-                    usedImages.insert(path)
                 }
             }
             if list.isEmpty {
@@ -266,7 +262,6 @@ struct ItemReader {
             for name in tree.imagesByFolder[folder] ?? [] {
                 photos.append(Photo(file: name))
                 media.append(photoReference(name, folder: folder, line: nil))
-                usedImages.insert(folder + "/" + name)
             }
             if photos.isEmpty {
                 report.add(file, nil, "album has no photos; put images (\(imageExtensionList)) in \(folder)/")

@@ -100,6 +100,11 @@ extension GenerateSummary {
             return String(format: "Nothing changed since the last build; output is up to date (%.3f s).", seconds)
         }
         let megabytes = Double(bytes) / 1_000_000
+        if incremental {
+            return String(
+                format: "Updated %d changed item%@ of %d in %d audience%@: %d files, %.2f MB sealed in %.3f s.",
+                rendered, rendered == 1 ? "" : "s", items, audiences, audiences == 1 ? "" : "s", files, megabytes, seconds)
+        }
         return String(
             format: "Generated %d audiences, %d items, %d images, %d keyslots: %d files, %.1f MB sealed in %.2f s.",
             audiences, items, media, tokens, files, megabytes, seconds)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times a sealed `portal generate` of N items against `hugo` rendering the same Markdown unsealed,
-# and a no-op rebuild; prints the ratios and peak memory.
+# a no-op rebuild and a rebuild after editing one item (issue 14); prints the ratios and peak memory.
 #
 # Usage: bench/generate/run.sh [N] [WORKDIR]
 # BASELINE=/path/to/an/older/portal also times that binary in the same runs (alternating with the
@@ -42,30 +42,40 @@ for i in $(seq "$runs"); do
   rm -rf "$work/hugo-out"; echo "hugo $(measure "${hugo_cmd[@]}")" >> "$results"
   rm -rf "$work/output" "$work/keys/cache"; echo "full $(measure "${full[@]}")" >> "$results"
   echo "noop $(measure "${full[@]}")" >> "$results"
+  # One teacher's edit: a sentence added to one news item of groep 3 (a different one each run).
+  edited=$(ls "$work/content/groups/groep-3/news" | sed -n "$((i * 7))p")
+  printf '\nEen zin erbij, run %s.\n' "$i" >> "$work/content/groups/groep-3/news/$edited"
+  echo "edit $(measure "${full[@]}")" >> "$results"
   if [ -n "$baseline" ]; then
     rm -rf "$work/output-baseline" "$work/keys-baseline/cache"; echo "base $(measure "${base_cmd[@]}")" >> "$results"
   fi
 done
 
 rm -rf "$work/output" "$work/keys/cache"; "${full[@]}" --timings > "$work/steps.txt"
+printf '\nNog een zin.\n' >> "$work/content/groups/groep-3/news/$(ls "$work/content/groups/groep-3/news" | head -1)"
+"${full[@]}" --timings > "$work/edit-steps.txt"
 
 python3 - "$results" "$n" "$work" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 def col(kind, i): return [float(r[i]) for r in rows if r[0] == kind]
-hugo, full, noop = (statistics.median(col(k, 1)) for k in ("hugo", "full", "noop"))
-cpu = {k: statistics.median(col(k, 3)) for k in ("hugo", "full", "noop")}
+hugo, full, noop, edit = (statistics.median(col(k, 1)) for k in ("hugo", "full", "noop", "edit"))
+cpu = {k: statistics.median(col(k, 3)) for k in ("hugo", "full", "noop", "edit")}
 mem = {k: max(col(k, 2)) / 1024 for k in ("hugo", "full")}
 print(f"items: {sys.argv[2]}   runs: {len(col('hugo', 1))} each, alternating; output in {sys.argv[3]}")
 print(f"hugo (unsealed):          median {hugo:6.3f} s wall  {cpu['hugo']:6.3f} s CPU   peak {mem['hugo']:5.0f} MB")
 print(f"portal generate (full):   median {full:6.3f} s wall  {cpu['full']:6.3f} s CPU   peak {mem['full']:5.0f} MB")
 print(f"portal generate (no-op):  median {noop:6.3f} s wall  {cpu['noop']:6.3f} s CPU")
+print(f"portal generate (edit 1): median {edit:6.3f} s wall  {cpu['edit']:6.3f} s CPU   peak {max(col('edit', 2)) / 1024:5.0f} MB")
 print(f"ratio full/hugo:   {full / hugo:.2f} wall, {cpu['full'] / cpu['hugo']:.2f} CPU   (target <= 1.0)")
-print(f"ratio no-op/full:  {noop / full:.3f}  (target < 0.05)")
+print(f"ratio no-op/full:  {noop / full:.3f} wall, {cpu['noop'] / cpu['full']:.3f} CPU  (target < 0.05)")
+print(f"ratio edit-1/full: {edit / full:.3f} wall, {cpu['edit'] / cpu['full']:.3f} CPU  (target <= 0.05)")
 if col("base", 1):
     base, base_cpu, base_mem = statistics.median(col("base", 1)), statistics.median(col("base", 3)), max(col("base", 2)) / 1024
     print(f"baseline (full):          median {base:6.3f} s wall  {base_cpu:6.3f} s CPU   peak {base_mem:5.0f} MB")
     print(f"ratio full/baseline: {full / base:.2f} wall, {cpu['full'] / base_cpu:.2f} CPU; baseline/hugo {base / hugo:.2f} wall, {base_cpu / cpu['hugo']:.2f} CPU")
 print("steps of one full build:")
 print(open(sys.argv[3] + "/steps.txt").read().rstrip())
+print("steps of one edit-one build:")
+print(open(sys.argv[3] + "/edit-steps.txt").read().rstrip())
 PY

@@ -1,0 +1,90 @@
+// What the checks across items need to know of each item, small enough to keep between builds:
+// an incremental build re-reads only the items whose files changed and checks them against the
+// facts of all the others (links, duplicate paths, unused images) without reading those again.
+import Foundation
+
+/// The facts of one item file (drafts included: a link to a draft is an error).
+///
+/// ```swift
+/// let loaded = try ContentLoader(root: content).loadWithFacts()
+/// let update = try ContentLoader(root: content).loadUpdate(reusing: loaded.facts, changed: ["news/welkom.md"])
+/// ```
+public struct ItemFacts: Equatable, Sendable {
+    /// Source file relative to the content folder.
+    public var sourcePath: String
+    public var logicalPath: String
+    /// `school` or the group id.
+    public var audience: String
+    public var draft: Bool
+    /// Line of `slug:` when it was given (where a duplicate path is reported).
+    public var slugLine: Int?
+    /// The item's own folder (`albums/herfst` for `albums/herfst/index.md`); nil for an item
+    /// that is one file in its section. Every file in its own folder may change the item (an
+    /// album without a `photos:` list shows every image there).
+    public var ownFolder: String?
+    /// Internal links, checked against the other items.
+    public var links: [InternalLink]
+    /// Files the item shows, relative to the content folder.
+    public var images: [String]
+    /// A conference schedule (the receiver's trust file lists them).
+    public var conference: Bool
+
+    public init(
+        sourcePath: String, logicalPath: String, audience: String, draft: Bool, slugLine: Int? = nil,
+        ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false
+    ) {
+        self.sourcePath = sourcePath
+        self.logicalPath = logicalPath
+        self.audience = audience
+        self.draft = draft
+        self.slugLine = slugLine
+        self.ownFolder = ownFolder
+        self.links = links
+        self.images = images
+        self.conference = conference
+    }
+
+    /// True when a change to one of `changed` (paths relative to the content folder) may change
+    /// what this item is.
+    public func depends(on changed: Set<String>) -> Bool {
+        if changed.contains(sourcePath) || images.contains(where: changed.contains) { return true }
+        guard let ownFolder else { return false }
+        let prefix = ownFolder + "/"
+        return changed.contains { $0.hasPrefix(prefix) }
+    }
+}
+
+/// A Markdown link to another item, by that item's logical path.
+public struct InternalLink: Equatable, Sendable {
+    public var target: String
+    /// Line in the source file.
+    public var line: Int
+
+    public init(target: String, line: Int) {
+        self.target = target
+        self.line = line
+    }
+}
+
+/// A full load with the facts for the next incremental one.
+public struct LoadedContent: Sendable {
+    public var site: Site
+    /// Every item file's facts, sorted by source path.
+    public var facts: [ItemFacts]
+}
+
+/// What changed since the facts of an earlier load: the items read again and every item's facts.
+public struct ContentUpdate: Sendable {
+    public var config: SiteConfig
+    /// The items read again (drafts left out), sorted like `Site.items`.
+    public var items: [ContentItem]
+    /// Source paths of the items read again, drafts included.
+    public var reread: Set<String>
+    /// Source paths of items that were there before and are gone.
+    public var removed: Set<String>
+    /// Every item file's facts, sorted by source path.
+    public var facts: [ItemFacts]
+
+    /// The re-read items as a site, to render them.
+    public func site(contentRoot: URL) -> Site { Site(config: config, contentRoot: contentRoot, items: items) }
+}
