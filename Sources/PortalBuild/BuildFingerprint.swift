@@ -35,46 +35,60 @@ struct BuildFingerprint: Equatable {
         options: GenerateOptions, activeTokens: [String], previous: BuildFingerprint?
     ) throws(BuildError) -> BuildFingerprint {
         let previous = previous?.files ?? [:]
-        var files: [String: FileStamp] = [:]
-        var lines: [String] = [pipelineVersion, options.outputDirectory.standardizedFileURL.path]
-        lines.append("active " + activeTokens.sorted().joined(separator: ","))
-        lines.append("trust " + options.trustFile.standardizedFileURL.path)
-        var contextLines = lines
+        // What is hashed, as bytes: one line per option, then `key hash` per file in path order.
+        var all: [UInt8] = []
+        var context: [UInt8] = []
+        func line(_ text: String, inContext: Bool = true) {
+            all.append(contentsOf: text.utf8); all.append(0x0A)
+            if inContext { context.append(contentsOf: text.utf8); context.append(0x0A) }
+        }
+        line(pipelineVersion)
+        line(options.outputDirectory.standardizedFileURL.path)
+        line("active " + activeTokens.sorted().joined(separator: ","))
+        line("trust " + options.trustFile.standardizedFileURL.path)
         // Files whose size or mtime changed are read and hashed on all cores: in a first build
         // that is every file, and hashing 10,000 of them one by one took 8% of the build.
-        var entries: [(key: String, path: String, stamp: FileStamp)] = []
+        var entries: [(key: String, stamp: FileStamp)] = []
+        var stalePaths: [String] = []
+        var stale: [Int] = []
         for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
             let rootPath = root.path  // URL.path is slow on Linux: once per folder, not per file
-            for (relative, info) in try listFiles(root, skipCache: label == "keys") {
-                let key = label + "/" + relative
-                var stamp = FileStamp(size: info.size, mtime: info.mtime, hash: "")
-                if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime { stamp.hash = old.hash }
-                entries.append((key, rootPath + "/" + relative, stamp))
+            for entry in try listFiles(root, skipCache: label == "keys") {
+                let key = label + "/" + entry.path
+                var stamp = FileStamp(size: Int(entry.stamp.size), mtime: entry.stamp.modifiedNanosecondsSince1970, hash: "")
+                if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime {
+                    stamp.hash = old.hash
+                } else {
+                    stale.append(entries.count)
+                    stalePaths.append(rootPath + "/" + entry.path)
+                }
+                entries.append((key, stamp))
             }
         }
-        let stale = entries.indices.filter { entries[$0].stamp.hash.isEmpty }
-        let stalePaths = stale.map { entries[$0].path }
+        let paths = stalePaths
         let hashes = ParallelSlots<String>(count: stale.count)
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, stale.count / 256))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for i in stride(from: worker, to: stale.count, by: workers) {
+            for i in stride(from: worker, to: paths.count, by: workers) {
                 // An unreadable file gets no hash; it is reported below, in file order.
-                if let data = FileManager.default.contents(atPath: stalePaths[i]) {
+                if let data = FileManager.default.contents(atPath: paths[i]) {
                     hashes.set(i, Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16)))
                 }
             }
         }
         for (i, index) in stale.enumerated() {
-            guard let hash = hashes[i] else { throw BuildError(.fingerprint, path: entries[index].path, "cannot read") }
+            guard let hash = hashes[i] else { throw BuildError(.fingerprint, path: paths[i], "cannot read") }
             entries[index].stamp.hash = hash
         }
+        var files: [String: FileStamp] = [:]
+        files.reserveCapacity(entries.count)
+        all.reserveCapacity(all.count + entries.count * 64)
         for entry in entries {
             files[entry.key] = entry.stamp
-            lines.append("\(entry.key) \(entry.stamp.hash)")
-            if !isItemFile(entry.key) { contextLines.append(lines[lines.count - 1]) }
+            line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key))
         }
-        func hash(_ lines: [String]) -> String { Hex.encode(BLAKE2b.hash(Array(lines.joined(separator: "\n").utf8), key: [], length: 32)) }
-        return BuildFingerprint(digest: hash(lines), context: hash(contextLines), files: files)
+        func hash(_ bytes: [UInt8]) -> String { Hex.encode(BLAKE2b.hash(bytes, key: [], length: 32)) }
+        return BuildFingerprint(digest: hash(all), context: hash(context), files: files)
     }
 
     /// A file of content/ other than site.yaml: an item or one of its images.
@@ -109,11 +123,16 @@ struct BuildFingerprint: Equatable {
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
         try? PrivateDirectory.make(url.deletingLastPathComponent().path, tightening: true)
-        var text = stateHeader + "\n" + fingerprint.digest + "\n" + fingerprint.context + "\n"
-        for (path, stamp) in fingerprint.files.sorted(by: { $0.key < $1.key }) {
-            text += "\(stamp.size) \(stamp.mtime) \(stamp.hash) \(path)\n"
+        var bytes = Array((stateHeader + "\n" + fingerprint.digest + "\n" + fingerprint.context + "\n").utf8)
+        bytes.reserveCapacity(bytes.count + fingerprint.files.count * 80)
+        // In no particular order: `load` reads it into a dictionary.
+        for (path, stamp) in fingerprint.files {
+            bytes.append(contentsOf: String(stamp.size).utf8); bytes.append(0x20)
+            bytes.append(contentsOf: String(stamp.mtime).utf8); bytes.append(0x20)
+            bytes.append(contentsOf: stamp.hash.utf8); bytes.append(0x20)
+            bytes.append(contentsOf: path.utf8); bytes.append(0x0A)
         }
-        try? AtomicFile.write(Array(text.utf8), to: url.path, mode: 0o600, durability: .cache)
+        try? AtomicFile.write(bytes, to: url.path, mode: 0o600, durability: .cache)
     }
 
     /// The last successful build's fingerprint; nil when there is none or it is unreadable.
@@ -152,10 +171,9 @@ struct BuildFingerprint: Equatable {
     /// Regular files below `root`, sorted, with size and mtime in nanoseconds. The keystore
     /// folder also holds what builds write (caches, the trust file, what was pushed where),
     /// which are not inputs.
-    private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [(String, (size: Int, mtime: Int))] {
+    private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [FileTree.Entry] {
         do {
-            let entries = try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
-            return entries.map { ($0.path, (Int($0.stamp.size), $0.stamp.modifiedNanosecondsSince1970)) }
+            return try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
         } catch {
             throw BuildError(.fingerprint, path: error.path, error.reason)
         }

@@ -13,16 +13,15 @@ struct BuildLedger: Equatable {
     /// BLAKE2b of the trust file that build wrote: an incremental build leaves the trust file
     /// as it is, so only while it is still exactly that file.
     var trust: String
-    /// By source path: every item file, drafts included.
-    var items: [String: Record]
+    /// That trust file names a schedule's former id, which a full build drops once its
+    /// conference is past: builds are full ones until then.
+    var trustHasFormerIDs: Bool
+    /// Every item file's facts (drafts included), by source path.
+    var facts: [String: ItemFacts]
+    /// What each item became, by source path; none for a draft.
+    var products: [String: Product]
     /// By audience id: the pages its index lists, in index order.
     var pages: [String: [Page]]
-
-    struct Record: Equatable {
-        var facts: ItemFacts
-        /// What the item became; nil for a draft.
-        var product: Product?
-    }
 
     /// An item as sealed.
     struct Product: Equatable {
@@ -44,130 +43,171 @@ struct BuildLedger: Equatable {
 
     static func file(keys: URL) -> URL { keys.appendingPathComponent("cache/build-ledger") }
 
-    // One record a line, fields split by TAB and lists by US (0x1F); a value holding either, or
-    // a newline, is not written (the next build is then a full one).
-    static let header = "ouderportaal-build-ledger 1"
-    private static let fieldSeparator: Character = "\t"
-    private static let listSeparator: Character = "\u{1F}"
+    static func remove(keys: URL) { try? FileManager.default.removeItem(at: file(keys: keys)) }
+
+    /// The digest `trust` holds of the trust file at `url`, and whether it names former ids;
+    /// nil when it cannot be read.
+    static func trustDigest(_ url: URL) -> (digest: String, formerIDs: Bool)? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        let bytes = Array(data)
+        let needle = Array("\"former_ids\"".utf8)
+        let former = bytes.count >= needle.count && (0...(bytes.count - needle.count)).contains { start in
+            bytes[start] == needle[0] && bytes[start..<(start + needle.count)].elementsEqual(needle)
+        }
+        return (Hex.encode(BLAKE2b.hash(bytes, key: [], length: 16)), former)
+    }
+
+    // Plain text, one record a line: fields split by TAB, lists by US (0x1F). Read and written
+    // as bytes: an incremental build of 10,000 items reads and writes it every time. A value
+    // holding a TAB, US, CR or LF cannot be written: the ledger is then left out, and the next
+    // build is a full one.
+    static let header = "ouderportaal-build-ledger 2"
+    private static let tab: UInt8 = 0x09
+    private static let unit: UInt8 = 0x1F
+    private static let newline: UInt8 = 0x0A
 
     /// Best effort, like the build state: without a ledger the next build is a full one.
     func save(keys: URL) {
         let url = Self.file(keys: keys)
-        guard let text = encoded() else {
+        guard let bytes = encoded() else {
             try? FileManager.default.removeItem(at: url)
             return
         }
         try? PrivateDirectory.make(url.deletingLastPathComponent().path, tightening: true)
-        try? AtomicFile.write(Array(text.utf8), to: url.path, mode: 0o600, durability: .cache)
+        try? AtomicFile.write(bytes, to: url.path, mode: 0o600, durability: .cache)
     }
 
-    static func remove(keys: URL) { try? FileManager.default.removeItem(at: file(keys: keys)) }
-
-    /// The digest `trust` holds of the trust file at `url`; nil when it cannot be read.
-    static func trustDigest(_ url: URL) -> String? {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        return Hex.encode(BLAKE2b.hash(Array(data), key: [], length: 16))
-    }
-
-    func encoded() -> String? {
-        var lines = [Self.header, digest, trust]
-        for (path, record) in items.sorted(by: { $0.key < $1.key }) {
-            let facts = record.facts
-            let flags = (facts.draft ? "d" : "") + (facts.conference ? "c" : "") + "-"
-            var fields = [
-                "I", path, facts.logicalPath, facts.audience, flags, facts.slugLine.map(String.init) ?? "",
-                facts.ownFolder ?? "", Self.list(facts.links.map { "\($0.line):\($0.target)" }), Self.list(facts.images),
-            ]
-            if let product = record.product {
-                fields += [product.month, Self.list(product.blobs), Self.list(product.media)]
+    func encoded() -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(facts.count * 160)
+        var clean = true
+        func put(_ text: String) {
+            for byte in text.utf8 {
+                if byte == Self.tab || byte == Self.unit || byte == Self.newline || byte == 0x0D { clean = false }
+                out.append(byte)
             }
-            lines.append(fields.joined(separator: "\t"))
         }
-        for (audience, pages) in pages.sorted(by: { $0.key < $1.key }) {
+        func field(_ text: String) { out.append(Self.tab); put(text) }
+        func list(_ values: [String]) {
+            out.append(Self.tab)
+            for (index, value) in values.enumerated() {
+                if index > 0 { out.append(Self.unit) }
+                put(value)
+            }
+        }
+        func endLine() { out.append(Self.newline) }
+        put(Self.header); endLine()
+        put(digest); endLine()
+        put(trust); out.append(Self.tab); put(trustHasFormerIDs ? "former" : "-"); endLine()
+        for (path, facts) in facts {
+            out.append(UInt8(ascii: "I"))
+            field(path)
+            field(facts.logicalPath)
+            field(facts.audience)
+            field((facts.draft ? "d" : "") + (facts.conference ? "c" : "") + "-")
+            field(facts.slugLine.map(String.init) ?? "")
+            field(facts.ownFolder ?? "")
+            out.append(Self.tab)
+            for (index, link) in facts.links.enumerated() {
+                if index > 0 { out.append(Self.unit) }
+                put(String(link.line)); out.append(UInt8(ascii: ":")); put(link.target)
+            }
+            list(facts.images)
+            if let product = products[path] {
+                field(product.month)
+                list(product.blobs)
+                list(product.media)
+            }
+            endLine()
+        }
+        for (audience, pages) in pages {
             for page in pages {
-                lines.append(["P", audience, page.id, page.blob, String(page.count), Self.list(page.months)].joined(separator: "\t"))
+                out.append(UInt8(ascii: "P"))
+                field(audience); field(page.id); field(page.blob); field(String(page.count)); list(page.months)
+                endLine()
             }
         }
-        let text = lines.joined(separator: "\n") + "\n"
-        // Exactly the separators written above, and no newline inside a value.
-        let expected = lines.count
-        guard text.utf8.reduce(0, { $0 + ($1 == 0x0A ? 1 : 0) }) == expected,
-              !items.keys.contains(where: Self.unsafe), !items.values.contains(where: { Self.unsafe($0.facts) })
-        else { return nil }
-        return text
-    }
-
-    private static func list(_ values: [String]) -> String { values.joined(separator: String(listSeparator)) }
-
-    private static func unsafe(_ value: String) -> Bool {
-        value.utf8.contains { $0 == 0x09 || $0 == 0x0A || $0 == 0x1F || $0 == 0x0D }
-    }
-
-    private static func unsafe(_ facts: ItemFacts) -> Bool {
-        unsafe(facts.logicalPath) || unsafe(facts.audience) || unsafe(facts.ownFolder ?? "")
-            || facts.links.contains { unsafe($0.target) } || facts.images.contains(where: unsafe)
+        return clean ? out : nil
     }
 
     /// The ledger of the last build, nil when there is none or it cannot be read.
     static func load(keys: URL) -> BuildLedger? {
-        guard let data = FileManager.default.contents(atPath: file(keys: keys).path),
-              let text = String(data: data, encoding: .utf8)
-        else { return nil }
-        return decode(text)
+        guard let data = FileManager.default.contents(atPath: file(keys: keys).path) else { return nil }
+        return data.withUnsafeBytes { decode($0.bindMemory(to: UInt8.self)) }
     }
 
-    static func decode(_ text: String) -> BuildLedger? {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 4, lines[0] == header, lines.last == "" else { return nil }
-        lines.removeLast()
-        var ledger = BuildLedger(digest: String(lines[1]), trust: String(lines[2]), items: [:], pages: [:])
-        ledger.items.reserveCapacity(lines.count)
-        func list(_ field: Substring) -> [String] {
-            field.isEmpty ? [] : field.split(separator: listSeparator, omittingEmptySubsequences: false).map(String.init)
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> BuildLedger? {
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+        func split(_ range: Range<Int>, by separator: UInt8) -> [Range<Int>] {
+            var parts: [Range<Int>] = []
+            var start = range.lowerBound
+            for index in range where bytes[index] == separator {
+                parts.append(start..<index)
+                start = index + 1
+            }
+            parts.append(start..<range.upperBound)
+            return parts
         }
+        func list(_ range: Range<Int>) -> [String] { range.isEmpty ? [] : split(range, by: unit).map(text) }
+        var lines: [Range<Int>] = []
+        var start = 0
+        for index in 0..<bytes.count where bytes[index] == newline {
+            lines.append(start..<index)
+            start = index + 1
+        }
+        guard start == bytes.count, lines.count >= 3, text(lines[0]) == header else { return nil }
+        let trustFields = split(lines[2], by: tab)
+        guard trustFields.count == 2 else { return nil }
+        var ledger = BuildLedger(
+            digest: text(lines[1]), trust: text(trustFields[0]), trustHasFormerIDs: text(trustFields[1]) == "former",
+            facts: [:], products: [:], pages: [:])
+        ledger.facts.reserveCapacity(lines.count)
+        ledger.products.reserveCapacity(lines.count)
         for line in lines.dropFirst(3) {
-            let fields = line.split(separator: fieldSeparator, omittingEmptySubsequences: false)
-            switch fields.first {
-            case "I":
+            guard let kind = line.first.map({ bytes[$0] }) else { return nil }
+            let fields = split((line.lowerBound + 1)..<line.upperBound, by: tab)
+            switch kind {
+            case UInt8(ascii: "I"):
+                // "" (the empty text before the first TAB), path, logical path, audience, flags,
+                // slug line, own folder, links, images [, month, blobs, media].
                 guard fields.count == 9 || fields.count == 12 else { return nil }
                 var links: [InternalLink] = []
-                for link in list(fields[7]) {
-                    guard let colon = link.firstIndex(of: ":"), let number = Int(link[..<colon]) else { return nil }
-                    links.append(InternalLink(target: String(link[link.index(after: colon)...]), line: number))
+                if !fields[7].isEmpty {
+                    for link in split(fields[7], by: unit) {
+                        guard let colon = link.first(where: { bytes[$0] == UInt8(ascii: ":") }),
+                              let number = Int(text(link.lowerBound..<colon))
+                        else { return nil }
+                        links.append(InternalLink(target: text((colon + 1)..<link.upperBound), line: number))
+                    }
                 }
-                let facts = ItemFacts(
-                    sourcePath: String(fields[1]), logicalPath: String(fields[2]), audience: String(fields[3]),
-                    draft: fields[4].contains("d"), slugLine: Int(fields[5]), ownFolder: fields[6].isEmpty ? nil : String(fields[6]),
-                    links: links, images: list(fields[8]), conference: fields[4].contains("c"))
-                let product = fields.count == 12
-                    ? Product(month: String(fields[9]), blobs: list(fields[10]), media: list(fields[11])) : nil
-                ledger.items[facts.sourcePath] = Record(facts: facts, product: product)
-            case "P":
-                guard fields.count == 6, let count = Int(fields[4]) else { return nil }
-                ledger.pages[String(fields[1]), default: []].append(
-                    Page(id: String(fields[2]), months: list(fields[5]), blob: String(fields[3]), count: count))
+                let flags = text(fields[4])
+                let path = text(fields[1])
+                ledger.facts[path] = ItemFacts(
+                    sourcePath: path, logicalPath: text(fields[2]), audience: text(fields[3]),
+                    draft: flags.contains("d"), slugLine: Int(text(fields[5])),
+                    ownFolder: fields[6].isEmpty ? nil : text(fields[6]),
+                    links: links, images: list(fields[8]), conference: flags.contains("c"))
+                if fields.count == 12 {
+                    ledger.products[path] = Product(month: text(fields[9]), blobs: list(fields[10]), media: list(fields[11]))
+                }
+            case UInt8(ascii: "P"):
+                guard fields.count == 6, let count = Int(text(fields[4])) else { return nil }
+                ledger.pages[text(fields[1]), default: []].append(
+                    Page(id: text(fields[2]), months: list(fields[5]), blob: text(fields[3]), count: count))
             default:
                 return nil
             }
         }
         return ledger
     }
-
-    /// Every output path the items and pages use.
-    var blobs: Set<String> {
-        var paths: Set<String> = []
-        for record in items.values { paths.formUnion(record.product?.blobs ?? []) }
-        for pages in pages.values { paths.formUnion(pages.map(\.blob)) }
-        return paths
-    }
 }
 
 extension BuildLedger {
     /// The ledger of a full build.
-    init(digest: String, trust: String, content: LoadedContent, sealed: SealedSite) {
-        self.init(digest: digest, trust: trust, items: [:], pages: sealed.pages)
-        for facts in content.facts {
-            items[facts.sourcePath] = Record(facts: facts, product: sealed.products[facts.sourcePath])
-        }
+    init(digest: String, trust: (digest: String, formerIDs: Bool), content: LoadedContent, sealed: SealedSite) {
+        self.init(
+            digest: digest, trust: trust.digest, trustHasFormerIDs: trust.formerIDs,
+            facts: Dictionary(content.facts.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }),
+            products: sealed.products, pages: sealed.pages)
     }
 }

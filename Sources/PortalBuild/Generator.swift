@@ -167,22 +167,21 @@ public struct Generator {
               FileManager.default.fileExists(atPath: options.trustFile.path)
         else { return nil }
         let ledger: BuildLedger? = clock.step(.state) { BuildLedger.load(keys: options.keysDirectory) }
-        guard let ledger, ledger.digest == previous.digest, BuildLedger.trustDigest(options.trustFile) == ledger.trust,
-              let trust = FileManager.default.contents(atPath: options.trustFile.path),
-              trust.range(of: Data("\"former_ids\"".utf8)) == nil
+        guard let ledger, ledger.digest == previous.digest, !ledger.trustHasFormerIDs,
+              BuildLedger.trustDigest(options.trustFile)?.digest == ledger.trust
         else { return nil }
         let changed = fingerprint.changedItemFiles(since: previous)
         let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
             do throws(ContentErrors) {
                 return try ContentLoader(root: options.contentDirectory)
-                    .loadUpdate(reusing: ledger.items.values.map(\.facts), changed: changed)
+                    .loadUpdate(reusing: ledger.facts, changed: changed)
             } catch {
                 throw BuildError(.load, problems: error.problems)
             }
         }
         let itemsChanged = update.reread.union(update.removed)
         let schedules = Set(update.facts.filter(\.conference).map(\.sourcePath))
-        if itemsChanged.contains(where: { ledger.items[$0]?.facts.conference == true || schedules.contains($0) }) { return nil }
+        if itemsChanged.contains(where: { ledger.facts[$0]?.conference == true || schedules.contains($0) }) { return nil }
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
             do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
                 throw BuildError(.theme, path: error.file, error.message)
@@ -206,8 +205,12 @@ public struct Generator {
         clock.step(.record) {
             sealed.sequences.save(keys: options.keysDirectory)
             BuildFingerprint.record(fingerprint, options: options)
-            var next = BuildLedger(digest: fingerprint.digest, trust: ledger.trust, items: [:], pages: sealed.pages)
-            for facts in update.facts { next.items[facts.sourcePath] = .init(facts: facts, product: sealed.products[facts.sourcePath]) }
+            var next = ledger
+            next.digest = fingerprint.digest
+            for path in update.removed { next.facts[path] = nil }
+            for facts in update.facts where update.reread.contains(facts.sourcePath) { next.facts[facts.sourcePath] = facts }
+            next.products = sealed.products
+            next.pages = sealed.pages
             next.save(keys: options.keysDirectory)
         }
         var summary = GenerateSummary()

@@ -130,24 +130,28 @@ struct Sealer {
     ) throws(BuildError) -> SealedUpdate? {
         var (files, sealedItems) = try sealItems(audiences, media: media)
         var fresh: [String: SealedItem] = [:]
-        for item in sealedItems.joined() { fresh[item.sourcePath] = item }
-        var products: [String: BuildLedger.Product] = [:]
-        for fact in facts where !fact.draft {
-            guard let product = fresh[fact.sourcePath]?.product ?? ledger.items[fact.sourcePath]?.product else { return nil }
-            products[fact.sourcePath] = product
+        var freshAudience: [String: String] = [:]
+        for (rendered, items) in zip(audiences, sealedItems) {
+            for item in items {
+                fresh[item.sourcePath] = item
+                freshAudience[item.sourcePath] = rendered.audience.id
+            }
         }
+        // The ledger's products, but those of the changed items (gone, now drafts, or sealed again).
+        var products = ledger.products
+        for path in changed { products[path] = fresh[path]?.product }
         // The months a change touches, per audience: where a changed item was and where it is.
-        let audienceOf = Dictionary(facts.map { ($0.sourcePath, $0.audience) }, uniquingKeysWith: { first, _ in first })
         var touched: [String: Set<String>] = [:]
         for path in changed {
-            if let old = ledger.items[path], let product = old.product { touched[old.facts.audience, default: []].insert(product.month) }
-            if let item = fresh[path], let audience = audienceOf[path] { touched[audience, default: []].insert(item.month) }
+            if let old = ledger.facts[path], let product = ledger.products[path] { touched[old.audience, default: []].insert(product.month) }
+            if let item = fresh[path], let audience = freshAudience[path] { touched[audience, default: []].insert(item.month) }
         }
         var members: [String: [String: [(logicalPath: String, sourcePath: String)]]] = [:]
         for fact in facts where !fact.draft && touched[fact.audience] != nil {
             guard let month = products[fact.sourcePath]?.month else { return nil }
             members[fact.audience, default: [:]][month, default: []].append((fact.logicalPath, fact.sourcePath))
         }
+        guard products.count == facts.count(where: { !$0.draft }) else { return nil }
         let keys = audienceKeys(audiences)
         var pageWork: [PageWork] = []
         var reused: [String: [String: BuildLedger.Page]] = [:]   // by audience, then page id
@@ -226,7 +230,7 @@ struct Sealer {
             pages[id] = zip(listed, layout).map { BuildLedger.Page(id: $0.id, months: $1.months, blob: $0.blob, count: $0.count) }
         }
         // Blobs of changed items that nothing uses any more.
-        for path in changed { stale.formUnion(ledger.items[path]?.product?.blobs ?? []) }
+        for path in changed { stale.formUnion(ledger.products[path]?.blobs ?? []) }
         var live: Set<String> = []
         for product in products.values { live.formUnion(product.blobs) }
         for list in pages.values { live.formUnion(list.map(\.blob)) }

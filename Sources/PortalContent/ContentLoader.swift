@@ -2,6 +2,11 @@
 import Foundation
 import PortalMarkdown
 import PortalFiles
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Loads and validates a content folder (see docs/CONTENT.md).
 ///
@@ -15,6 +20,8 @@ import PortalFiles
 /// ```
 public struct ContentLoader: Sendable {
     public let root: URL
+    /// The site's settings file, relative to the content folder.
+    public static let configFile = SiteConfigReader.file
 
     public init(root: URL) {
         self.root = root
@@ -57,7 +64,11 @@ public struct ContentLoader: Sendable {
     /// with the facts of the others. site.yaml must be unchanged since `previous` was made (a
     /// changed site.yaml changes every item: load them all).
     public func loadUpdate(reusing previous: [ItemFacts], changed: Set<String>) throws(ContentErrors) -> ContentUpdate {
-        let before = Dictionary(previous.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first })
+        try loadUpdate(reusing: Dictionary(previous.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }), changed: changed)
+    }
+
+    /// `loadUpdate`, with the earlier facts by source path.
+    public func loadUpdate(reusing before: [String: ItemFacts], changed: Set<String>) throws(ContentErrors) -> ContentUpdate {
         let read = try readItems(reusing: before) { placement in
             guard let facts = before[placement.path] else { return true }
             return facts.depends(on: changed)
@@ -111,8 +122,9 @@ public struct ContentLoader: Sendable {
         }
         for workerReport in slots.reports { report.merge(workerReport) }
         var loaded = slots.items
-        let facts = ContentChecks.resolve(&loaded, root: root, files: tree.fileSet, report: report)
-        ContentChecks.crossCheck((kept + facts).sorted { $0.sourcePath < $1.sourcePath }, images: placements.images, report: report)
+        // Both lists are in placement order, which is path order: merged, not sorted again.
+        let all = Self.merge(kept, ContentChecks.resolve(&loaded, root: root, files: tree.fileSet, report: report))
+        ContentChecks.crossCheck(all, images: placements.images, report: report)
         guard report.problems.isEmpty, let config = siteResult.config else {
             var problems = report.sorted
             if problems.isEmpty {
@@ -123,9 +135,24 @@ public struct ContentLoader: Sendable {
         let items = loaded.filter { !$0.draft }.map(\.item).sorted {
             ($0.audience, $0.logicalPath) < ($1.audience, $1.logicalPath)
         }
-        return ReadResult(
-            config: config, items: items, facts: (kept + facts).sorted { $0.sourcePath < $1.sourcePath },
-            reread: Set(list.map(\.path)))
+        return ReadResult(config: config, items: items, facts: all, reread: Set(list.map(\.path)))
+    }
+
+    /// Two lists sorted by source path as one.
+    private static func merge(_ a: [ItemFacts], _ b: [ItemFacts]) -> [ItemFacts] {
+        if a.isEmpty { return b.sorted { $0.sourcePath < $1.sourcePath } }
+        if b.isEmpty { return a }
+        var merged: [ItemFacts] = []
+        merged.reserveCapacity(a.count + b.count)
+        var (i, j) = (0, 0)
+        while i < a.count || j < b.count {
+            if j == b.count || (i < a.count && a[i].sourcePath < b[j].sourcePath) {
+                merged.append(a[i]); i += 1
+            } else {
+                merged.append(b[j]); j += 1
+            }
+        }
+        return merged
     }
 }
 
@@ -167,33 +194,50 @@ struct ContentTree {
     /// Symbolic links to folders, which are not followed.
     var linkedFolders: [String] = []
 
+    /// Reads each folder with readdir and stats its entries relative to the open folder (one
+    /// `fstatat` each; FileManager's per-path calls cost more than the rest of an incremental
+    /// build). Links to files are followed, links to folders are not, broken links are skipped.
     static func scan(root: URL) -> ContentTree {
         var tree = ContentTree()
-        let manager = FileManager.default
-        func walk(_ relative: String) {
-            let absolute = relative.isEmpty ? root.path : root.path + "/" + relative
-            guard let names = try? manager.contentsOfDirectory(atPath: absolute) else { return }
-            for name in names.sorted() where !name.hasPrefix("_") && !name.hasPrefix(".") {
-                let path = relative.isEmpty ? name : relative + "/" + name
-                var isDirectory: ObjCBool = false
-                guard manager.fileExists(atPath: absolute + "/" + name, isDirectory: &isDirectory) else { continue }
-                if isDirectory.boolValue {
-                    // A link to a folder could point back up and never end; such links are not followed.
-                    let type = (try? manager.attributesOfItem(atPath: absolute + "/" + name))?[.type] as? FileAttributeType
-                    if type == .typeSymbolicLink {
-                        tree.linkedFolders.append(path)
-                    } else {
-                        walk(path)
-                    }
-                } else {
-                    tree.files.append(path)
-                    tree.fileSet.insert(path)
-                    if isImageName(name) { tree.imagesByFolder[relative, default: []].append(name) }
+        let rootPath = root.path
+        var stack = [""]
+        while let relative = stack.popLast() {
+            let absolute = relative.isEmpty ? rootPath : rootPath + "/" + relative
+            guard let dir = opendir(absolute) else { continue }
+            defer { closedir(dir) }
+            let fd = dirfd(dir)
+            var entries: [(name: String, isDirectory: Bool)] = []
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
                 }
+                if name.hasPrefix("_") || name.hasPrefix(".") { continue }
+                var info = stat()
+                guard fstatat(fd, name, &info, 0) == 0 else { continue }
+                let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+                if isDirectory {
+                    var own = stat()
+                    // A link to a folder could point back up and never end; such links are not followed.
+                    if fstatat(fd, name, &own, AT_SYMLINK_NOFOLLOW) == 0, (own.st_mode & S_IFMT) == S_IFLNK {
+                        tree.linkedFolders.append(relative.isEmpty ? name : relative + "/" + name)
+                        continue
+                    }
+                }
+                entries.append((name, isDirectory))
+            }
+            entries.sort { $0.name < $1.name }
+            for (name, isDirectory) in entries.reversed() where isDirectory {
+                stack.append(relative.isEmpty ? name : relative + "/" + name)
+            }
+            for (name, isDirectory) in entries where !isDirectory {
+                let path = relative.isEmpty ? name : relative + "/" + name
+                tree.files.append(path)
+                tree.fileSet.insert(path)
+                if isImageName(name) { tree.imagesByFolder[relative, default: []].append(name) }
             }
         }
-        walk("")
         tree.files.sort()
+        tree.linkedFolders.sort()
         return tree
     }
 

@@ -45,10 +45,35 @@ public struct PreviewServer: Sendable {
             let path = context.parameters.getCatchAll().joined(separator: "/")
             return await state.page { try $0.itemPage(audience: audience, path: path) }
         }
+        router.get("/reload.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: PreviewState.reloadScript)))
+        }
+        // Answers once a file changed after the page's generation, or after a second (the page
+        // asks again): a stop (Ctrl-C) waits for open requests, so none is held longer.
+        router.get("/_changes") { request, _ in
+            let since = request.uri.queryParameters["since"].flatMap { Int($0) } ?? 0
+            let generation = await state.change(after: since)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .init(byteBuffer: .init(string: "{\"generation\":\(generation)}")))
+        }
         router.get("/media/**") { _, context in
             let path = context.parameters.getCatchAll().joined(separator: "/")
             return await state.media(path)
         }
+        let watcher = FileWatcher(roots: [contentRoot.path, themeRoot.path]) {
+            Task { await state.refresh() }
+        }
+        watcher.start()
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                await state.wakeAll()
+            }
+        }
+        defer { heartbeat.cancel() }
         let app = Application(
             router: router,
             server: ConnectionLimits().http1,
@@ -58,12 +83,21 @@ public struct PreviewServer: Sendable {
     }
 }
 
-/// Loads and renders the site on demand, again whenever a content or theme file changed.
+/// Loads and renders the site on demand, again whenever a content or theme file changed: only
+/// the changed items when nothing else did (`ContentLoader.loadUpdate`), everything otherwise.
 actor PreviewState {
     let contentRoot: URL
     let themeRoot: URL
     private var stamp: [[FileTree.Entry]]?
     private var loaded: Result<PreviewSite, PreviewFailure>?
+    /// The last load that succeeded, its files' stamps and its items' facts: what the next
+    /// change is an update of.
+    private var good: (site: PreviewSite, stamp: [[FileTree.Entry]], facts: [ItemFacts])?
+    /// Moves on every change of a file; pages carry it, and `/_changes` waits for it to move.
+    private(set) var generation = 0
+    /// Items rendered by the last load (all of them, or the changed ones).
+    private(set) var lastRendered = 0
+    private var waiting: [CheckedContinuation<Int, Never>] = []
 
     /// Processed variants of the photos shown, by logical path and the source's stamp: staff see
     /// what parents will see (orientation applied, every EXIF/GPS field stripped), never the
@@ -78,12 +112,18 @@ actor PreviewState {
     }
 
     func page(_ build: (PreviewSite) throws -> String) -> Response {
+        let (status, text) = render(build)
+        return html(text, status: status)
+    }
+
+    /// A page's status and HTML, as `page` answers it.
+    func render(_ build: (PreviewSite) throws -> String) -> (HTTPResponse.Status, String) {
         switch current() {
         case .failure(let failure):
-            return html(PreviewSite.errorPage(failure.lines), status: .internalServerError)
+            return (.internalServerError, withReloadScript(PreviewSite.errorPage(failure.lines)))
         case .success(let site):
-            do { return html(try build(site), status: .ok) } catch {
-                return html(PreviewSite.errorPage(["\(error)"]), status: .notFound)
+            do { return (.ok, withReloadScript(try build(site))) } catch {
+                return (.notFound, withReloadScript(PreviewSite.errorPage(["\(error)"])))
             }
         }
     }
@@ -111,22 +151,73 @@ actor PreviewState {
         return Response(status: .ok, headers: [.contentType: variant.mimeType], body: .init(byteBuffer: .init(bytes: variant.bytes)))
     }
 
+    /// Loads again now if a file changed (the watcher calls this), so the reload finds it done.
+    func refresh() { _ = current() }
+
+    /// The generation once it is past `since`, or the current one when `wakeAll` comes first.
+    func change(after since: Int) async -> Int {
+        _ = current()
+        if generation > since { return generation }
+        return await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Answers every waiting `change(after:)` (a heartbeat, so no request waits for ever).
+    func wakeAll() {
+        let answered = waiting
+        waiting = []
+        for continuation in answered { continuation.resume(returning: generation) }
+    }
+
     private func current() -> Result<PreviewSite, PreviewFailure> {
         let now = Self.stamp(of: [contentRoot, themeRoot])
         if let loaded, now == stamp { return loaded }
+        if stamp != nil { generation += 1 }
         stamp = now
         let result: Result<PreviewSite, PreviewFailure>
         do {
-            let site = try ContentLoader(root: contentRoot).load()
-            let theme = try Theme.load(from: themeRoot)
-            result = .success(PreviewSite(renderer: SiteRenderer(site: site, theme: theme)))
+            result = .success(try load(now))
         } catch let errors as ContentErrors {
             result = .failure(PreviewFailure(lines: errors.problems.map(\.description)))
         } catch {
             result = .failure(PreviewFailure(lines: ["\(error)"]))
         }
         loaded = result
+        wakeAll()
         return result
+    }
+
+    /// The site for files stamped `now`: an update of the last good load when only items changed.
+    private func load(_ now: [[FileTree.Entry]]) throws -> PreviewSite {
+        let loader = ContentLoader(root: contentRoot)
+        if let good, good.stamp.count == 2, now.count == 2, good.stamp[1] == now[1] {
+            let changed = Self.changedPaths(from: good.stamp[0], to: now[0])
+            if !changed.contains(ContentLoader.configFile) {
+                let update = try loader.loadUpdate(reusing: good.facts, changed: changed)
+                let site = good.site.updating(with: update)
+                lastRendered = update.items.count
+                self.good = (site, now, update.facts)
+                return site
+            }
+        }
+        let content = try loader.loadWithFacts()
+        let theme = try Theme.load(from: themeRoot)
+        let site = PreviewSite(renderer: SiteRenderer(site: content.site, theme: theme))
+        lastRendered = content.site.items.count
+        good = (site, now, content.facts)
+        return site
+    }
+
+    /// Paths (relative to the folder) added, removed or with another stamp.
+    static func changedPaths(from old: [FileTree.Entry], to new: [FileTree.Entry]) -> Set<String> {
+        var before: [String: FileStamp] = [:]
+        before.reserveCapacity(old.count)
+        for entry in old { before[entry.path] = entry.stamp }
+        var changed: Set<String> = []
+        for entry in new {
+            if before.removeValue(forKey: entry.path) != entry.stamp { changed.insert(entry.path) }
+        }
+        changed.formUnion(before.keys)
+        return changed
     }
 
     private func html(_ text: String, status: HTTPResponse.Status) -> Response {
@@ -134,6 +225,28 @@ actor PreviewState {
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: .init(string: text)))
     }
+
+    /// A page of the preview with the script that reloads it when a file changes.
+    private func withReloadScript(_ text: String) -> String {
+        let script = "<script src=\"/reload.js\" data-generation=\"\(generation)\" defer></script>"
+        var page = text
+        if let end = page.range(of: "</body>", options: .backwards) { page.insert(contentsOf: script, at: end.lowerBound) } else { page += script }
+        return page
+    }
+
+    /// Waits for `/_changes` to report a generation past the page's, then reloads the page.
+    static let reloadScript = """
+        // portal preview: reload this page when a file of content/ or the theme changes.
+        (() => {
+          const since = Number(document.currentScript.dataset.generation);
+          const wait = () => fetch('/_changes?since=' + since, { cache: 'no-store' })
+            .then((response) => (response.ok ? response.json() : Promise.reject(new Error(String(response.status)))))
+            .then((body) => (body.generation > since ? location.reload() : wait()))
+            .catch(() => setTimeout(wait, 1000));
+          wait();
+        })();
+
+        """
 
     /// Every file's path and stamp (size, mtime, ctime, inode): changes when anything is edited.
     static func stamp(of roots: [URL]) -> [[FileTree.Entry]] {
@@ -152,17 +265,34 @@ struct PreviewSite: Sendable {
     let mediaSources: [String: String]
 
     init(renderer: SiteRenderer) {
+        self.init(renderer: renderer, rendered: Dictionary(uniqueKeysWithValues: renderer.renderAll().map { ($0.audience, $0) }))
+    }
+
+    private init(renderer: SiteRenderer, rendered: [Audience: RenderedAudience]) {
         self.renderer = renderer
-        var rendered: [Audience: RenderedAudience] = [:]
         var media: [String: String] = [:]
-        for audience in renderer.renderAll() {
-            rendered[audience.audience] = audience
+        for audience in rendered.values {
             for item in audience.items {
                 for file in item.media { media[file.logicalPath] = file.sourcePath }
             }
         }
         self.rendered = rendered
         self.mediaSources = media
+    }
+
+    /// This site with the items of `update` rendered again (site.yaml and the theme unchanged).
+    func updating(with update: ContentUpdate) -> PreviewSite {
+        let gone = update.reread.union(update.removed)
+        let dates = DateText(language: "nl", timeZone: renderer.site.config.timezone)
+        var rendered = rendered
+        for (audience, list) in rendered {
+            rendered[audience]?.items = list.items.filter { !gone.contains($0.item.sourcePath) }
+        }
+        for item in update.items { rendered[item.audience]?.items.append(renderer.renderItem(item, dates: dates)) }
+        for audience in Set(update.items.map(\.audience)) {
+            rendered[audience]?.items.sort { $0.item.logicalPath < $1.item.logicalPath }
+        }
+        return PreviewSite(renderer: renderer, rendered: rendered)
     }
 
     private func audience(_ id: String) throws -> Audience {

@@ -4,7 +4,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PortalPhotos
-import PortalServer
+@testable import PortalServer
 import PortalTestSupport
 import XCTest
 #if canImport(Glibc)
@@ -80,6 +80,44 @@ final class ServerTests: XCTestCase {
         XCTAssertTrue(again.contains("Een heel nieuw bericht"))
         let missing = try await get(base + "/a/groep-99/?key=" + key).0
         XCTAssertEqual(missing, 404)
+    }
+
+    /// An edit re-renders only the edited item, and a page waiting on `/_changes` hears of it
+    /// (issue 14 point 3); a change to site.yaml renders everything again.
+    func testPreviewRendersOnlyWhatChangedAndTellsWaitingPagesToReload() async throws {
+        let workspace = try Workspace()
+        let state = try PreviewState(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        _ = await state.render { try $0.indexPage(audience: "school") }
+        let all = await state.lastRendered
+        XCTAssertGreaterThan(all, 50)
+        let generation = await state.generation
+        let waiter = Task { await state.change(after: generation) }
+        let item = workspace.url("content/news/luizencontrole.md")
+        try (String(contentsOf: item, encoding: .utf8).replacingOccurrences(of: "title: ", with: "title: Opnieuw - ")).write(to: item, atomically: true, encoding: .utf8)
+        await state.refresh()
+        let moved = await waiter.value
+        XCTAssertGreaterThan(moved, generation)
+        let (_, index) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertTrue(index.contains("Opnieuw - "))
+        let rerendered = await state.lastRendered
+        XCTAssertEqual(rerendered, 1)
+        // (The editor's temporary file may be seen as a change of its own: at least one.)
+        let shown = await state.generation
+        XCTAssertGreaterThanOrEqual(shown, moved)
+        XCTAssertTrue(index.contains("data-generation=\"\(shown)\""), "the page carries the generation it shows")
+        try (String(contentsOf: workspace.url("content/site.yaml"), encoding: .utf8) + "\n").write(to: workspace.url("content/site.yaml"), atomically: true, encoding: .utf8)
+        await state.refresh()
+        let again = await state.lastRendered
+        XCTAssertEqual(again, all)
+        // A broken edit shows its problem; fixing it goes back to updating just that item.
+        try "---\ntitle: Kapot\n---\n".write(to: item, atomically: true, encoding: .utf8)
+        let (broken, _) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertEqual(broken.code, 500)
+        try "---\ntitle: Heel\ndate: 2026-11-01\n---\nTekst.\n".write(to: item, atomically: true, encoding: .utf8)
+        let (fixed, _) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertEqual(fixed.code, 200)
+        let last = await state.lastRendered
+        XCTAssertEqual(last, 1)
     }
 
     /// DNS rebinding: a web page that points its own name at 127.0.0.1 reaches the port, but its
