@@ -16,6 +16,8 @@ struct BuildFingerprint: Equatable {
     var context: String
     /// Per file: size, mtime (ns) and BLAKE2b of the bytes.
     var files: [String: FileStamp]
+    /// content/ as listed for this fingerprint, for loading (not recorded).
+    var contentListing: FileTree.Listing? = nil
 
     struct FileStamp: Equatable {
         var size: Int
@@ -51,9 +53,12 @@ struct BuildFingerprint: Equatable {
         var entries: [(key: String, stamp: FileStamp)] = []
         var stalePaths: [String] = []
         var stale: [Int] = []
+        var contentListing: FileTree.Listing?
         for (label, root) in [("content", options.contentDirectory), ("theme", options.themeDirectory), ("keys", options.keysDirectory)] {
             let rootPath = root.path  // URL.path is slow on Linux: once per folder, not per file
-            for entry in try listFiles(root, skipCache: label == "keys") {
+            let listing = try listFiles(root, skipCache: label == "keys")
+            if label == "content" { contentListing = listing }
+            for entry in listing.files {
                 let key = label + "/" + entry.path
                 var stamp = FileStamp(size: Int(entry.stamp.size), mtime: entry.stamp.modifiedNanosecondsSince1970, hash: "")
                 if let old = previous[key], old.size == stamp.size, old.mtime == stamp.mtime {
@@ -88,7 +93,7 @@ struct BuildFingerprint: Equatable {
             line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key))
         }
         func hash(_ bytes: [UInt8]) -> String { Hex.encode(BLAKE2b.hash(bytes, key: [], length: 32)) }
-        return BuildFingerprint(digest: hash(all), context: hash(context), files: files)
+        return BuildFingerprint(digest: hash(all), context: hash(context), files: files, contentListing: contentListing)
     }
 
     /// A file of content/ other than site.yaml: an item or one of its images.
@@ -171,9 +176,9 @@ struct BuildFingerprint: Equatable {
     /// Regular files below `root`, sorted, with size and mtime in nanoseconds. The keystore
     /// folder also holds what builds write (caches, the trust file, what was pushed where),
     /// which are not inputs.
-    private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> [FileTree.Entry] {
+    private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> FileTree.Listing {
         do {
-            return try FileTree.list(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
+            return try FileTree.listing(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
         } catch {
             throw BuildError(.fingerprint, path: error.path, error.reason)
         }

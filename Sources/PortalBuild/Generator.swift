@@ -94,7 +94,7 @@ public struct Generator {
         }
         BuildLedger.remove(keys: options.keysDirectory)
         let content: LoadedContent = try clock.step(.load) { () throws(BuildError) in
-            do throws(ContentErrors) { return try ContentLoader(root: options.contentDirectory).loadWithFacts() } catch {
+            do throws(ContentErrors) { return try ContentLoader(root: options.contentDirectory).loadWithFacts(listing: fingerprint.contentListing) } catch {
                 throw BuildError(.load, problems: error.problems)
             }
         }
@@ -174,7 +174,7 @@ public struct Generator {
         let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
             do throws(ContentErrors) {
                 return try ContentLoader(root: options.contentDirectory)
-                    .loadUpdate(reusing: ledger.facts, changed: changed)
+                    .loadUpdate(reusing: ledger.facts, changed: changed, listing: fingerprint.contentListing)
             } catch {
                 throw BuildError(.load, problems: error.problems)
             }

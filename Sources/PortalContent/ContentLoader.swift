@@ -52,9 +52,10 @@ public struct ContentLoader: Sendable {
     /// file then line; returns the site only when there is none. Drafts are left out of the result.
     public func load() throws(ContentErrors) -> Site { try loadWithFacts().site }
 
-    /// `load()`, with every item's facts for a later `loadUpdate`.
-    public func loadWithFacts() throws(ContentErrors) -> LoadedContent {
-        let read = try readItems { _ in true }
+    /// `load()`, with every item's facts for a later `loadUpdate`. `listing`: content/ as
+    /// `FileTree.listing` gave it, when the caller has it (else the folder is read here).
+    public func loadWithFacts(listing: FileTree.Listing? = nil) throws(ContentErrors) -> LoadedContent {
+        let read = try readItems(listing: listing) { _ in true }
         return LoadedContent(site: Site(config: read.config, contentRoot: root, items: read.items), facts: read.facts)
     }
 
@@ -67,9 +68,11 @@ public struct ContentLoader: Sendable {
         try loadUpdate(reusing: Dictionary(previous.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }), changed: changed)
     }
 
-    /// `loadUpdate`, with the earlier facts by source path.
-    public func loadUpdate(reusing before: [String: ItemFacts], changed: Set<String>) throws(ContentErrors) -> ContentUpdate {
-        let read = try readItems(reusing: before) { placement in
+    /// `loadUpdate`, with the earlier facts by source path (and content/'s listing, if made).
+    public func loadUpdate(
+        reusing before: [String: ItemFacts], changed: Set<String>, listing: FileTree.Listing? = nil
+    ) throws(ContentErrors) -> ContentUpdate {
+        let read = try readItems(reusing: before, listing: listing) { placement in
             guard let facts = before[placement.path] else { return true }
             return facts.depends(on: changed)
         }
@@ -90,7 +93,7 @@ public struct ContentLoader: Sendable {
     /// Reads site.yaml and the items `shouldRead` picks (the others keep their facts from
     /// `reusing`), and runs every check.
     private func readItems(
-        reusing previous: [String: ItemFacts] = [:], _ shouldRead: (ItemPlacement) -> Bool
+        reusing previous: [String: ItemFacts] = [:], listing: FileTree.Listing?, _ shouldRead: (ItemPlacement) -> Bool
     ) throws(ContentErrors) -> ReadResult {
         let report = ProblemReport()
         var isDirectory: ObjCBool = false
@@ -98,7 +101,7 @@ public struct ContentLoader: Sendable {
             throw ContentErrors([ContentProblem(file: root.path, line: nil, message: "content folder not found")])
         }
         let siteResult = SiteConfigReader.read(root: root, report: report)
-        let tree = ContentTree.scan(root: root)
+        let tree = listing.map(ContentTree.init(listing:)) ?? ContentTree.scan(root: root)
         let placements = ContentTree.place(tree, groupIDs: siteResult.groupIDs, report: report)
         let teachers = Dictionary(
             (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a })
@@ -193,6 +196,26 @@ struct ContentTree {
     var imagesByFolder: [String: [String]] = [:]
     /// Symbolic links to folders, which are not followed.
     var linkedFolders: [String] = []
+
+    init() {}
+
+    /// The tree of a listing made already (the build's fingerprint lists content/ anyway): the
+    /// same as `scan`, without reading the folders again.
+    init(listing: FileTree.Listing) {
+        func hidden(_ path: String) -> Bool {
+            path.hasPrefix("_") || path.hasPrefix(".") || path.contains("/_") || path.contains("/.")
+        }
+        for entry in listing.files where !hidden(entry.path) {
+            files.append(entry.path)
+            fileSet.insert(entry.path)
+            let slash = entry.path.lastIndex(of: "/")
+            let name = slash.map { String(entry.path[entry.path.index(after: $0)...]) } ?? entry.path
+            if isImageName(name) {
+                imagesByFolder[slash.map { String(entry.path[..<$0]) } ?? "", default: []].append(name)
+            }
+        }
+        linkedFolders = listing.linkedFolders.filter { !hidden($0) }
+    }
 
     /// Reads each folder with readdir and stats its entries relative to the open folder (one
     /// `fstatat` each; FileManager's per-path calls cost more than the rest of an incremental

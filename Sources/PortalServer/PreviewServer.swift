@@ -36,9 +36,10 @@ public struct PreviewServer: Sendable {
             let css = (try? String(contentsOf: themeRoot.appendingPathComponent("preview.css"), encoding: .utf8)) ?? ""
             return Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: .init(string: css)))
         }
-        router.get("/a/:audience/") { _, context in
+        router.get("/a/:audience/") { request, context in
             let audience = try context.parameters.require("audience")
-            return await state.page { try $0.indexPage(audience: audience) }
+            let page = request.uri.queryParameters["page"].flatMap { Int($0) } ?? 1
+            return await state.page { try $0.indexPage(audience: audience, page: page) }
         }
         router.get("/a/:audience/item/**") { _, context in
             let audience = try context.parameters.require("audience")
@@ -88,11 +89,11 @@ public struct PreviewServer: Sendable {
 actor PreviewState {
     let contentRoot: URL
     let themeRoot: URL
-    private var stamp: [[FileTree.Entry]]?
+    private var stamp: [FileTree.Listing]?
     private var loaded: Result<PreviewSite, PreviewFailure>?
     /// The last load that succeeded, its files' stamps and its items' facts: what the next
     /// change is an update of.
-    private var good: (site: PreviewSite, stamp: [[FileTree.Entry]], facts: [ItemFacts])?
+    private var good: (site: PreviewSite, stamp: [FileTree.Listing], facts: [String: ItemFacts])?
     /// Moves on every change of a file; pages carry it, and `/_changes` waits for it to move.
     private(set) var generation = 0
     /// Items rendered by the last load (all of them, or the changed ones).
@@ -187,23 +188,26 @@ actor PreviewState {
     }
 
     /// The site for files stamped `now`: an update of the last good load when only items changed.
-    private func load(_ now: [[FileTree.Entry]]) throws -> PreviewSite {
+    private func load(_ now: [FileTree.Listing]) throws -> PreviewSite {
         let loader = ContentLoader(root: contentRoot)
-        if let good, good.stamp.count == 2, now.count == 2, good.stamp[1] == now[1] {
-            let changed = Self.changedPaths(from: good.stamp[0], to: now[0])
+        if var good, good.stamp.count == 2, now.count == 2, good.stamp[1] == now[1] {
+            let changed = Self.changedPaths(from: good.stamp[0].files, to: now[0].files)
             if !changed.contains(ContentLoader.configFile) {
-                let update = try loader.loadUpdate(reusing: good.facts, changed: changed)
-                let site = good.site.updating(with: update)
+                let update = try loader.loadUpdate(reusing: good.facts, changed: changed, listing: now[0])
+                good.site = good.site.updating(with: update)
+                for path in update.removed { good.facts[path] = nil }
+                for facts in update.facts where update.reread.contains(facts.sourcePath) { good.facts[facts.sourcePath] = facts }
+                good.stamp = now
                 lastRendered = update.items.count
-                self.good = (site, now, update.facts)
-                return site
+                self.good = good
+                return good.site
             }
         }
-        let content = try loader.loadWithFacts()
+        let content = try loader.loadWithFacts(listing: now[0])
         let theme = try Theme.load(from: themeRoot)
         let site = PreviewSite(renderer: SiteRenderer(site: content.site, theme: theme))
         lastRendered = content.site.items.count
-        good = (site, now, content.facts)
+        good = (site, now, Dictionary(content.facts.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }))
         return site
     }
 
@@ -249,8 +253,8 @@ actor PreviewState {
         """
 
     /// Every file's path and stamp (size, mtime, ctime, inode): changes when anything is edited.
-    static func stamp(of roots: [URL]) -> [[FileTree.Entry]] {
-        roots.map { (try? FileTree.list($0.standardizedFileURL.path)) ?? [] }
+    static func stamp(of roots: [URL]) -> [FileTree.Listing] {
+        roots.map { (try? FileTree.listing($0.standardizedFileURL.path)) ?? FileTree.Listing() }
     }
 }
 
@@ -308,7 +312,13 @@ struct PreviewSite: Sendable {
         return items
     }
 
-    func indexPage(audience id: String) throws -> String {
+    /// Entries per section on one page of an audience's index: ten years of news is thousands
+    /// of items, more than a browser lays out quickly or anyone scrolls through.
+    static let entriesPerPage = 50
+
+    /// An audience's index: news newest first, the agenda from today on (then the past, newest
+    /// first), info pages and conference schedules; `page` (from 1) of each section at a time.
+    func indexPage(audience id: String, page: Int = 1, now: Date = Date()) throws -> String {
         let audience = try audience(id)
         let items = visibleItems(audience)
         let dates = DateText(language: "nl", timeZone: renderer.site.config.timezone)
@@ -324,23 +334,43 @@ struct PreviewSite: Sendable {
         }
         let news = items.filter { $0.item.kind == .news || $0.item.kind == .album }
             .sorted { ($0.item.date ?? .distantPast) > ($1.item.date ?? .distantPast) }
-        let events = items.filter { $0.item.kind == .event }
-            .sorted { ($0.item.event?.start.date ?? .distantPast) < ($1.item.event?.start.date ?? .distantPast) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = renderer.site.config.timezone
+        let today = calendar.startOfDay(for: now)
+        let events = items.filter { $0.item.kind == .event }.sorted { a, b in
+            let (x, y) = (a.item.event?.start.date ?? .distantPast, b.item.event?.start.date ?? .distantPast)
+            let (xAhead, yAhead) = (x >= today, y >= today)
+            if xAhead != yAhead { return xAhead }
+            return xAhead ? x < y : x > y
+        }
         let pages = items.filter { $0.item.kind == .page }.sorted { ($0.item.weight, $0.item.title) < ($1.item.weight, $1.item.title) }
         let conferences = items.filter { $0.item.kind == .conference }
+        let count = max(1, [news, events, pages, conferences].map { ($0.count + Self.entriesPerPage - 1) / Self.entriesPerPage }.max() ?? 1)
+        let page = min(max(1, page), count)
+        func slice(_ list: [RenderedItem]) -> [[String: Any]] {
+            let start = (page - 1) * Self.entriesPerPage
+            return start < list.count ? list[start..<min(list.count, start + Self.entriesPerPage)].map(entry) : []
+        }
         var sections: [[String: Any]] = [
-            ["heading": "Nieuws", "entries": news.map(entry)],
-            ["heading": "Agenda", "entries": events.map(entry)],
-            ["heading": "Informatie", "entries": pages.map(entry)],
+            ["heading": "Nieuws", "entries": slice(news)],
+            ["heading": "Agenda", "entries": slice(events)],
+            ["heading": "Informatie", "entries": slice(pages)],
         ]
-        if !conferences.isEmpty { sections.append(["heading": "Oudergesprekken", "entries": conferences.map(entry)]) }
+        if !conferences.isEmpty { sections.append(["heading": "Oudergesprekken", "entries": slice(conferences)]) }
         let audiences = renderer.site.audiences.map { other -> [String: Any] in
             ["id": other.id, "title": renderer.title(of: other), "current": other == audience]
         }
-        return renderer.theme.render("preview-index", [
+        var context: [String: Any] = [
             "school": renderer.site.config.name, "audience": renderer.title(of: audience),
             "audiences": audiences, "sections": sections,
-        ])
+        ]
+        if count > 1 {
+            var pager: [String: Any] = ["audience_id": id, "page": page, "pages": count]
+            if page > 1 { pager["newer"] = page - 1 }
+            if page < count { pager["older"] = page + 1 }
+            context["pager"] = pager
+        }
+        return renderer.theme.render("preview-index", context)
     }
 
     func itemPage(audience id: String, path: String) throws -> String {

@@ -18,11 +18,17 @@ final class ChangeDetectionTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    func testListsRegularFilesSortedWithoutFollowingLinksAndSkipsOnRequest() throws {
+    func testListsFilesSortedCountsALinkToAFileAsThatFileAndSkipsOnRequest() throws {
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("up").path, withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("broken.md").path, withDestinationPath: "nowhere.md")
         let all = try FileTree.list(root.path).map(\.path)
-        XCTAssertEqual(all, ["cache/x", "news/.hidden/b.md", "news/a.md", "site.yaml"])
+        XCTAssertEqual(all, ["cache/x", "link.md", "news/.hidden/b.md", "news/a.md", "site.yaml"])
+        // The link is stamped as the file it names, so an edit through it is seen.
+        let link = try XCTUnwrap(try FileTree.list(root.path).first { $0.path == "link.md" })
+        XCTAssertEqual(link.stamp, try FileStamp.of(root.appendingPathComponent("site.yaml").path))
+        XCTAssertEqual(try FileTree.listing(root.path).linkedFolders, ["up"], "a link to a folder is listed, not followed")
         let skipped = try FileTree.list(root.path) { $0 == "cache" }.map(\.path)
-        XCTAssertEqual(skipped, ["news/.hidden/b.md", "news/a.md", "site.yaml"])
+        XCTAssertEqual(skipped, ["link.md", "news/.hidden/b.md", "news/a.md", "site.yaml"])
         XCTAssertEqual(try FileTree.list(root.appendingPathComponent("missing").path), [], "no folder, no files")
         let entry = try XCTUnwrap(try FileTree.list(root.path).first { $0.path == "site.yaml" })
         XCTAssertEqual(entry.stamp.size, UInt64("site.yaml".utf8.count))

@@ -120,6 +120,28 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(last, 1)
     }
 
+    /// A long archive comes in pages of 50 per section, newest news first, the agenda from today.
+    func testPreviewIndexComesInPagesNewestFirst() async throws {
+        let workspace = try Workspace()
+        for number in 1...70 {
+            try workspace.write(
+                "content/groups/groep-3/news/bericht-\(number).md",
+                "---\ntitle: Bericht nummer \(number)\ndate: 2020-01-01 08:\(String(format: "%02d", number % 60))\n---\nTekst.\n")
+        }
+        let state = try PreviewState(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        let (status, first) = await state.render { try $0.indexPage(audience: "groep-3") }
+        XCTAssertEqual(status.code, 200)
+        XCTAssertEqual(first.components(separatedBy: "class=\"card\"").count - 1 >= 50, true)
+        XCTAssertTrue(first.contains("Pagina 1 van 2"), "a pager")
+        XCTAssertTrue(first.contains("href=\"/a/groep-3/?page=2\""))
+        XCTAssertFalse(first.contains("Bericht nummer 1<"), "the oldest news is not on the first page")
+        let (_, second) = await state.render { try $0.indexPage(audience: "groep-3", page: 2) }
+        XCTAssertTrue(second.contains("Bericht nummer"), "older news on page 2")
+        XCTAssertTrue(second.contains("href=\"/a/groep-3/?page=1\""))
+        let (_, beyond) = await state.render { try $0.indexPage(audience: "groep-3", page: 99) }
+        XCTAssertTrue(beyond.contains("Pagina 2 van 2"), "a page past the end shows the last")
+    }
+
     /// DNS rebinding: a web page that points its own name at 127.0.0.1 reaches the port, but its
     /// requests carry its own Host and no key. Both are refused (issue 12 point 3).
     func testPreviewAnswersOnlyToLoopbackNamesAndToItsOwnKey() async throws {
