@@ -7,7 +7,7 @@ import PortalContent
 import PortalCrypto
 import PortalFiles
 
-struct BuildLedger: Equatable {
+struct BuildLedger {
     /// The build fingerprint (`BuildFingerprint.digest`) of the build this ledger describes.
     var digest: String
     /// BLAKE2b of the trust file that build wrote: an incremental build leaves the trust file
@@ -22,6 +22,11 @@ struct BuildLedger: Equatable {
     var products: [String: Product]
     /// By audience id: the pages its index lists, in index order.
     var pages: [String: [Page]]
+    /// The file as read, with each item's line: `encoded()` copies the lines of items not in
+    /// `changed` as they are, so saving costs what changed, not the whole archive.
+    private var read: (bytes: [UInt8], lines: [String: Range<Int>])?
+    /// Items whose facts or product changed since the ledger was read.
+    var changed: Set<String> = []
 
     /// An item as sealed.
     struct Product: Equatable {
@@ -100,6 +105,11 @@ struct BuildLedger: Equatable {
         put(digest); endLine()
         put(trust); out.append(Self.tab); put(trustHasFormerIDs ? "former" : "-"); endLine()
         for (path, facts) in facts {
+            if let read, !changed.contains(path), let line = read.lines[path] {
+                out.append(contentsOf: read.bytes[line])
+                endLine()
+                continue
+            }
             out.append(UInt8(ascii: "I"))
             field(path)
             field(facts.logicalPath)
@@ -133,10 +143,18 @@ struct BuildLedger: Equatable {
     /// The ledger of the last build, nil when there is none or it cannot be read.
     static func load(keys: URL) -> BuildLedger? {
         guard let data = FileManager.default.contents(atPath: file(keys: keys).path) else { return nil }
-        return data.withUnsafeBytes { decode($0.bindMemory(to: UInt8.self)) }
+        return decode(Array(data))
     }
 
-    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> BuildLedger? {
+    static func decode(_ data: [UInt8]) -> BuildLedger? {
+        var lineOf: [String: Range<Int>] = [:]
+        let decoded = data.withUnsafeBufferPointer { decode($0, lines: &lineOf) }
+        guard var ledger = decoded else { return nil }
+        ledger.read = (data, lineOf)
+        return ledger
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, lines lineOf: inout [String: Range<Int>]) -> BuildLedger? {
         func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         func split(_ range: Range<Int>, by separator: UInt8) -> [Range<Int>] {
             var parts: [Range<Int>] = []
@@ -161,6 +179,7 @@ struct BuildLedger: Equatable {
         var ledger = BuildLedger(
             digest: text(lines[1]), trust: text(trustFields[0]), trustHasFormerIDs: text(trustFields[1]) == "former",
             facts: [:], products: [:], pages: [:])
+        lineOf.reserveCapacity(lines.count)
         ledger.facts.reserveCapacity(lines.count)
         ledger.products.reserveCapacity(lines.count)
         for line in lines.dropFirst(3) {
@@ -182,6 +201,7 @@ struct BuildLedger: Equatable {
                 }
                 let flags = text(fields[4])
                 let path = text(fields[1])
+                lineOf[path] = line
                 ledger.facts[path] = ItemFacts(
                     sourcePath: path, logicalPath: text(fields[2]), audience: text(fields[3]),
                     draft: flags.contains("d"), slugLine: Int(text(fields[5])),

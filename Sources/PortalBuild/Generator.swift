@@ -207,6 +207,7 @@ public struct Generator {
             BuildFingerprint.record(fingerprint, options: options)
             var next = ledger
             next.digest = fingerprint.digest
+            next.changed = itemsChanged
             for path in update.removed { next.facts[path] = nil }
             for facts in update.facts where update.reread.contains(facts.sourcePath) { next.facts[facts.sourcePath] = facts }
             next.products = sealed.products

@@ -202,8 +202,14 @@ struct ContentTree {
     /// The tree of a listing made already (the build's fingerprint lists content/ anyway): the
     /// same as `scan`, without reading the folders again.
     init(listing: FileTree.Listing) {
+        /// A part of the path starts with `_` or `.` (bytes: this runs for every file).
         func hidden(_ path: String) -> Bool {
-            path.hasPrefix("_") || path.hasPrefix(".") || path.contains("/_") || path.contains("/.")
+            var atStart = true
+            for byte in path.utf8 {
+                if atStart && (byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")) { return true }
+                atStart = byte == UInt8(ascii: "/")
+            }
+            return false
         }
         for entry in listing.files where !hidden(entry.path) {
             files.append(entry.path)
