@@ -14,6 +14,9 @@ struct BuildFingerprint: Equatable {
     /// The digest of everything but the items' files (content/ except site.yaml): when only it
     /// is unchanged, a build can redo just the changed items.
     var context: String
+    /// The digest of everything but the keystore (its files and which tokens are active): when
+    /// only it is unchanged, a build can re-seal keys, keyslots and the re-keyed pages alone.
+    var site: String
     /// Per file: size, mtime (ns) and BLAKE2b of the bytes.
     var files: [String: FileStamp]
     /// content/ as listed for this fingerprint, for loading (not recorded).
@@ -40,13 +43,15 @@ struct BuildFingerprint: Equatable {
         // What is hashed, as bytes: one line per option, then `key hash` per file in path order.
         var all: [UInt8] = []
         var context: [UInt8] = []
-        func line(_ text: String, inContext: Bool = true) {
+        var site: [UInt8] = []
+        func line(_ text: String, inContext: Bool = true, inSite: Bool = true) {
             all.append(contentsOf: text.utf8); all.append(0x0A)
             if inContext { context.append(contentsOf: text.utf8); context.append(0x0A) }
+            if inSite { site.append(contentsOf: text.utf8); site.append(0x0A) }
         }
         line(pipelineVersion)
         line(options.outputDirectory.standardizedFileURL.path)
-        line("active " + activeTokens.sorted().joined(separator: ","))
+        line("active " + activeTokens.sorted().joined(separator: ","), inSite: false)
         line("trust " + options.trustFile.standardizedFileURL.path)
         // Files whose size or mtime changed are read and hashed on all cores: in a first build
         // that is every file, and hashing 10,000 of them one by one took 8% of the build.
@@ -90,10 +95,11 @@ struct BuildFingerprint: Equatable {
         all.reserveCapacity(all.count + entries.count * 64)
         for entry in entries {
             files[entry.key] = entry.stamp
-            line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key))
+            line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key), inSite: !entry.key.hasPrefix("keys/"))
         }
         func hash(_ bytes: [UInt8]) -> String { Hex.encode(BLAKE2b.hash(bytes, key: [], length: 32)) }
-        return BuildFingerprint(digest: hash(all), context: hash(context), files: files, contentListing: contentListing)
+        return BuildFingerprint(
+            digest: hash(all), context: hash(context), site: hash(site), files: files, contentListing: contentListing)
     }
 
     /// A file of content/ other than site.yaml: an item or one of its images.
@@ -122,13 +128,13 @@ struct BuildFingerprint: Equatable {
 
     /// The state file is plain text, one file a line: `size mtime hash path` (JSON decoding of
     /// 10,000 entries took most of a no-op build).
-    static let stateHeader = "ouderportaal-build-state 2"
+    static let stateHeader = "ouderportaal-build-state 3"
 
     /// Best effort: if the state cannot be written, the next build is simply not a no-op.
     static func record(_ fingerprint: BuildFingerprint, options: GenerateOptions) {
         let url = stateFile(options)
         try? PrivateDirectory.make(url.deletingLastPathComponent().path, tightening: true)
-        var bytes = Array((stateHeader + "\n" + fingerprint.digest + "\n" + fingerprint.context + "\n").utf8)
+        var bytes = Array((stateHeader + "\n" + fingerprint.digest + "\n" + fingerprint.context + "\n" + fingerprint.site + "\n").utf8)
         bytes.reserveCapacity(bytes.count + fingerprint.files.count * 80)
         // In no particular order: `load` reads it into a dictionary.
         for (path, stamp) in fingerprint.files {
@@ -153,10 +159,10 @@ struct BuildFingerprint: Equatable {
                 start = index + 1
             }
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
-            guard lines.count >= 3, text(lines[0]) == stateHeader else { return nil }
+            guard lines.count >= 4, text(lines[0]) == stateHeader else { return nil }
             var files: [String: FileStamp] = [:]
             files.reserveCapacity(lines.count)
-            for line in lines.dropFirst(3) {
+            for line in lines.dropFirst(4) {
                 // size mtime hash path: three fields up to the first three spaces, the path is the rest.
                 var fields: [Range<Int>] = []
                 var fieldStart = line.lowerBound
@@ -169,7 +175,7 @@ struct BuildFingerprint: Equatable {
                 else { return nil }
                 files[text(fieldStart..<line.upperBound)] = FileStamp(size: size, mtime: mtime, hash: text(fields[2]))
             }
-            return BuildFingerprint(digest: text(lines[1]), context: text(lines[2]), files: files)
+            return BuildFingerprint(digest: text(lines[1]), context: text(lines[2]), site: text(lines[3]), files: files)
         }
     }
 

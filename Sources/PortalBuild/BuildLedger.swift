@@ -22,6 +22,8 @@ struct BuildLedger {
     var products: [String: Product]
     /// By audience id: the pages its index lists, in index order.
     var pages: [String: [Page]]
+    /// By audience id: the epoch its pages and index are sealed under.
+    var epochs: [String: Int] = [:]
     /// The file as read, with each item's line: `encoded()` copies the lines of items not in
     /// `changed` as they are, so saving costs what changed, not the whole archive.
     private var read: (bytes: [UInt8], lines: [String: Range<Int>])?
@@ -66,7 +68,7 @@ struct BuildLedger {
     // as bytes: an incremental build of 10,000 items reads and writes it every time. A value
     // holding a TAB, US, CR or LF cannot be written: the ledger is then left out, and the next
     // build is a full one.
-    static let header = "ouderportaal-build-ledger 2"
+    static let header = "ouderportaal-build-ledger 3"
     private static let tab: UInt8 = 0x09
     private static let unit: UInt8 = 0x1F
     private static let newline: UInt8 = 0x0A
@@ -136,6 +138,9 @@ struct BuildLedger {
                 field(audience); field(page.id); field(page.blob); field(String(page.count)); list(page.months)
                 endLine()
             }
+        }
+        for (audience, epoch) in epochs {
+            out.append(UInt8(ascii: "E")); field(audience); field(String(epoch)); endLine()
         }
         return clean ? out : nil
     }
@@ -210,6 +215,9 @@ struct BuildLedger {
                 if fields.count == 12 {
                     ledger.products[path] = Product(month: text(fields[9]), blobs: list(fields[10]), media: list(fields[11]))
                 }
+            case UInt8(ascii: "E"):
+                guard fields.count == 3, let epoch = Int(text(fields[2])) else { return nil }
+                ledger.epochs[text(fields[1])] = epoch
             case UInt8(ascii: "P"):
                 guard fields.count == 6, let count = Int(text(fields[4])) else { return nil }
                 ledger.pages[text(fields[1]), default: []].append(
@@ -228,6 +236,6 @@ extension BuildLedger {
         self.init(
             digest: digest, trust: trust.digest, trustHasFormerIDs: trust.formerIDs,
             facts: Dictionary(content.facts.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }),
-            products: sealed.products, pages: sealed.pages)
+            products: sealed.products, pages: sealed.pages, epochs: sealed.epochs)
     }
 }

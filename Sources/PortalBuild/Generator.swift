@@ -50,6 +50,9 @@ public struct GenerateSummary: Sendable {
     /// True when only items changed and only those were read, rendered and sealed again (with
     /// the pages and indexes that list them); `items`, `files` and `bytes` then count that part.
     public var incremental = false
+    /// True when only the keystore changed and only keys were sealed again: every keyslot,
+    /// site.json, the trust file, and the pages and indexes of `audiences` re-keyed audiences.
+    public var rekeyed = false
     /// Items rendered by this build.
     public var rendered = 0
     public var timings: [(step: BuildStep, seconds: Double)] = []
@@ -90,6 +93,9 @@ public struct Generator {
             return summary
         }
         if let previous, let update = try updateInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
+            return update
+        }
+        if let previous, let update = try rekeyInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
             return update
         }
         BuildLedger.remove(keys: options.keysDirectory)
@@ -162,14 +168,7 @@ public struct Generator {
         previous: BuildFingerprint, fingerprint: BuildFingerprint, keystore: Keystore, clock: inout StepClock
     ) throws(BuildError) -> GenerateSummary? {
         let output = options.outputDirectory
-        guard previous.context == fingerprint.context,
-              FileManager.default.fileExists(atPath: output.appendingPathComponent(OutputFolder.marker).path),
-              FileManager.default.fileExists(atPath: options.trustFile.path)
-        else { return nil }
-        let ledger: BuildLedger? = clock.step(.state) { BuildLedger.load(keys: options.keysDirectory) }
-        guard let ledger, ledger.digest == previous.digest, !ledger.trustHasFormerIDs,
-              BuildLedger.trustDigest(options.trustFile)?.digest == ledger.trust
-        else { return nil }
+        guard previous.context == fingerprint.context, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
         let changed = fingerprint.changedItemFiles(since: previous)
         let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
             do throws(ContentErrors) {
@@ -221,6 +220,85 @@ public struct Generator {
         summary.rendered = site.items.count
         summary.media = media.count
         summary.tokens = keystore.activeTokens(at: options.now).count
+        summary.files = sealed.files.count
+        summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
+        summary.timings = clock.timings
+        return summary
+    }
+
+    /// The last build's ledger, if it describes `previous`, output/ is still there and the
+    /// trust file is the one it wrote (and names no former schedule id, which only a full build
+    /// drops in time).
+    private func matchingLedger(_ previous: BuildFingerprint, clock: inout StepClock) -> BuildLedger? {
+        guard FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent(OutputFolder.marker).path)
+        else { return nil }
+        let ledger: BuildLedger? = clock.step(.state) { BuildLedger.load(keys: options.keysDirectory) }
+        guard let ledger, ledger.digest == previous.digest, !ledger.trustHasFormerIDs,
+              BuildLedger.trustDigest(options.trustFile)?.digest == ledger.trust
+        else { return nil }
+        return ledger
+    }
+
+    /// The build after a change to the keystore alone (a token issued, revoked, expired or
+    /// registered; content, theme and options as they were): re-seals every keyslot, site.json
+    /// and the pages and indexes of the audiences whose epoch moved, writes the trust file (with
+    /// the conference schedules, read again), and changes output/ in place. No item is read,
+    /// rendered or sealed, no photo touched. Nil when a full build is needed.
+    private func rekeyInPlace(
+        previous: BuildFingerprint, fingerprint: BuildFingerprint, keystore: Keystore, clock: inout StepClock
+    ) throws(BuildError) -> GenerateSummary? {
+        guard previous.site == fingerprint.site, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
+        // The schedules are in the trust file: those items are read again (and checked).
+        let schedules = Set(ledger.facts.values.filter(\.conference).map(\.sourcePath))
+        let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
+            do throws(ContentErrors) {
+                return try ContentLoader(root: options.contentDirectory)
+                    .loadUpdate(reusing: ledger.facts, changed: schedules, listing: fingerprint.contentListing)
+            } catch {
+                throw BuildError(.load, problems: error.problems)
+            }
+        }
+        guard update.removed.isEmpty, update.reread == schedules else { return nil }
+        let site = update.site(contentRoot: options.contentDirectory)
+        let titles = site.audiences.map { ($0.id, SiteRenderer.title(of: $0, config: site.config)) }
+        let sealed: SealedUpdate? = try clock.step(.seal) { () throws(BuildError) in
+            try Sealer(
+                site: site, keystore: keystore, now: options.now,
+                previousSequences: AudienceSequences.load(keys: options.keysDirectory)
+            ).rekey(titles: titles, ledger: ledger, output: options.outputDirectory)
+        }
+        guard let sealed else { return nil }
+        try clock.step(.trust) { () throws(BuildError) in
+            try TrustStage(site: site, keystore: keystore, now: options.now).write(to: options.trustFile)
+        }
+        // Keyslots of tokens no longer active go with the old pages and indexes.
+        let keyslotFolder = options.outputDirectory.appendingPathComponent("k").path
+        let oldKeyslots = ((try? FileManager.default.contentsOfDirectory(atPath: keyslotFolder)) ?? []).map { "k/" + $0 }
+        try clock.step(.write) { () throws(BuildError) in
+            try OutputFolder.update(
+                options.outputDirectory, writing: sealed.files,
+                removing: sealed.stale.union(oldKeyslots.filter { !sealed.keyslots.contains($0) }))
+        }
+        clock.step(.record) {
+            sealed.sequences.save(keys: options.keysDirectory)
+            BuildFingerprint.record(fingerprint, options: options)
+            var next = ledger
+            next.digest = fingerprint.digest
+            next.pages = sealed.pages
+            next.epochs = sealed.epochs
+            if let trust = BuildLedger.trustDigest(options.trustFile) {
+                next.trust = trust.digest
+                next.trustHasFormerIDs = trust.formerIDs
+                next.save(keys: options.keysDirectory)
+            } else {
+                BuildLedger.remove(keys: options.keysDirectory)
+            }
+        }
+        var summary = GenerateSummary()
+        summary.rekeyed = true
+        summary.audiences = sealed.audiences.count
+        summary.items = update.facts.filter { !$0.draft }.count
+        summary.tokens = sealed.keyslots.count
         summary.files = sealed.files.count
         summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
         summary.timings = clock.timings

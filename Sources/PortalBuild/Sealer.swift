@@ -23,6 +23,8 @@ public struct SealedSite: Sendable {
     /// What each item became and each audience's pages, for the next incremental build.
     var products: [String: BuildLedger.Product]
     var pages: [String: [BuildLedger.Page]]
+    /// The epoch of each audience's pages and index.
+    var epochs: [String: Int]
 }
 
 /// What an incremental build changes in output/.
@@ -36,6 +38,9 @@ struct SealedUpdate: Sendable {
     var pages: [String: [BuildLedger.Page]]
     /// Audiences whose index changed.
     var audiences: Set<String>
+    var epochs: [String: Int]
+    /// Paths of the keyslots written (a re-key writes them all).
+    var keyslots: Set<String> = []
 }
 
 struct Sealer {
@@ -116,7 +121,8 @@ struct Sealer {
         files.append(try siteInfo(keyslotSize: keyslotSize))
         return SealedSite(
             files: files, keyslots: keyslots.count, sequences: sequences, products: products,
-            pages: listed.mapValues { $0.map { BuildLedger.Page(id: $0.page.id, months: $0.months, blob: $0.page.blob, count: $0.page.count) } })
+            pages: listed.mapValues { $0.map { BuildLedger.Page(id: $0.page.id, months: $0.months, blob: $0.page.blob, count: $0.page.count) } },
+            epochs: keys.mapValues(\.epoch))
     }
 
     /// Seals what changed since `ledger` was made: the re-read items (`audiences` holds only
@@ -236,7 +242,59 @@ struct Sealer {
         for list in pages.values { live.formUnion(list.map(\.blob)) }
         return SealedUpdate(
             files: files, stale: stale.subtracting(live), sequences: sequences, products: products, pages: pages,
-            audiences: Set(touched.keys))
+            audiences: Set(touched.keys), epochs: ledger.epochs)
+    }
+
+    /// Seals again what a change to the keystore alone changes (a token issued, revoked,
+    /// expired or registered): every keyslot and site.json, and for each audience whose epoch
+    /// moved its pages (opened from `output` under the old epoch's key, the same plaintext
+    /// sealed under the new) and its index. Item and photo blobs stay as they are. `titles`:
+    /// each audience's display title, in site order. Nil when `output` does not hold what
+    /// `ledger` says: build everything then.
+    func rekey(titles: [(id: String, title: String)], ledger: BuildLedger, output: URL) throws(BuildError) -> SealedUpdate? {
+        let master = keystore.masterKey
+        let keys = Dictionary(uniqueKeysWithValues: titles.map { entry in
+            let epoch = keystore.epoch(of: entry.id)
+            return (entry.id, (epoch: epoch, key: master.audienceKey(audience: entry.id, epoch: epoch)))
+        })
+        var pageWork: [PageWork] = []
+        var stale: Set<String> = []
+        var moved: [String] = []
+        for (id, _) in titles {
+            guard let (epoch, _) = keys[id], let old = ledger.epochs[id] else { return nil }
+            if old == epoch { continue }
+            let oldKey = master.audienceKey(audience: id, epoch: old)
+            for page in ledger.pages[id] ?? [] {
+                guard let bytes = FileManager.default.contents(atPath: output.appendingPathComponent(page.blob).path),
+                      let open = try? SealedFiles.openPage(
+                        Array(bytes), listed: AudienceIndex.Page(id: page.id, blob: page.blob, count: page.count),
+                        key: oldKey, audience: id, epoch: old)
+                else { return nil }
+                pageWork.append(PageWork(audience: id, page: open, months: page.months))
+                stale.insert(page.blob)
+            }
+            stale.insert(oldKey.indexPath)
+            moved.append(id)
+        }
+        var (files, listed) = try sealPages(pageWork, keys: keys)
+        var sequences = previousSequences
+        var pages = ledger.pages
+        var epochs = ledger.epochs
+        for (id, title) in titles where moved.contains(id) {
+            guard let (epoch, key) = keys[id] else { continue }
+            let list = listed[id] ?? []
+            let (file, sequence) = try sealIndex(id, title: title, epoch: epoch, key: key, pages: list.map(\.page))
+            files.append(file)
+            sequences.entries[id] = sequence
+            pages[id] = list.isEmpty ? nil : list.map { BuildLedger.Page(id: $0.page.id, months: $0.months, blob: $0.page.blob, count: $0.page.count) }
+            epochs[id] = epoch
+        }
+        let (keyslots, keyslotSize) = try sealKeyslots(keys: keys, titles: Dictionary(uniqueKeysWithValues: titles.map { ($0.id, $0.title) }))
+        files += keyslots
+        files.append(try siteInfo(keyslotSize: keyslotSize))
+        return SealedUpdate(
+            files: files, stale: stale, sequences: sequences, products: ledger.products, pages: pages,
+            audiences: Set(moved), epochs: epochs, keyslots: Set(keyslots.map(\.path)))
     }
 
     /// Round 1: every distinct content once (a photo shown twice is one blob), under its item

@@ -64,10 +64,13 @@ public struct SiteRenderer: Sendable {
     }
 
     /// The display title of an audience.
-    public func title(of audience: Audience) -> String {
+    public func title(of audience: Audience) -> String { Self.title(of: audience, config: site.config) }
+
+    /// The display title of an audience: "Hele school" or the group's title in site.yaml.
+    public static func title(of audience: Audience, config: SiteConfig) -> String {
         switch audience {
         case .school: return "Hele school"
-        case .group(let id): return site.config.group(id: id)?.title ?? id
+        case .group(let id): return config.group(id: id)?.title ?? id
         }
     }
 

@@ -100,6 +100,11 @@ extension GenerateSummary {
             return String(format: "Nothing changed since the last build; output is up to date (%.3f s).", seconds)
         }
         let megabytes = Double(bytes) / 1_000_000
+        if rekeyed {
+            return String(
+                format: "Keys sealed again: %d keyslots, %d audience%@ re-keyed (no item or photo sealed again): %d files, %.2f MB in %.3f s.",
+                tokens, audiences, audiences == 1 ? "" : "s", files, megabytes, seconds)
+        }
         if incremental {
             return String(
                 format: "Updated %d changed item%@ of %d in %d audience%@: %d files, %.2f MB sealed in %.3f s.",

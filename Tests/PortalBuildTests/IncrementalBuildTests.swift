@@ -1,7 +1,8 @@
 // Incremental builds (issue 14): after a change to items only, `generate` reads, renders and
 // seals just those items and the pages and indexes that list them, and output/ is then byte for
 // byte what a clean build of the same content, keys and clock makes. Changes outside the items
-// (site.yaml, theme, tokens, epochs, conference schedules) build everything, to the same result.
+// (site.yaml, theme, conference schedules) build everything, to the same result; a change to the
+// keystore alone (tokens issued, revoked, expired) seals keys, keyslots and re-keyed pages only.
 import Foundation
 import XCTest
 @testable import PortalBuild
@@ -176,18 +177,41 @@ final class IncrementalBuildTests: XCTestCase {
         clock = clock.addingTimeInterval(60)
         options.now = clock
         XCTAssertFalse(try Generator(options: options).run().incremental)
-        // A new token, then a revocation (new epochs, pages sealed again).
-        try FileManager.default.removeItem(at: template.deletingLastPathComponent().deletingLastPathComponent())
-        try FileManager.default.copyItem(at: fixture.theme, to: theme)
-        let second = try fixture.issue(["groep-5"])
-        XCTAssertFalse(try build().incremental)
-        try assertMatchesCleanBuild()
-        try fixture.revoke(second)
-        XCTAssertFalse(try build().incremental)
-        try assertMatchesCleanBuild()
         // A conference schedule is in the trust file with the tokens.
         try edit("groups/groep-1-2b/conferences/oudergesprekken-februari.md") { $0.replacingOccurrences(of: "slot_minutes: 10", with: "slot_minutes: 15") }
         XCTAssertFalse(try build().incremental)
+        try assertMatchesCleanBuild()
+    }
+
+    func testTokensIssuedAndRevokedSealKeysAgainButNoItemOrPhoto() throws {
+        let before = try fixture.outputFiles()
+        let second = try fixture.issue(["groep-5", "groep-8"])
+        let issued = try build()
+        XCTAssertTrue(issued.rekeyed)
+        XCTAssertEqual(issued.audiences, 0, "a new token re-keys no audience")
+        XCTAssertEqual(issued.tokens, 2)
+        try assertMatchesCleanBuild()
+        XCTAssertEqual(try SealedSiteOpener(output: fixture.output, token: second).keyslot.audiences.map(\.id).sorted(), ["groep-5", "groep-8", "school"])
+        let withTwo = try fixture.outputFiles()
+
+        // A revocation moves the epochs of groep 5, groep 8 and the school: their pages and
+        // indexes are sealed again under the new keys; every item and photo blob stays.
+        try fixture.revoke(second)
+        let revoked = try build()
+        XCTAssertTrue(revoked.rekeyed)
+        XCTAssertEqual(revoked.audiences, 3)
+        try assertMatchesCleanBuild()
+        let after = try fixture.outputFiles()
+        let opener = try SealedSiteOpener(output: fixture.output, token: token)
+        for manifest in try opener.manifests() {
+            for entry in manifest.items { XCTAssertEqual(after[entry.blob], before[entry.blob], entry.path) }
+        }
+        XCTAssertThrowsError(try SealedSiteOpener(output: fixture.output, token: second), "the revoked token opens nothing")
+        XCTAssertNil(after.keys.first { $0.hasPrefix("k/") && withTwo[$0] != nil && after[$0] == nil })
+        XCTAssertEqual(after.keys.filter { $0.hasPrefix("k/") }.count, 1, "the revoked token's keyslot is gone")
+        // Then an item edit is incremental again, on the new keys.
+        try edit("news/fietsverlichting.md") { $0 + "\nNa de intrekking.\n" }
+        XCTAssertTrue(try build().incremental)
         try assertMatchesCleanBuild()
     }
 
@@ -218,6 +242,12 @@ final class IncrementalBuildTests: XCTestCase {
         try edit("news/fietsverlichting.md") { $0 + "\nEen laatste.\n" }
         XCTAssertFalse(try build().incremental)
         XCTAssertEqual(try TrustFile.load(from: fixture.options.trustFile).tokens.count, 1)
+        try assertMatchesCleanBuild()
+        // Likewise before a re-key: the trust file is written again, in full.
+        try trust.write(to: fixture.options.trustFile)
+        _ = try fixture.issue(["groep-4"])
+        let rebuilt = try build()
+        XCTAssertFalse(rebuilt.rekeyed || rebuilt.incremental)
         try assertMatchesCleanBuild()
     }
 }
