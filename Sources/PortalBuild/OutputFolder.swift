@@ -55,11 +55,11 @@ public enum OutputFolder {
             // String paths: URL.appendingPathComponent stats the file system on Linux, which
             // made writing 10,000 files ten times slower.
             let path = folderPath + "/" + relativePath
-            let parent = (relativePath as NSString).deletingLastPathComponent
+            let parent = FileTree.folder(of: relativePath)
             if !createdFolders.contains(parent) {
                 do {
                     try FileManager.default.createDirectory(
-                        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                        atPath: FileTree.folder(of: path), withIntermediateDirectories: true)
                 } catch {
                     throw BuildError(.write, path: relativePath, "cannot create folder: \(error.localizedDescription)")
                 }
@@ -74,7 +74,7 @@ public enum OutputFolder {
 
         /// Writes many files on several threads (file creation waits on the file system).
         public func writeAll(_ files: [OutputFile], threads: Int = 4) throws(BuildError) {
-            for parent in Set(files.map { ($0.path as NSString).deletingLastPathComponent }) where !createdFolders.contains(parent) {
+            for parent in Set(files.map { FileTree.folder(of: $0.path) }) where !createdFolders.contains(parent) {
                 do {
                     try FileManager.default.createDirectory(atPath: folderPath + "/" + parent, withIntermediateDirectories: true)
                 } catch {
@@ -161,7 +161,7 @@ public enum OutputFolder {
         var folders: Set<String> = []
         for file in files {
             let path = root + "/" + file.path
-            let parent = (path as NSString).deletingLastPathComponent
+            let parent = FileTree.folder(of: path)
             if folders.insert(parent).inserted {
                 do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
                     throw BuildError(.write, path: file.path, "cannot create folder: \(error.localizedDescription)")

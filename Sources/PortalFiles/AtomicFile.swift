@@ -27,7 +27,7 @@ public enum AtomicFile {
     public static func write<Bytes: ContiguousBytes>(
         _ bytes: Bytes, to path: String, mode: mode_t, durability: Durability = .durable
     ) throws(FileError) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = FileTree.folder(of: path)
         let name = (path as NSString).lastPathComponent
         let temporary = (folder.isEmpty ? "." : folder) + "/." + name + ".tmp-" + randomSuffix()
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)

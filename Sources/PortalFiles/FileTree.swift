@@ -75,3 +75,13 @@ public enum FileTree {
         return Listing(files: result.sorted { $0.path < $1.path }, linkedFolders: links.sorted())
     }
 }
+
+extension FileTree {
+    /// The folder part of a `/`-separated path (`b/12ab` -> `b`, `site.json` -> ``), on bytes:
+    /// NSString's `deletingLastPathComponent` cost 2.5 % of a full build, twice per output file.
+    public static func folder(of path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        if slash == path.utf8.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+}
