@@ -73,6 +73,9 @@ let package = Package(
                 "PortalContent", "PortalRender", "PortalKeys", "PortalCrypto", "PortalFormat", "PortalPhotos", "PortalGraphics",
                 "PortalTrust", "PortalFiles",
             ]),
+        // `portal publish`: output/ to a host's folder with rsync, in an order that never shows a
+        // file naming one not there yet, with a signed release list and a grace period.
+        .target(name: "PortalPublish", dependencies: ["PortalCrypto", "PortalFiles", "PortalFormat", "PortalKeys"]),
         // HTTP pieces every server of the portal shares: the security headers.
         .target(
             name: "PortalHTTP",
@@ -111,7 +114,7 @@ let package = Package(
             name: "portal",
             dependencies: [
                 "PortalBuild", "PortalServer", "PortalContent", "PortalCrypto", "PortalFormat", "PortalKeys", "PortalReceiver",
-                "PortalLetters", "PortalFiles", "PortalHTTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "PortalLetters", "PortalFiles", "PortalHTTP", "PortalPublish", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: fastMalloc),
 
@@ -136,6 +139,9 @@ let package = Package(
         .testTarget(name: "PortalGraphicsTests", dependencies: ["PortalGraphics", "PortalPhotos"]),
         .testTarget(name: "PortalTrustTests", dependencies: ["PortalTrust"]),
         .testTarget(name: "PortalHTTPTests", dependencies: ["PortalHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
+        .testTarget(
+            name: "PortalPublishTests",
+            dependencies: ["PortalPublish", "PortalBuild", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalKeys", "PortalTestSupport"]),
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalPhotos", "PortalTestSupport"]),
         .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),

@@ -51,23 +51,30 @@ struct GenerateCommand: AsyncParsableCommand {
 
     /// Pushes the trust file unless the receiver already has it (`TrustPush`); the line to print.
     private func pushTrust() async -> String? {
-        let base: String
-        do {
-            base = try receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL
-        } catch {
-            return "The trust file was NOT pushed: no receiver URL (\(error)); use --receiver URL."
-        }
-        let url: URL
-        do { url = try checkedReceiverURL(base) } catch {
-            return "The trust file was NOT pushed: \(error)."
-        }
-        let keystore: Keystore
-        do { keystore = try Keystore.open(at: keysOption.keysURL) } catch {
-            return "The trust file was NOT pushed: \(error)"
-        }
-        let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL)
-        return await TrustPush(trustFile: trustURL, keys: keysOption.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed).run()
+        await pushTrustFile(paths: paths, keys: keysOption, trust: trust, receiver: receiver).line
     }
+}
+
+/// Pushes the trust file to the receiver (`receiver` in site.yaml, or `receiver`) unless it
+/// has it already: the line to print (nil when there was nothing to do) and whether the
+/// receiver now has it.
+func pushTrustFile(paths: PathOptions, keys: KeysOption, trust: String?, receiver: String?) async -> (line: String?, delivered: Bool) {
+    let base: String
+    do {
+        base = try receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL
+    } catch {
+        return ("The trust file was NOT pushed: no receiver URL (\(error)); use --receiver URL.", false)
+    }
+    let url: URL
+    do { url = try checkedReceiverURL(base) } catch {
+        return ("The trust file was NOT pushed: \(error).", false)
+    }
+    let keystore: Keystore
+    do { keystore = try Keystore.open(at: keys.keysURL) } catch {
+        return ("The trust file was NOT pushed: \(error)", false)
+    }
+    let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keys.keysURL)
+    return await TrustPush(trustFile: trustURL, keys: keys.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed).push()
 }
 
 /// Runs `generate` and turns its errors into what staff should read.

@@ -33,7 +33,15 @@ struct TrustPush {
 
     /// Pushes unless the receiver already has these very bytes; returns the line to print, or
     /// nil when there was nothing to do.
-    func run() async -> String? {
+    func run() async -> String? { await push().line }
+
+    /// `run()`, and whether the receiver now has this trust file.
+    func push() async -> (line: String?, delivered: Bool) {
+        let line = await attempt()
+        return (line, line.map { !$0.contains("NOT pushed") } ?? true)
+    }
+
+    private func attempt() async -> String? {
         guard let bytes = try? Array(Data(contentsOf: trustFile)) else {
             return "The trust file was NOT pushed: cannot read \(trustFile.path)."
         }

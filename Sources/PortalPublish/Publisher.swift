@@ -1,0 +1,293 @@
+// `portal publish`: sends output/ to a web host's folder with rsync in an order that never lets
+// a parent's browser see a file that points at one not there yet: new blobs and pages, then
+// indexes, then keyslots, then site.json and the app, then the signed release list; files no
+// longer used are removed only after a grace period (a device mid-session may still ask).
+import Foundation
+import PortalCrypto
+import PortalFiles
+import PortalFormat
+import PortalKeys
+
+/// Where `publish` sends the site: a folder on this computer or `user@host:path`, both with rsync.
+public struct PublishTarget: Sendable, CustomStringConvertible {
+    /// What rsync is given as the destination (ends with `/`).
+    public let destination: String
+
+    public static func folder(_ url: URL) -> PublishTarget { PublishTarget(destination: url.standardizedFileURL.path + "/") }
+    public static func rsync(_ remote: String) -> PublishTarget {
+        PublishTarget(destination: remote.hasSuffix("/") ? remote : remote + "/")
+    }
+
+    public var description: String { destination }
+}
+
+public struct PublishOptions: Sendable {
+    public var output: URL
+    public var keys: URL
+    /// The receiver's trust file, whose hash the release names.
+    public var trustFile: URL
+    public var target: PublishTarget
+    /// How long a file no longer used stays on the host.
+    public var grace: TimeInterval
+    public var now: Date
+    /// The rsync program (a path, or found on PATH).
+    public var rsync: String
+
+    public init(output: URL, keys: URL, trustFile: URL, target: PublishTarget, grace: TimeInterval = 2 * 86400, now: Date = Date(), rsync: String = "rsync") {
+        self.output = output
+        self.keys = keys
+        self.trustFile = trustFile
+        self.target = target
+        self.grace = grace
+        self.now = now
+        self.rsync = rsync
+    }
+}
+
+/// What one publish sent, per phase, for the one-paragraph report.
+public struct PublishSummary: Sendable {
+    public struct Phase: Sendable {
+        public var name: String
+        public var files: Int
+        public var bytes: Int
+    }
+
+    public var phases: [Phase] = []
+    /// Files removed from the host (unused for longer than the grace period).
+    public var removed = 0
+    /// Files no longer used, left on the host until their grace period ends.
+    public var retiring = 0
+    /// The release's sequence; the same as before when nothing changed.
+    public var sequence = 0
+    public var unchanged = false
+    public var seconds = 0.0
+
+    public var files: Int { phases.reduce(0) { $0 + $1.files } }
+    public var bytes: Int { phases.reduce(0) { $0 + $1.bytes } }
+}
+
+public struct PublishError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// FORMAT.md "Release": every file of the site with its SHA-256, and the trust file's, signed by
+/// the publisher key.
+public struct Release: Codable, Equatable, Sendable {
+    public var v = 2
+    public var kind = "release"
+    public var siteID: String
+    public var sequence: Int
+    public var files: [String: String]
+    public var trust: String
+
+    enum CodingKeys: String, CodingKey {
+        case v, kind, siteID = "site_id", sequence, files, trust
+    }
+
+    public init(siteID: String, sequence: Int, files: [String: String], trust: String) {
+        self.siteID = siteID
+        self.sequence = sequence
+        self.files = files
+        self.trust = trust
+    }
+
+    /// The path of the release on the host.
+    public static let path = "release"
+
+    /// The signed document (`SignedDocument`, kind `release`).
+    public func signed(seed: [UInt8]) throws -> [UInt8] {
+        SignedDocument.sign(try CanonicalJSON.encode(self), kind: kind, seed: seed)
+    }
+
+    /// A release whose signature verifies under `publisher` and that is for `siteID`.
+    public static func open(_ bytes: [UInt8], publisher: [UInt8], siteID: String) throws(OpenFailure) -> Release {
+        let body = try SignedDocument.verify(bytes, kind: "release", publicKey: publisher)
+        let release: Release
+        do { release = try JSONDecoder().decode(Release.self, from: Data(body)) } catch { throw .malformed("the release") }
+        guard release.v == 2, release.kind == "release", release.siteID == siteID else { throw .binding("site (\(release.siteID))") }
+        return release
+    }
+}
+
+/// One publish.
+///
+///     let summary = try Publisher(options: options).run()
+public struct Publisher {
+    public let options: PublishOptions
+
+    public init(options: PublishOptions) { self.options = options }
+
+    /// What the last publish to a target left there, kept next to the keystore: the files with
+    /// their hashes, files no longer used with the moment they were retired, and the sequence.
+    struct State: Codable, Equatable {
+        var destination: String
+        var sequence: Int
+        var files: [String: String]
+        /// SHA-256 of the trust file the release named: a new one publishes again.
+        var trust: String
+        var retired: [String: Date]
+    }
+
+    private var stateFile: URL {
+        let name = Hex.encode(BLAKE2b.hash(Array(options.target.destination.utf8), key: [], length: 8))
+        return options.keys.appendingPathComponent("cache/publish/\(name).json")
+    }
+
+    /// The phases, in order: a file is sent only after every file it names.
+    static func phase(of path: String) -> Int {
+        if path.hasPrefix("b/") { return 0 }   // item and photo blobs, pages
+        if path.hasPrefix("i/") { return 1 }   // indexes name pages
+        if path.hasPrefix("k/") { return 2 }   // keyslots name indexes
+        return 3                               // site.json and the app
+    }
+    static let phaseNames = ["blobs and pages", "indexes", "keyslots", "site.json and app"]
+
+    public func run() throws(PublishError) -> PublishSummary {
+        let started = Date()
+        let keystore: Keystore
+        do { keystore = try Keystore.open(at: options.keys) } catch { throw PublishError("cannot open the keystore: \(error)") }
+        let siteID = Hex.encode(keystore.siteID)
+        let root = options.output.standardizedFileURL.path
+        guard let siteJSON = FileManager.default.contents(atPath: root + "/" + "site.json"),
+              let info = try? JSONDecoder().decode(SiteInfo.self, from: siteJSON)
+        else { throw PublishError("\(root) holds no site made by `portal generate` (no readable site.json); run `portal generate` first") }
+        guard info.siteID == siteID else {
+            throw PublishError("\(root) was made with another keystore (site \(info.siteID), this keystore's is \(siteID))")
+        }
+        guard let trust = FileManager.default.contents(atPath: options.trustFile.path) else {
+            throw PublishError("cannot read the trust file \(options.trustFile.path); run `portal generate` first")
+        }
+        let files = try hashes(root)
+        let previous = loadState()
+        var summary = PublishSummary()
+        let changed = files.filter { previous?.files[$0.key] != $0.value }.keys.sorted()
+        var retired = previous?.retired ?? [:]
+        for path in (previous?.files.keys).map(Array.init) ?? [] where files[path] == nil && retired[path] == nil {
+            retired[path] = options.now
+        }
+        for path in files.keys { retired[path] = nil }  // in use again
+        let due = retired.filter { options.now.timeIntervalSince($0.value) >= options.grace }.keys.sorted()
+        let trustHash = Hex.encode(SHA256.hash(Array(trust)))
+        if let previous, changed.isEmpty, due.isEmpty, trustHash == previous.trust {
+            summary.unchanged = true
+            summary.sequence = previous.sequence
+            summary.retiring = retired.count
+            summary.seconds = Date().timeIntervalSince(started)
+            return summary
+        }
+        let release = Release(
+            siteID: siteID, sequence: max((previous?.sequence ?? 0) + 1, Int(options.now.timeIntervalSince1970)),
+            files: files, trust: trustHash)
+        let staging = options.keys.appendingPathComponent("cache/publish/staging-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        do {
+            try FileManager.default.createDirectory(at: staging.appendingPathComponent("empty"), withIntermediateDirectories: true)
+            try Data(try release.signed(seed: keystore.masterKey.publisherSeed)).write(to: staging.appendingPathComponent(Release.path))
+        } catch {
+            throw PublishError("cannot write the release list in \(staging.path): \(error)")
+        }
+        for (index, name) in Self.phaseNames.enumerated() {
+            let list = changed.filter { Self.phase(of: $0) == index }
+            guard !list.isEmpty else { continue }
+            try send(list, from: root)
+            summary.phases.append(.init(name: name, files: list.count, bytes: list.reduce(0) { $0 + size(root + "/" + $1) }))
+        }
+        // The release list last: what it names is all there.
+        try send([Release.path], from: staging.path)
+        summary.phases.append(.init(name: "release", files: 1, bytes: size(staging.appendingPathComponent(Release.path).path)))
+        if !due.isEmpty {
+            try remove(due, emptyFolder: staging.appendingPathComponent("empty").path)
+            for path in due { retired[path] = nil }
+            summary.removed = due.count
+        }
+        saveState(State(
+            destination: options.target.destination, sequence: release.sequence, files: files, trust: trustHash, retired: retired))
+        summary.retiring = retired.count
+        summary.sequence = release.sequence
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// SHA-256 (hex) of every file of output/, on all cores.
+    private func hashes(_ root: String) throws(PublishError) -> [String: String] {
+        let entries: [FileTree.Entry]
+        do { entries = try FileTree.list(root) } catch { throw PublishError("cannot list \(root): \(error)") }
+        let paths = entries.map(\.path)
+        let slots = ParallelSlots<String>(count: paths.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(ProcessInfo.processInfo.activeProcessorCount, paths.count))) { worker in
+            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, paths.count))
+            for index in stride(from: worker, to: paths.count, by: workers) {
+                if let data = FileManager.default.contents(atPath: root + "/" + paths[index]) {
+                    slots.set(index, Hex.encode(SHA256.hash(Array(data))))
+                }
+            }
+        }
+        var files: [String: String] = [:]
+        for (index, path) in paths.enumerated() {
+            guard let hash = slots[index] else { throw PublishError("cannot read \(root)/\(path)") }
+            files[path] = hash
+        }
+        files[Release.path] = nil  // never part of a site's own listing
+        return files
+    }
+
+    private func size(_ path: String) -> Int { (try? FileStamp.of(path)).map { Int($0.size) } ?? 0 }
+
+    /// rsync of `paths` (relative to `source`) to the target; each file lands by rename.
+    private func send(_ paths: [String], from source: String) throws(PublishError) {
+        try rsync(paths, arguments: ["-rt", "--chmod=D755,F644"], source: source)
+    }
+
+    /// Removes `paths` from the target: rsync from a folder without them deletes what it lists
+    /// (their folders are there, or rsync would report them vanished).
+    private func remove(_ paths: [String], emptyFolder: String) throws(PublishError) {
+        for folder in Set(paths.map(FileTree.folder(of:))) where !folder.isEmpty {
+            try? FileManager.default.createDirectory(atPath: emptyFolder + "/" + folder, withIntermediateDirectories: true)
+        }
+        try rsync(paths, arguments: ["-r", "--delete-missing-args"], source: emptyFolder)
+    }
+
+    private func rsync(_ paths: [String], arguments: [String], source: String) throws(PublishError) {
+        let list = options.keys.appendingPathComponent("cache/publish/list-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: list) }
+        do {
+            try FileManager.default.createDirectory(at: list.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(paths.joined(separator: "\n").utf8 + [0x0A]).write(to: list)
+        } catch {
+            throw PublishError("cannot write the list of files to send: \(error)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [options.rsync] + arguments + ["--files-from=" + list.path, source + "/", options.target.destination]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do { try process.run() } catch { throw PublishError("cannot start rsync (\(options.rsync)): \(error); install rsync") }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw PublishError(
+                "rsync to \(options.target) failed (exit \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines)); the release in force there is unchanged")
+        }
+    }
+
+    private func loadState() -> State? {
+        guard let data = FileManager.default.contents(atPath: stateFile.path) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        guard let state = try? decoder.decode(State.self, from: data), state.destination == options.target.destination else { return nil }
+        return state
+    }
+
+    /// Best effort: without it the next publish sends every file again (rsync skips the equal ones).
+    private func saveState(_ state: State) {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(state) else { return }
+        try? PrivateDirectory.make(stateFile.deletingLastPathComponent().path, tightening: true)
+        try? AtomicFile.write(Array(data), to: stateFile.path, mode: 0o600, durability: .durable)
+    }
+}

@@ -1,0 +1,90 @@
+// `portal publish`: after `generate`, the site goes to the web host (a folder or rsync target),
+// the trust file to the receiver first.
+import ArgumentParser
+import Foundation
+import PortalBuild
+import PortalPublish
+
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Send output/ to the web host: only what changed, in an order that never shows a half-sent site.",
+        discussion: """
+            The trust file goes to the receiver first (a new parent's first request must not be
+            refused), then over rsync: new blobs and pages, indexes, keyslots, site.json and the
+            app, and last the release list signed with the school's publisher key. Files no
+            longer used stay on the host for the grace period (a phone mid-visit may still ask
+            for them), then the next publish removes them. If anything fails, the release in
+            force on the host stays whole and the next publish sends what is missing.
+            """)
+
+    @OptionGroup var paths: PathOptions
+    @OptionGroup var outputOption: OutputOption
+    @OptionGroup var keysOption: KeysOption
+
+    @Option(help: "A folder the web server serves (on this computer).")
+    var to: String?
+
+    @Option(help: "An rsync destination, user@host:path (ssh).")
+    var rsync: String?
+
+    @Option(help: "How long files no longer used stay on the host: 48h (the default), 30m, 2d, 0.")
+    var grace: String = "48h"
+
+    @Option(help: "The receiver's trust file; default <keys>/trust.json.")
+    var trust: String?
+
+    @Option(help: "Receiver base URL for the trust file; default: `receiver` in site.yaml.")
+    var receiver: String?
+
+    @Flag(help: "Do not push the trust file to the receiver first (only when there is no receiver).")
+    var noPush = false
+
+    func validate() throws {
+        guard (to == nil) != (rsync == nil) else { throw ValidationError("give --to FOLDER or --rsync user@host:path (one of them)") }
+        guard Self.seconds(grace) != nil else { throw ValidationError("--grace '\(grace)' is not a duration such as 48h, 30m, 2d or 0") }
+    }
+
+    /// "48h", "30m", "2d", "90s" or "0", in seconds.
+    static func seconds(_ text: String) -> TimeInterval? {
+        if text == "0" { return 0 }
+        guard let unit = text.last, let number = Double(text.dropLast()), number >= 0 else { return nil }
+        switch unit {
+        case "s": return number
+        case "m": return number * 60
+        case "h": return number * 3600
+        case "d": return number * 86400
+        default: return nil
+        }
+    }
+
+    func run() async throws {
+        if !noPush {
+            let pushed = await pushTrustFile(paths: paths, keys: keysOption, trust: trust, receiver: receiver)
+            if let line = pushed.line { print(line) }
+            guard pushed.delivered else {
+                printError("publish: nothing was sent to the host: the receiver must have the trust file first (else new parents are refused); fix the receiver, or use --no-push when there is none.")
+                throw ExitCode(1)
+            }
+        }
+        let target: PublishTarget = to.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .rsync(rsync ?? "")
+        let options = PublishOptions(
+            output: outputOption.outputURL, keys: keysOption.keysURL,
+            trustFile: trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL),
+            target: target, grace: Self.seconds(grace) ?? 0)
+        let summary: PublishSummary
+        do { summary = try Publisher(options: options).run() } catch {
+            printError("publish: \(error)")
+            throw ExitCode(1)
+        }
+        if summary.unchanged {
+            print("Nothing to publish: \(target) has release \(summary.sequence).")
+            return
+        }
+        let phases = summary.phases.map { "\($0.name) \($0.files)" }.joined(separator: ", ")
+        print(String(
+            format: "Published release %d to %@: %d files, %.1f KB (%@) in %.2f s; %d old files removed, %d kept for the grace period.",
+            summary.sequence, target.description, summary.files, Double(summary.bytes) / 1000, phases, summary.seconds,
+            summary.removed, summary.retiring))
+    }
+}
