@@ -225,6 +225,26 @@ def check_blob_name(name: str, env: bytes) -> None:
         raise FormatError(f"b/{name} holds other bytes (SHA-256 starts {blob_name_v2(env)})", "hash")
 
 
+def open_release(folder: str, publisher: bytes, site_id: str) -> dict:
+    """FORMAT.md "Release": `release` on the host, signed (kind `release`) by the publisher; every
+    file it lists must be in `folder` with the SHA-256 it names (reason `hash`)."""
+    body = verify_signed(_read(folder, "release"), "release", publisher)
+    release = _json_object(body, "release")
+    if release.get("v") != 2 or release.get("kind") != "release" or release.get("site_id") != site_id:
+        raise FormatError("the release is for another site or format", "binding")
+    if body != canonical_json(release):
+        raise FormatError("the release is not canonical JSON")
+    files = release.get("files")
+    if not isinstance(files, dict) or not files or not _is_int(release.get("sequence")):
+        raise FormatError("the release has no files or no sequence")
+    for path, digest in files.items():
+        if ".." in path.split("/") or path.startswith("/"):
+            raise FormatError(f"the release names {path!r}, outside the site")
+        if hashlib.sha256(_read(folder, path)).hexdigest() != digest:
+            raise FormatError(f"{path} does not hold the bytes the release names", "hash")
+    return release
+
+
 def open_keyslot_v2(kek: bytes, env: bytes, token_id: str, keyslot_size: int) -> dict:
     """Opens a format 2 keyslot: its size first, then the KEK and the v2 keyslot AD, then `v` 2 and
     its own `token_id`. check_keyslot_v2 checks the rest of what open_site uses."""
