@@ -73,24 +73,47 @@ public struct PublishError: Error, CustomStringConvertible, Sendable {
 }
 
 /// FORMAT.md "Release": every file of the site with its SHA-256, and the trust file's, signed by
-/// the publisher key.
+/// the publisher key. The many `b/` and `k/` files are listed in 64 lists each (`r/<sha256>`,
+/// by the first characters of their names) that the release names by hash, so one edit
+/// changes the release and a few small lists, not a list of the whole archive.
 public struct Release: Codable, Equatable, Sendable {
     public var v = 2
     public var kind = "release"
     public var siteID: String
     public var sequence: Int
+    /// The other files (indexes, site.json, the app) with their SHA-256.
     public var files: [String: String]
+    /// `b` and `k`: the SHA-256 of each of the 64 lists of that folder's files.
+    public var lists: [String: [String]]
     public var trust: String
 
     enum CodingKeys: String, CodingKey {
-        case v, kind, siteID = "site_id", sequence, files, trust
+        case v, kind, siteID = "site_id", sequence, files, lists, trust
     }
 
-    public init(siteID: String, sequence: Int, files: [String: String], trust: String) {
+    public init(siteID: String, sequence: Int, files: [String: String], lists: [String: [String]], trust: String) {
         self.siteID = siteID
         self.sequence = sequence
         self.files = files
+        self.lists = lists
         self.trust = trust
+    }
+
+    /// Folders whose files are listed in `r/` lists rather than in `files`.
+    public static let listedFolders = ["b", "k"]
+    public static let listCount = 64
+
+    /// The list (0..<64) a `b/` or `k/` file belongs to: its name's first two hex digits, mod 64.
+    public static func list(of path: String) -> Int? {
+        guard let slash = path.firstIndex(of: "/") else { return nil }
+        let name = path[path.index(after: slash)...]
+        guard name.count >= 2, let value = Int(name.prefix(2), radix: 16) else { return nil }
+        return value % listCount
+    }
+
+    /// A list's text: `path sha256` lines, sorted.
+    public static func listText(_ files: [(path: String, hash: String)]) -> [UInt8] {
+        Array(files.sorted { $0.path < $1.path }.map { "\($0.path) \($0.hash)\n" }.joined().utf8)
     }
 
     /// The path of the release on the host.
@@ -140,9 +163,11 @@ public struct Publisher {
         if path.hasPrefix("b/") { return 0 }   // item and photo blobs, pages
         if path.hasPrefix("i/") { return 1 }   // indexes name pages
         if path.hasPrefix("k/") { return 2 }   // keyslots name indexes
+        if path.hasPrefix("r/") { return listsPhase }  // the release's lists name all of these
         return 3                               // site.json and the app
     }
-    static let phaseNames = ["blobs and pages", "indexes", "keyslots", "site.json and app"]
+    static let listsPhase = 4
+    static let phaseNames = ["blobs and pages", "indexes", "keyslots", "site.json and app", "lists"]
 
     public func run() throws(PublishError) -> PublishSummary {
         let started = Date()
@@ -159,7 +184,31 @@ public struct Publisher {
         guard let trust = FileManager.default.contents(atPath: options.trustFile.path) else {
             throw PublishError("cannot read the trust file \(options.trustFile.path); run `portal generate` first")
         }
-        let files = try hashes(root)
+        let output = try hashes(root)
+        // The b/ and k/ files in 64 lists each, named after their bytes under r/.
+        var buckets: [String: [[(path: String, hash: String)]]] = [:]
+        for folder in Release.listedFolders { buckets[folder] = Array(repeating: [], count: Release.listCount) }
+        var listed: [String: String] = [:]   // the other files, named in the release itself
+        for (path, hash) in output {
+            let folder = String(path.prefix { $0 != "/" })
+            if buckets[folder] != nil, let list = Release.list(of: path) {
+                buckets[folder]![list].append((path, hash))
+            } else {
+                listed[path] = hash
+            }
+        }
+        var lists: [String: [String]] = [:]
+        var listFiles: [String: [UInt8]] = [:]   // r/<sha256> -> text
+        for folder in Release.listedFolders {
+            lists[folder] = (buckets[folder] ?? []).map { bucket in
+                let text = Release.listText(bucket)
+                let hash = Hex.encode(SHA256.hash(text))
+                listFiles["r/" + hash] = text
+                return hash
+            }
+        }
+        var files = output
+        for (path, text) in listFiles { files[path] = Hex.encode(SHA256.hash(text)) }
         let previous = loadState()
         var summary = PublishSummary()
         let changed = files.filter { previous?.files[$0.key] != $0.value }.keys.sorted()
@@ -179,11 +228,15 @@ public struct Publisher {
         }
         let release = Release(
             siteID: siteID, sequence: max((previous?.sequence ?? 0) + 1, Int(options.now.timeIntervalSince1970)),
-            files: files, trust: trustHash)
+            files: listed, lists: lists, trust: trustHash)
         let staging = options.keys.appendingPathComponent("cache/publish/staging-\(getpid())")
         defer { try? FileManager.default.removeItem(at: staging) }
         do {
             try FileManager.default.createDirectory(at: staging.appendingPathComponent("empty"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: staging.appendingPathComponent("lists/r"), withIntermediateDirectories: true)
+            for (path, text) in listFiles where changed.contains(path) {
+                try Data(text).write(to: staging.appendingPathComponent("lists/" + path))
+            }
             try Data(try release.signed(seed: keystore.masterKey.publisherSeed)).write(to: staging.appendingPathComponent(Release.path))
         } catch {
             throw PublishError("cannot write the release list in \(staging.path): \(error)")
@@ -191,8 +244,10 @@ public struct Publisher {
         for (index, name) in Self.phaseNames.enumerated() {
             let list = changed.filter { Self.phase(of: $0) == index }
             guard !list.isEmpty else { continue }
-            try send(list, from: root)
-            summary.phases.append(.init(name: name, files: list.count, bytes: list.reduce(0) { $0 + size(root + "/" + $1) }))
+            // The lists come from the staging folder, everything else from output/.
+            let source = index == Self.listsPhase ? staging.appendingPathComponent("lists").path : root
+            try send(list, from: source)
+            summary.phases.append(.init(name: name, files: list.count, bytes: list.reduce(0) { $0 + size(source + "/" + $1) }))
         }
         // The release list last: what it names is all there.
         try send([Release.path], from: staging.path)
@@ -236,8 +291,10 @@ public struct Publisher {
     private func size(_ path: String) -> Int { (try? FileStamp.of(path)).map { Int($0.size) } ?? 0 }
 
     /// rsync of `paths` (relative to `source`) to the target; each file lands by rename.
+    /// `--ignore-times`: these files did change, even when a keyslot of the same size was
+    /// written in the same second (rsync's quick check would skip it).
     private func send(_ paths: [String], from source: String) throws(PublishError) {
-        try rsync(paths, arguments: ["-rt", "--chmod=D755,F644"], source: source)
+        try rsync(paths, arguments: ["-rt", "--ignore-times", "--chmod=D755,F644"], source: source)
     }
 
     /// Removes `paths` from the target: rsync from a folder without them deletes what it lists

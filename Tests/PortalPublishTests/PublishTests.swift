@@ -61,10 +61,28 @@ final class PublishTests: XCTestCase {
         return try Release.open(Array(try Data(contentsOf: host.appendingPathComponent(Release.path))), publisher: Array(publisher), siteID: Hex.encode(keystore.siteID))
     }
 
+    /// Every file the release names, itself or in its lists, with its SHA-256.
+    private func releasedFiles() throws -> [String: String] {
+        let release = try hostRelease()
+        var files = release.files
+        for (folder, hashes) in release.lists {
+            XCTAssertEqual(hashes.count, Release.listCount, folder)
+            for hash in hashes {
+                let text = try Data(contentsOf: host.appendingPathComponent("r/" + hash))
+                XCTAssertEqual(Hex.encode(SHA256.hash(Array(text))), hash, "r/\(hash)")
+                for line in String(decoding: text, as: UTF8.self).split(separator: "\n") {
+                    let parts = line.split(separator: " ")
+                    XCTAssertTrue(parts[0].hasPrefix(folder + "/"))
+                    files[String(parts[0])] = String(parts[1])
+                }
+            }
+        }
+        return files
+    }
+
     /// Every file the release names is on the host with the bytes it names.
     private func assertReleaseWhole(file: StaticString = #filePath, line: UInt = #line) throws {
-        let release = try hostRelease()
-        for (path, hash) in release.files {
+        for (path, hash) in try releasedFiles() {
             let data = try Data(contentsOf: host.appendingPathComponent(path))
             XCTAssertEqual(Hex.encode(SHA256.hash(Array(data))), hash, path, file: file, line: line)
         }
@@ -73,13 +91,14 @@ final class PublishTests: XCTestCase {
     func testFirstPublishSendsTheSiteThenOnlyWhatChangedAndRemovesOldFilesAfterTheGracePeriod() throws {
         let first = try publish()
         let site = try files(output)
-        XCTAssertEqual(first.files, site.count + 1, "every file and the release")
-        XCTAssertEqual(first.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "site.json and app", "release"])
+        let lists = Set(try hostRelease().lists.values.joined()).count
+        XCTAssertEqual(first.files, site.count + lists + 1, "every file, the lists and the release")
+        XCTAssertEqual(first.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "site.json and app", "lists", "release"])
         var onHost = try files(host)
-        onHost[Release.path] = nil
+        onHost = onHost.filter { $0.key != Release.path && !$0.key.hasPrefix("r/") }
         XCTAssertEqual(onHost, site, "the host holds the site as generated")
         try assertReleaseWhole()
-        XCTAssertEqual(try hostRelease().files.count, site.count)
+        XCTAssertEqual(Set(try releasedFiles().keys), Set(site.keys), "the release names every file of the site")
         XCTAssertTrue(try publish().unchanged, "nothing to send")
 
         // One edited item: its blob, its page and its index travel, then the release.
@@ -87,20 +106,22 @@ final class PublishTests: XCTestCase {
         try (String(contentsOf: item, encoding: .utf8) + "\nNog een zin.\n").write(to: item, atomically: true, encoding: .utf8)
         try generate()
         let before = try hostRelease()
+        let beforeFiles = try releasedFiles()
         let second = try publish()
-        XCTAssertEqual(second.phases.map(\.name), ["blobs and pages", "indexes", "release"])
-        XCTAssertEqual(second.phases.map(\.files), [2, 1, 1])
+        XCTAssertEqual(second.phases.map(\.name), ["blobs and pages", "indexes", "lists", "release"])
+        XCTAssertEqual(second.phases.first?.files, 2)
+        XCTAssertLessThanOrEqual(second.phases[2].files, 4, "the lists of the two old and two new names")
         XCTAssertLessThan(second.bytes, 100_000)
-        XCTAssertEqual(second.retiring, 2, "the old blob and page stay for devices mid-visit")
         XCTAssertGreaterThan(try hostRelease().sequence, before.sequence)
         try assertReleaseWhole()
-        let old = Set(before.files.keys).subtracting(try hostRelease().files.keys)
-        XCTAssertEqual(old.count, 2)
+        let old = Set(beforeFiles.keys).subtracting(try releasedFiles().keys)
+        XCTAssertEqual(old.count, 2, "the old blob and page")
+        XCTAssertEqual(second.retiring, 2 + second.phases[2].files, "the old blob, page and lists stay for devices mid-visit")
         for path in old { XCTAssertTrue(FileManager.default.fileExists(atPath: host.appendingPathComponent(path).path), path) }
         // After the grace period the next publish removes them.
         clock = clock.addingTimeInterval(7200)
         let third = try publish()
-        XCTAssertEqual(third.removed, 2)
+        XCTAssertEqual(third.removed, second.retiring)
         for path in old { XCTAssertFalse(FileManager.default.fileExists(atPath: host.appendingPathComponent(path).path), path) }
         try assertReleaseWhole()
     }
@@ -146,7 +167,7 @@ final class PublishTests: XCTestCase {
         while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertEqual(failures.values.count, 0, "a device mid-publish found a missing or wrong file: \(failures.values.prefix(3))")
         XCTAssertGreaterThan(reads.values.count, 0)
-        XCTAssertEqual(summary.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "release"])
+        XCTAssertEqual(summary.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "lists", "release"])
         try assertReleaseWhole()
     }
 

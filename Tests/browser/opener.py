@@ -226,22 +226,40 @@ def check_blob_name(name: str, env: bytes) -> None:
 
 
 def open_release(folder: str, publisher: bytes, site_id: str) -> dict:
-    """FORMAT.md "Release": `release` on the host, signed (kind `release`) by the publisher; every
-    file it lists must be in `folder` with the SHA-256 it names (reason `hash`)."""
+    """FORMAT.md "Release": `release` on the host, signed (kind `release`) by the publisher. It
+    names the indexes, site.json and the app with their SHA-256, and the b/ and k/ files through
+    64 lists each (r/<sha256 of the list>, lines "path sha256"). Every file named must be in
+    `folder` with that hash (reason `hash`). Returns the release with `all`: every file named."""
     body = verify_signed(_read(folder, "release"), "release", publisher)
     release = _json_object(body, "release")
     if release.get("v") != 2 or release.get("kind") != "release" or release.get("site_id") != site_id:
         raise FormatError("the release is for another site or format", "binding")
     if body != canonical_json(release):
         raise FormatError("the release is not canonical JSON")
-    files = release.get("files")
-    if not isinstance(files, dict) or not files or not _is_int(release.get("sequence")):
-        raise FormatError("the release has no files or no sequence")
-    for path, digest in files.items():
+    files, lists = release.get("files"), release.get("lists")
+    if not isinstance(files, dict) or not isinstance(lists, dict) or not _is_int(release.get("sequence")):
+        raise FormatError("the release has no files, lists or sequence")
+    named = dict(files)
+    for folder_name in ("b", "k"):
+        hashes = lists.get(folder_name)
+        if not isinstance(hashes, list) or len(hashes) != 64:
+            raise FormatError(f"the release has no 64 lists of {folder_name}/")
+        for number, digest in enumerate(hashes):
+            text = _read(folder, "r/" + digest)
+            if hashlib.sha256(text).hexdigest() != digest:
+                raise FormatError(f"r/{digest} does not hold the list the release names", "hash")
+            for line in text.decode().splitlines():
+                path, file_hash = line.split(" ")
+                name = path.split("/", 1)[1]
+                if not path.startswith(folder_name + "/") or int(name[:2], 16) % 64 != number:
+                    raise FormatError(f"{path} is in the wrong list")
+                named[path] = file_hash
+    for path, digest in named.items():
         if ".." in path.split("/") or path.startswith("/"):
             raise FormatError(f"the release names {path!r}, outside the site")
         if hashlib.sha256(_read(folder, path)).hexdigest() != digest:
             raise FormatError(f"{path} does not hold the bytes the release names", "hash")
+    release["all"] = named
     return release
 
 
