@@ -111,9 +111,11 @@ public struct Release: Codable, Equatable, Sendable {
         return value % listCount
     }
 
-    /// A list's text: `path sha256` lines, sorted.
+    /// A list's text, sorted lines: `path sha256`, or only the path for a `b/` file, whose name
+    /// is the start of its SHA-256 already (FORMAT.md "Files").
     public static func listText(_ files: [(path: String, hash: String)]) -> [UInt8] {
-        Array(files.sorted { $0.path < $1.path }.map { "\($0.path) \($0.hash)\n" }.joined().utf8)
+        Array(files.sorted { $0.path < $1.path }
+            .map { $0.path.hasPrefix("b/") ? "\($0.path)\n" : "\($0.path) \($0.hash)\n" }.joined().utf8)
     }
 
     /// The path of the release on the host.

@@ -249,8 +249,15 @@ def open_release(folder: str, publisher: bytes, site_id: str) -> dict:
             if hashlib.sha256(text).hexdigest() != digest:
                 raise FormatError(f"r/{digest} does not hold the list the release names", "hash")
             for line in text.decode().splitlines():
-                path, file_hash = line.split(" ")
-                name = path.split("/", 1)[1]
+                if folder_name == "b":  # the name is the start of the file's SHA-256
+                    path = line
+                    name = path[2:]
+                    data = _read(folder, path)
+                    check_blob_name(name, data)
+                    file_hash = hashlib.sha256(data).hexdigest()
+                else:
+                    path, file_hash = line.split(" ")
+                    name = path.split("/", 1)[1]
                 if not path.startswith(folder_name + "/") or int(name[:2], 16) % 64 != number:
                     raise FormatError(f"{path} is in the wrong list")
                 named[path] = file_hash
