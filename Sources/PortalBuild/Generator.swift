@@ -55,6 +55,8 @@ public struct GenerateSummary: Sendable {
     public var rekeyed = false
     /// Items rendered by this build.
     public var rendered = 0
+    /// Audiences whose index this build wrote (all of them in a full build), sorted.
+    public var changedAudiences: [String] = []
     public var timings: [(step: BuildStep, seconds: Double)] = []
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
 }
@@ -141,6 +143,7 @@ public struct Generator {
         }
 
         summary.audiences = rendered.count
+        summary.changedAudiences = rendered.map(\.audience.id).sorted()
         summary.items = site.items.count
         summary.rendered = site.items.count
         summary.media = media.count
@@ -216,6 +219,7 @@ public struct Generator {
         var summary = GenerateSummary()
         summary.incremental = true
         summary.audiences = sealed.audiences.count
+        summary.changedAudiences = sealed.audiences.sorted()
         summary.items = update.facts.filter { !$0.draft }.count
         summary.rendered = site.items.count
         summary.media = media.count
@@ -297,6 +301,7 @@ public struct Generator {
         var summary = GenerateSummary()
         summary.rekeyed = true
         summary.audiences = sealed.audiences.count
+        summary.changedAudiences = sealed.audiences.sorted()
         summary.items = update.facts.filter { !$0.draft }.count
         summary.tokens = sealed.keyslots.count
         summary.files = sealed.files.count

@@ -18,6 +18,11 @@ struct SyncCommand: AsyncParsableCommand {
     @OptionGroup var receiverOptions: ReceiverOptions
 
     func run() async throws {
+        print(try await Self.sync(receiverOptions).summary)
+    }
+
+    /// Pulls the registrations into the keystore: how many were new, and the summary to print.
+    static func sync(_ receiverOptions: ReceiverOptions) async throws -> (fresh: Int, summary: String) {
         let url = try receiverOptions.receiverURL()
         var keystore = try openKeystore(receiverOptions.keysOption)
         let client = ReceiverClient(receiverURL: url, signer: .admin(seed: keystore.adminSigningSeed))
@@ -26,6 +31,7 @@ struct SyncCommand: AsyncParsableCommand {
         let known = Set(keystore.tokens().map(\.id))
         var fresh = 0
         var unknown = 0
+        var changed = false
         for registration in registrations {
             guard known.contains(registration.tokenID) else { unknown += 1; continue }
             guard let at = registration.registeredDate else {
@@ -33,10 +39,14 @@ struct SyncCommand: AsyncParsableCommand {
                 continue
             }
             let wasRegistered = keystore.tokens().first { $0.id == registration.tokenID }?.registered != nil
-            if try keystore.recordRegistration(id: registration.tokenID, at: at), !wasRegistered { fresh += 1 }
+            if try keystore.recordRegistration(id: registration.tokenID, at: at) {
+                changed = true
+                if !wasRegistered { fresh += 1 }
+            }
         }
-        try keystore.save()
-        print(Self.summary(keystore, fresh: fresh, unknown: unknown, now: Date(), dates: receiverOptions.paths.dates))
+        // Saved only when something changed: the next build then stays a no-op.
+        if changed { try keystore.save() }
+        return (fresh, Self.summary(keystore, fresh: fresh, unknown: unknown, now: Date(), dates: receiverOptions.paths.dates))
     }
 
     /// "2 new registrations. 3 tokens not yet registered (the earliest has 2 days left). 1 token ..."
