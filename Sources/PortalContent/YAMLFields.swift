@@ -15,6 +15,10 @@ func composeYAML(_ text: String, file: String, lineOffset: Int, what: String, re
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
+            if let advice = colonAdvice(text, line: mark.line) {
+                report.add(file, mark.line + lineOffset, advice)
+                break
+            }
             var message = "\(what) is not valid YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line + lineOffset))" }
             report.add(file, mark.line + lineOffset, message)
@@ -31,6 +35,23 @@ func composeYAML(_ text: String, file: String, lineOffset: Int, what: String, re
         report.add(file, nil, "\(what) is not valid YAML: \(error)")
     }
     return nil
+}
+
+/// The most common YAML mistake in words staff understand: a value with `: ` in it (a title such
+/// as "Opnieuw: luizencontrole") reads as a second key. `line` is the 1-based line of `text`
+/// where the parser stopped; nil when that line is not such a `key: value: more` line.
+func colonAdvice(_ text: String, line: Int) -> String? {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard line >= 1, line <= lines.count else { return nil }
+    let source = lines[line - 1].trimmingCharacters(in: .whitespaces)
+    guard let colon = source.range(of: ": ") else { return nil }
+    let key = source[..<colon.lowerBound]
+    let value = source[colon.upperBound...].trimmingCharacters(in: .whitespaces)
+    guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }),
+          let first = value.first, !"\"'[{|>".contains(first), value.contains(": ") || value.hasSuffix(":")
+    else { return nil }
+    let quoted = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    return "the value of '\(key)' holds ': ', which YAML reads as the start of another key; put the value in quotes: \(key): \"\(quoted)\""
 }
 
 /// A YAML mapping whose keys were checked against an allowed set, with typed accessors.

@@ -15,6 +15,7 @@ final class ContentProblemTests: XCTestCase {
             "news/datum.md:3: 'date' 2026-02-30 is not a real date",
             "news/datum.md:4: 'draft' must be true or false, not 'misschien'",
             "news/dubbel-sleutel.md:2: 'title' appears more than once in front matter; keep one",
+            "news/dubbele-punt.md:2: the value of 'title' holds ': ', which YAML reads as the start of another key; put the value in quotes: title: \"Opnieuw: luizencontrole na de vakantie\"",
             "news/eigen-slug.md:4: slug 'Mijn Slug' may only contain lowercase letters, digits and '-'",
             "news/formaat.md:3: 'date' must be a date (YYYY-MM-DD) or a moment (YYYY-MM-DD HH:MM), not '20-11-2026'",
             "news/formaat.md:4: 'author' must be text, not a list",
