@@ -42,3 +42,6 @@ async function start() {
 }
 
 start().then(shell.registerWorker);
+// A phone keeps the app open for days: new items show when it comes back to the front.
+document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && session.refresh());
+addEventListener('online', () => session.refresh(true));

@@ -166,6 +166,10 @@ export function createSession() {
   /** FIRST more items of every audience that has more (at least one page). */
   const loadOlder = () => extend((p, n, first) => first || n < FIRST);
 
+  // What a refresh compares: each audience's epoch and sequence, the tokens and the notices.
+  const look = () => [...state.audiences.values()].map((a) => a.id + a.epoch + (a.index && a.index.sequence)).join() + state.records.length + [...state.notices];
+  let lastLook = 0, looking = false;
+
   /** Unlocks a token typed or linked. Returns null or an error key for the login form. */
   async function unlock(text) {
     const p = await C.parseToken(text);
@@ -207,6 +211,7 @@ export function createSession() {
       await loadLanguage(chooseLanguage(uiLanguages(site.languages)));
       state.records = records.length ? await refreshRecords(records) : [];
       if (state.records.length) { await loadAudiences(); await markNew(state); }
+      lastLook = Date.now();
     },
 
     /** Unlock, then show the timeline (timed). Returns null or an error key for the login form. */
@@ -275,6 +280,21 @@ export function createSession() {
     },
 
     dismiss(notice) { state.notices.delete(notice); changed(); },
+
+    /** Looks for new keys and items (the app is back in front: at most once a minute; the network
+     * is back: now) and renders only if something moved, so a parent reading is not disturbed. */
+    async refresh(now) {
+      if (!state.records.length || looking || (!now && Date.now() - lastLook < 60000)) return;
+      looking = true;
+      lastLook = Date.now();
+      const before = look();
+      try {
+        state.records = await refreshRecords(state.records);
+        await loadAudiences();
+        await markNew(state);
+      } finally { looking = false; }
+      if (look() !== before) changed();
+    },
 
     /** An opened item is no longer new. */
     seen(path) { if (state.fresh.delete(path)) saveFresh(state).catch(() => {}); },
