@@ -94,6 +94,9 @@ public struct Generator {
             summary.timings = clock.timings
             return summary
         }
+        // The command exits right after a build: freeing the fingerprints' file tables one entry
+        // at a time would cost more than some incremental builds.
+        if options.keepResultsAtExit { keepAlive(previous as Any, fingerprint) }
         if let previous, let update = try updateInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
             return update
         }
@@ -181,6 +184,7 @@ public struct Generator {
                 throw BuildError(.load, problems: error.problems)
             }
         }
+        if options.keepResultsAtExit { keepAlive(update) }
         let itemsChanged = update.reread.union(update.removed)
         let schedules = Set(update.facts.filter(\.conference).map(\.sourcePath))
         if itemsChanged.contains(where: { ledger.facts[$0]?.conference == true || schedules.contains($0) }) { return nil }
@@ -320,6 +324,11 @@ public struct Generator {
             }
         }
     }
+}
+
+/// Keeps `values` in memory until the process ends (`GenerateOptions.keepResultsAtExit`).
+private func keepAlive(_ values: Any...) {
+    _ = Unmanaged.passRetained(values as AnyObject)
 }
 
 /// What a build made, kept alive on purpose by `GenerateOptions.keepResultsAtExit`.
