@@ -152,3 +152,22 @@ def test_the_first_screen_holds_pinned_pages_and_coming_events(paging, page):
     page.goto(url + "#/calendar")
     page.wait_for_selector("[data-testid=calendar] .calendar-list")
     assert coming and coming <= set(page.locator(".upcoming .event h3").all_inner_texts())
+
+
+def test_an_older_page_that_fails_offline_says_so_and_can_be_tried_again(paging, page):
+    """(Issue 13) A page that does not arrive stops nothing silently: the offline notice shows,
+    "Oudere berichten" stays, and a second tap loads it once the network is back."""
+    url, token, opened = paging
+    login(page, url, token)
+    first = timeline_titles(page)
+    blobs = {p["blob"] for a in opened.audiences.values() for p in a.index["pages"]}
+    page.route("**/b/*", lambda route: route.abort() if route.request.url[len(url):] in blobs else route.continue_())
+    page.click("[data-testid=older]")
+    page.wait_for_selector(".notices >> text=" + NL["notice.offline"])
+    assert timeline_titles(page) == first
+    assert page.locator("[data-testid=older]").count() == 1, "the button stays, to try again"
+    page.unroute("**/b/*")
+    page.click("[data-testid=older]")
+    page.wait_for_function("n => document.querySelectorAll('.view-timeline .cards:not(.pinned) .card').length > n",
+                           arg=len(first))
+    assert len(timeline_titles(page)) > len(first)

@@ -125,7 +125,8 @@ export function createSession() {
     const got = await Promise.all(list.map((p) => (old && old.pages.get(p.blob)) || sealed.openPage(aud, p).catch((e) => e)));
     for (const [i, page] of got.entries()) {
       if (page instanceof Error) {
-        if (page.kind === 'sealed') { aud.error = page; aud.pages.clear(); aud.next = 0; } else aud.stalled = true;
+        // Offline (or refused): say so; "Oudere berichten" stays, to try again.
+        if (page.kind === 'sealed') { aud.error = page; aud.pages.clear(); aud.next = 0; } else { aud.stalled = true; state.notices.add('notice.offline'); }
         break;
       }
       aud.pages.set(list[i].blob, page);
@@ -303,10 +304,13 @@ export function createSession() {
     openMedia: sealed.openMedia,
     mediaInfo: findMedia,
 
-    /** True while some audience has older pages to load ("Oudere berichten"). */
-    hasMore: () => [...state.audiences.values()].some(more),
-    /** Loads older pages of every audience, then renders. */
-    older: () => loadOlder().then(changed),
+    /** True while some audience has older pages to load ("Oudere berichten"), or failed to. */
+    hasMore: () => [...state.audiences.values()].some((a) => more(a) || a.stalled),
+    /** Loads older pages of every audience (trying again those that failed), then renders. */
+    older: () => {
+      for (const a of state.audiences.values()) a.stalled = false;
+      return loadOlder().then(changed);
+    },
     /** True while some audience has pages of `month` (YYYY-MM) or newer to load. */
     lacks: (month) => [...state.audiences.values()].some((a) => more(a) && a.index.pages[a.next].id >= month),
     /** Loads every page of `month` and newer; resolves when they are in state.items. */
@@ -315,7 +319,7 @@ export function createSession() {
     async find(path) {
       if (finding === path) return;
       finding = path;
-      while (!state.items.has(path) && session.hasMore()) await loadOlder();
+      while (!state.items.has(path) && [...state.audiences.values()].some(more)) await loadOlder();
       finding = null;
       changed();
     },
