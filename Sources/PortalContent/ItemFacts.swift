@@ -88,3 +88,12 @@ public struct ContentUpdate: Sendable {
     /// The re-read items as a site, to render them.
     public func site(contentRoot: URL) -> Site { Site(config: config, contentRoot: contentRoot, items: items) }
 }
+
+/// The texts `portal new` writes where the item's own text goes: an item that still holds one is
+/// refused (it would be published with "Schrijf hier het bericht." in it), unless it is a draft.
+public enum Placeholders {
+    public static let news = "Schrijf hier het bericht."
+    public static let page = "Schrijf hier de tekst van de pagina."
+    public static let album = "Zet de foto's in deze map."
+    static let all: Set<String> = [news, page, album]
+}

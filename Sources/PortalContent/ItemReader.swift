@@ -155,6 +155,7 @@ struct ItemReader {
 
         loaded.item.title = fields.text("title", required: true) ?? ""
         loaded.draft = fields.bool("draft") ?? false
+        if !loaded.draft { checkPlaceholders(split, file: file) }
         if let slug = fields.text("slug") {
             loaded.slugLine = fields.lineOf("slug")
             if isSlug(slug) {
@@ -184,6 +185,18 @@ struct ItemReader {
             loaded.item.conference = readConference(fields, audience: placement.audience)
         }
         return loaded
+    }
+
+    /// A line `portal new` wrote that was never replaced by the item's own text.
+    private func checkPlaceholders(_ split: FrontMatterSplit, file: String) {
+        guard split.body.utf8.count < 4096 else { return }  // a real text, not a fresh scaffold
+        for (offset, line) in split.body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if Placeholders.all.contains(text) {
+                report.add(file, split.bodyLine + offset,
+                           "still holds the text `portal new` put there ('\(text)'): write the item's own text, or add 'draft: true' to keep it unpublished")
+            }
+        }
     }
 
     private func readEvent(_ fields: Fields, into item: inout ContentItem) {

@@ -72,13 +72,13 @@ struct Scaffold {
         let text: String
         switch kind {
         case "news":
-            text = "---\ntitle: \(quoted)\ndate: \(day)\n---\nSchrijf hier het bericht.\n"
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n---\n\(Placeholders.news)\n"
         case "event":
             text = "---\ntitle: \(quoted)\nstart: \(day) 19:00\nend: \(day) 20:30\n---\n"
         case "album":
-            text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n---\nZet de foto's in deze map.\n"
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n---\n\(Placeholders.album)\n"
         default:
-            text = "---\ntitle: \(quoted)\nweight: 50\n---\nSchrijf hier de tekst van de pagina.\n"
+            text = "---\ntitle: \(quoted)\nweight: 50\n---\n\(Placeholders.page)\n"
         }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

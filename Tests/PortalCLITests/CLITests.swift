@@ -61,7 +61,17 @@ final class NewCommandTests: XCTestCase {
         result = try portal(["new", "page", "Overblijven & TSO"], in: workspace.root)
         XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.url("content/pages/overblijven-tso.md").path), result.stderr)
 
-        XCTAssertEqual(try portal(["check"], in: workspace.root).status, 0)
+        // The scaffold's placeholder text is refused until it is replaced (it would be published).
+        var checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 1)
+        XCTAssertTrue(checked.stderr.contains("content/news/sinterklaas-komt-naar-school.md:5: still holds the text `portal new` put there"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("content/pages/overblijven-tso.md:5:"), checked.stderr)
+        for path in ["content/news/sinterklaas-komt-naar-school.md", "content/pages/overblijven-tso.md"] {
+            let text = try workspace.read(path)
+            try workspace.write(path, text.components(separatedBy: "\n---\n")[0] + "\n---\nDe Sint komt op 5 december.\n")
+        }
+        checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 0, checked.stderr)
 
         // An album needs photos before it checks: the error says so.
         result = try portal(["new", "album", "Schoolreis 2027"], in: workspace.root)

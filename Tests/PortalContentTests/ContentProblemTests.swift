@@ -24,6 +24,7 @@ final class ContentProblemTests: XCTestCase {
             "news/leeg.md:2: 'title' is empty",
             "news/lijst.md:2: news front matter must be 'key: value' lines, not a list",
             "news/niet-gesloten.md:1: front matter is not closed; add a '---' line after the last key",
+            "news/sjabloon.md:5: still holds the text `portal new` put there ('Schrijf hier het bericht.'): write the item's own text, or add 'draft: true' to keep it unpublished",
             "news/tweede-sint.md:4: logical path 'news/sinterklaas' is also used by news/sinterklaas.md; give one of them another slug",
             "news/typo.md:1: missing required key 'title' in news front matter",
             "news/typo.md:2: unknown key 'titel' in news front matter (did you mean 'title'?)",
