@@ -47,6 +47,7 @@ struct TrustStage {
         }
         return TrustFile(
             siteID: keystore.siteID, adminPublicKey: keystore.adminPublicKey, inboxPublicKey: keystore.inboxPublicKey,
+            publisherPublicKey: Ed25519.publicKey(seed: keystore.masterKey.publisherSeed),
             generated: now, tokens: tokens, schedules: schedules)
     }
 

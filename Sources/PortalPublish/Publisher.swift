@@ -17,6 +17,8 @@ public struct PublishTarget: Sendable, CustomStringConvertible {
     public static func rsync(_ remote: String) -> PublishTarget {
         PublishTarget(destination: remote.hasSuffix("/") ? remote : remote + "/")
     }
+    /// A receiver that serves the site (`portal-receiver --site`); files go over its admin API.
+    public static func receiver(_ url: URL) -> PublishTarget { PublishTarget(destination: "receiver " + url.absoluteString) }
 
     public var description: String { destination }
 }
@@ -72,70 +74,6 @@ public struct PublishError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// FORMAT.md "Release": every file of the site with its SHA-256, and the trust file's, signed by
-/// the publisher key. The many `b/` and `k/` files are listed in 64 lists each (`r/<sha256>`,
-/// by the first characters of their names) that the release names by hash, so one edit
-/// changes the release and a few small lists, not a list of the whole archive.
-public struct Release: Codable, Equatable, Sendable {
-    public var v = 2
-    public var kind = "release"
-    public var siteID: String
-    public var sequence: Int
-    /// The other files (indexes, site.json, the app) with their SHA-256.
-    public var files: [String: String]
-    /// `b` and `k`: the SHA-256 of each of the 64 lists of that folder's files.
-    public var lists: [String: [String]]
-    public var trust: String
-
-    enum CodingKeys: String, CodingKey {
-        case v, kind, siteID = "site_id", sequence, files, lists, trust
-    }
-
-    public init(siteID: String, sequence: Int, files: [String: String], lists: [String: [String]], trust: String) {
-        self.siteID = siteID
-        self.sequence = sequence
-        self.files = files
-        self.lists = lists
-        self.trust = trust
-    }
-
-    /// Folders whose files are listed in `r/` lists rather than in `files`.
-    public static let listedFolders = ["b", "k"]
-    public static let listCount = 64
-
-    /// The list (0..<64) a `b/` or `k/` file belongs to: its name's first two hex digits, mod 64.
-    public static func list(of path: String) -> Int? {
-        guard let slash = path.firstIndex(of: "/") else { return nil }
-        let name = path[path.index(after: slash)...]
-        guard name.count >= 2, let value = Int(name.prefix(2), radix: 16) else { return nil }
-        return value % listCount
-    }
-
-    /// A list's text, sorted lines: `path sha256`, or only the path for a `b/` file, whose name
-    /// is the start of its SHA-256 already (FORMAT.md "Files").
-    public static func listText(_ files: [(path: String, hash: String)]) -> [UInt8] {
-        Array(files.sorted { $0.path < $1.path }
-            .map { $0.path.hasPrefix("b/") ? "\($0.path)\n" : "\($0.path) \($0.hash)\n" }.joined().utf8)
-    }
-
-    /// The path of the release on the host.
-    public static let path = "release"
-
-    /// The signed document (`SignedDocument`, kind `release`).
-    public func signed(seed: [UInt8]) throws -> [UInt8] {
-        SignedDocument.sign(try CanonicalJSON.encode(self), kind: kind, seed: seed)
-    }
-
-    /// A release whose signature verifies under `publisher` and that is for `siteID`.
-    public static func open(_ bytes: [UInt8], publisher: [UInt8], siteID: String) throws(OpenFailure) -> Release {
-        let body = try SignedDocument.verify(bytes, kind: "release", publicKey: publisher)
-        let release: Release
-        do { release = try JSONDecoder().decode(Release.self, from: Data(body)) } catch { throw .malformed("the release") }
-        guard release.v == 2, release.kind == "release", release.siteID == siteID else { throw .binding("site (\(release.siteID))") }
-        return release
-    }
-}
-
 /// One publish.
 ///
 ///     let summary = try Publisher(options: options).run()
@@ -171,8 +109,30 @@ public struct Publisher {
     static let listsPhase = 4
     static let phaseNames = ["blobs and pages", "indexes", "keyslots", "site.json and app", "lists"]
 
-    public func run() throws(PublishError) -> PublishSummary {
-        let started = Date()
+    /// What a publish sends: every file with its SHA-256 (the `r/` lists included), the lists'
+    /// text, and the signed release with its sequence.
+    public struct Prepared: Sendable {
+        public var files: [String: String]
+        public var lists: [String: [UInt8]]
+        public var signed: [UInt8]
+        public var sequence: Int
+        public var trust: String
+        let release: Release
+        /// output/ as read.
+        public var root: String
+
+        /// The id a receiver's store keeps a file under: a `b/` file's name, else its SHA-256.
+        public static func objectID(path: String, hash: String) -> String { path.hasPrefix("b/") ? String(path.dropFirst(2)) : hash }
+
+        /// The bytes of a file of the release.
+        public func bytes(_ path: String) -> [UInt8]? {
+            if let text = lists[path] { return text }
+            return FileManager.default.contents(atPath: root + "/" + path).map(Array.init)
+        }
+    }
+
+    /// Reads output/ and makes the release list (signed), without sending anything.
+    public func prepare() throws(PublishError) -> Prepared {
         let keystore: Keystore
         do { keystore = try Keystore.open(at: options.keys) } catch { throw PublishError("cannot open the keystore: \(error)") }
         let siteID = Hex.encode(keystore.siteID)
@@ -211,6 +171,27 @@ public struct Publisher {
         }
         var files = output
         for (path, text) in listFiles { files[path] = Hex.encode(SHA256.hash(text)) }
+        let trustHash = Hex.encode(SHA256.hash(Array(trust)))
+        let sequence = max((loadState()?.sequence ?? 0) + 1, Int(options.now.timeIntervalSince1970))
+        let release = Release(siteID: siteID, sequence: sequence, files: listed, lists: lists, trust: trustHash)
+        let signed: [UInt8]
+        do { signed = try release.signed(seed: keystore.masterKey.publisherSeed) } catch {
+            throw PublishError("cannot make the release list: \(error)")
+        }
+        return Prepared(files: files, lists: listFiles, signed: signed, sequence: sequence, trust: trustHash, release: release, root: root)
+    }
+
+    /// Remembers a release that the target now has in force (for the next one's sequence).
+    public func record(_ prepared: Prepared) {
+        saveState(State(destination: options.target.destination, sequence: prepared.sequence, files: prepared.files, trust: prepared.trust, retired: [:]))
+    }
+
+    public func run() throws(PublishError) -> PublishSummary {
+        let started = Date()
+        let prepared = try prepare()
+        let root = prepared.root
+        let files = prepared.files
+        let listFiles = prepared.lists
         let previous = loadState()
         var summary = PublishSummary()
         let changed = files.filter { previous?.files[$0.key] != $0.value }.keys.sorted()
@@ -220,7 +201,7 @@ public struct Publisher {
         }
         for path in files.keys { retired[path] = nil }  // in use again
         let due = retired.filter { options.now.timeIntervalSince($0.value) >= options.grace }.keys.sorted()
-        let trustHash = Hex.encode(SHA256.hash(Array(trust)))
+        let trustHash = prepared.trust
         if let previous, changed.isEmpty, due.isEmpty, trustHash == previous.trust {
             summary.unchanged = true
             summary.sequence = previous.sequence
@@ -228,9 +209,7 @@ public struct Publisher {
             summary.seconds = Date().timeIntervalSince(started)
             return summary
         }
-        let release = Release(
-            siteID: siteID, sequence: max((previous?.sequence ?? 0) + 1, Int(options.now.timeIntervalSince1970)),
-            files: listed, lists: lists, trust: trustHash)
+        let release = prepared.release
         let staging = options.keys.appendingPathComponent("cache/publish/staging-\(getpid())")
         defer { try? FileManager.default.removeItem(at: staging) }
         do {
@@ -239,7 +218,7 @@ public struct Publisher {
             for (path, text) in listFiles where changed.contains(path) {
                 try Data(text).write(to: staging.appendingPathComponent("lists/" + path))
             }
-            try Data(try release.signed(seed: keystore.masterKey.publisherSeed)).write(to: staging.appendingPathComponent(Release.path))
+            try Data(prepared.signed).write(to: staging.appendingPathComponent(Release.path))
         } catch {
             throw PublishError("cannot write the release list in \(staging.path): \(error)")
         }

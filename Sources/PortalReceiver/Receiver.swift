@@ -23,12 +23,16 @@ public final class Receiver: Sendable {
     let random: any RandomSource
     /// Tokens known to have registered (a registration is never undone).
     let registered = LockedSet()
+    /// The site this receiver serves and takes releases for (`--site`), if any.
+    public let site: SiteStore?
 
     public init(
         trust: TrustStore, databasePath: String, clock: any WallClock = SystemClock(),
-        configuration: ReceiverConfiguration = ReceiverConfiguration(), random: any RandomSource = SystemRandom()
+        configuration: ReceiverConfiguration = ReceiverConfiguration(), random: any RandomSource = SystemRandom(),
+        site: SiteStore? = nil
     ) throws {
         try Sodium.ensureReady()
+        self.site = site
         self.trust = trust
         self.configuration = configuration
         self.store = try ReceiverStore(path: databasePath)
@@ -80,9 +84,12 @@ public final class Receiver: Sendable {
         let nowSeconds = Int64(now.rounded(.down))
         guard addressLimiter.allow(AddressBucket.key(clientAddress(request)), now: now) else { throw APIError.rateLimited }
         let (endpoint, parameter) = try Endpoint.resolve(request)
-        if request.method == "POST" {
-            let type = (request.header("content-type") ?? "").split(separator: ";").first?
-                .trimmingCharacters(in: .whitespaces).lowercased()
+        let type = (request.header("content-type") ?? "").split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        if endpoint.body == .bytes {
+            // An empty file (an empty list of the release) may come without a type.
+            guard type == "application/octet-stream" || (type == nil && request.body.isEmpty) else { throw APIError.contentType }
+        } else if request.method == "POST" {
             guard type == "application/json" else { throw APIError.contentType }
         } else if !request.body.isEmpty {
             throw APIError.schema("a \(request.method) request has no body")
@@ -93,7 +100,7 @@ public final class Receiver: Sendable {
         switch (endpoint.handler, verified.principal) {
         case (.admin(let handler), .admin):
             _ = try recordNonce(verified, now: nowSeconds)
-            return try await handler(self, AdminCall(request: request, trust: verified.trust, now: nowDate))
+            return try await handler(self, AdminCall(request: request, parameter: parameter, trust: verified.trust, now: nowDate))
         case (.admin, .parent):
             throw APIError.adminOnly
         case (.parent, .admin):

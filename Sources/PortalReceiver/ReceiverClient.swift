@@ -72,6 +72,24 @@ public struct ReceiverClient: Sendable {
         try JSONDecoder().decode(TrustReceipt.self, from: try await send("POST", "/v1/admin/trust", body: bytes))
     }
 
+    /// Which of `ids` the receiver's site store lacks (`--site`; admin key).
+    public func siteMissing(_ ids: [String]) async throws -> [String] {
+        let body = Array(ids.joined(separator: "\n").utf8)
+        return try JSONDecoder().decode(SiteMissingAnswer.self, from: try await send("POST", "/v1/admin/site/missing", body: body, type: Self.bytes)).missing
+    }
+
+    /// Sends one file of the site under its object id (admin key).
+    public func putSiteObject(id: String, bytes: [UInt8]) async throws {
+        _ = try await send("PUT", "/v1/admin/site/objects/" + id, body: bytes, type: Self.bytes)
+    }
+
+    /// Puts a signed release in force; its sequence and number of files (admin key).
+    public func installRelease(_ signed: [UInt8]) async throws -> SiteReleaseAnswer {
+        try JSONDecoder().decode(SiteReleaseAnswer.self, from: try await send("POST", "/v1/admin/site/release", body: signed, type: Self.bytes))
+    }
+
+    static let bytes = "application/octet-stream"
+
     /// Follows `next` cursors until a page has none.
     private func allPages<Row>(_ page: (String?) async throws -> ([Row], String?)) async throws -> [Row] {
         var rows: [Row] = []
@@ -110,12 +128,14 @@ public struct ReceiverClient: Sendable {
     }
 
     /// Sends a signed request; `relative` starts with `/v1/`. Returns the body of a 2xx answer.
-    public func send(_ method: String, _ relative: String, body: [UInt8] = []) async throws -> Data {
-        try await exchange(method, relative, body: body).data
+    public func send(_ method: String, _ relative: String, body: [UInt8] = [], type: String = "application/json") async throws -> Data {
+        try await exchange(method, relative, body: body, type: type).data
     }
 
     /// `send` with the status code of the 2xx answer.
-    private func exchange(_ method: String, _ relative: String, body: [UInt8]) async throws -> (data: Data, status: Int) {
+    private func exchange(
+        _ method: String, _ relative: String, body: [UInt8], type: String = "application/json"
+    ) async throws -> (data: Data, status: Int) {
         var base = receiverURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         guard let url = URL(string: base + relative) else { throw ReceiverClientError.transport("bad URL \(base + relative)") }
@@ -125,9 +145,9 @@ public struct ReceiverClient: Sendable {
         if let q = components?.percentEncodedQuery { target += "?" + q }
         var request = URLRequest(url: url)
         request.httpMethod = method
-        if !body.isEmpty {
+        if !body.isEmpty || type != "application/json" {
             request.httpBody = Data(body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue(type, forHTTPHeaderField: "Content-Type")
         }
         for (k, v) in signer.headers(method: method, path: target, body: body) { request.setValue(v, forHTTPHeaderField: k) }
         let data: Data

@@ -19,6 +19,8 @@ public struct ReceiverConfiguration: Sendable {
     public var adminPageLimit = 10_000
     /// Largest accepted body of `POST /api/v1/admin/trust` (a trust file of a whole school).
     public var maxTrustBytes = 8 * 1024 * 1024
+    /// Largest file of the site a publish may send (`--site`): a photo variant or a page.
+    public var maxSiteFileBytes = 32 * 1024 * 1024
     /// Absence reports one token may send in any 24 hours. 0 disables the quota.
     public var dailyQuota = 50
     /// Nonces remembered per token (or the admin key) within two skew windows.

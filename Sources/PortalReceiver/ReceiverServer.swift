@@ -85,7 +85,9 @@ public struct ReceiverServer: Sendable {
         let router = Router(context: ReceiverRequestContext.self)
         router.add(middleware: SecurityHeaders())
         router.add(middleware: ReceiverAPIMiddleware(receiver: receiver))
-        if let staticFolder {
+        if let site = receiver.site {
+            router.add(middleware: SiteMiddleware(site: site))
+        } else if let staticFolder {
             router.add(middleware: FileMiddleware(staticFolder.path, searchForIndexHtml: true))
         }
         router.get("/healthz") { _, _ in "ok\n" }
@@ -113,5 +115,34 @@ public struct ReceiverServer: Sendable {
         }
         defer { pruner.cancel() }
         try await makeApplication(ready: ready).runService()
+    }
+}
+
+/// Serves the release in force of a `SiteStore` (`--site`): each path as the release names it,
+/// `/` as `index.html`; anything it does not name is 404.
+struct SiteMiddleware: RouterMiddleware {
+    typealias Context = ReceiverRequestContext
+    let site: SiteStore
+
+    static let types: [String: String] = [
+        "html": "text/html; charset=utf-8", "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
+        "json": "application/json", "webmanifest": "application/manifest+json", "svg": "image/svg+xml",
+        "png": "image/png", "ico": "image/x-icon", "woff2": "font/woff2",
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .get || request.method == .head, request.uri.path != "/healthz" else { return try await next(request, context) }
+        var path = String(request.uri.path.dropFirst())
+        if path.isEmpty || path.hasSuffix("/") { path += "index.html" }
+        guard let file = site.file(path), let data = FileManager.default.contents(atPath: file) else {
+            return Response(status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "not found\n")))
+        }
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let ext = name.contains(".") ? String(name.split(separator: ".").last ?? "") : ""
+        var headers = HTTPFields()
+        headers[.contentType] = Self.types[ext] ?? "application/octet-stream"
+        // Sealed files never change under their name; the rest is revalidated.
+        headers[.cacheControl] = path.hasPrefix("b/") ? "public, max-age=31536000, immutable" : "no-cache"
+        return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -16,6 +16,8 @@ struct ParentCall: Sendable {
 /// A request signed with the staff admin key.
 struct AdminCall: Sendable {
     let request: APIRequest
+    /// The path parameter (an object id); empty for paths without one.
+    var parameter = ""
     let trust: TrustIndex
     let now: Date
 }
@@ -34,19 +36,26 @@ struct Endpoint: Sendable {
         case standard
         /// `maxTrustBytes` (8 MiB): a whole school's trust file.
         case trustFile
+        /// `maxSiteFileBytes` (32 MiB): one file of the site (a photo, a page).
+        case siteFile
 
         func bytes(_ configuration: ReceiverConfiguration) -> Int {
             switch self {
             case .standard: return configuration.maxBodyBytes
             case .trustFile: return configuration.maxTrustBytes
+            case .siteFile: return configuration.maxSiteFileBytes
             }
         }
     }
+
+    /// What the body is: JSON (POST), or bytes as sent (`application/octet-stream`).
+    enum Body: Sendable { case json, bytes }
 
     let method: String
     let path: PathPattern
     let handler: Handler
     var bodyLimit: BodyLimit = .standard
+    var body: Body = .json
     /// A token whose registration week lapsed may still call it (registration answers itself).
     var lapsedTokenMayCall = false
 
@@ -61,14 +70,20 @@ struct Endpoint: Sendable {
         Endpoint("GET", .exact("/api/v1/admin/bookings"), .admin { try await $0.adminBookings($1) }),
         Endpoint("GET", .exact("/api/v1/admin/registrations"), .admin { try await $0.adminRegistrations($1) }),
         Endpoint("POST", .exact("/api/v1/admin/trust"), .admin { try await $0.installTrust($1) }, bodyLimit: .trustFile),
+        // The receiver as web host (`--site`): which files it lacks, one file, the release.
+        Endpoint("POST", .exact("/api/v1/admin/site/missing"), .admin { try await $0.siteMissing($1) }, bodyLimit: .trustFile, body: .bytes),
+        Endpoint("PUT", .between("/api/v1/admin/site/objects/", "", .objectID), .admin { try await $0.siteObject($1) },
+                 bodyLimit: .siteFile, body: .bytes),
+        Endpoint("POST", .exact("/api/v1/admin/site/release"), .admin { try await $0.siteRelease($1) }, bodyLimit: .trustFile, body: .bytes),
     ]
 
     init(_ method: String, _ path: PathPattern, _ handler: Handler, bodyLimit: BodyLimit = .standard,
-         lapsedTokenMayCall: Bool = false) {
+         body: Body = .json, lapsedTokenMayCall: Bool = false) {
         self.method = method
         self.path = path
         self.handler = handler
         self.bodyLimit = bodyLimit
+        self.body = body
         self.lapsedTokenMayCall = lapsedTokenMayCall
     }
 
@@ -97,11 +112,14 @@ enum PathPattern: Sendable {
         case percentDecoded
         /// 32 lowercase hex digits, as sent.
         case bookingID
+        /// 64 or 32 lowercase hex digits (`SiteStore` object ids).
+        case objectID
 
         func read(_ raw: String) -> String? {
             switch self {
             case .percentDecoded: return raw.removingPercentEncoding
             case .bookingID: return TrustFile.isTokenID(raw) ? raw : nil
+            case .objectID: return SiteStore.isObjectID(raw) ? raw : nil
             }
         }
     }

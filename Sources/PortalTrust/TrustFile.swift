@@ -29,6 +29,9 @@ public struct TrustFile: Codable, Sendable, Equatable {
     /// X25519 inbox public key that the parents' payloads are sealed to (informational: the
     /// receiver never opens them).
     public var inboxPublicKey: [UInt8]
+    /// Ed25519 public key of the school's publisher (FORMAT.md "Signed documents"): a receiver
+    /// that serves the site takes only releases it signed. Nil in files of older builds.
+    public var publisherPublicKey: [UInt8]?
     /// When `portal generate` wrote the file.
     public var generated: Date
     public var tokens: [Token]
@@ -148,17 +151,19 @@ public struct TrustFile: Codable, Sendable, Equatable {
         case siteID = "site_id"
         case adminPublicKey = "admin_public_key"
         case inboxPublicKey = "inbox_public_key"
+        case publisherPublicKey = "publisher_public_key"
     }
 
     /// The convenience initializer `portal generate` uses: plain values, format 1.
     public init(
-        siteID: [UInt8], adminPublicKey: [UInt8], inboxPublicKey: [UInt8], generated: Date = Date(),
-        tokens: [Token], schedules: [Schedule]
+        siteID: [UInt8], adminPublicKey: [UInt8], inboxPublicKey: [UInt8], publisherPublicKey: [UInt8]? = nil,
+        generated: Date = Date(), tokens: [Token], schedules: [Schedule]
     ) {
         self.format = TrustFile.formatVersion
         self.siteID = siteID
         self.adminPublicKey = adminPublicKey
         self.inboxPublicKey = inboxPublicKey
+        self.publisherPublicKey = publisherPublicKey
         self.generated = Date(timeIntervalSince1970: generated.timeIntervalSince1970.rounded(.down))
         self.tokens = tokens
         self.schedules = schedules
@@ -170,6 +175,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         siteID = try TrustFile.decodeHex(c, .siteID)
         adminPublicKey = try TrustFile.decodeBase64(c, .adminPublicKey)
         inboxPublicKey = try TrustFile.decodeBase64(c, .inboxPublicKey)
+        publisherPublicKey = c.contains(.publisherPublicKey) ? try TrustFile.decodeBase64(c, .publisherPublicKey) : nil
         generated = try c.decode(Date.self, forKey: .generated)
         tokens = try c.decode([Token].self, forKey: .tokens)
         schedules = try c.decode([Schedule].self, forKey: .schedules)
@@ -181,6 +187,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         try c.encode(TrustFile.hex(siteID), forKey: .siteID)
         try c.encode(Data(adminPublicKey).base64EncodedString(), forKey: .adminPublicKey)
         try c.encode(Data(inboxPublicKey).base64EncodedString(), forKey: .inboxPublicKey)
+        if let publisherPublicKey { try c.encode(Data(publisherPublicKey).base64EncodedString(), forKey: .publisherPublicKey) }
         try c.encode(generated, forKey: .generated)
         try c.encode(tokens, forKey: .tokens)
         try c.encode(schedules, forKey: .schedules)
@@ -198,6 +205,9 @@ public struct TrustFile: Codable, Sendable, Equatable {
         if siteID.count != 16 { out.append("site_id must be 16 bytes, is \(siteID.count)") }
         if adminPublicKey.count != 32 { out.append("admin_public_key must be 32 bytes, is \(adminPublicKey.count)") }
         if inboxPublicKey.count != 32 { out.append("inbox_public_key must be 32 bytes, is \(inboxPublicKey.count)") }
+        if let publisherPublicKey, publisherPublicKey.count != 32 {
+            out.append("publisher_public_key must be 32 bytes, is \(publisherPublicKey.count)")
+        }
         var tokenIDs = Set<String>()
         for (i, t) in tokens.enumerated() {
             let at = "tokens[\(i)]"

@@ -27,6 +27,9 @@ struct PortalReceiverCommand: AsyncParsableCommand {
     @Option(name: .customLong("static"), help: "Also serve this generated output/ folder.")
     var staticFolder: String?
 
+    @Option(help: "Serve the site from this folder and take `portal publish --to-receiver` releases into it.")
+    var site: String?
+
     @Option(help: "Per-token requests per second (0: no limit).")
     var tokenRate: Double = 2
 
@@ -60,7 +63,10 @@ struct PortalReceiverCommand: AsyncParsableCommand {
     func validate() throws {
         // With --static the receiver faces clients directly: any client could write the header
         // and pick its own rate-limit bucket. Only a reverse proxy that overwrites it makes it safe.
-        if trustForwardedFor && staticFolder != nil {
+        if staticFolder != nil && site != nil {
+            throw ValidationError("--static and --site cannot be used together: --site serves the published site")
+        }
+        if trustForwardedFor && (staticFolder != nil || site != nil) {
             throw ValidationError(
                 "--trust-forwarded-for cannot be used with --static: clients would choose their own address. "
                     + "Use it only behind your own reverse proxy, which sets X-Forwarded-For (docs/deploy/).")
@@ -90,7 +96,8 @@ struct PortalReceiverCommand: AsyncParsableCommand {
         config.noncesPerToken = noncesPerToken
         config.idleTimeout = idleTimeout
         config.requestTimeout = requestTimeout
-        let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config)
+        let siteStore = try site.map { try SiteStore(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config, site: siteStore)
 
         signal(SIGHUP, SIG_IGN)
         let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())

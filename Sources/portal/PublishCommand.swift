@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import PortalBuild
 import PortalPublish
+import PortalReceiver
 
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,9 @@ struct PublishCommand: AsyncParsableCommand {
     @Option(help: "An rsync destination, user@host:path (ssh).")
     var rsync: String?
 
+    @Option(help: "A receiver that serves the site (portal-receiver --site DIR): its base URL, e.g. https://ouders.school.nl/api.")
+    var toReceiver: String?
+
     @Option(help: "How long files no longer used stay on the host: 48h (the default), 30m, 2d, 0.")
     var grace: String = "48h"
 
@@ -41,7 +45,9 @@ struct PublishCommand: AsyncParsableCommand {
     var noPush = false
 
     func validate() throws {
-        guard (to == nil) != (rsync == nil) else { throw ValidationError("give --to FOLDER or --rsync user@host:path (one of them)") }
+        guard [to, rsync, toReceiver].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give one of --to FOLDER, --rsync user@host:path or --to-receiver URL")
+        }
         guard Self.seconds(grace) != nil else { throw ValidationError("--grace '\(grace)' is not a duration such as 48h, 30m, 2d or 0") }
     }
 
@@ -67,6 +73,10 @@ struct PublishCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        if let toReceiver {
+            try await publishToReceiver(toReceiver)
+            return
+        }
         let target: PublishTarget = to.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .rsync(rsync ?? "")
         let options = PublishOptions(
             output: outputOption.outputURL, keys: keysOption.keysURL,
@@ -86,5 +96,49 @@ struct PublishCommand: AsyncParsableCommand {
             format: "Published release %d to %@: %d files, %.1f KB (%@) in %.2f s; %d old files removed, %d kept for the grace period.",
             summary.sequence, target.description, summary.files, Double(summary.bytes) / 1000, phases, summary.seconds,
             summary.removed, summary.retiring))
+    }
+
+    /// Asks the receiver which files it lacks, sends those (four at a time), then the release,
+    /// which it puts in force only once it has every file the release names.
+    private func publishToReceiver(_ base: String) async throws {
+        let started = Date()
+        let url = try checkedReceiverURL(base)
+        let keystore = try openKeystore(keysOption)
+        let client = ReceiverClient(receiverURL: url, signer: .admin(seed: keystore.adminSigningSeed))
+        let publisher = Publisher(options: PublishOptions(
+            output: outputOption.outputURL, keys: keysOption.keysURL,
+            trustFile: trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL),
+            target: .receiver(url)))
+        do {
+            let prepared = try publisher.prepare()
+            var paths: [String: String] = [:]   // object id -> a path with those bytes
+            for (path, hash) in prepared.files { paths[Publisher.Prepared.objectID(path: path, hash: hash)] = path }
+            let missing = try await client.siteMissing(paths.keys.sorted())
+            var bytes = 0
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                var next = missing.makeIterator()
+                func add() throws {
+                    guard let id = next.next() else { return }
+                    guard let path = paths[id], let data = prepared.bytes(path) else { throw PublishError("cannot read \(paths[id] ?? id)") }
+                    group.addTask {
+                        try await client.putSiteObject(id: id, bytes: data)
+                        return data.count
+                    }
+                }
+                for _ in 0..<4 { try add() }
+                while let sent = try await group.next() {
+                    bytes += sent
+                    try add()
+                }
+            }
+            let answer = try await client.installRelease(prepared.signed)
+            publisher.record(prepared)
+            print(String(
+                format: "Published release %d to the receiver at %@: %d of %d files sent, %.1f KB, in %.2f s.",
+                answer.sequence, url.absoluteString, missing.count, answer.files, Double(bytes) / 1000, Date().timeIntervalSince(started)))
+        } catch {
+            printError("publish: \(error); the release in force on the receiver is unchanged")
+            throw ExitCode(1)
+        }
     }
 }

@@ -1,0 +1,147 @@
+// The receiver as web host (`portal-receiver --site DIR`): files arrive one by one under their
+// content hash, and the site switches to a release only once every file it names is there, so
+// a parent's browser sees the old site or the new one, never a keyslot or index that names a
+// file not yet there. Releases are signed by the school's publisher (FORMAT.md "Release").
+import Foundation
+import PortalCrypto
+import PortalFiles
+import PortalFormat
+
+/// Objects under `DIR/objects/<id>` (`id`: the SHA-256 of the bytes, or for a `b/` file its
+/// name, which is the start of its SHA-256), and the release in force in `DIR/current`.
+///
+///     let store = try SiteStore(folder: site)
+///     try store.put(id: hash, bytes: bytes)
+///     try store.install(release, publisher: key, siteID: id)
+public final class SiteStore: @unchecked Sendable {
+    public let folder: URL
+    private let objects: String
+    private let lock = NSLock()
+    /// Path -> object id of the release in force; its sequence.
+    private var served: [String: String] = [:]
+    private var sequence = 0
+
+    public init(folder: URL) throws {
+        self.folder = folder.standardizedFileURL
+        objects = self.folder.appendingPathComponent("objects").path
+        try FileManager.default.createDirectory(atPath: objects, withIntermediateDirectories: true)
+        if let bytes = FileManager.default.contents(atPath: self.folder.appendingPathComponent("current").path),
+           let release = try? JSONDecoder().decode(Release.self, from: Data(SignedDocument.body(Array(bytes)) ?? [])),
+           let map = try? resolve(release) {
+            served = map
+            sequence = release.sequence
+        }
+    }
+
+    /// The sequence of the release in force (0 before the first).
+    public var currentSequence: Int { lock.lock(); defer { lock.unlock() }; return sequence }
+
+    /// Whether `id` names an object: 64 hex (SHA-256) or 32 hex (a `b/` file's name).
+    static func isObjectID(_ id: String) -> Bool {
+        (id.utf8.count == 64 || id.utf8.count == 32) && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The ids of `ids` this store does not have.
+    public func missing(_ ids: [String]) -> [String] {
+        ids.filter { !FileManager.default.fileExists(atPath: objects + "/" + $0) }
+    }
+
+    /// Stores an object after checking its bytes against its id.
+    public func put(id: String, bytes: [UInt8]) throws(APIError) {
+        guard Self.isObjectID(id) else { throw APIError.schema("object id must be 64 or 32 lowercase hex characters") }
+        let digest = Hex.encode(SHA256.hash(bytes))
+        guard id.utf8.count == 64 ? digest == id : digest.hasPrefix(id) else {
+            throw APIError(422, "hash_mismatch", "the bytes do not have the hash their id names")
+        }
+        do { try AtomicFile.write(bytes, to: objects + "/" + id, mode: 0o644, durability: .durable) } catch {
+            throw APIError(500, "store_failed", "cannot store the object")
+        }
+    }
+
+    /// Switches to a release: signed by `publisher`, for `siteID`, newer than the one in force,
+    /// and every file it names (its lists included) present. Returns the number of files.
+    public func install(_ signed: [UInt8], publisher: [UInt8], siteID: String) throws(APIError) -> Int {
+        let release: Release
+        do { release = try Release.open(signed, publisher: publisher, siteID: siteID) } catch {
+            throw APIError(422, "invalid_release", "the release is refused: \(error.description) (\(error.reason))")
+        }
+        lock.lock()
+        let current = sequence
+        lock.unlock()
+        guard release.sequence > current else {
+            throw APIError(409, "stale_release", "release \(release.sequence) is not newer than release \(current), in force")
+        }
+        let map = try resolve(release)
+        let absent = missing(Array(Set(map.values)))
+        guard absent.isEmpty else {
+            throw APIError(409, "missing_objects", "\(absent.count) files the release names have not been sent")
+        }
+        // Kept by sequence (a later clean-up removes old ones), then in force by one rename.
+        let releases = folder.appendingPathComponent("releases")
+        do {
+            try FileManager.default.createDirectory(at: releases, withIntermediateDirectories: true)
+            try AtomicFile.write(signed, to: releases.appendingPathComponent(String(release.sequence)).path, mode: 0o644)
+            try AtomicFile.write(signed, to: folder.appendingPathComponent("current").path, mode: 0o644)
+        } catch {
+            throw APIError(500, "store_failed", "cannot store the release")
+        }
+        lock.lock()
+        served = map
+        sequence = release.sequence
+        lock.unlock()
+        return map.count
+    }
+
+    /// The file served at `path` (no leading `/`), if the release in force names it; `release`
+    /// is the release itself, as on any host `portal publish` sends to.
+    public func file(_ path: String) -> String? {
+        lock.lock()
+        let id = served[path]
+        let any = sequence > 0
+        lock.unlock()
+        if path == Release.path { return any ? folder.appendingPathComponent("current").path : nil }
+        return id.map { objects + "/" + $0 }
+    }
+
+    /// Path -> object id for every file of `release`, reading its lists from the store.
+    private func resolve(_ release: Release) throws(APIError) -> [String: String] {
+        var map: [String: String] = [:]
+        for (path, hash) in release.files {
+            guard Self.isSafe(path), hash.utf8.count == 64 else { throw APIError(422, "invalid_release", "bad entry \(path)") }
+            map[path] = hash
+        }
+        for folder in Release.listedFolders {
+            for hash in release.lists[folder] ?? [] {
+                guard Self.isObjectID(hash), hash.utf8.count == 64,
+                      let data = FileManager.default.contents(atPath: objects + "/" + hash)
+                else { throw APIError(409, "missing_objects", "the list r/\(hash) has not been sent") }
+                map["r/" + hash] = hash
+                for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                    let parts = line.split(separator: " ")
+                    let path = String(parts[0])
+                    guard path.hasPrefix(folder + "/"), Self.isSafe(path) else { throw APIError(422, "invalid_release", "bad list line") }
+                    if folder == "b", parts.count == 1 {
+                        map[path] = String(path.dropFirst(2))   // the name is the start of the hash
+                    } else if parts.count == 2 {
+                        map[path] = String(parts[1])
+                    } else {
+                        throw APIError(422, "invalid_release", "bad list line")
+                    }
+                }
+            }
+        }
+        return map
+    }
+
+    private static func isSafe(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/").contains("..")
+    }
+}
+
+extension SignedDocument {
+    /// The body of a signed document without checking the signature: only for a file this
+    /// program checked itself before storing it.
+    static func body(_ document: [UInt8]) -> [UInt8]? {
+        document.count >= headerLength && Array(document[0..<4]) == magic ? Array(document[headerLength...]) : nil
+    }
+}
