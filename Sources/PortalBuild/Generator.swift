@@ -220,17 +220,11 @@ public struct Generator {
             next.pages = sealed.pages
             next.save(keys: options.keysDirectory)
         }
-        var summary = GenerateSummary()
+        var summary = GenerateSummary(inPlace: sealed, items: update.facts, timings: clock.timings)
         summary.incremental = true
-        summary.audiences = sealed.audiences.count
-        summary.changedAudiences = sealed.audiences.sorted()
-        summary.items = update.facts.filter { !$0.draft }.count
         summary.rendered = site.items.count
         summary.media = media.count
         summary.tokens = keystore.activeTokens(at: options.now).count
-        summary.files = sealed.files.count
-        summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
-        summary.timings = clock.timings
         return summary
     }
 
@@ -302,15 +296,9 @@ public struct Generator {
                 BuildLedger.remove(keys: options.keysDirectory)
             }
         }
-        var summary = GenerateSummary()
+        var summary = GenerateSummary(inPlace: sealed, items: update.facts, timings: clock.timings)
         summary.rekeyed = true
-        summary.audiences = sealed.audiences.count
-        summary.changedAudiences = sealed.audiences.sorted()
-        summary.items = update.facts.filter { !$0.draft }.count
         summary.tokens = sealed.keyslots.count
-        summary.files = sealed.files.count
-        summary.bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
-        summary.timings = clock.timings
         return summary
     }
 
@@ -323,6 +311,19 @@ public struct Generator {
                 throw BuildError(.folders, path: output, "the output folder overlaps the \(name) folder \(other)")
             }
         }
+    }
+}
+
+extension GenerateSummary {
+    /// What a build that changed output/ in place wrote.
+    init(inPlace sealed: SealedUpdate, items: [ItemFacts], timings: [(step: BuildStep, seconds: Double)]) {
+        self.init()
+        audiences = sealed.audiences.count
+        changedAudiences = sealed.audiences.sorted()
+        self.items = items.filter { !$0.draft }.count
+        files = sealed.files.count
+        bytes = sealed.files.reduce(0) { $0 + $1.bytes.count }
+        self.timings = timings
     }
 }
 

@@ -96,4 +96,6 @@ public enum Placeholders {
     public static let page = "Schrijf hier de tekst van de pagina."
     public static let album = "Zet de foto's in deze map."
     static let all: Set<String> = [news, page, album]
+    static let bytes: [[UInt8]] = all.map { Array($0.utf8) }
+    static let shortest = bytes.map(\.count).min() ?? 0
 }

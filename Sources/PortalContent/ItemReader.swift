@@ -187,15 +187,25 @@ struct ItemReader {
         return loaded
     }
 
-    /// A line `portal new` wrote that was never replaced by the item's own text.
+    /// A line `portal new` wrote that was never replaced by the item's own text. On bytes: it
+    /// runs over every item of every build (Foundation's trimming cost a fifth of the load).
     private func checkPlaceholders(_ split: FrontMatterSplit, file: String) {
-        guard split.body.utf8.count < 4096 else { return }  // a real text, not a fresh scaffold
-        for (offset, line) in split.body.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if Placeholders.all.contains(text) {
+        let body = split.body.utf8
+        guard body.count < 4096 else { return }  // a real text, not a fresh scaffold
+        var offset = 0
+        var start = body.startIndex
+        while start <= body.endIndex {
+            let end = body[start...].firstIndex(of: 0x0A) ?? body.endIndex
+            var line = body[start..<end]
+            while let first = line.first, first == 0x20 || first == 0x09 { line = line.dropFirst() }
+            while let last = line.last, last == 0x20 || last == 0x09 || last == 0x0D { line = line.dropLast() }
+            if line.count >= Placeholders.shortest, let text = Placeholders.bytes.first(where: { $0.elementsEqual(line) }) {
                 report.add(file, split.bodyLine + offset,
-                           "still holds the text `portal new` put there ('\(text)'): write the item's own text, or add 'draft: true' to keep it unpublished")
+                           "still holds the text `portal new` put there ('\(String(decoding: text, as: UTF8.self))'): write the item's own text, or add 'draft: true' to keep it unpublished")
             }
+            guard end < body.endIndex else { break }
+            start = body.index(after: end)
+            offset += 1
         }
     }
 

@@ -23,17 +23,10 @@ struct PublishCommand: AsyncParsableCommand {
     @OptionGroup var outputOption: OutputOption
     @OptionGroup var keysOption: KeysOption
 
-    @Option(help: "A folder the web server serves (on this computer).")
-    var to: String?
-
-    @Option(help: "An rsync destination, user@host:path (ssh).")
-    var rsync: String?
+    @OptionGroup var host: HostOptions
 
     @Option(help: "A receiver that serves the site (portal-receiver --site DIR): its base URL, e.g. https://ouders.school.nl/api.")
     var toReceiver: String?
-
-    @Option(help: "How long files no longer used stay on the host: 48h (the default), 30m, 2d, 0.")
-    var grace: String = "48h"
 
     @Option(help: "The receiver's trust file; default <keys>/trust.json.")
     var trust: String?
@@ -45,10 +38,10 @@ struct PublishCommand: AsyncParsableCommand {
     var noPush = false
 
     func validate() throws {
-        guard [to, rsync, toReceiver].compactMap({ $0 }).count == 1 else {
+        guard [host.to, host.rsync, toReceiver].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give one of --to FOLDER, --rsync user@host:path or --to-receiver URL")
         }
-        guard Self.seconds(grace) != nil else { throw ValidationError("--grace '\(grace)' is not a duration such as 48h, 30m, 2d or 0") }
+        try host.validateGrace()
     }
 
     /// "48h", "30m", "2d", "90s" or "0", in seconds.
@@ -77,11 +70,11 @@ struct PublishCommand: AsyncParsableCommand {
             try await publishToReceiver(toReceiver)
             return
         }
-        let target: PublishTarget = to.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .rsync(rsync ?? "")
+        let target = host.target
         let options = PublishOptions(
             output: outputOption.outputURL, keys: keysOption.keysURL,
             trustFile: trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL),
-            target: target, grace: Self.seconds(grace) ?? 0)
+            target: target, grace: host.graceSeconds)
         let summary: PublishSummary
         do { summary = try Publisher(options: options).run() } catch {
             printError("publish: \(error)")
@@ -140,5 +133,24 @@ struct PublishCommand: AsyncParsableCommand {
             printError("publish: \(error); the release in force on the receiver is unchanged")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Where `publish` and `run` send the site: a folder or an rsync destination, and the grace period.
+struct HostOptions: ParsableArguments {
+    @Option(help: "A folder the web server serves (on this computer).")
+    var to: String?
+
+    @Option(help: "An rsync destination, user@host:path (ssh).")
+    var rsync: String?
+
+    @Option(help: "How long files no longer used stay on the host: 48h (the default), 30m, 2d, 0.")
+    var grace: String = "48h"
+
+    var target: PublishTarget { to.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .rsync(rsync ?? "") }
+    var graceSeconds: TimeInterval { PublishCommand.seconds(grace) ?? 0 }
+
+    func validateGrace() throws {
+        guard PublishCommand.seconds(grace) != nil else { throw ValidationError("--grace '\(grace)' is not a duration such as 48h, 30m, 2d or 0") }
     }
 }

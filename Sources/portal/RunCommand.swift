@@ -29,14 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Time between runs: 10m (the default), 1m, 1h, 30s.")
     var every: String = "10m"
 
-    @Option(help: "A folder the web server serves (on this computer).")
-    var to: String?
-
-    @Option(help: "An rsync destination, user@host:path (ssh).")
-    var rsync: String?
-
-    @Option(help: "How long files no longer used stay on the host.")
-    var grace: String = "48h"
+    @OptionGroup var host: HostOptions
 
     @Option(help: "Receiver base URL; default: `receiver` in site.yaml.")
     var receiver: String?
@@ -48,11 +41,11 @@ struct RunCommand: AsyncParsableCommand {
     var runs: Int = 0
 
     func validate() throws {
-        guard (to == nil) != (rsync == nil) else { throw ValidationError("give --to FOLDER or --rsync user@host:path (one of them)") }
+        guard (host.to == nil) != (host.rsync == nil) else { throw ValidationError("give --to FOLDER or --rsync user@host:path (one of them)") }
         guard let interval = PublishCommand.seconds(every), interval >= 1 else {
             throw ValidationError("--every '\(every)' is not a duration of at least 1s, such as 10m, 1m or 1h")
         }
-        guard PublishCommand.seconds(grace) != nil else { throw ValidationError("--grace '\(grace)' is not a duration such as 48h") }
+        try host.validateGrace()
     }
 
     func run() async throws {
@@ -100,12 +93,11 @@ struct RunCommand: AsyncParsableCommand {
                 return "\(stamp) " + (parts + [pushed.line ?? "trust file not pushed", "nothing published"]).joined(separator: "; ")
             }
         }
-        let target: PublishTarget = to.map { .folder(URL(fileURLWithPath: $0, isDirectory: true)) } ?? .rsync(rsync ?? "")
         do {
             let published = try Publisher(options: PublishOptions(
                 output: outputOption.outputURL, keys: keysOption.keysURL,
-                trustFile: GenerateOptions.defaultTrustFile(keys: keysOption.keysURL), target: target,
-                grace: PublishCommand.seconds(grace) ?? 0)).run()
+                trustFile: GenerateOptions.defaultTrustFile(keys: keysOption.keysURL), target: host.target,
+                grace: host.graceSeconds)).run()
             if published.unchanged {
                 if parts.isEmpty { return "\(stamp) nothing changed" }
             } else {
