@@ -7,6 +7,19 @@ public enum AppIcon {
     ///
     ///     let png = try AppIcon.png(initials: "DR", size: 192, red: 31, green: 95, blue: 139)
     public static func png(initials: String, size: Int, red: Int, green: Int, blue: Int) throws(DrawingError) -> [UInt8] {
+        // Drawn once per process for each icon: text goes through pango and fontconfig, whose
+        // first use in a process with libvips workers running once crashed a test run (SIGFPE in
+        // glib, under load); every build of a school draws the same two icons anyway.
+        let key = "\(initials)|\(size)|\(red)|\(green)|\(blue)"
+        if let drawn = cache.value(key) { return drawn }
+        let drawn = try draw(initials: initials, size: size, red: red, green: green, blue: blue)
+        cache.set(key, drawn)
+        return drawn
+    }
+
+    private static let cache = IconCache()
+
+    private static func draw(initials: String, size: Int, red: Int, green: Int, blue: Int) throws(DrawingError) -> [UInt8] {
         var bytes: UnsafeMutableRawPointer?
         var length = 0
         var error: UnsafeMutablePointer<CChar>?
@@ -33,4 +46,13 @@ public enum AppIcon {
         let initials = String(letters.prefix(2)).uppercased()
         return initials.isEmpty ? "?" : initials
     }
+}
+
+/// Icons drawn in this process, by what they show.
+private final class IconCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var icons: [String: [UInt8]] = [:]
+
+    func value(_ key: String) -> [UInt8]? { lock.lock(); defer { lock.unlock() }; return icons[key] }
+    func set(_ key: String, _ icon: [UInt8]) { lock.lock(); icons[key] = icon; lock.unlock() }
 }
