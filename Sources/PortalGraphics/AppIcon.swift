@@ -7,9 +7,10 @@ public enum AppIcon {
     ///
     ///     let png = try AppIcon.png(initials: "DR", size: 192, red: 31, green: 95, blue: 139)
     public static func png(initials: String, size: Int, red: Int, green: Int, blue: Int) throws(DrawingError) -> [UInt8] {
-        // Drawn once per process for each icon: text goes through pango and fontconfig, whose
-        // first use in a process with libvips workers running once crashed a test run (SIGFPE in
-        // glib, under load); every build of a school draws the same two icons anyway.
+        // Drawn once per process for each icon: libvips 8.14's vips_text can crash with SIGFPE in
+        // g_hash_table_lookup (libvips issue 3660, a race on its font table, fixed upstream
+        // later), as it did twice in test runs here; every build of a school draws the same two
+        // icons anyway.
         let key = "\(initials)|\(size)|\(red)|\(green)|\(blue)"
         if let drawn = cache.value(key) { return drawn }
         let drawn = try draw(initials: initials, size: size, red: red, green: green, blue: blue)
