@@ -21,7 +21,11 @@ public final class SiteStore: @unchecked Sendable {
     private var served: [String: String] = [:]
     private var sequence = 0
 
-    public init(folder: URL) throws {
+    /// How long files of releases no longer in force are kept (a phone mid-visit may ask).
+    public let grace: TimeInterval
+
+    public init(folder: URL, grace: TimeInterval = 2 * 86400) throws {
+        self.grace = grace
         self.folder = folder.standardizedFileURL
         objects = self.folder.appendingPathComponent("objects").path
         try FileManager.default.createDirectory(atPath: objects, withIntermediateDirectories: true)
@@ -89,7 +93,34 @@ public final class SiteStore: @unchecked Sendable {
         served = map
         sequence = release.sequence
         lock.unlock()
+        removeUnused(inForce: map, now: Date())
         return map.count
+    }
+
+    /// Removes releases put out of force longer than `grace` ago, and the files that neither the
+    /// release in force nor a kept one names. Best effort: what cannot be read is kept.
+    private func removeUnused(inForce: [String: String], now: Date) {
+        let releases = folder.appendingPathComponent("releases").path
+        var keep = Set(inForce.values)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: releases)) ?? []).compactMap(Int.init).sorted()
+        // A release left force when the next one came in: the next one's file time.
+        for (index, number) in names.enumerated() where number != currentSequence {
+            let successor = index + 1 < names.count ? releases + "/" + String(names[index + 1]) : nil
+            let replaced = successor.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date } ?? now
+            let path = releases + "/" + String(number)
+            if now.timeIntervalSince(replaced) >= grace {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            guard let bytes = FileManager.default.contents(atPath: path),
+                  let old = try? JSONDecoder().decode(Release.self, from: Data(SignedDocument.body(Array(bytes)) ?? [])),
+                  let map = try? resolve(old)
+            else { return }  // a kept release that cannot be read: remove nothing
+            keep.formUnion(map.values)
+        }
+        for id in (try? FileManager.default.contentsOfDirectory(atPath: objects)) ?? [] where Self.isObjectID(id) && !keep.contains(id) {
+            try? FileManager.default.removeItem(atPath: objects + "/" + id)
+        }
     }
 
     /// The file served at `path` (no leading `/`), if the release in force names it; `release`

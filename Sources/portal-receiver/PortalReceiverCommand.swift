@@ -30,6 +30,9 @@ struct PortalReceiverCommand: AsyncParsableCommand {
     @Option(help: "Serve the site from this folder and take `portal publish --to-receiver` releases into it.")
     var site: String?
 
+    @Option(help: "Seconds the files of a release no longer in force are kept for devices mid-visit (with --site).")
+    var siteGrace: Double = 2 * 86400
+
     @Option(help: "Per-token requests per second (0: no limit).")
     var tokenRate: Double = 2
 
@@ -96,7 +99,7 @@ struct PortalReceiverCommand: AsyncParsableCommand {
         config.noncesPerToken = noncesPerToken
         config.idleTimeout = idleTimeout
         config.requestTimeout = requestTimeout
-        let siteStore = try site.map { try SiteStore(folder: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let siteStore = try site.map { try SiteStore(folder: URL(fileURLWithPath: $0, isDirectory: true), grace: siteGrace) }
         let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config, site: siteStore)
 
         signal(SIGHUP, SIG_IGN)

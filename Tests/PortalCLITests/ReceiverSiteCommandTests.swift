@@ -92,6 +92,31 @@ final class ReceiverSiteCommandTests: XCTestCase {
         XCTAssertEqual(site, try Data(contentsOf: output.appendingPathComponent(index)))
     }
 
+    /// Files of a release no longer in force are kept for the grace period, then removed with it.
+    func testFilesNoReleaseNamesAreRemovedAfterTheGracePeriod() async throws {
+        let workspace = try Workspace()
+        _ = try portal(["token", "issue", "--group", "groep-3"], in: workspace.root)
+        XCTAssertEqual(try portal(["generate", "--no-push"], in: workspace.root).status, 0)
+        let receiver = try ReceiverProcess(workspace: workspace, arguments: ["--site", "site", "--site-grace", "0"])
+        defer { receiver.stop() }
+        try await receiver.waitUntilHealthy()
+        let api = receiver.base + "/api"
+        XCTAssertEqual(try portal(["publish", "--to-receiver", api, "--receiver", api], in: workspace.root).status, 0)
+        let objects = workspace.url("site/objects").path
+        let before = Set(try FileManager.default.contentsOfDirectory(atPath: objects))
+        try workspace.write("content/news/weg-ermee.md", "---\ntitle: Weg ermee\ndate: 2026-11-30 09:00\n---\nTekst.\n")
+        XCTAssertEqual(try portal(["generate", "--no-push"], in: workspace.root).status, 0)
+        XCTAssertEqual(try portal(["publish", "--to-receiver", api, "--receiver", api], in: workspace.root).status, 0)
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: objects))
+        let gone = before.subtracting(after)
+        // The school's index, its old page and the lists that changed are gone; the rest stays.
+        XCTAssertGreaterThanOrEqual(gone.count, 3)
+        XCTAssertLessThan(gone.count, 10)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.url("site/releases").path).count, 1)
+        let (status, _) = try await get(receiver.base + "/site.json")
+        XCTAssertEqual(status, 200)
+    }
+
     private func assertRefused(_ code: String, file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> Void) async {
         do {
             try await body()
