@@ -40,6 +40,22 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(help: "Do not push the trust file to the receiver.")
     var noPush = false
 
+    @Flag(help: "Then publish, as `portal publish` with the host options below.")
+    var publish = false
+
+    @OptionGroup var host: HostOptions
+
+    @Option(help: "With --publish: a receiver that serves the site (portal-receiver --site), its base URL.")
+    var toReceiver: String?
+
+    func validate() throws {
+        let targets = [host.to, host.rsync, toReceiver].compactMap { $0 }
+        if publish && targets.count != 1 {
+            throw ValidationError("--publish needs one of --to FOLDER, --rsync user@host:path or --to-receiver URL")
+        }
+        if !publish && !targets.isEmpty { throw ValidationError("--to, --rsync and --to-receiver go with --publish") }
+    }
+
     func run() async throws {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust, exitsAfter: true)
         print(summary.text)
@@ -47,6 +63,18 @@ struct GenerateCommand: AsyncParsableCommand {
             for (step, seconds) in summary.timings { print("  " + step.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
         if !noPush, let line = await pushTrust() { print(line) }
+        if publish {
+            var arguments = ["--content", paths.content, "--theme", paths.theme, "--output", outputOption.output,
+                             "--keys", keysOption.keys, "--grace", host.grace]
+            if let to = host.to { arguments += ["--to", to] }
+            if let rsync = host.rsync { arguments += ["--rsync", rsync] }
+            if let toReceiver { arguments += ["--to-receiver", toReceiver] }
+            if let trust { arguments += ["--trust", trust] }
+            if let receiver { arguments += ["--receiver", receiver] }
+            if noPush { arguments.append("--no-push") }
+            var command = try PublishCommand.parse(arguments)
+            try await command.run()
+        }
     }
 
     /// Pushes the trust file unless the receiver already has it (`TrustPush`); the line to print.

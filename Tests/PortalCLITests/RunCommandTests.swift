@@ -63,6 +63,19 @@ final class RunCommandTests: XCTestCase {
         XCTAssertTrue(after.stdout.contains("Stopped after 1 run."), after.stdout)
     }
 
+    func testGenerateWithPublishSendsTheSite() throws {
+        let workspace = try Workspace()
+        _ = try portal(["token", "issue", "--group", "groep-3"], in: workspace.root)
+        let host = workspace.url("host").path
+        XCTAssertNotEqual(try portal(["generate", "--no-push", "--to", host], in: workspace.root).status, 0, "--to needs --publish")
+        let result = try portal(["generate", "--no-push", "--publish", "--to", host], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("Generated 9 audiences"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Published release"), result.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: host + "/release"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: host + "/site.json"))
+    }
+
     func testAContentProblemIsReportedAndTheLoopGoesOn() throws {
         let workspace = try Workspace()
         _ = try portal(["token", "issue", "--group", "groep-3"], in: workspace.root)
