@@ -176,14 +176,7 @@ public struct Generator {
         let output = options.outputDirectory
         guard previous.context == fingerprint.context, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
         let changed = fingerprint.changedItemFiles(since: previous)
-        let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
-            do throws(ContentErrors) {
-                return try ContentLoader(root: options.contentDirectory)
-                    .loadUpdate(reusing: ledger.facts, changed: changed, listing: fingerprint.contentListing)
-            } catch {
-                throw BuildError(.load, problems: error.problems)
-            }
-        }
+        let update = try loadUpdate(ledger, changed: changed, fingerprint: fingerprint, clock: &clock)
         if options.keepResultsAtExit { keepAlive(update) }
         let itemsChanged = update.reread.union(update.removed)
         let schedules = Set(update.facts.filter(\.conference).map(\.sourcePath))
@@ -241,6 +234,20 @@ public struct Generator {
         return ledger
     }
 
+    /// The load step of a build in place: the items `changed` may change, read again.
+    private func loadUpdate(
+        _ ledger: BuildLedger, changed: Set<String>, fingerprint: BuildFingerprint, clock: inout StepClock
+    ) throws(BuildError) -> ContentUpdate {
+        try clock.step(.load) { () throws(BuildError) in
+            do throws(ContentErrors) {
+                return try ContentLoader(root: options.contentDirectory)
+                    .loadUpdate(reusing: ledger.facts, changed: changed, listing: fingerprint.contentListing)
+            } catch {
+                throw BuildError(.load, problems: error.problems)
+            }
+        }
+    }
+
     /// The build after a change to the keystore alone (a token issued, revoked, expired or
     /// registered; content, theme and options as they were): re-seals every keyslot, site.json
     /// and the pages and indexes of the audiences whose epoch moved, writes the trust file (with
@@ -252,14 +259,7 @@ public struct Generator {
         guard previous.site == fingerprint.site, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
         // The schedules are in the trust file: those items are read again (and checked).
         let schedules = Set(ledger.facts.values.filter(\.conference).map(\.sourcePath))
-        let update: ContentUpdate = try clock.step(.load) { () throws(BuildError) in
-            do throws(ContentErrors) {
-                return try ContentLoader(root: options.contentDirectory)
-                    .loadUpdate(reusing: ledger.facts, changed: schedules, listing: fingerprint.contentListing)
-            } catch {
-                throw BuildError(.load, problems: error.problems)
-            }
-        }
+        let update = try loadUpdate(ledger, changed: schedules, fingerprint: fingerprint, clock: &clock)
         guard update.removed.isEmpty, update.reread == schedules else { return nil }
         let site = update.site(contentRoot: options.contentDirectory)
         let titles = site.audiences.map { ($0.id, SiteRenderer.title(of: $0, config: site.config)) }

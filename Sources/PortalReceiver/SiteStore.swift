@@ -138,7 +138,7 @@ public final class SiteStore: @unchecked Sendable {
     private func resolve(_ release: Release) throws(APIError) -> [String: String] {
         var map: [String: String] = [:]
         for (path, hash) in release.files {
-            guard Self.isSafe(path), hash.utf8.count == 64 else { throw APIError(422, "invalid_release", "bad entry \(path)") }
+            guard Self.isSafe(path), hash.utf8.count == 64, Self.isObjectID(hash) else { throw APIError(422, "invalid_release", "bad entry \(path)") }
             map[path] = hash
         }
         for folder in Release.listedFolders {
@@ -151,13 +151,10 @@ public final class SiteStore: @unchecked Sendable {
                     let parts = line.split(separator: " ")
                     let path = String(parts[0])
                     guard path.hasPrefix(folder + "/"), Self.isSafe(path) else { throw APIError(422, "invalid_release", "bad list line") }
-                    if folder == "b", parts.count == 1 {
-                        map[path] = String(path.dropFirst(2))   // the name is the start of the hash
-                    } else if parts.count == 2 {
-                        map[path] = String(parts[1])
-                    } else {
-                        throw APIError(422, "invalid_release", "bad list line")
-                    }
+                    // Every id becomes a file name under objects/: hex only, never a path.
+                    let id = folder == "b" && parts.count == 1 ? String(path.dropFirst(2)) : parts.count == 2 ? String(parts[1]) : ""
+                    guard Self.isObjectID(id) else { throw APIError(422, "invalid_release", "bad list line") }
+                    map[path] = id
                 }
             }
         }

@@ -156,8 +156,8 @@ actor PreviewState {
     func refresh() { _ = current() }
 
     /// The generation once it is past `since`, or the current one when `wakeAll` comes first.
+    /// The watcher's `refresh` moves it; waiting lists no files (a page asks every second).
     func change(after since: Int) async -> Int {
-        _ = current()
         if generation > since { return generation }
         return await withCheckedContinuation { waiting.append($0) }
     }
