@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.34.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // P-256 and AES-128-GCM for Web Push only (libsodium has neither); the receiver's
+        // client to the push services.
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -76,6 +80,9 @@ let package = Package(
         // `portal publish`: output/ to a host's folder with rsync, in an order that never shows a
         // file naming one not there yet, with a signed release list and a grace period.
         .target(name: "PortalPublish", dependencies: ["PortalCrypto", "PortalFiles", "PortalFormat", "PortalKeys"]),
+        // Web Push (RFC 8188, 8291, 8292): message encryption, VAPID, the endpoint rule, quiet
+        // hours, the payload. swift-crypto for P-256 and AES-128-GCM, PortalCrypto for the rest.
+        .target(name: "PortalPush", dependencies: ["PortalCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         // HTTP pieces every server of the portal shares: the security headers.
         .target(
             name: "PortalHTTP",
@@ -138,6 +145,9 @@ let package = Package(
         .testTarget(name: "PortalPhotosTests", dependencies: ["PortalPhotos", "VipsShim"]),
         .testTarget(name: "PortalGraphicsTests", dependencies: ["PortalGraphics", "PortalPhotos"]),
         .testTarget(name: "PortalTrustTests", dependencies: ["PortalTrust"]),
+        .testTarget(
+            name: "PortalPushTests", dependencies: ["PortalPush", "PortalCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["push_crosscheck.py"]),
         .testTarget(name: "PortalHTTPTests", dependencies: ["PortalHTTP", .product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(
             name: "PortalPublishTests",

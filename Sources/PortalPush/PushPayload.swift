@@ -1,0 +1,45 @@
+// What a push message says, in plaintext only the device reads: which audiences moved to which
+// sequence, and whether it is urgent. Never a title, a text or an item's name: the service worker
+// fetches the signed index and shows the title from there (FORMAT.md "Push").
+import Foundation
+
+/// The payload of one push message (canonical JSON, at most a few hundred bytes).
+///
+/// ```swift
+/// let payload = PushPayload(sequences: ["groep-5": 1796083200], urgent: false)
+/// let bytes = payload.encoded()
+/// ```
+public struct PushPayload: Codable, Sendable, Equatable {
+    public var v = 1
+    /// Audience id -> the sequence of its index that has the new items.
+    public var sequences: [String: Int64]
+    public var urgent: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case v
+        case sequences = "s"
+        case urgent = "u"
+    }
+
+    public init(sequences: [String: Int64], urgent: Bool) {
+        self.sequences = sequences
+        self.urgent = urgent
+    }
+
+    /// Two messages for one device become one: the higher sequence per audience, urgent if
+    /// either was.
+    public func merged(with other: PushPayload) -> PushPayload {
+        PushPayload(sequences: sequences.merging(other.sequences, uniquingKeysWith: max), urgent: urgent || other.urgent)
+    }
+
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A dictionary of strings to integers always encodes.
+        return Array(try! encoder.encode(self))
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> PushPayload? {
+        try? JSONDecoder().decode(PushPayload.self, from: Data(bytes))
+    }
+}
