@@ -75,7 +75,7 @@ let package = Package(
             name: "PortalBuild",
             dependencies: [
                 "PortalContent", "PortalRender", "PortalKeys", "PortalCrypto", "PortalFormat", "PortalPhotos", "PortalGraphics",
-                "PortalTrust", "PortalFiles",
+                "PortalTrust", "PortalFiles", "PortalPush",
             ]),
         // `portal publish`: output/ to a host's folder with rsync, in an order that never shows a
         // file naming one not there yet, with a signed release list and a grace period.
@@ -107,14 +107,16 @@ let package = Package(
         .target(
             name: "PortalReceiver",
             dependencies: [
-                "PortalTrust", "PortalCrypto", "PortalFormat", "PortalHTTP", "PortalFiles",
+                "PortalTrust", "PortalCrypto", "PortalFormat", "PortalHTTP", "PortalFiles", "PortalPush",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]),
         .executableTarget(
             name: "portal-receiver",
-            dependencies: ["PortalReceiver", "PortalTrust", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["PortalReceiver", "PortalTrust", "PortalPush", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             linkerSettings: fastMalloc),
         // The staff CLI.
         .executableTarget(
@@ -153,7 +155,9 @@ let package = Package(
             name: "PortalPublishTests",
             dependencies: ["PortalPublish", "PortalBuild", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalKeys", "PortalTestSupport"]),
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalPhotos", "PortalTestSupport"]),
-        .testTarget(name: "PortalReceiverTests", dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalTestSupport"]),
+        .testTarget(
+            name: "PortalReceiverTests",
+            dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalPush", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(
             name: "PortalBuildTests",

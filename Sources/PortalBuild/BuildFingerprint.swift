@@ -29,7 +29,7 @@ struct BuildFingerprint: Equatable {
     }
 
     /// Bump when the output format or the pipeline changes in a way inputs do not show.
-    static let pipelineVersion = "ouderportaal-generate/1"
+    static let pipelineVersion = "ouderportaal-generate/2"
 
     static func stateFile(_ options: GenerateOptions) -> URL {
         options.keysDirectory.appendingPathComponent("cache/build-state")

@@ -68,7 +68,7 @@ struct BuildLedger {
     // as bytes: an incremental build of 10,000 items reads and writes it every time. A value
     // holding a TAB, US, CR or LF cannot be written: the ledger is then left out, and the next
     // build is a full one.
-    static let header = "ouderportaal-build-ledger 3"
+    static let header = "ouderportaal-build-ledger 4"
     private static let tab: UInt8 = 0x09
     private static let unit: UInt8 = 0x1F
     private static let newline: UInt8 = 0x0A
@@ -116,7 +116,7 @@ struct BuildLedger {
             field(path)
             field(facts.logicalPath)
             field(facts.audience)
-            field((facts.draft ? "d" : "") + (facts.conference ? "c" : "") + "-")
+            field((facts.draft ? "d" : "") + (facts.conference ? "c" : "") + (facts.urgent ? "u" : "") + "-")
             field(facts.slugLine.map(String.init) ?? "")
             field(facts.ownFolder ?? "")
             out.append(Self.tab)
@@ -211,7 +211,7 @@ struct BuildLedger {
                     sourcePath: path, logicalPath: text(fields[2]), audience: text(fields[3]),
                     draft: flags.contains("d"), slugLine: Int(text(fields[5])),
                     ownFolder: fields[6].isEmpty ? nil : text(fields[6]),
-                    links: links, images: list(fields[8]), conference: flags.contains("c"))
+                    links: links, images: list(fields[8]), conference: flags.contains("c"), urgent: flags.contains("u"))
                 if fields.count == 12 {
                     ledger.products[path] = Product(month: text(fields[9]), blobs: list(fields[10]), media: list(fields[11]))
                 }

@@ -4,6 +4,7 @@ import Foundation
 import PortalContent
 import PortalCrypto
 import PortalFormat
+import PortalPush
 import PortalKeys
 import PortalPhotos
 import PortalRender
@@ -545,6 +546,7 @@ struct Sealer {
     /// number of groups.
     private func sealKeyslots(keys: [String: (epoch: Int, key: SymmetricKey)], titles: [String: String]) throws(BuildError) -> (files: [OutputFile], size: Int) {
         let publisher = Data(Ed25519.publicKey(seed: keystore.masterKey.publisherSeed)).base64EncodedString()
+        let vapid = Base64URL.encode(VAPIDKey.derive(from: keystore.masterKey.vapidSeed).publicKey)
         var payloads: [(tokenID: String, kek: SymmetricKey, json: [UInt8])] = []
         for record in keystore.activeTokens(at: now) {
             let token: Token
@@ -572,7 +574,7 @@ struct Sealer {
                 expires: localDay(record.expires.addingTimeInterval(-1)),
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
-                publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox)
+                publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox, push: vapid)
             payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0

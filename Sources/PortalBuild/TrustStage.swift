@@ -6,6 +6,7 @@ import PortalContent
 import PortalCrypto
 import PortalFormat
 import PortalKeys
+import PortalPush
 import PortalTrust
 
 struct TrustStage {
@@ -48,7 +49,12 @@ struct TrustStage {
         return TrustFile(
             siteID: keystore.siteID, adminPublicKey: keystore.adminPublicKey, inboxPublicKey: keystore.inboxPublicKey,
             publisherPublicKey: Ed25519.publicKey(seed: keystore.masterKey.publisherSeed),
-            generated: now, tokens: tokens, schedules: schedules)
+            generated: now, tokens: tokens, schedules: schedules,
+            push: TrustFile.Push(
+                vapidPrivateKey: VAPIDKey.derive(from: keystore.masterKey.vapidSeed).privateKey,
+                subject: "mailto:" + site.config.contact.email,
+                quietStart: site.config.push.quietStart, quietEnd: site.config.push.quietEnd,
+                quietWeekends: site.config.push.quietWeekends, timeZone: site.config.timezone.identifier))
     }
 
     func write(to url: URL) throws(BuildError) {

@@ -28,11 +28,14 @@ public struct ItemFacts: Equatable, Sendable {
     public var images: [String]
     /// A conference schedule (the receiver's trust file lists them).
     public var conference: Bool
+    /// `urgent: true`: publish notifies at once, also in quiet hours.
+    public var urgent: Bool
 
     public init(
         sourcePath: String, logicalPath: String, audience: String, draft: Bool, slugLine: Int? = nil,
-        ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false
+        ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false, urgent: Bool = false
     ) {
+        self.urgent = urgent
         self.sourcePath = sourcePath
         self.logicalPath = logicalPath
         self.audience = audience

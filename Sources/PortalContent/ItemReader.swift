@@ -58,9 +58,9 @@ struct FrontMatterSplit {
 
 /// Front matter keys per kind, in the order docs/CONTENT.md lists them.
 enum FrontMatterKeys {
-    static let news = ["title", "date", "summary", "author", "draft", "slug"]
-    static let event = ["title", "start", "end", "all_day", "location", "summary", "draft", "slug"]
-    static let album = ["title", "date", "summary", "cover", "photos", "draft", "slug"]
+    static let news = ["title", "date", "summary", "author", "urgent", "draft", "slug"]
+    static let event = ["title", "start", "end", "all_day", "location", "summary", "urgent", "draft", "slug"]
+    static let album = ["title", "date", "summary", "cover", "photos", "urgent", "draft", "slug"]
     static let page = ["title", "weight", "summary", "draft", "slug"]
     static let conference = [
         "title", "teacher", "location", "slot_minutes", "evenings", "booking", "per_family", "min_notice_hours",
@@ -169,6 +169,7 @@ struct ItemReader {
             report.add(file, nil, "the \(source) gives slug '\(placement.nameSlug)', but slugs may only contain lowercase letters, digits and '-'; rename it or set 'slug:'")
         }
         if fields.has("summary") { loaded.item.summary = fields.text("summary") }
+        if fields.has("urgent") { loaded.item.urgent = fields.bool("urgent") ?? false }
 
         switch placement.kind {
         case .news:

@@ -35,11 +35,14 @@ public struct SiteConfig: Equatable, Sendable {
     /// Optional school colour ("#1f5f8b") for the installed app's theme colour and icons.
     public var colour: String?
     public var groups: [Group]
+    /// When notifications may go (site.yaml `push:`).
+    public var push: PushSettings
 
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
-        contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group]
+        contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group], push: PushSettings = PushSettings()
     ) {
+        self.push = push
         self.name = name
         self.url = url
         self.timezone = timezone
@@ -52,6 +55,21 @@ public struct SiteConfig: Equatable, Sendable {
     }
 
     public func group(id: String) -> Group? { groups.first { $0.id == id } }
+}
+
+/// site.yaml `push:`: quiet hours in the school's time zone. Items with `urgent: true` go at once.
+public struct PushSettings: Equatable, Sendable {
+    /// "HH:MM"; equal start and end mean no quiet time of day.
+    public var quietStart = "20:00"
+    public var quietEnd = "07:00"
+    /// Saturday and Sunday are quiet all day.
+    public var quietWeekends = true
+
+    public init(quietStart: String = "20:00", quietEnd: String = "07:00", quietWeekends: Bool = true) {
+        self.quietStart = quietStart
+        self.quietEnd = quietEnd
+        self.quietWeekends = quietWeekends
+    }
 }
 
 public struct Contact: Equatable, Sendable {
@@ -210,6 +228,8 @@ public struct ContentItem: Equatable, Sendable {
     public var date: Date?
     public var summary: String?
     public var author: String?
+    /// `urgent: true`: notify at once, also in quiet hours (a closed school, an outbreak).
+    public var urgent = false
     /// Order of info pages (lower first); 0 when not set.
     public var weight: Int
     /// The Markdown body after the front matter.

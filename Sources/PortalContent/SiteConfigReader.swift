@@ -3,7 +3,8 @@ import Foundation
 
 enum SiteConfigReader {
     static let file = "site.yaml"
-    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups"]
+    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push"]
+    static let pushKeys = ["quiet_hours", "quiet_weekends"]
     static let contactKeys = ["name", "email", "phone", "hours"]
     static let groupKeys = ["id", "title", "teacher"]
 
@@ -65,6 +66,7 @@ enum SiteConfigReader {
             report.add(file, fields.lineOf("colour"), "'colour' must be a colour like \"#1f5f8b\" (a # and six hex digits)")
         }
         let groups = readGroups(fields, report: report)
+        let push = readPush(fields, report: report)
 
         let groupIDs = Set(groups.map(\.id))
         let zone = timeZone ?? fallbackZone
@@ -73,8 +75,33 @@ enum SiteConfigReader {
         else { return Result(config: nil, groupIDs: groupIDs, timeZone: zone) }
         let config = SiteConfig(
             name: name, url: url, timezone: timeZone, languages: languages, receiverURL: receiver,
-            contact: contact, welcome: welcome, colour: colour, groups: groups)
+            contact: contact, welcome: welcome, colour: colour, groups: groups, push: push)
         return Result(config: config, groupIDs: groupIDs, timeZone: zone)
+    }
+
+    /// `push: {quiet_hours: "20:00-07:00", quiet_weekends: true}`; both optional.
+    private static func readPush(_ fields: Fields, report: ProblemReport) -> PushSettings {
+        var settings = PushSettings()
+        guard let push = fields.mapping("push", what: "push", allowed: pushKeys) else { return settings }
+        if let hours = push.text("quiet_hours") {
+            let parts = hours.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts.allSatisfy(isTimeOfDay) {
+                settings.quietStart = parts[0]
+                settings.quietEnd = parts[1]
+            } else {
+                report.add(file, push.lineOf("quiet_hours"),
+                           "'quiet_hours' must be two times like \"20:00-07:00\" (from-until, 24-hour clock; \"00:00-00:00\" for none)")
+            }
+        }
+        if let weekends = push.bool("quiet_weekends") { settings.quietWeekends = weekends }
+        return settings
+    }
+
+    static func isTimeOfDay(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+              let h = Int(parts[0]), let m = Int(parts[1]) else { return false }
+        return (0..<24).contains(h) && (0..<60).contains(m)
     }
 
     private static func readLanguages(_ fields: Fields, report: ProblemReport) -> [String]? {

@@ -16,6 +16,7 @@ public enum Label {
     public static let blobV2 = "ouderportaal/2 blob"
     public static let signed = "ouderportaal/2 signed "
     public static let schedule = "ouderportaal/2 schedule "
+    public static let vapid = "ouderportaal/2 vapid"
     // Format 1 (kept by format 2 where FORMAT.md says so).
     public static let tokenID = "ouderportaal/1 token-id"
     public static let kek = "ouderportaal/1 kek"
@@ -111,6 +112,12 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     /// Derived, so a restore of keys/ restores it.
     public var publisherSeed: [UInt8] {
         BLAKE2b.hash(Array(Label.publisher.utf8), key: bytes, length: 32)
+    }
+
+    /// Key material of the school's VAPID key (Web Push, FORMAT.md "Push"):
+    /// `BLAKE2b(master_key, "ouderportaal/2 vapid", 32)`, taken as a P-256 scalar.
+    public var vapidSeed: [UInt8] {
+        BLAKE2b.hash(Array(Label.vapid.utf8), key: bytes, length: 32)
     }
 
     /// Item key of a blob: `BLAKE2b(master_key, "ouderportaal/2 item " || hex(SHA-256(M)), 32)`.

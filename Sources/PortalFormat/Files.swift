@@ -301,6 +301,9 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     /// the token's KEK, which only this token and the school can make: neither the host nor
     /// another parent can swap it (site.json's copy is only compared with it).
     public var inbox: [InboxKey]
+    /// Base64url of the school's 65-byte VAPID public key: the app's `applicationServerKey`
+    /// when it subscribes to notifications (FORMAT.md "Push"). Absent in keyslots of older builds.
+    public var push: String?
 
     public struct Audience: Codable, Equatable, Sendable {
         public var id: String
@@ -345,7 +348,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, expires, family, publisher, audiences, receiver, inbox
+        case v, expires, family, publisher, audiences, receiver, inbox, push
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }
@@ -358,8 +361,10 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         publisher: String,
         audiences: [Audience],
         receiver: String,
-        inbox: [InboxKey]
+        inbox: [InboxKey],
+        push: String? = nil
     ) {
+        self.push = push
         self.tokenID = tokenID
         self.expires = expires
         self.family = family

@@ -47,6 +47,11 @@ public struct APIError: Error, Sendable, Equatable {
         409, "trust_not_newer", "the receiver already has a trust file generated at the same time or later")
     static let trustWrongSite = APIError(409, "trust_wrong_site", "this trust file belongs to another site")
     static func invalidTrust(_ reason: String) -> APIError { APIError(422, "invalid_trust", reason) }
+    static let pushOff = APIError(409, "push_off", "this school does not send notifications")
+    static func pushEndpoint(_ reason: String) -> APIError { APIError(422, "push_endpoint", reason) }
+    static func tooManyDevices(_ limit: Int) -> APIError {
+        APIError(409, "too_many_devices", "this code already has notifications on \(limit) devices; switch them off on one first")
+    }
     static let registrationClosed = APIError(
         403, "registration_closed",
         "the registration period of this token has ended; ask the school for a new code")

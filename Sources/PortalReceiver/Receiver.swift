@@ -25,6 +25,9 @@ public final class Receiver: Sendable {
     let registered = LockedSet()
     /// The site this receiver serves and takes releases for (`--site`), if any.
     public let site: SiteStore?
+    let pushStore: PushStore
+    /// Ends the sending loop's wait when a notice queued messages.
+    let pushWake = PushWake()
 
     public init(
         trust: TrustStore, databasePath: String, clock: any WallClock = SystemClock(),
@@ -36,6 +39,7 @@ public final class Receiver: Sendable {
         self.trust = trust
         self.configuration = configuration
         self.store = try ReceiverStore(path: databasePath)
+        self.pushStore = try PushStore(pool: store.pool)
         try store.adoptFormerScheduleIDs(Self.renames(trust.current.file))
         self.clock = clock
         self.replay = ReplayGuard(skewSeconds: configuration.skewSeconds, perSigner: configuration.noncesPerToken)
@@ -47,8 +51,19 @@ public final class Receiver: Sendable {
     /// After a new trust file (a push, SIGHUP): bookings under a schedule's former ids move to its id.
     @discardableResult
     public func trustChanged() throws -> Int {
-        try store.adoptFormerScheduleIDs(Self.renames(trust.current.file))
+        // Revoked and expired tokens' devices are told nothing more.
+        let removed = try pushStore.keepOnly(tokens: Set(trust.current.tokens.keys))
+        if removed > 0 { log("push: removed \(removed) subscriptions of tokens no longer in the trust file") }
+        return try store.adoptFormerScheduleIDs(Self.renames(trust.current.file))
     }
+
+    /// One line to the log (stderr, the journal under systemd).
+    func log(_ line: String) {
+        FileHandle.standardError.write(Data("portal-receiver: \(line)\n".utf8))
+    }
+
+    /// Subscriptions, queued, sent and failed messages.
+    public func pushStatus() throws -> PushStatus { try pushStore.status() }
 
     static func renames(_ file: TrustFile) -> [(id: String, former: [String])] {
         file.schedules.map { ($0.id, $0.formerIDs ?? []) }

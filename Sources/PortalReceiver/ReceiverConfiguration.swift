@@ -1,5 +1,6 @@
 // The limits and switches of a receiver (`portal-receiver` sets them from its options).
 import Foundation
+import PortalPush
 
 /// Limits and switches of a receiver.
 public struct ReceiverConfiguration: Sendable {
@@ -30,6 +31,17 @@ public struct ReceiverConfiguration: Sendable {
     /// Seconds from a connection's start, or the end of its previous answer, until the whole next
     /// request (header section and body) must have arrived.
     public var requestTimeout: Double = 30
+
+    /// Which push endpoints the receiver sends to (issue 16: no request forgery).
+    public var pushPolicy = PushEndpointPolicy()
+    /// Devices with notifications per token.
+    public var maxSubscriptionsPerToken = 10
+    /// Push messages in flight at once.
+    public var pushConcurrency = 32
+    /// Seconds a push service may take to answer.
+    public var pushTimeout = 10
+    /// Seconds a push service keeps a message for a device that is offline (the TTL header).
+    public var pushTTL = 24 * 3600
 
     public init() {}
 }

@@ -114,7 +114,13 @@ public struct ReceiverServer: Sendable {
             }
         }
         defer { pruner.cancel() }
+        // Push messages go beside the requests, never in their way.
+        let sender = PushSender(receiver: receiver)
+        let sending = Task { await sender.run() }
+        defer { sending.cancel() }
         try await makeApplication(ready: ready).runService()
+        sending.cancel()
+        await sender.shutdown()
     }
 }
 

@@ -36,6 +36,8 @@ public struct TrustIndex: Sendable {
     public let tokens: [String: Token]
     public let schedules: [String: Schedule]
     public let adminPublicKey: [UInt8]
+    /// Audience id -> the tokens that read it: `school` is every token's.
+    public let tokensByAudience: [String: Set<String>]
 
     public init(_ file: TrustFile) {
         self.file = file
@@ -54,6 +56,11 @@ public struct TrustIndex: Sendable {
                 perFamily: s.perFamily, minNoticeHours: s.minNoticeHours, slots: s.slots, slotIndex: index)
         }
         self.tokens = tokens
+        var byAudience: [String: Set<String>] = ["school": Set(tokens.keys)]
+        for token in file.tokens {
+            for audience in token.audiences { byAudience[audience, default: []].insert(token.id) }
+        }
+        tokensByAudience = byAudience
         self.schedules = schedules
         self.adminPublicKey = file.adminPublicKey
     }

@@ -1,6 +1,8 @@
 // The receiver's trust file: what `portal generate` tells `portal-receiver` (token ids with their
 // Ed25519 public keys, families, audiences and expiry; conference schedules; the admin and inbox
-// public keys). It holds no secret: nothing in it opens content or forges a request.
+// public keys). It holds one secret, the school's VAPID key in `push`: it lets the receiver ask
+// push services to wake the devices that subscribed with it (docs/SECURITY.md). Nothing in it
+// opens content or forges a parent's request.
 import Foundation
 import PortalFiles
 
@@ -36,6 +38,59 @@ public struct TrustFile: Codable, Sendable, Equatable {
     public var generated: Date
     public var tokens: [Token]
     public var schedules: [Schedule]
+    /// How the receiver notifies devices (Web Push); nil in files of older builds: no pushes.
+    public var push: Push?
+
+    /// Web Push settings (docs/RECEIVER.md "Push").
+    public struct Push: Codable, Sendable, Equatable {
+        /// The VAPID key's 32-byte P-256 scalar (FORMAT.md "Push"; the keyslots hold its public half).
+        public var vapidPrivateKey: [UInt8]
+        /// The VAPID `sub` claim: `mailto:` the school's contact, so a push service can reach it.
+        public var subject: String
+        /// Quiet hours "HH:MM" in `timeZone`, and whether weekends are quiet all day.
+        public var quietStart: String
+        public var quietEnd: String
+        public var quietWeekends: Bool
+        public var timeZone: String
+
+        public init(vapidPrivateKey: [UInt8], subject: String, quietStart: String, quietEnd: String, quietWeekends: Bool, timeZone: String) {
+            self.vapidPrivateKey = vapidPrivateKey
+            self.subject = subject
+            self.quietStart = quietStart
+            self.quietEnd = quietEnd
+            self.quietWeekends = quietWeekends
+            self.timeZone = timeZone
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case subject
+            case vapidPrivateKey = "vapid_private_key"
+            case quietStart = "quiet_start"
+            case quietEnd = "quiet_end"
+            case quietWeekends = "quiet_weekends"
+            case timeZone = "time_zone"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            vapidPrivateKey = try TrustFile.decodeBase64(c, .vapidPrivateKey)
+            subject = try c.decode(String.self, forKey: .subject)
+            quietStart = try c.decode(String.self, forKey: .quietStart)
+            quietEnd = try c.decode(String.self, forKey: .quietEnd)
+            quietWeekends = try c.decode(Bool.self, forKey: .quietWeekends)
+            timeZone = try c.decode(String.self, forKey: .timeZone)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(Data(vapidPrivateKey).base64EncodedString(), forKey: .vapidPrivateKey)
+            try c.encode(subject, forKey: .subject)
+            try c.encode(quietStart, forKey: .quietStart)
+            try c.encode(quietEnd, forKey: .quietEnd)
+            try c.encode(quietWeekends, forKey: .quietWeekends)
+            try c.encode(timeZone, forKey: .timeZone)
+        }
+    }
 
     /// One active token: not revoked, not expired when the file was written.
     public struct Token: Codable, Sendable, Equatable {
@@ -147,7 +202,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, generated, tokens, schedules
+        case format, generated, tokens, schedules, push
         case siteID = "site_id"
         case adminPublicKey = "admin_public_key"
         case inboxPublicKey = "inbox_public_key"
@@ -157,8 +212,9 @@ public struct TrustFile: Codable, Sendable, Equatable {
     /// The convenience initializer `portal generate` uses: plain values, format 1.
     public init(
         siteID: [UInt8], adminPublicKey: [UInt8], inboxPublicKey: [UInt8], publisherPublicKey: [UInt8]? = nil,
-        generated: Date = Date(), tokens: [Token], schedules: [Schedule]
+        generated: Date = Date(), tokens: [Token], schedules: [Schedule], push: Push? = nil
     ) {
+        self.push = push
         self.format = TrustFile.formatVersion
         self.siteID = siteID
         self.adminPublicKey = adminPublicKey
@@ -179,6 +235,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         generated = try c.decode(Date.self, forKey: .generated)
         tokens = try c.decode([Token].self, forKey: .tokens)
         schedules = try c.decode([Schedule].self, forKey: .schedules)
+        push = try c.decodeIfPresent(Push.self, forKey: .push)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -191,6 +248,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         try c.encode(generated, forKey: .generated)
         try c.encode(tokens, forKey: .tokens)
         try c.encode(schedules, forKey: .schedules)
+        try c.encodeIfPresent(push, forKey: .push)
     }
 
     // MARK: - Validation
@@ -207,6 +265,13 @@ public struct TrustFile: Codable, Sendable, Equatable {
         if inboxPublicKey.count != 32 { out.append("inbox_public_key must be 32 bytes, is \(inboxPublicKey.count)") }
         if let publisherPublicKey, publisherPublicKey.count != 32 {
             out.append("publisher_public_key must be 32 bytes, is \(publisherPublicKey.count)")
+        }
+        if let push {
+            if push.vapidPrivateKey.count != 32 { out.append("push.vapid_private_key must be 32 bytes, is \(push.vapidPrivateKey.count)") }
+            if !push.subject.hasPrefix("mailto:") && !push.subject.hasPrefix("https://") {
+                out.append("push.subject must be a mailto: or https: address")
+            }
+            if TimeZone(identifier: push.timeZone) == nil { out.append("push.time_zone '\(push.timeZone)' is not a known time zone") }
         }
         var tokenIDs = Set<String>()
         for (i, t) in tokens.enumerated() {

@@ -1,6 +1,7 @@
 // portal-receiver: takes parents' signed, sealed absence reports and conference bookings.
 import ArgumentParser
 import Foundation
+import PortalPush
 import PortalReceiver
 import PortalTrust
 
@@ -63,6 +64,9 @@ struct PortalReceiverCommand: AsyncParsableCommand {
     @Option(help: "Seconds in which a whole request (headers and body) must arrive.")
     var requestTimeout: Double = 30
 
+    @Flag(help: .hidden)
+    var pushAllowLoopback = false
+
     func validate() throws {
         // With --static the receiver faces clients directly: any client could write the header
         // and pick its own rate-limit bucket. Only a reverse proxy that overwrites it makes it safe.
@@ -99,6 +103,8 @@ struct PortalReceiverCommand: AsyncParsableCommand {
         config.noncesPerToken = noncesPerToken
         config.idleTimeout = idleTimeout
         config.requestTimeout = requestTimeout
+        // Tests only: the push service stand-in listens on 127.0.0.1 over plain http.
+        config.pushPolicy = PushEndpointPolicy(allowLoopback: pushAllowLoopback)
         let siteStore = try site.map { try SiteStore(folder: URL(fileURLWithPath: $0, isDirectory: true), grace: siteGrace) }
         let receiver = try Receiver(trust: trustStore, databasePath: db, configuration: config, site: siteStore)
 

@@ -1,0 +1,205 @@
+// Sends the queued push messages: a bounded number at once, each encrypted afresh for its device
+// (RFC 8291) and signed with the school's VAPID key (RFC 8292), never following a redirect.
+// It runs beside the request handlers and never holds them up: the queue is in SQLite, so a
+// restart resumes it, and a message leaves the queue only once a push service took it.
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import PortalCrypto
+import PortalPush
+import PortalTrust
+
+/// The receiver's sending side of Web Push.
+///
+/// ```swift
+/// let sender = PushSender(receiver: receiver)
+/// let sent = await sender.sendDue()      // the server calls it in a loop; tests call it directly
+/// ```
+public final class PushSender: Sendable {
+    let receiver: Receiver
+    let client: HTTPClient
+    /// Messages in flight at once.
+    let concurrency: Int
+
+    /// What one attempt came to.
+    public enum Outcome: Sendable, Equatable {
+        case sent
+        /// 404/410: the subscription is gone and removed.
+        case gone
+        /// Will be tried again at this instant.
+        case retry(Date)
+        /// Refused for good (400, 401, 403, 413, expired, out of attempts).
+        case dropped(String)
+    }
+
+    public static let maxAttempts = 8
+
+    public init(receiver: Receiver, concurrency: Int? = nil) {
+        self.receiver = receiver
+        self.concurrency = concurrency ?? receiver.configuration.pushConcurrency
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(5), read: .seconds(Int64(receiver.configuration.pushTimeout))))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.concurrency)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// Sends every message due now, `concurrency` at a time; returns the outcomes.
+    @discardableResult
+    public func sendDue() async -> [Outcome] {
+        guard let push = receiver.trust.current.file.push, let vapid = try? VAPIDKey(privateKey: push.vapidPrivateKey) else {
+            return []
+        }
+        var outcomes: [Outcome] = []
+        while true {
+            let now = receiver.clock.now()
+            guard let batch = try? receiver.pushStore.due(now: ReceiverDates.millis(now), limit: 512), !batch.isEmpty else { break }
+            let results = await withTaskGroup(of: Outcome.self) { group in
+                var results: [Outcome] = []
+                var next = batch.makeIterator()
+                for _ in 0..<min(concurrency, batch.count) {
+                    if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject) } }
+                }
+                for await outcome in group {
+                    results.append(outcome)
+                    if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject) } }
+                }
+                return results
+            }
+            outcomes += results
+            // Rows tried again later stay in the queue with a later not_before, so the loop ends.
+            if batch.count < 512 { break }
+        }
+        return outcomes
+    }
+
+    /// One attempt for one device.
+    func send(_ row: PushQueueRow, vapid: VAPIDKey, subject: String) async -> Outcome {
+        let store = receiver.pushStore
+        let now = receiver.clock.now()
+        let nowMillis = ReceiverDates.millis(now)
+        func drop(_ why: String) -> Outcome {
+            try? store.finished(row, sent: false)
+            receiver.log("push: dropped a message to \(Self.host(row.endpoint)): \(why)")
+            return .dropped(why)
+        }
+        guard nowMillis < row.expires else { return drop("expired before a push service took it") }
+        guard row.attempts < Self.maxAttempts else { return drop("no success in \(Self.maxAttempts) attempts") }
+        // The endpoint passed the rule when it was stored; checked again, since the list may have changed.
+        guard let url = try? receiver.configuration.pushPolicy.check(row.endpoint) else { return drop("endpoint no longer allowed") }
+        let body: [UInt8]
+        do {
+            body = try WebPushEncryption.encrypt(row.payload.encoded(), to: try PushSubscriptionKeys(p256dh: row.p256dh, auth: row.auth))
+        } catch {
+            return drop("\(error)")
+        }
+        var request = HTTPClientRequest(url: row.endpoint)
+        request.method = .POST
+        let ttl = max(0, (row.expires - nowMillis) / 1000)
+        request.headers.add(name: "TTL", value: String(ttl))
+        request.headers.add(name: "Urgency", value: row.payload.urgent ? "high" : "normal")
+        // One topic: a newer message replaces one the push service still holds for the device.
+        request.headers.add(name: "Topic", value: "ouderportaal")
+        request.headers.add(name: "Content-Encoding", value: "aes128gcm")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.headers.add(
+            name: "Authorization",
+            value: vapid.authorization(endpoint: url, subject: subject, expires: Int64(now.timeIntervalSince1970) + 12 * 3600))
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let status: UInt
+        let retryAfter: String?
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(receiver.configuration.pushTimeout)))
+            status = response.status.code
+            retryAfter = response.headers.first(name: "retry-after")
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            return retry(row, now: now, retryAfter: nil, why: "\(error)")
+        }
+        switch status {
+        case 200..<300:
+            try? store.finished(row, sent: true)
+            return .sent
+        case 404, 410:
+            try? await store.forget(endpoint: row.endpoint)
+            receiver.log("push: \(Self.host(row.endpoint)) says a subscription is gone (\(status)); removed")
+            return .gone
+        case 429, 500..<600:
+            return retry(row, now: now, retryAfter: retryAfter, why: "status \(status)")
+        default:
+            return drop("status \(status)")
+        }
+    }
+
+    /// Backoff: 10 s, 20 s, 40 s ... at most an hour, or the push service's `Retry-After` when later.
+    func retry(_ row: PushQueueRow, now: Date, retryAfter: String?, why: String) -> Outcome {
+        var delay = min(3600, 10 * pow(2, Double(row.attempts)))
+        if let retryAfter {
+            if let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
+                delay = max(delay, min(seconds, 24 * 3600))
+            } else if let date = Self.httpDate(retryAfter) {
+                delay = max(delay, min(date.timeIntervalSince(now), 24 * 3600))
+            }
+        }
+        let at = now.addingTimeInterval(delay)
+        try? receiver.pushStore.retry(row, at: ReceiverDates.millis(at))
+        receiver.log("push: \(Self.host(row.endpoint)) \(why); trying again in \(Int(delay)) s")
+        return .retry(at)
+    }
+
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+
+    /// For log lines: the push service, never the device's path.
+    static func host(_ endpoint: String) -> String { URL(string: endpoint)?.host ?? "?" }
+
+    /// The sending loop of a running server: every second, or at once when a notice came.
+    public func run() async {
+        while !Task.isCancelled {
+            await sendDue()
+            await receiver.pushWake.wait(seconds: 1)
+        }
+    }
+}
+
+/// A wake-up call for the sending loop: `signal()` ends the current `wait` early.
+final class PushWake: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = false
+    private var waiter: CheckedContinuation<Void, Never>?
+
+    func signal() {
+        let w: CheckedContinuation<Void, Never>? = lock.withLock {
+            if let w = waiter { waiter = nil; return w }
+            pending = true
+            return nil
+        }
+        w?.resume()
+    }
+
+    func wait(seconds: Double) async {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            self?.signal()
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let resumeNow: Bool = lock.withLock {
+                if pending { pending = false; return true }
+                waiter = c
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+        timer.cancel()
+    }
+}

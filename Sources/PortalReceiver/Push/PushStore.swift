@@ -1,0 +1,234 @@
+// The receiver's push tables, in its SQLite database: subscriptions per token and device, the
+// queue of messages to send (one row per device: a second notice before the first went merges
+// into it), and the sequences already announced (a repeated notice queues nothing).
+import Foundation
+import GRDB
+import PortalPush
+
+/// One device's subscription for one token.
+struct PushSubscriptionRow: Sendable, Equatable {
+    var endpoint: String
+    var tokenID: String
+    var p256dh: [UInt8]
+    var auth: [UInt8]
+    var mode: String
+}
+
+/// One queued message: to one endpoint, sent at `notBefore` or later.
+struct PushQueueRow: Sendable, Equatable {
+    var endpoint: String
+    var p256dh: [UInt8]
+    var auth: [UInt8]
+    var payload: PushPayload
+    /// Unix milliseconds.
+    var notBefore: Int64
+    var expires: Int64
+    var attempts: Int
+}
+
+final class PushStore: @unchecked Sendable {
+    let pool: DatabasePool
+
+    init(pool: DatabasePool) throws {
+        self.pool = pool
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS push_subscriptions (
+                  endpoint TEXT NOT NULL,
+                  token_id TEXT NOT NULL,
+                  p256dh BLOB NOT NULL,
+                  auth BLOB NOT NULL,
+                  mode TEXT NOT NULL,
+                  created INTEGER NOT NULL,
+                  PRIMARY KEY (endpoint, token_id));
+                CREATE INDEX IF NOT EXISTS push_subscriptions_token ON push_subscriptions(token_id);
+                CREATE TABLE IF NOT EXISTS push_queue (
+                  endpoint TEXT PRIMARY KEY,
+                  p256dh BLOB NOT NULL,
+                  auth BLOB NOT NULL,
+                  payload BLOB NOT NULL,
+                  not_before INTEGER NOT NULL,
+                  expires INTEGER NOT NULL,
+                  attempts INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX IF NOT EXISTS push_queue_due ON push_queue(not_before);
+                CREATE TABLE IF NOT EXISTS push_announced (
+                  audience TEXT PRIMARY KEY,
+                  sequence INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS push_counts (
+                  name TEXT PRIMARY KEY,
+                  value INTEGER NOT NULL);
+                """)
+        }
+    }
+
+    /// Adds or replaces the subscription; refuses a new device beyond `limit` for the token.
+    /// Returns the token's number of subscriptions after, or nil when the limit refused it.
+    func subscribe(_ row: PushSubscriptionRow, limit: Int, now: Int64) async throws -> Int? {
+        try await pool.write { db in
+            let existing = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM push_subscriptions WHERE token_id = ? AND endpoint != ?",
+                arguments: [row.tokenID, row.endpoint]) ?? 0
+            guard existing < limit else { return nil }
+            try db.execute(
+                sql: """
+                    INSERT INTO push_subscriptions (endpoint, token_id, p256dh, auth, mode, created) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(endpoint, token_id) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, mode = excluded.mode
+                    """,
+                arguments: [row.endpoint, row.tokenID, Data(row.p256dh), Data(row.auth), row.mode, now])
+            return existing + 1
+        }
+    }
+
+    /// Removes one device's subscription for one token; the token's remaining count.
+    func unsubscribe(endpoint: String, tokenID: String) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM push_subscriptions WHERE endpoint = ? AND token_id = ?", arguments: [endpoint, tokenID])
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = ?", arguments: [endpoint]) == 0 {
+                try db.execute(sql: "DELETE FROM push_queue WHERE endpoint = ?", arguments: [endpoint])
+            }
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM push_subscriptions WHERE token_id = ?", arguments: [tokenID]) ?? 0
+        }
+    }
+
+    /// A push service said the endpoint is gone (404/410): every token's subscription on it goes.
+    func forget(endpoint: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM push_subscriptions WHERE endpoint = ?", arguments: [endpoint])
+            try db.execute(sql: "DELETE FROM push_queue WHERE endpoint = ?", arguments: [endpoint])
+        }
+    }
+
+    /// After a new trust file: subscriptions of tokens no longer in it (revoked, expired) go, and
+    /// queued messages to devices left without a subscription.
+    func keepOnly(tokens: Set<String>) throws -> Int {
+        try pool.write { db in
+            let all = try String.fetchAll(db, sql: "SELECT DISTINCT token_id FROM push_subscriptions")
+            var removed = 0
+            for token in all where !tokens.contains(token) {
+                try db.execute(sql: "DELETE FROM push_subscriptions WHERE token_id = ?", arguments: [token])
+                removed += db.changesCount
+            }
+            try db.execute(sql: "DELETE FROM push_queue WHERE endpoint NOT IN (SELECT endpoint FROM push_subscriptions)")
+            return removed
+        }
+    }
+
+    /// Queues one message per device of `tokens` (whose mode takes it), merged with a message
+    /// still waiting for that device. Audiences whose sequence was announced before are left
+    /// out and returned. Returns (devices, held, repeated).
+    func enqueue(
+        notice: PushNotice, tokens: [String: Set<String>], now: Int64, releaseAt: Int64, ttlMillis: Int64
+    ) async throws -> (devices: Int, held: Int, repeated: [String]) {
+        try await pool.write { db in
+            var repeated: [String] = []
+            var fresh: [PushNotice.Audience] = []
+            for audience in notice.audiences {
+                let before = try Int64.fetchOne(db, sql: "SELECT sequence FROM push_announced WHERE audience = ?", arguments: [audience.id])
+                if let before, before >= audience.sequence { repeated.append(audience.id); continue }
+                try db.execute(
+                    sql: "INSERT INTO push_announced (audience, sequence) VALUES (?, ?) ON CONFLICT(audience) DO UPDATE SET sequence = excluded.sequence",
+                    arguments: [audience.id, audience.sequence])
+                fresh.append(audience)
+            }
+            // Per device: the payload of every audience its tokens read.
+            var perDevice: [String: (p256dh: [UInt8], auth: [UInt8], payload: PushPayload)] = [:]
+            let rows = fresh.isEmpty ? [] : try Row.fetchAll(db, sql: "SELECT endpoint, token_id, p256dh, auth, mode FROM push_subscriptions")
+            for audience in fresh {
+                let ids = tokens[audience.id] ?? []
+                guard !ids.isEmpty else { continue }
+                for row in rows {
+                    let token: String = row["token_id"]
+                    guard ids.contains(token) else { continue }
+                    let mode: String = row["mode"]
+                    if mode == "urgent" && !audience.urgent { continue }
+                    let endpoint: String = row["endpoint"]
+                    let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent)
+                    if let had = perDevice[endpoint] {
+                        perDevice[endpoint]!.payload = had.payload.merged(with: add)
+                    } else {
+                        let p256dh: Data = row["p256dh"]
+                        let auth: Data = row["auth"]
+                        perDevice[endpoint] = (Array(p256dh), Array(auth), add)
+                    }
+                }
+            }
+            var held = 0
+            for (endpoint, message) in perDevice {
+                var payload = message.payload
+                var notBefore = payload.urgent ? now : releaseAt
+                if let waiting = try Row.fetchOne(db, sql: "SELECT payload, not_before FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
+                   let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
+                    payload = old.merged(with: payload)
+                    notBefore = payload.urgent ? now : min(notBefore, waiting["not_before"] as Int64)
+                }
+                if notBefore > now { held += 1 }
+                try db.execute(
+                    sql: """
+                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)
+                        ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
+                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0
+                        """,
+                    arguments: [endpoint, Data(message.p256dh), Data(message.auth), Data(payload.encoded()), notBefore,
+                                notBefore + ttlMillis])
+            }
+            return (perDevice.count, held, repeated)
+        }
+    }
+
+    /// Messages due at `now`, soonest first.
+    func due(now: Int64, limit: Int) throws -> [PushQueueRow] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM push_queue WHERE not_before <= ? ORDER BY not_before LIMIT ?", arguments: [now, limit]
+            ).compactMap { row in
+                guard let payload = PushPayload.decode(Array(row["payload"] as Data)) else { return nil }
+                return PushQueueRow(
+                    endpoint: row["endpoint"], p256dh: Array(row["p256dh"] as Data), auth: Array(row["auth"] as Data),
+                    payload: payload, notBefore: row["not_before"], expires: row["expires"], attempts: row["attempts"])
+            }
+        }
+    }
+
+    /// The earliest `not_before` of the queue.
+    func nextDue() throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(not_before) FROM push_queue") }
+    }
+
+    /// The message went (or will never go): it leaves the queue, unless a newer one was merged
+    /// into its row meanwhile (then the row's payload differs and stays).
+    func finished(_ row: PushQueueRow, sent: Bool) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM push_queue WHERE endpoint = ? AND payload = ?",
+                arguments: [row.endpoint, Data(row.payload.encoded())])
+            try Self.count(db, sent ? "sent" : "failed")
+        }
+    }
+
+    /// Try again at `at`.
+    func retry(_ row: PushQueueRow, at: Int64) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE push_queue SET attempts = attempts + 1, not_before = ? WHERE endpoint = ? AND payload = ?",
+                arguments: [at, row.endpoint, Data(row.payload.encoded())])
+        }
+    }
+
+    private static func count(_ db: Database, _ name: String) throws {
+        try db.execute(
+            sql: "INSERT INTO push_counts (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+            arguments: [name])
+    }
+
+    func status() throws -> PushStatus {
+        try pool.read { db in
+            let counts = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT name, value FROM push_counts").map {
+                ($0["name"] as String, $0["value"] as Int)
+            })
+            return PushStatus(
+                subscriptions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM push_subscriptions") ?? 0,
+                queued: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM push_queue") ?? 0,
+                sent: counts["sent"] ?? 0, failed: counts["failed"] ?? 0)
+        }
+    }
+}

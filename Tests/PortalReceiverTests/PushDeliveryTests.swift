@@ -1,0 +1,277 @@
+import Foundation
+import PortalCrypto
+import PortalFormat
+import PortalPush
+import PortalTestSupport
+import PortalTrust
+import XCTest
+
+@testable import PortalReceiver
+
+/// Web Push from the receiver to a push service stand-in on 127.0.0.1 that checks VAPID with
+/// py_vapid and opens every message with http_ece (Tests/browser/push_service.py): who gets a
+/// message, what it says, quiet hours, urgent, retries, gone subscriptions, revocation, restart.
+final class PushDeliveryTests: XCTestCase {
+    static let vapid = VAPIDKey.derive(from: SHA256.hash(Array("vapid".utf8)))
+    var service: PushServiceProcess!
+    var live: LiveReceiver!
+    var sender: PushSender!
+
+    /// The trust fixture with push on; quiet hours around the real time (so the stand-in, which
+    /// checks the JWT's expiry against its own clock, sees a receiver clock near its own).
+    func start(quiet: (start: String, end: String)? = nil) async throws {
+        service = try PushServiceProcess(vapidPublicKey: Base64URL.encode(Self.vapid.publicKey))
+        var trust = Fixture.trust()
+        trust.push = TrustFile.Push(
+            vapidPrivateKey: Self.vapid.privateKey, subject: "mailto:ict@school.example",
+            quietStart: quiet?.start ?? "00:00", quietEnd: quiet?.end ?? "00:00", quietWeekends: false, timeZone: "Europe/Amsterdam")
+        var configuration = ReceiverConfiguration()
+        configuration.pushPolicy = PushEndpointPolicy(allowLoopback: true)
+        live = try await LiveReceiver(trust: trust, configuration: configuration)
+        live.clock.set(Date())
+        sender = PushSender(receiver: live.receiver)
+    }
+
+    override func tearDown() async throws {
+        await sender?.shutdown()
+        await live?.stop()
+        service?.stop()
+    }
+
+    var admin: RequestSigner { .admin(seed: Fixture.adminSeed) }
+
+    func subscribe(_ token: TestToken, _ sub: PushServiceProcess.Subscription, mode: String = "all") async throws -> HTTPResult {
+        try await live.send("POST", "/api/v1/push/subscription",
+                            json: ["endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth, "mode": mode], signer: token.signer)
+    }
+
+    func notify(_ audiences: [(String, Int64, Bool)]) async throws -> HTTPResult {
+        try await live.send("POST", "/api/v1/admin/push/notify",
+                            json: ["audiences": audiences.map { ["id": $0.0, "sequence": $0.1, "count": 1, "urgent": $0.2] }], signer: admin)
+    }
+
+    func sent(to sub: PushServiceProcess.Subscription) async throws -> [PushPayload] {
+        try await service.messages().taken.filter { $0.id == sub.id }.map { PushPayload.decode(Array($0.payload.utf8))! }
+    }
+
+    func testTheRuleAgainstRequestForgeryAndTheDeviceLimit() async throws {
+        try await start()
+        let sub = try await service.subscribe()
+        for endpoint in ["https://intranet.school.example/push", "http://10.0.0.7:8080/x", "https://[::1]/x", "http://127.0.0.1/no-port"] {
+            let r = try await live.send("POST", "/api/v1/push/subscription",
+                                        json: ["endpoint": endpoint, "p256dh": sub.p256dh, "auth": sub.auth, "mode": "all"],
+                                        signer: Fixture.parentA.signer)
+            XCTAssertEqual(r.status, 422, endpoint)
+            XCTAssertEqual(r.error, "push_endpoint", endpoint)
+        }
+        var badKey = try await live.send("POST", "/api/v1/push/subscription",
+                                         json: ["endpoint": sub.endpoint, "p256dh": sub.auth, "auth": sub.auth, "mode": "all"],
+                                         signer: Fixture.parentA.signer)
+        XCTAssertEqual(badKey.status, 422)
+        badKey = try await live.send("POST", "/api/v1/push/subscription",
+                                     json: ["endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth, "mode": "loud"],
+                                     signer: Fixture.parentA.signer)
+        XCTAssertEqual(badKey.status, 422)
+        // Unsigned: refused before anything is stored.
+        let unsigned = try await live.send("POST", "/api/v1/push/subscription",
+                                           json: ["endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth, "mode": "all"], signer: nil)
+        XCTAssertEqual(unsigned.status, 401)
+        // Ten devices per token; the same device again is an update, not an eleventh.
+        for n in 0..<10 {
+            let r = try await live.send("POST", "/api/v1/push/subscription",
+                                        json: ["endpoint": "\(sub.endpoint)-\(n)", "p256dh": sub.p256dh, "auth": sub.auth, "mode": "all"],
+                                        signer: Fixture.parentA.signer)
+            XCTAssertEqual(r.status, 200)
+            XCTAssertEqual(r.json["devices"] as? Int, n + 1)
+        }
+        let again = try await live.send("POST", "/api/v1/push/subscription",
+                                        json: ["endpoint": "\(sub.endpoint)-3", "p256dh": sub.p256dh, "auth": sub.auth, "mode": "urgent"],
+                                        signer: Fixture.parentA.signer)
+        XCTAssertEqual(again.status, 200)
+        let eleventh = try await subscribe(Fixture.parentA, sub)
+        XCTAssertEqual(eleventh.status, 409)
+        XCTAssertEqual(eleventh.error, "too_many_devices")
+        let off = try await live.send("POST", "/api/v1/push/subscription", json: ["endpoint": "\(sub.endpoint)-3", "mode": "off"],
+                                      signer: Fixture.parentA.signer)
+        XCTAssertEqual(off.json["devices"] as? Int, 9)
+        let got1 = try await subscribe(Fixture.parentA, sub).status
+        XCTAssertEqual(got1, 200)
+    }
+
+    func testANoticeReachesExactlyTheDevicesOfItsAudienceOnceWithoutText() async throws {
+        try await start()
+        let a = try await service.subscribe(), g3 = try await service.subscribe(), multi = try await service.subscribe()
+        let shared = try await service.subscribe()  // one phone with two children's codes
+        let urgentOnly = try await service.subscribe()
+        for (token, sub) in [(Fixture.parentA, a), (Fixture.groep3, g3), (Fixture.multi, multi), (Fixture.parentA, shared), (Fixture.multi, shared)] {
+            let got2 = try await subscribe(token, sub).status
+            XCTAssertEqual(got2, 200)
+        }
+        let got3 = try await subscribe(Fixture.parentB, urgentOnly, mode: "urgent").status
+        XCTAssertEqual(got3, 200)
+
+        let r = try await notify([("groep-5", 100, false)])
+        XCTAssertEqual(r.status, 200, "\(r.json)")
+        XCTAssertEqual(r.json["devices"] as? Int, 3)
+        let outcomes = await sender.sendDue()
+        XCTAssertEqual(outcomes, [.sent, .sent, .sent])
+        let messages = try await service.messages()
+        XCTAssertEqual(messages.refused.count, 0, "\(messages.refused)")
+        XCTAssertEqual(Set(messages.taken.map(\.id)), [a.id, multi.id, shared.id])
+        XCTAssertEqual(messages.taken.count, 3, "the phone with two codes gets one message")
+        for message in messages.taken {
+            // Only sequence numbers: no title, no text, no item name.
+            XCTAssertEqual(message.payload, #"{"s":{"groep-5":100},"u":false,"v":1}"#)
+            XCTAssertEqual(message.urgency, "normal")
+            XCTAssertEqual(message.topic, "ouderportaal")
+            XCTAssertLessThanOrEqual(message.ttl, 24 * 3600)
+            XCTAssertGreaterThan(message.ttl, 23 * 3600)
+        }
+
+        // Several audiences in one publish: one message per device with all of them.
+        try await service.reset()
+        _ = try await notify([("school", 7, false), ("groep-3", 50, false), ("groep-5", 101, false)])
+        await sender.sendDue()
+        let got4 = try await sent(to: a)
+        XCTAssertEqual(got4, [PushPayload(sequences: ["school": 7, "groep-5": 101], urgent: false)])
+        let got5 = try await sent(to: g3)
+        XCTAssertEqual(got5, [PushPayload(sequences: ["school": 7, "groep-3": 50], urgent: false)])
+        let got6 = try await sent(to: shared)
+        XCTAssertEqual(got6, [PushPayload(sequences: ["school": 7, "groep-3": 50, "groep-5": 101], urgent: false)])
+        let got7 = try await sent(to: urgentOnly)
+        XCTAssertEqual(got7, [])
+
+        // The same notice again (a publish retried) queues nothing; an urgent one reaches "urgent only".
+        try await service.reset()
+        let repeated = try await notify([("groep-5", 101, false)])
+        XCTAssertEqual(repeated.json["devices"] as? Int, 0)
+        XCTAssertEqual(repeated.json["repeated"] as? [String], ["groep-5"])
+        _ = try await notify([("groep-5", 102, true)])
+        await sender.sendDue()
+        let urgent = try await service.messages().taken
+        XCTAssertEqual(Set(urgent.map(\.id)), [a.id, multi.id, shared.id, urgentOnly.id])
+        XCTAssertTrue(urgent.allSatisfy { $0.urgency == "high" })
+    }
+
+    func testQuietHoursHoldANoticeAndUrgentGoesAtOnce() async throws {
+        // Quiet from an hour ago until an hour from now, in the school's time zone.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
+        func hhmm(_ d: Date) -> String {
+            let c = calendar.dateComponents([.hour, .minute], from: d)
+            return String(format: "%02d:%02d", c.hour!, c.minute!)
+        }
+        let now = Date()
+        try await start(quiet: (hhmm(now.addingTimeInterval(-3600)), hhmm(now.addingTimeInterval(3600))))
+        let g3 = try await service.subscribe(), a = try await service.subscribe()
+        _ = try await subscribe(Fixture.groep3, g3)
+        _ = try await subscribe(Fixture.parentA, a)
+
+        let held = try await notify([("groep-3", 10, false)])
+        XCTAssertEqual(held.json["held"] as? Int, 1)
+        XCTAssertNotNil(held.json["held_until"] as? String)
+        _ = try await notify([("groep-5", 20, true)])
+        let outcomes = await sender.sendDue()
+        XCTAssertEqual(outcomes, [.sent], "only the urgent one goes during quiet hours")
+        let got8 = try await sent(to: a)
+        XCTAssertEqual(got8, [PushPayload(sequences: ["groep-5": 20], urgent: true)])
+        let got9 = try await sent(to: g3)
+        XCTAssertEqual(got9, [])
+
+        // At the end of the quiet hours the held one goes, once.
+        live.clock.advance(3600 + 60)
+        await sender.sendDue()
+        await sender.sendDue()
+        let got10 = try await sent(to: g3)
+        XCTAssertEqual(got10, [PushPayload(sequences: ["groep-3": 10], urgent: false)])
+        let got11 = try await sent(to: a).count
+        XCTAssertEqual(got11, 1)
+    }
+
+    func testGoneSubscriptionsGoAndBusyServicesAreTriedAgainLater() async throws {
+        try await start()
+        let gone = try await service.subscribe(), busy = try await service.subscribe(), down = try await service.subscribe()
+        _ = try await subscribe(Fixture.parentA, gone)
+        _ = try await subscribe(Fixture.parentB, busy)
+        _ = try await subscribe(Fixture.parentA2, down)
+        try await service.answer(gone.id, with: [410])
+        try await service.answer(busy.id, with: [429], retryAfter: "120")
+        try await service.answer(down.id, with: [503])
+        _ = try await notify([("groep-5", 5, false)])
+        let start = live.clock.now()
+        let outcomes = await sender.sendDue()
+        XCTAssertEqual(outcomes.filter { $0 == .gone }.count, 1)
+        let retries = outcomes.compactMap { outcome -> Date? in if case .retry(let at) = outcome { return at } else { return nil } }.sorted()
+        XCTAssertEqual(retries.count, 2)
+        XCTAssertEqual(retries[0].timeIntervalSince(start), 10, accuracy: 1, "backoff starts at 10 s")
+        XCTAssertEqual(retries[1].timeIntervalSince(start), 120, accuracy: 1, "Retry-After is honoured")
+        XCTAssertEqual(try live.receiver.pushStatus().subscriptions, 2, "the 410 removed its subscription")
+
+        live.clock.advance(11)
+        await sender.sendDue()
+        let got12 = try await sent(to: down).count
+        XCTAssertEqual(got12, 1)
+        let got13 = try await sent(to: busy).count
+        XCTAssertEqual(got13, 0)
+        live.clock.advance(120)
+        await sender.sendDue()
+        let got14 = try await sent(to: busy).count
+        XCTAssertEqual(got14, 1)
+        let got15 = try await sent(to: gone).count
+        XCTAssertEqual(got15, 0)
+        XCTAssertEqual(try live.receiver.pushStatus().queued, 0)
+    }
+
+    func testRevokedTokensDevicesAreForgotten() async throws {
+        try await start()
+        let a = try await service.subscribe(), b = try await service.subscribe()
+        _ = try await subscribe(Fixture.parentA, a)
+        _ = try await subscribe(Fixture.parentB, b)
+        // A new trust file without parent A (revoked).
+        var trust = live.receiver.trust.current.file
+        trust.tokens.removeAll { $0.id == Fixture.parentA.id }
+        trust.generated = trust.generated.addingTimeInterval(60)
+        try trust.write(to: live.folder.appendingPathComponent("trust.json"))
+        try live.receiver.trust.reload()
+        try live.receiver.trustChanged()
+        XCTAssertEqual(try live.receiver.pushStatus().subscriptions, 1)
+        _ = try await notify([("groep-5", 9, false)])
+        await sender.sendDue()
+        let got16 = try await sent(to: a).count
+        XCTAssertEqual(got16, 0)
+        let got17 = try await sent(to: b).count
+        XCTAssertEqual(got17, 1)
+    }
+
+    func testQueuedMessagesSurviveARestartAndGoOnce() async throws {
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
+        let c = { (d: Date) in calendar.dateComponents([.hour, .minute], from: d) }
+        let from = c(now.addingTimeInterval(-3600)), until = c(now.addingTimeInterval(3600))
+        try await start(quiet: (String(format: "%02d:%02d", from.hour!, from.minute!), String(format: "%02d:%02d", until.hour!, until.minute!)))
+        var subs: [PushServiceProcess.Subscription] = []
+        for token in [Fixture.parentA, Fixture.parentB, Fixture.groep3] {
+            let sub = try await service.subscribe()
+            subs.append(sub)
+            _ = try await subscribe(token, sub)
+        }
+        _ = try await notify([("school", 3, false)])
+        XCTAssertEqual(try live.receiver.pushStatus().queued, 3)
+
+        // A new process on the same database (the first one is left idle, as after a crash).
+        let clock = ManualClock(live.clock.now().addingTimeInterval(3600 + 60))
+        var configuration = ReceiverConfiguration()
+        configuration.pushPolicy = PushEndpointPolicy(allowLoopback: true)
+        let restarted = try Receiver(
+            trust: TrustStore(url: live.folder.appendingPathComponent("trust.json")), databasePath: live.dbPath, clock: clock,
+            configuration: configuration)
+        let sender = PushSender(receiver: restarted)
+        await sender.sendDue()
+        await sender.sendDue()
+        await sender.shutdown()
+        for sub in subs { let got18 = try await sent(to: sub); XCTAssertEqual(got18, [PushPayload(sequences: ["school": 3], urgent: false)]) }
+        XCTAssertEqual(try restarted.pushStatus().queued, 0)
+        XCTAssertEqual(try restarted.pushStatus().sent, 3)
+    }
+}
