@@ -72,6 +72,18 @@ public struct ReceiverClient: Sendable {
         try JSONDecoder().decode(TrustReceipt.self, from: try await send("POST", "/v1/admin/trust", body: bytes))
     }
 
+    /// Tells the receiver which audiences have new items (after the release is in force); it
+    /// queues one notification per device (admin key).
+    public func notifyPush(_ notice: PushNotice) async throws -> PushNoticeReceipt {
+        let body = Array(try JSONEncoder().encode(notice))
+        return try JSONDecoder().decode(PushNoticeReceipt.self, from: try await send("POST", "/v1/admin/push/notify", body: body))
+    }
+
+    /// Subscriptions and messages the receiver holds (admin key).
+    public func pushStatus() async throws -> PushStatus {
+        try JSONDecoder().decode(PushStatus.self, from: try await send("GET", "/v1/admin/push"))
+    }
+
     /// Which of `ids` the receiver's site store lacks (`--site`; admin key).
     public func siteMissing(_ ids: [String]) async throws -> [String] {
         let body = Array(ids.joined(separator: "\n").utf8)

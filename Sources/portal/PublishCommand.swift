@@ -68,6 +68,7 @@ struct PublishCommand: AsyncParsableCommand {
         }
         if let toReceiver {
             try await publishToReceiver(toReceiver)
+            if !noPush, let line = await announceNewItems(paths: paths, keys: keysOption, receiver: receiver) { print(line) }
             return
         }
         let target = host.target
@@ -82,6 +83,8 @@ struct PublishCommand: AsyncParsableCommand {
         }
         if summary.unchanged {
             print("Nothing to publish: \(target) has release \(summary.sequence).")
+            // A publish that failed to notify after sending everything is retried here.
+            if !noPush, let line = await announceNewItems(paths: paths, keys: keysOption, receiver: receiver) { print(line) }
             return
         }
         let phases = summary.phases.map { "\($0.name) \($0.files)" }.joined(separator: ", ")
@@ -89,6 +92,7 @@ struct PublishCommand: AsyncParsableCommand {
             format: "Published release %d to %@: %d files, %.1f KB (%@) in %.2f s; %d old files removed, %d kept for the grace period.",
             summary.sequence, target.description, summary.files, Double(summary.bytes) / 1000, phases, summary.seconds,
             summary.removed, summary.retiring))
+        if !noPush, let line = await announceNewItems(paths: paths, keys: keysOption, receiver: receiver) { print(line) }
     }
 
     /// Asks the receiver which files it lacks, sends those (four at a time), then the release,

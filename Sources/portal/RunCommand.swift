@@ -104,6 +104,9 @@ struct RunCommand: AsyncParsableCommand {
                 parts.append(String(format: "published %d files, %.0f KB", published.files, Double(published.bytes) / 1000))
                 if published.removed > 0 { parts.append("\(published.removed) old files removed") }
             }
+            if !noReceiver, let line = await announceNewItems(paths: paths, keys: keysOption, receiver: receiver) {
+                parts.append(line.hasSuffix(".") ? String(line.dropLast()) : line)
+            }
         } catch {
             parts.append("NOT published: \(error)")
         }
