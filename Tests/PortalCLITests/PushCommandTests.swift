@@ -87,15 +87,17 @@ final class PushCommandTests: XCTestCase {
 
         // Three new school-wide items in one publish: one message to the one phone left.
         for n in 1...3 {
-            try workspace.write("content/news/bericht-\(n).md", "---\ntitle: Bericht \(n)\ndate: 2026-11-30 10:0\(n)\n---\nTekst \(n).\n")
+            let urgent = n == 2 ? "urgent: true\n" : ""
+            try workspace.write("content/news/bericht-\(n).md", "---\ntitle: Bericht \(n)\ndate: 2026-11-30 10:0\(n)\n\(urgent)---\nTekst \(n).\n")
         }
         try run(["generate", "--no-push"], in: workspace)
         let three = try publish()
-        XCTAssertTrue(three.contains("Notifications: new items in school (3): 1 device."), three)
+        XCTAssertTrue(three.contains("Notifications: new items in school (3, urgent): 1 device."), three)
         try await settle()
         let g3Final = try await messages("g3")
         XCTAssertEqual(g3Final.count, 2)
         XCTAssertTrue(g3Final[1].contains("\"school\""))
+        XCTAssertTrue(g3Final[1].contains("\"u\":true"), g3Final[1])
         let g5Final = try await messages("g5")
         XCTAssertEqual(g5Final, [])
         let refused = try await service.messages().refused

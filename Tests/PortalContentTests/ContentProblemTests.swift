@@ -103,7 +103,7 @@ final class ContentProblemTests: XCTestCase {
         ])
     }
 
-    /// site.yaml: unknown and missing keys, url, time zone, languages, contact, group ids.
+    /// site.yaml: unknown and missing keys, url, time zone, languages, contact, group ids, push's quiet hours.
     func testBrokenSiteYaml() {
         XCTAssertEqual(problems("broken-site-yaml"), [
             "site.yaml:1: unknown key 'nmae' in site.yaml (did you mean 'name'?)",
@@ -119,6 +119,8 @@ final class ContentProblemTests: XCTestCase {
             "site.yaml:19: missing required key 'teacher' in group",
             "site.yaml:19: group id 'groep-6' is already used on line 16; ids must be unique",
             "site.yaml:21: missing required key 'id' in group",
+            "site.yaml:24: 'quiet_hours' must be two times like \"20:00-07:00\" (from-until, 24-hour clock; \"00:00-00:00\" for none)",
+            "site.yaml:25: 'quiet_weekends' must be true or false, not 'sometimes'",
         ])
     }
 
