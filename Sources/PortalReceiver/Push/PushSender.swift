@@ -33,6 +33,18 @@ public final class PushSender: Sendable {
         case dropped(String)
     }
 
+    /// One attempt's outcome and what the queue must do about it (done in one write per batch).
+    struct Attempt: Sendable {
+        let outcome: Outcome
+        let row: PushQueueRow
+        /// Leaves the queue: sent (true) or dropped (false); nil when it stays (retry, gone).
+        let finished: Bool?
+    }
+
+    /// VAPID JWTs per push service origin, reused while they have more than an hour left
+    /// (RFC 8292 allows it; one signature per service rather than per message).
+    private let tokens = JWTCache()
+
     public static let maxAttempts = 8
 
     public init(receiver: Receiver, concurrency: Int? = nil) {
@@ -59,8 +71,8 @@ public final class PushSender: Sendable {
         while true {
             let now = receiver.clock.now()
             guard let batch = try? receiver.pushStore.due(now: ReceiverDates.millis(now), limit: 512), !batch.isEmpty else { break }
-            let results = await withTaskGroup(of: Outcome.self) { group in
-                var results: [Outcome] = []
+            let results = await withTaskGroup(of: Attempt.self) { group in
+                var results: [Attempt] = []
                 var next = batch.makeIterator()
                 for _ in 0..<min(concurrency, batch.count) {
                     if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject) } }
@@ -71,7 +83,8 @@ public final class PushSender: Sendable {
                 }
                 return results
             }
-            outcomes += results
+            try? receiver.pushStore.finished(results.compactMap { a in a.finished.map { (a.row, $0) } })
+            outcomes += results.map(\.outcome)
             // Rows tried again later stay in the queue with a later not_before, so the loop ends.
             if batch.count < 512 { break }
         }
@@ -79,14 +92,13 @@ public final class PushSender: Sendable {
     }
 
     /// One attempt for one device.
-    func send(_ row: PushQueueRow, vapid: VAPIDKey, subject: String) async -> Outcome {
+    func send(_ row: PushQueueRow, vapid: VAPIDKey, subject: String) async -> Attempt {
         let store = receiver.pushStore
         let now = receiver.clock.now()
         let nowMillis = ReceiverDates.millis(now)
-        func drop(_ why: String) -> Outcome {
-            try? store.finished(row, sent: false)
+        func drop(_ why: String) -> Attempt {
             receiver.log("push: dropped a message to \(Self.host(row.endpoint)): \(why)")
-            return .dropped(why)
+            return Attempt(outcome: .dropped(why), row: row, finished: false)
         }
         guard nowMillis < row.expires else { return drop("expired before a push service took it") }
         guard row.attempts < Self.maxAttempts else { return drop("no success in \(Self.maxAttempts) attempts") }
@@ -107,9 +119,7 @@ public final class PushSender: Sendable {
         request.headers.add(name: "Topic", value: "ouderportaal")
         request.headers.add(name: "Content-Encoding", value: "aes128gcm")
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.headers.add(
-            name: "Authorization",
-            value: vapid.authorization(endpoint: url, subject: subject, expires: Int64(now.timeIntervalSince1970) + 12 * 3600))
+        request.headers.add(name: "Authorization", value: tokens.authorization(vapid: vapid, endpoint: url, subject: subject, now: now))
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: UInt
         let retryAfter: String?
@@ -119,18 +129,17 @@ public final class PushSender: Sendable {
             retryAfter = response.headers.first(name: "retry-after")
             _ = try? await response.body.collect(upTo: 64 * 1024)
         } catch {
-            return retry(row, now: now, retryAfter: nil, why: "\(error)")
+            return Attempt(outcome: retry(row, now: now, retryAfter: nil, why: "\(error)"), row: row, finished: nil)
         }
         switch status {
         case 200..<300:
-            try? store.finished(row, sent: true)
-            return .sent
+            return Attempt(outcome: .sent, row: row, finished: true)
         case 404, 410:
             try? await store.forget(endpoint: row.endpoint)
             receiver.log("push: \(Self.host(row.endpoint)) says a subscription is gone (\(status)); removed")
-            return .gone
+            return Attempt(outcome: .gone, row: row, finished: nil)
         case 429, 500..<600:
-            return retry(row, now: now, retryAfter: retryAfter, why: "status \(status)")
+            return Attempt(outcome: retry(row, now: now, retryAfter: retryAfter, why: "status \(status)"), row: row, finished: nil)
         default:
             return drop("status \(status)")
         }
@@ -169,6 +178,23 @@ public final class PushSender: Sendable {
             await sendDue()
             await receiver.pushWake.wait(seconds: 1)
         }
+    }
+}
+
+/// VAPID `Authorization` values per origin, made again when less than an hour is left of 12.
+final class JWTCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: (value: String, expires: Int64)] = [:]
+
+    func authorization(vapid: VAPIDKey, endpoint: URL, subject: String, now: Date) -> String {
+        let origin = VAPIDKey.origin(of: endpoint)
+        let seconds = Int64(now.timeIntervalSince1970)
+        let key = origin + " " + subject + " " + Base64URL.encode(vapid.publicKey)
+        if let cached = lock.withLock({ values[key] }), cached.expires - seconds > 3600 { return cached.value }
+        let expires = seconds + 12 * 3600
+        let value = vapid.authorization(endpoint: endpoint, subject: subject, expires: expires)
+        lock.withLock { values[key] = (value, expires) }
+        return value
     }
 }
 

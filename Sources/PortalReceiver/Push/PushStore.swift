@@ -194,14 +194,18 @@ final class PushStore: @unchecked Sendable {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(not_before) FROM push_queue") }
     }
 
-    /// The message went (or will never go): it leaves the queue, unless a newer one was merged
-    /// into its row meanwhile (then the row's payload differs and stays).
-    func finished(_ row: PushQueueRow, sent: Bool) throws {
+    /// The messages went (or will never go): they leave the queue, unless a newer one was merged
+    /// into a row meanwhile (then its payload differs and it stays). One transaction (one fsync)
+    /// for a whole batch: a fan-out to 10,000 devices is not 10,000 commits.
+    func finished(_ rows: [(row: PushQueueRow, sent: Bool)]) throws {
+        guard !rows.isEmpty else { return }
         try pool.write { db in
-            try db.execute(
-                sql: "DELETE FROM push_queue WHERE endpoint = ? AND payload = ?",
-                arguments: [row.endpoint, Data(row.payload.encoded())])
-            try Self.count(db, sent ? "sent" : "failed")
+            for (row, sent) in rows {
+                try db.execute(
+                    sql: "DELETE FROM push_queue WHERE endpoint = ? AND payload = ?",
+                    arguments: [row.endpoint, Data(row.payload.encoded())])
+                try Self.count(db, sent ? "sent" : "failed")
+            }
         }
     }
 
