@@ -118,7 +118,7 @@ public final class TrustStore: @unchecked Sendable {
         guard file.generated > current.file.generated else { throw APIError.trustNotNewer }
         if let url {
             do {
-                try AtomicFile.write(bytes, to: url.path, mode: 0o644)
+                try AtomicFile.write(bytes, to: url.path, mode: 0o600)  // holds the VAPID key
             } catch {
                 throw APIError(500, "trust_not_saved", "the receiver could not write its trust file: \(error.reason)")
             }

@@ -363,7 +363,8 @@ public struct TrustFile: Codable, Sendable, Equatable {
         guard problems.isEmpty else { throw .invalid(path: url.path, problems: problems) }
         let data = try encoded()
         do {
-            try AtomicFile.write(data, to: url.path, mode: 0o644)
+            // 0600: the file holds the VAPID key (push), a secret of the receiver.
+            try AtomicFile.write(data, to: url.path, mode: 0o600)
         } catch {
             throw .unwritable(path: url.path, reason: error.reason)
         }

@@ -222,6 +222,20 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(try live.receiver.pushStatus().queued, 0)
     }
 
+    /// A push service's redirect is not followed (it could point into the school's network).
+    func testARedirectIsNotFollowed() async throws {
+        try await start()
+        let moved = try await service.subscribe(), target = try await service.subscribe()
+        _ = try await subscribe(Fixture.parentA, moved)
+        try await service.answer(moved.id, with: [307], retryAfter: target.endpoint)
+        _ = try await notify([("groep-5", 4, false)])
+        let outcomes = await sender.sendDue()
+        XCTAssertEqual(outcomes, [.dropped("status 307")])
+        let atTarget = try await sent(to: target)
+        XCTAssertEqual(atTarget, [], "the redirect's target got nothing")
+        XCTAssertEqual(try live.receiver.pushStatus().queued, 0)
+    }
+
     func testRevokedTokensDevicesAreForgotten() async throws {
         try await start()
         let a = try await service.subscribe(), b = try await service.subscribe()

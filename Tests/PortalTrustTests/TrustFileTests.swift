@@ -30,15 +30,19 @@ final class TrustFileTests: XCTestCase {
                 slots: [TrustFile.Slot(id: "s1", start: Self.opens.addingTimeInterval(90000), end: Self.opens.addingTimeInterval(90600))])])
     }
 
-    func testWritesAndLoadsTheSameFileWithMode0644() throws {
+    func testWritesAndLoadsTheSameFileWithMode0600() throws {
         let url = folder.appendingPathComponent("trust.json")
-        let trust = sample()
+        var trust = sample()
+        trust.push = TrustFile.Push(
+            vapidPrivateKey: Array(repeating: 5, count: 32), subject: "mailto:ict@school.example", quietStart: "20:00",
+            quietEnd: "07:00", quietWeekends: true, timeZone: "Europe/Amsterdam")
         try trust.write(to: url)
         XCTAssertEqual(try TrustFile.load(from: url), trust)
-        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int, 0o644)
+        // Only its owner reads it: it holds the VAPID key.
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int, 0o600)
         let text = try String(contentsOf: url, encoding: .utf8)
         for field in ["\"site_id\"", "\"admin_public_key\"", "\"inbox_public_key\"", "\"public_key\"", "\"register_by\"",
-                      "\"per_family\"", "\"min_notice_hours\"", "\"generated\" : \"2027-01-15T07:59:59Z\""] {
+                      "\"per_family\"", "\"min_notice_hours\"", "\"vapid_private_key\"", "\"quiet_start\"", "\"time_zone\"", "\"generated\" : \"2027-01-15T07:59:59Z\""] {
             XCTAssertTrue(text.contains(field), "\(field) in\n\(text)")
         }
         XCTAssertTrue(text.hasSuffix("}\n"))
@@ -48,10 +52,16 @@ final class TrustFileTests: XCTestCase {
         var trust = sample()
         trust.tokens[0].id = "not-hex"
         trust.schedules[0].closes = trust.schedules[0].opens
+        trust.push = TrustFile.Push(
+            vapidPrivateKey: Array(repeating: 5, count: 31), subject: "ict@school.example", quietStart: "20:00",
+            quietEnd: "07:00", quietWeekends: true, timeZone: "Europe/Amsterdamm")
         let url = folder.appendingPathComponent("trust.json")
         XCTAssertThrowsError(try trust.write(to: url)) { error in
             guard case .invalid(_, let problems) = error as? TrustFileError else { return XCTFail("\(error)") }
             XCTAssertEqual(problems, [
+                "push.vapid_private_key must be 32 bytes, is 31",
+                "push.subject must be a mailto: or https: address",
+                "push.time_zone 'Europe/Amsterdamm' is not a known time zone",
                 "tokens[0].id must be 32 lowercase hex characters: \"not-hex\"",
                 "schedules[0] (groups/groep-5/conferences/feb): opens must be before closes",
             ])

@@ -138,6 +138,12 @@ def make_handler(service):
                     status = statuses.pop(0) if statuses else 201
                 if status in (404, 410):
                     return self.reply(status, {"error": "gone"})
+                if status in (301, 302, 307, 308):
+                    # A redirect to another subscription of this stand-in: a receiver that
+                    # followed it would deliver there (the test checks that it does not).
+                    with service.lock:
+                        service.rejected.append({"id": sid, "status": status})
+                    return self.reply(status, {"error": "moved"}, [("Location", retry_after or "/")])
                 if status != 201:
                     with service.lock:
                         service.rejected.append({"id": sid, "status": status})
