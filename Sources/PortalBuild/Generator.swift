@@ -23,6 +23,9 @@ public struct GenerateOptions: Sendable {
     /// For a command that exits right after the build: leave the results in memory instead of
     /// freeing them (the operating system takes the memory back at once).
     public var keepResultsAtExit = false
+    /// Long steps report here as they go: (step, done, total). Called from worker threads, one
+    /// call at a time; the CLI draws a progress bar on a terminal.
+    public var progress: (@Sendable (_ step: String, _ done: Int, _ total: Int) -> Void)?
 
     public init(
         contentDirectory: URL, outputDirectory: URL, keysDirectory: URL, themeDirectory: URL, trustFile: URL? = nil,
@@ -117,7 +120,7 @@ public struct Generator {
         }
         let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step(.photos) { () throws(BuildError) in
-            try MediaStage(keysDirectory: options.keysDirectory).process(rendered)
+            try MediaStage(keysDirectory: options.keysDirectory, progress: options.progress).process(rendered)
         }
         let sealed = try clock.step(.seal) { () throws(BuildError) in
             try Sealer(
@@ -189,7 +192,7 @@ public struct Generator {
         let site = update.site(contentRoot: options.contentDirectory)
         let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step(.photos) { () throws(BuildError) in
-            try MediaStage(keysDirectory: options.keysDirectory).process(rendered)
+            try MediaStage(keysDirectory: options.keysDirectory, progress: options.progress).process(rendered)
         }
         let sealed: SealedUpdate? = try clock.step(.seal) { () throws(BuildError) in
             try Sealer(

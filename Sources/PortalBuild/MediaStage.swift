@@ -13,6 +13,7 @@ struct ProcessedMedia: Sendable {
 
 struct MediaStage {
     let keysDirectory: URL
+    var progress: (@Sendable (_ step: String, _ done: Int, _ total: Int) -> Void)?
 
     /// The photo cache holds plaintext variants, as private as the originals: it lives in the
     /// keystore folder (mode 0700), never next to output/.
@@ -33,9 +34,13 @@ struct MediaStage {
         } catch {
             throw BuildError(.photos, path: cacheDirectory.path, "\(error)")
         }
+        let collected = DeliveredVariants(total: jobs.count, progress: progress)
+        progress?("photos", 0, jobs.count)
         let results: [PhotoJob.ID: [PhotoVariant]]
         do {
-            results = try processor.process(jobs)
+            // Delivered one at a time, so counting them is the progress.
+            try processor.process(jobs) { job, variants in collected.add(job.id, variants) }
+            results = collected.results
         } catch {
             throw BuildError(.photos, error.errors.map(\.description).joined(separator: "\n"))
         }
@@ -48,4 +53,24 @@ struct MediaStage {
         }
         return media
     }
+}
+
+/// Variants as the workers deliver them, counted for the progress report.
+private final class DeliveredVariants: @unchecked Sendable {
+    private let lock = NSLock()
+    private var byID: [PhotoJob.ID: [PhotoVariant]] = [:]
+    private let total: Int
+    private let progress: (@Sendable (String, Int, Int) -> Void)?
+
+    init(total: Int, progress: (@Sendable (String, Int, Int) -> Void)?) {
+        self.total = total
+        self.progress = progress
+    }
+
+    func add(_ id: PhotoJob.ID, _ variants: [PhotoVariant]) {
+        let done = lock.withLock { byID[id] = variants; return byID.count }
+        progress?("photos", done, total)
+    }
+
+    var results: [PhotoJob.ID: [PhotoVariant]] { lock.withLock { byID } }
 }

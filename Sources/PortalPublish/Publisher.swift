@@ -129,6 +129,12 @@ public struct Publisher {
             if let text = lists[path] { return text }
             return FileManager.default.contents(atPath: root + "/" + path).map(Array.init)
         }
+
+        /// The size of a file of the release, without reading it (for progress).
+        public func size(_ path: String) -> Int {
+            if let text = lists[path] { return text.count }
+            return ((try? FileManager.default.attributesOfItem(atPath: root + "/" + path))?[.size] as? Int) ?? 0
+        }
     }
 
     /// Reads output/ and makes the release list (signed), without sending anything.

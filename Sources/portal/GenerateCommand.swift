@@ -113,6 +113,10 @@ func runGenerate(
         contentDirectory: paths.contentURL, outputDirectory: output.outputURL,
         keysDirectory: keys.keysURL, themeDirectory: paths.themeURL, trustFile: trust.map { URL(fileURLWithPath: $0) })
     options.keepResultsAtExit = exitsAfter
+    // Photos are the long step of a first build (seconds per hundred): a bar on a terminal.
+    let bars = StepBars()
+    options.progress = { step, done, total in bars.report(step, done, total) }
+    defer { bars.finish() }
     do {
         return try Generator(options: options).run()
     } catch where !error.problems.isEmpty {

@@ -67,14 +67,22 @@ struct LettersCommand: ParsableCommand {
 
         var outputs: [LetterOutput] = []
         let now = Date()
+        // A PDF takes about 1.5 s: on a terminal a bar with the time left instead of a line each.
+        let bar = ProgressDisplay(label: "letters", total: records.count)
         for record in records {
             let output = try folder.write(Letter(site: site, record: record), pdf: printer, date: now)
             outputs.append(output)
             let kinds = ["html", output.pdf == nil ? nil : "pdf", output.eml == nil ? nil : "eml"].compactMap { $0 }
             var line = "wrote  \((out as NSString).appendingPathComponent(output.letter.fileBaseName)).{\(kinds.joined(separator: ","))}"
             if output.eml == nil { line += "  (no e-mail address: print the letter)" }
-            printNow(line)
+            if bar.enabled {
+                if output.eml == nil { bar.finish(); printNow(line) }  // worth keeping on screen
+                bar.advance()
+            } else {
+                printNow(line)
+            }
         }
+        bar.finish()
         let mailed = outputs.filter { $0.eml != nil }.count
         printNow("\(outputs.count) letter\(outputs.count == 1 ? "" : "s") in \(out)/ (\(mailed) as e-mail). They hold tokens: keep the folder private, delete it when done.")
 

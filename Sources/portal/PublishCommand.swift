@@ -112,6 +112,9 @@ struct PublishCommand: AsyncParsableCommand {
             for (path, hash) in prepared.files { paths[Publisher.Prepared.objectID(path: path, hash: hash)] = path }
             let missing = try await client.siteMissing(paths.keys.sorted())
             var bytes = 0
+            let total = missing.reduce(0) { sum, id in sum + (paths[id].map(prepared.size) ?? 0) }
+            let bar = ProgressDisplay(label: "upload", total: total, bytes: true)
+            defer { bar.finish() }
             try await withThrowingTaskGroup(of: Int.self) { group in
                 var next = missing.makeIterator()
                 func add() throws {
@@ -125,6 +128,7 @@ struct PublishCommand: AsyncParsableCommand {
                 for _ in 0..<4 { try add() }
                 while let sent = try await group.next() {
                     bytes += sent
+                    bar.set(bytes)
                     try add()
                 }
             }
