@@ -14,22 +14,28 @@ public struct PushPayload: Codable, Sendable, Equatable {
     /// Audience id -> the sequence of its index that has the new items.
     public var sequences: [String: Int64]
     public var urgent: Bool
+    /// New items in all (the notification says "3 nieuwe berichten"); a number, not a title.
+    public var count: Int
 
     enum CodingKeys: String, CodingKey {
         case v
         case sequences = "s"
         case urgent = "u"
+        case count = "n"
     }
 
-    public init(sequences: [String: Int64], urgent: Bool) {
+    public init(sequences: [String: Int64], urgent: Bool, count: Int = 1) {
         self.sequences = sequences
         self.urgent = urgent
+        self.count = count
     }
 
     /// Two messages for one device become one: the higher sequence per audience, urgent if
     /// either was.
     public func merged(with other: PushPayload) -> PushPayload {
-        PushPayload(sequences: sequences.merging(other.sequences, uniquingKeysWith: max), urgent: urgent || other.urgent)
+        PushPayload(
+            sequences: sequences.merging(other.sequences, uniquingKeysWith: max), urgent: urgent || other.urgent,
+            count: count + other.count)
     }
 
     public func encoded() -> [UInt8] {

@@ -65,7 +65,7 @@ final class PushCommandTests: XCTestCase {
         let g3Messages = try await messages("g3")
         XCTAssertEqual(g3Messages.count, 1)
         let payload = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(g3Messages[0].utf8)) as? [String: Any])
-        XCTAssertEqual(Set(payload.keys), ["v", "s", "u"])
+        XCTAssertEqual(Set(payload.keys), ["v", "s", "u", "n"])
         XCTAssertNotNil((payload["s"] as? [String: Any])?["groep-3"])
         XCTAssertFalse(g3Messages[0].contains("Artis"))
         let g5Before = try await messages("g5")

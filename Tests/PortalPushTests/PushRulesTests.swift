@@ -77,10 +77,10 @@ final class PushRulesTests: XCTestCase {
     }
 
     func testPayloadsMergeAndCarryNoText() {
-        let a = PushPayload(sequences: ["groep-5": 10, "school": 4], urgent: false)
+        let a = PushPayload(sequences: ["groep-5": 10, "school": 4], urgent: false, count: 2)
         let b = PushPayload(sequences: ["groep-5": 12], urgent: true)
-        XCTAssertEqual(a.merged(with: b), PushPayload(sequences: ["groep-5": 12, "school": 4], urgent: true))
-        XCTAssertEqual(String(decoding: a.encoded(), as: UTF8.self), #"{"s":{"groep-5":10,"school":4},"u":false,"v":1}"#)
+        XCTAssertEqual(a.merged(with: b), PushPayload(sequences: ["groep-5": 12, "school": 4], urgent: true, count: 3))
+        XCTAssertEqual(String(decoding: a.encoded(), as: UTF8.self), #"{"n":2,"s":{"groep-5":10,"school":4},"u":false,"v":1}"#)
         XCTAssertEqual(PushPayload.decode(b.encoded()), b)
     }
 

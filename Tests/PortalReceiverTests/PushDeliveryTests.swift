@@ -121,7 +121,7 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(messages.taken.count, 3, "the phone with two codes gets one message")
         for message in messages.taken {
             // Only sequence numbers: no title, no text, no item name.
-            XCTAssertEqual(message.payload, #"{"s":{"groep-5":100},"u":false,"v":1}"#)
+            XCTAssertEqual(message.payload, #"{"n":1,"s":{"groep-5":100},"u":false,"v":1}"#)
             XCTAssertEqual(message.urgency, "normal")
             XCTAssertEqual(message.topic, "ouderportaal")
             XCTAssertLessThanOrEqual(message.ttl, 24 * 3600)
@@ -133,11 +133,11 @@ final class PushDeliveryTests: XCTestCase {
         _ = try await notify([("school", 7, false), ("groep-3", 50, false), ("groep-5", 101, false)])
         await sender.sendDue()
         let got4 = try await sent(to: a)
-        XCTAssertEqual(got4, [PushPayload(sequences: ["school": 7, "groep-5": 101], urgent: false)])
+        XCTAssertEqual(got4, [PushPayload(sequences: ["school": 7, "groep-5": 101], urgent: false, count: 2)])
         let got5 = try await sent(to: g3)
-        XCTAssertEqual(got5, [PushPayload(sequences: ["school": 7, "groep-3": 50], urgent: false)])
+        XCTAssertEqual(got5, [PushPayload(sequences: ["school": 7, "groep-3": 50], urgent: false, count: 2)])
         let got6 = try await sent(to: shared)
-        XCTAssertEqual(got6, [PushPayload(sequences: ["school": 7, "groep-3": 50, "groep-5": 101], urgent: false)])
+        XCTAssertEqual(got6, [PushPayload(sequences: ["school": 7, "groep-3": 50, "groep-5": 101], urgent: false, count: 3)])
         let got7 = try await sent(to: urgentOnly)
         XCTAssertEqual(got7, [])
 

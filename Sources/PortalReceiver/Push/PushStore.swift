@@ -142,7 +142,7 @@ final class PushStore: @unchecked Sendable {
                     let mode: String = row["mode"]
                     if mode == "urgent" && !audience.urgent { continue }
                     let endpoint: String = row["endpoint"]
-                    let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent)
+                    let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent, count: max(1, audience.count))
                     if let had = perDevice[endpoint] {
                         perDevice[endpoint]!.payload = had.payload.merged(with: add)
                     } else {

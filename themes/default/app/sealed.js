@@ -22,8 +22,10 @@ const refuse = (reason, msg) => new LoadError('sealed', msg, 0, reason);
 // The highest index sequence accepted per site and audience, kept on this device (FORMAT.md
 // "Sequence"): an older index is a replay. "Forget this device" removes it.
 export const SEQ = 'seq-v2';
+// The service worker has no localStorage: there every index is checked on its own.
+const local = () => (typeof localStorage === 'undefined' ? null : localStorage);
 function sequences() {
-  try { return JSON.parse(localStorage.getItem(SEQ) || '{}') || {}; } catch (e) { return {}; }
+  try { return JSON.parse(local().getItem(SEQ) || '{}') || {}; } catch (e) { return {}; }
 }
 
 /** `onOffline()` runs for every answer that came from the service worker's cache, not the network;
@@ -73,8 +75,10 @@ export function sealedFiles(onOffline, site) {
       }
     }
     const receiver = typeof slot.receiver === 'string' ? slot.receiver : null;
+    // The school's VAPID key (FORMAT.md "Push"): notifications subscribe with this one only.
+    const push = typeof slot.push === 'string' && /^[A-Za-z0-9_-]{87}$/.test(slot.push) ? slot.push : null;
     return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
-      family: slot.family ?? null, inbox, receiver, added };
+      family: slot.family ?? null, inbox, receiver, push, added };
   }
 
   /** An audience's index (FORMAT.md "Index"): envelope, signature under the keyslot's publisher,
@@ -92,7 +96,7 @@ export function sealedFiles(onOffline, site) {
     const id = ix.site_id + ' ' + a.id, seen = sequences();
     if (ix.sequence < (seen[id] || 0)) throw refuse('rollback', `index ${ix.sequence} is older than ${seen[id]}`);
     seen[id] = ix.sequence;
-    try { localStorage.setItem(SEQ, JSON.stringify(seen)); } catch (e) { /* storage off: checked within this visit only */ }
+    try { local().setItem(SEQ, JSON.stringify(seen)); } catch (e) { /* storage off: checked within this visit only */ }
     return ix;
   }
 

@@ -7,6 +7,7 @@ import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages, todayKey } fro
 import { LoadError, sealedFiles, findMedia, referencedFiles, SEQ } from './sealed.js';
 import { markNew, saveFresh, SEEN, FRESH } from './fresh.js';
 import { NAMES } from './forms.js';
+import { send, tellWorker } from './notify.js';
 
 // The first screen takes each audience's pages until they hold this many items (FORMAT.md "Index").
 const FIRST = 25;
@@ -254,6 +255,13 @@ export function createSession() {
     },
 
     async forget() {
+      // This device's notifications end with it (best effort: offline, the receiver forgets it
+      // at the push service's 410 or at revocation).
+      try {
+        const reg = 'serviceWorker' in navigator && await navigator.serviceWorker.getRegistration();
+        const sub = reg && reg.pushManager && await reg.pushManager.getSubscription();
+        if (sub) { await send(state.site, state.records, sub, 'off').catch(() => {}); await sub.unsubscribe(); }
+      } catch (e) { /* no push here */ }
       state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
       try { for (const k of [SEEN, NAMES, SEQ]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
       saveFresh(state).catch(() => {});
@@ -277,6 +285,7 @@ export function createSession() {
     async setLanguage(l) {
       await loadLanguage(l);
       saveLanguage(l);
+      tellWorker();
       changed();
     },
 

@@ -5,6 +5,7 @@ import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES } from './i18n.js';
 import { audienceLabel, freshCounts } from './views.js';
 import { ROUTES, resolve } from './router.js';
 import { visits } from './visit.js';
+import { tellWorker } from './notify.js';
 
 const main = () => document.getElementById('main');
 
@@ -131,7 +132,7 @@ export function createShell(session) {
       if (m.type === 'check' && m.update) offerUpdate(() => { updating = true; sw.controller.postMessage({ type: 'use-latest' }); });
       if (m.type === 'ready' && updating) location.reload();
     });
-    sw.register('sw.js', { scope: './', updateViaCache: 'none' }).then((reg) => {
+    sw.register('sw.js', { scope: './', updateViaCache: 'none', type: 'module' }).then((reg) => {
       if (!reg) return;  // service workers blocked (some privacy settings, test browsers)
       // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
       const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
@@ -142,6 +143,7 @@ export function createShell(session) {
       });
       // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
       if (sw.controller) sw.controller.postMessage({ type: 'check' });
+      tellWorker();
       // A new sw.js is looked for at every start: after format 1's worker handed over its shell,
       // this is what brings format 2's worker in.
       reg.update().catch(() => {});

@@ -1,10 +1,14 @@
 // Service worker: the app shell from cache (replaced as a whole, and only after the parent agrees,
 // when any shell file changed), and the sealed files kept so that what was seen opens offline.
-// Everything cached under b/, i/ and k/ is ciphertext; the keys stay in IndexedDB.
+// Everything cached under b/, i/ and k/ is ciphertext; the keys stay in IndexedDB. A module
+// worker: a push opens the signed index with the same code the app uses.
+import { sealedFiles } from './sealed.js';
+import { allTokens } from './store.js';
+import { send } from './notify.js';
 
 // Every file of the shell (a test checks that this list matches the app folder).
 const SHELL = ['index.html', 'app.js', 'session.js', 'sealed.js', 'fresh.js', 'shell.js', 'router.js', 'visit.js',
-  'views.js', 'gallery.js', 'zip.js', 'calendar.js', 'ics.js', 'booking.js', 'booking-draw.js', 'absence.js', 'forms.js',
+  'views.js', 'notify.js', 'gallery.js', 'zip.js', 'calendar.js', 'ics.js', 'booking.js', 'booking-draw.js', 'absence.js', 'forms.js',
   'crypto.js', 'hpke.js', 'receiver.js', 'store.js', 'dom.js',
   'i18n.js', 'style.css', 'icon.svg', 'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
   'i18n/nl.json', 'i18n/en.json', 'i18n/ar.json', 'i18n/tr.json', 'i18n/pl.json', 'i18n/uk.json'];
@@ -162,10 +166,104 @@ self.addEventListener('message', (event) => {
         if (/^[abik]\//.test(rel) && !keep.has(req.url)) await cache.delete(req);
       }
     })());
+  } else if (msg.type === 'settings' && typeof msg.lang === 'string') {
+    // What a push needs when no page is open: the parent's language and notification mode.
+    event.waitUntil(Promise.all([metaPut('lang', msg.lang), metaPut('push-mode', String(msg.mode || 'off'))]));
   } else if (msg.type === 'use-latest') {
     event.waitUntil(metaGet('pending').then(async (name) => {
       if (name) await useShell(name);
       reply({ type: 'ready' });
     }));
   }
+});
+
+// ---- notifications (issue 16) ----
+// A push says only which audiences reached which index sequence (FORMAT.md "Push"). The title
+// shown comes from the index and page the school signed; when nothing verifies (offline, a
+// revoked code, a forged push) the line is neutral.
+
+async function strings() {
+  const lang = (await metaGet('lang')) || 'nl';
+  const name = await metaGet('current');
+  const r = (name && await (await caches.open(name)).match(abs('i18n/' + lang + '.json'))) || await fetch(abs('i18n/' + lang + '.json'));
+  return r.json();
+}
+
+/** The newest item of the audiences that moved: {title, path, audience} or null. */
+async function newest(moved) {
+  const site = await (await fetch(abs('site.json'), { cache: 'no-cache' })).json();
+  const sealed = sealedFiles(() => {}, () => site);
+  let best = null;
+  for (const rec of await allTokens()) {
+    for (const aud of rec.audiences || []) {
+      if (!(aud.id in moved)) continue;
+      const ix = await sealed.openIndex(aud, rec.publisher);
+      if (ix.sequence < moved[aud.id]) continue;  // the host has not got this publish yet
+      const entry = ix.pages.find((p) => p.id !== 'pinned');
+      if (!entry) continue;
+      // News and albums first (what the timeline shows), the newest of them; else any item.
+      const rank = (it) => [it.kind === 'news' || it.kind === 'album' ? 1 : 0, it.date || ''];
+      for (const it of (await sealed.openPage(aud, entry)).items) {
+        if (typeof it.title !== 'string' || typeof it.path !== 'string') continue;
+        const [a, b] = [rank(it), best ? best.rank : [-1, '']];
+        if (a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) best = { title: it.title, path: it.path, rank: a, audience: aud.title };
+      }
+    }
+  }
+  return best;
+}
+
+self.addEventListener('push', (event) => {
+  event.waitUntil((async () => {
+    let msg = {};
+    try { msg = event.data ? event.data.json() : {}; } catch (e) { /* not ours: the neutral line */ }
+    const wanted = msg && msg.s && typeof msg.s === 'object' ? msg.s : {};
+    const seen = JSON.parse((await metaGet('push-seen')) || '{}');
+    const moved = {};
+    for (const [a, n] of Object.entries(wanted)) if (Number.isSafeInteger(n) && n > (seen[a] || 0)) moved[a] = n;
+    // Delivery is at least once: a message whose sequences were shown already is dropped.
+    if (Object.keys(wanted).length && !Object.keys(moved).length) return;
+    const t = await strings().catch(() => ({}));
+    let title = t['push.neutral'] || 'Nieuw bericht van school', url = './', body = '';
+    try {
+      const item = await newest(moved);
+      if (item) {
+        title = item.audience + ': ' + item.title;
+        url = './#/item/' + item.path;
+        const n = Number(msg.n) || 1;
+        if (n > 1) body = (t['push.more'] || '{n}').replace('{n}', String(n));
+      }
+    } catch (e) { /* offline or not openable: the neutral line */ }
+    await metaPut('push-seen', JSON.stringify({ ...seen, ...moved }));
+    await self.registration.showNotification(title, { body, tag: 'ouderportaal', data: { url }, icon: 'icons/icon-192.png' });
+    if (self.navigator.setAppBadge) self.navigator.setAppBadge(Number(msg.n) || 1).catch(() => {});
+    for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
+  })());
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || './', BASE).href;
+  event.waitUntil((async () => {
+    if (self.navigator.clearAppBadge) self.navigator.clearAppBadge().catch(() => {});
+    for (const c of await self.clients.matchAll({ type: 'window' })) {
+      if (c.url.startsWith(BASE)) { await c.focus(); return c.navigate(url); }
+    }
+    return self.clients.openWindow(url);
+  })());
+});
+
+// The push service renewed (or dropped) the subscription: subscribe again and tell the receiver.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const mode = (await metaGet('push-mode')) || 'all';
+    const records = await allTokens();
+    const key = (records.find((r) => r.push) || {}).push;
+    if (!key || mode === 'off') return;
+    const sub = await self.registration.pushManager.subscribe({
+      userVisibleOnly: true, applicationServerKey: Uint8Array.from(atob(key.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)),
+    });
+    const site = await (await fetch(abs('site.json'), { cache: 'no-cache' })).json();
+    await send(site, records, sub, mode);
+  })());
 });

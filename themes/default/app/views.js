@@ -3,6 +3,7 @@ import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
+import * as N from './notify.js';
 import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
@@ -206,7 +207,27 @@ export function itemView(state, visit, path) {
   return view;
 }
 
-/** Codes on this device, language, add another code, forget this device. */
+/** Notifications on this device: all, urgent only, off; or why this browser cannot. */
+function notifySection(state) {
+  const can = N.support();
+  const head = h('h2', null, t('settings.notify'));
+  if (can !== 'yes') return [head, h('p', { 'data-testid': 'notify-unsupported' }, t(can === 'ios' ? 'settings.notify_ios' : 'settings.notify_no'))];
+  if (!state.records.some((r) => r.push)) return null;
+  const status = h('p', { class: 'muted', role: 'status', 'data-testid': 'notify-status' });
+  const buttons = ['all', 'urgent', 'off'].map((m) => h('button', {
+    type: 'button', class: 'secondary', 'data-testid': 'notify-' + m, 'aria-pressed': String(m === N.mode()),
+    onclick: async () => {
+      status.textContent = '';
+      try {
+        if (await N.setMode(state.site, state.records, m) === 'denied') status.textContent = t('settings.notify_denied');
+      } catch (e) { status.textContent = t('settings.notify_failed'); }
+      buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(['all', 'urgent', 'off'][i] === N.mode())));
+    },
+  }, t('settings.notify_' + m)));
+  return [head, h('p', null, t('settings.notify_text')), h('p', { class: 'langs' }, buttons), status];
+}
+
+/** Codes on this device, language, notifications, add another code, forget this device. */
 export function settingsView(state, visit) {
   const { session } = visit;
   const sure = h('div', { class: 'confirm', hidden: true },
@@ -223,6 +244,7 @@ export function settingsView(state, visit) {
     langs.length > 1 ? [h('h2', null, t('settings.language')), h('p', { class: 'langs' }, langs.map((l) =>
       h('button', { type: 'button', class: 'secondary', lang: l, 'aria-pressed': String(l === currentLanguage()), onclick: () => session.setLanguage(l) },
         LANGUAGE_NAMES[l] || l)))] : null,
+    notifySection(state),
     h('h2', null, t('settings.forget')), h('p', null, t('settings.forget_text')),
     h('button', { type: 'button', class: 'danger', 'data-testid': 'forget', onclick: () => { sure.hidden = false; sure.querySelector('button').focus(); } },
       t('settings.forget')), sure);

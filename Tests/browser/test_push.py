@@ -1,0 +1,150 @@
+"""Notifications (issue 16) in Chromium: the parent turns them on in settings, the app subscribes
+with the school's VAPID key from the sealed keyslot and sends the subscription, signed, to the
+real receiver; a push delivered to the service worker (DevTools protocol, as a push service
+would) shows the title the school signed, a push for a publish the host does not have yet shows
+the neutral line, and a repeated push is dropped.
+
+Headless Chromium has no push service (PLATFORM.md): `pushManager.subscribe` is replaced in the
+page by one that returns a subscription of the push service stand-in (push_service.py), whose
+keys the test holds; the receiver takes it with --push-allow-loopback.
+"""
+import base64
+import json
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+import push_service
+from conftest import RECEIVER_BIN, free_port, login
+
+
+def vapid_public_key(trust_path):
+    trust = json.load(open(trust_path))
+    scalar = int.from_bytes(base64.b64decode(trust["push"]["vapid_private_key"]), "big")
+    point = ec.derive_private_key(scalar, ec.SECP256R1()).public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(point).decode().rstrip("=")
+
+
+@pytest.fixture
+def push_receiver(booking_site, tmp_path):
+    """The real receiver serving the booking site, taking loopback push endpoints."""
+    port = free_port()
+    db = str(tmp_path / "receiver.sqlite")
+    proc = subprocess.Popen(
+        [RECEIVER_BIN, "--trust", os.path.join(booking_site.keys, "trust.json"), "--db", db,
+         "--listen", f"127.0.0.1:{port}", "--static", booking_site.out, "--push-allow-loopback"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    while "listening on" not in proc.stdout.readline():
+        assert proc.poll() is None, "portal-receiver exited"
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/", db
+    proc.terminate()
+    proc.wait(5)
+
+
+FAKE_SUBSCRIBE = """
+(sub) => {
+  const made = { endpoint: sub.endpoint, toJSON: () => ({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }),
+                 unsubscribe: async () => { window.__unsubscribed = true; return true; } };
+  let current = null;
+  PushManager.prototype.subscribe = async function (options) {
+    window.__serverKey = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))
+      .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+    window.__visible = options.userVisibleOnly;
+    current = made;
+    return made;
+  };
+  PushManager.prototype.getSubscription = async function () { return current; };
+}
+"""
+
+
+def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push_receiver, browser):
+    url, db = push_receiver
+    server, service = push_service.serve()
+    sub = service.subscribe()
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="allow", permissions=["notifications"])
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(f"({FAKE_SUBSCRIBE})({json.dumps(sub)})")
+        cdp = ctx.new_cdp_session(page)
+        registrations = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        page.goto(url)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        login(page, url, booking_site.tokens["g5"])
+
+        page.goto(url + "#/settings")
+        page.click("[data-testid=notify-all]")
+        page.wait_for_selector("[data-testid=notify-all][aria-pressed=true]")
+        assert page.evaluate("window.__serverKey") == vapid_public_key(os.path.join(booking_site.keys, "trust.json"))
+        assert page.evaluate("window.__visible") is True
+        deadline = time.time() + 5
+        rows = []
+        while time.time() < deadline and not rows:
+            rows = sqlite3.connect(db).execute("SELECT token_id, endpoint, mode FROM push_subscriptions").fetchall()
+            time.sleep(0.1)
+        assert rows == [(booking_site.token_ids["g5"], sub["endpoint"], "all")]
+
+        # A push as the push service delivers it: the title comes from groep 5's signed index.
+        sequences = json.load(open(os.path.join(booking_site.keys, "cache", "sequences.json")))["entries"]
+        seq = sequences["groep-5"]["sequence"]
+        reg_id = next(r["registrationId"] for r in registrations if r["scopeURL"] == url)
+
+        def deliver(payload):
+            cdp.send("ServiceWorker.deliverPushMessage", {"origin": url.rstrip("/"), "registrationId": reg_id, "data": json.dumps(payload)})
+
+        def shown():
+            return page.evaluate("async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+                                 ".map((n) => ({title: n.title, body: n.body, url: n.data && n.data.url}))")
+
+        def wait_shown():
+            deadline = time.time() + 8
+            while time.time() < deadline:
+                notes = shown()
+                if notes:
+                    return notes
+                time.sleep(0.1)
+            return []
+
+        deliver({"n": 3, "s": {"groep-5": seq}, "u": False, "v": 1})
+        [note] = wait_shown()
+        assert note["title"].startswith("Groep 5: "), note
+        title = note["title"][len("Groep 5: "):]
+        assert note["body"] == "3 nieuwe berichten"
+        assert note["url"].startswith("./#/item/groups/groep-5/")
+        page.goto(url + "#/")
+        page.wait_for_selector(".view-timeline")
+        assert title in page.inner_text("main")
+
+        # The same push again (delivery is at least once): dropped, nothing new shown.
+        page.evaluate("async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close(); }")
+        deliver({"n": 3, "s": {"groep-5": seq}, "u": False, "v": 1})
+        time.sleep(1)
+        assert shown() == []
+
+        # A push for a publish the host does not have yet: the neutral line, no title.
+        deliver({"n": 1, "s": {"groep-5": seq + 1000}, "u": True, "v": 1})
+        assert [n["title"] for n in wait_shown()] == ["Nieuw bericht van school"]
+
+        # Off: the receiver forgets this device.
+        page.goto(url + "#/settings")
+        page.click("[data-testid=notify-off]")
+        page.wait_for_selector("[data-testid=notify-off][aria-pressed=true]")
+        assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM push_subscriptions").fetchone()[0] == 0
+        assert page.evaluate("window.__unsubscribed") is True
+        assert not errors, errors
+    finally:
+        ctx.close()
+        server.shutdown()
