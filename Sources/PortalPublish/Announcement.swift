@@ -7,7 +7,8 @@ import PortalCrypto
 import PortalFiles
 
 /// New items per audience since the last announcement, and the memory of what was announced
-/// (`keys/cache/announced`: one short keyed hash per item, no titles).
+/// (`keys/cache/announced`: one short BLAKE2b hash of audience and path per item, no titles; it
+/// lies in keys/, as private as the content itself).
 ///
 /// ```swift
 /// let announcement = Announcement.compute(items: published, sequences: seqs, keys: keysURL)
@@ -41,7 +42,9 @@ public struct Announcement: Sendable, Equatable {
         var byAudience: [String: (count: Int, urgent: Bool)] = [:]
         for item in items {
             let key = key(audience: item.audience, path: item.path)
-            current.insert(key)
+            // An item of an audience without a sequence cannot be announced now: left out of
+            // the record, so the next publish announces it.
+            if previous == nil || previous!.contains(key) || sequences[item.audience] != nil { current.insert(key) }
             guard let previous, !previous.contains(key) else { continue }
             var entry = byAudience[item.audience] ?? (0, false)
             entry.count += 1

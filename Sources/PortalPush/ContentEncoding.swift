@@ -16,18 +16,21 @@ public enum ContentEncoding {
     static let tagLength = 16
 
     /// One record (a push message is one), ending in the final-record delimiter 0x02.
+    /// `padTo`: zeros after the delimiter up to that many bytes of plaintext (section 2), so
+    /// that messages of different content have one length.
     public static func encrypt(
-        _ plaintext: [UInt8], ikm: [UInt8], salt: [UInt8], keyID: [UInt8] = [], recordSize: UInt32 = 4096
+        _ plaintext: [UInt8], ikm: [UInt8], salt: [UInt8], keyID: [UInt8] = [], recordSize: UInt32 = 4096, padTo: Int = 0
     ) throws(PushError) -> [UInt8] {
         precondition(salt.count == 16, "the aes128gcm salt is 16 bytes")
         precondition(keyID.count <= 255, "a key id is at most 255 bytes")
-        guard plaintext.count + 1 + tagLength <= Int(recordSize) else { throw .payloadTooLarge(plaintext.count) }
+        let padded = max(plaintext.count + 1, padTo)
+        guard padded + tagLength <= Int(recordSize) else { throw .payloadTooLarge(plaintext.count) }
         let (cek, nonce) = keys(ikm: ikm, salt: salt)
         var header = salt
         header += withUnsafeBytes(of: recordSize.bigEndian, Array.init)
         header.append(UInt8(keyID.count))
         header += keyID
-        return header + seal(plaintext + [0x02], key: cek, nonce: nonce)
+        return header + seal(plaintext + [0x02] + [UInt8](repeating: 0, count: padded - plaintext.count - 1), key: cek, nonce: nonce)
     }
 
     /// Opens every record; `ikm` maps the header's key id to the input keying material.

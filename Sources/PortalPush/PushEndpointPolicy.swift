@@ -61,6 +61,11 @@ public struct PushEndpointPolicy: Sendable, Equatable {
               let host = components.host?.lowercased(), !host.isEmpty, let url = components.url
         else { throw .notAURL }
         guard components.user == nil, components.password == nil else { throw .credentials }
+        // Letters, digits, dots and hyphens as written: no percent-escapes (a decoded NUL or
+        // dot could make the name looked up differ from the one checked), no Unicode.
+        guard let written = components.percentEncodedHost,
+              written.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2e || $0 == 0x2d || $0 == 0x5b || $0 == 0x5d || $0 == 0x3a })
+        else { throw .notAURL }
         if allowLoopback, scheme == "http", host == "127.0.0.1", components.port != nil { return url }
         guard scheme == "https" else { throw .notHTTPS }
         guard components.port == nil || components.port == 443 else { throw .port }

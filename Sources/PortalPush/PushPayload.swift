@@ -38,6 +38,14 @@ public struct PushPayload: Codable, Sendable, Equatable {
             count: count + other.count)
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        v = try c.decode(Int.self, forKey: .v)
+        sequences = try c.decode([String: Int64].self, forKey: .sequences)
+        urgent = try c.decode(Bool.self, forKey: .urgent)
+        count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 1
+    }
+
     public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -33,9 +33,11 @@ public enum WebPushEncryption {
 
     /// Encrypts with a fresh ephemeral key and salt. `ephemeral` and `salt` are for known-answer
     /// tests only: reusing either across messages would repeat AES-GCM's key and nonce.
+    /// `padTo`: the plaintext is padded to this many bytes (RFC 8188 padding), so the push
+    /// service sees one length for every message.
     public static func encrypt(
         _ plaintext: [UInt8], to subscription: PushSubscriptionKeys,
-        ephemeral: P256.KeyAgreement.PrivateKey = P256.KeyAgreement.PrivateKey(), salt: [UInt8]? = nil
+        ephemeral: P256.KeyAgreement.PrivateKey = P256.KeyAgreement.PrivateKey(), salt: [UInt8]? = nil, padTo: Int = 0
     ) throws(PushError) -> [UInt8] {
         guard plaintext.count <= maxPlaintext else { throw .payloadTooLarge(plaintext.count) }
         let salt = salt ?? SystemRandom().bytes(16)
@@ -43,7 +45,7 @@ public enum WebPushEncryption {
         let ikm = try inputKey(
             privateKey: ephemeral, peer: subscription.p256dh, auth: subscription.auth,
             uaPublic: subscription.p256dh, asPublic: senderPublic)
-        return try ContentEncoding.encrypt(plaintext, ikm: ikm, salt: salt, keyID: senderPublic)
+        return try ContentEncoding.encrypt(plaintext, ikm: ikm, salt: salt, keyID: senderPublic, padTo: padTo)
     }
 
     /// What the browser does on receipt: opens a message with the subscription's private key.

@@ -117,9 +117,17 @@ public struct ReceiverServer: Sendable {
         // Push messages go beside the requests, never in their way.
         let sender = PushSender(receiver: receiver)
         let sending = Task { await sender.run() }
-        defer { sending.cancel() }
-        try await makeApplication(ready: ready).runService()
+        do {
+            try await makeApplication(ready: ready).runService()
+        } catch {
+            sending.cancel()
+            _ = await sending.value
+            await sender.shutdown()
+            throw error
+        }
         sending.cancel()
+        receiver.pushWake.signal()  // end the current wait now
+        _ = await sending.value
         await sender.shutdown()
     }
 }

@@ -272,6 +272,12 @@ public struct TrustFile: Codable, Sendable, Equatable {
                 out.append("push.subject must be a mailto: or https: address")
             }
             if TimeZone(identifier: push.timeZone) == nil { out.append("push.time_zone '\(push.timeZone)' is not a known time zone") }
+            for (name, value) in [("quiet_start", push.quietStart), ("quiet_end", push.quietEnd)] {
+                let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+                let valid = parts.count == 2 && parts.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isASCII) }
+                    && (Int(parts[0]).map { (0..<24).contains($0) } ?? false) && (Int(parts[1]).map { (0..<60).contains($0) } ?? false)
+                if !valid { out.append("push.\(name) must be a time of day HH:MM, not '\(value)'") }
+            }
         }
         var tokenIDs = Set<String>()
         for (i, t) in tokens.enumerated() {

@@ -99,7 +99,12 @@ struct RunCommand: AsyncParsableCommand {
                 trustFile: GenerateOptions.defaultTrustFile(keys: keysOption.keysURL), target: host.target,
                 grace: host.graceSeconds)).run()
             if published.unchanged {
+                // A notice that failed after an earlier publish is tried again here.
+                if !noReceiver, let line = await announceNewItems(paths: paths, keys: keysOption, receiver: receiver) {
+                    parts.append(line.hasSuffix(".") ? String(line.dropLast()) : line)
+                }
                 if parts.isEmpty { return "\(stamp) nothing changed" }
+                return "\(stamp) " + parts.joined(separator: "; ")
             } else {
                 parts.append(String(format: "published %d files, %.0f KB", published.files, Double(published.bytes) / 1000))
                 if published.removed > 0 { parts.append("\(published.removed) old files removed") }

@@ -123,7 +123,8 @@ final class PushDeliveryTests: XCTestCase {
             // Only sequence numbers: no title, no text, no item name.
             XCTAssertEqual(message.payload, #"{"n":1,"s":{"groep-5":100},"u":false,"v":1}"#)
             XCTAssertEqual(message.urgency, "normal")
-            XCTAssertEqual(message.topic, "ouderportaal")
+            XCTAssertNil(message.topic, "no Topic: a later message must not replace an earlier one")
+            XCTAssertEqual(message.length, 86 + 256 + 16, "every message has one length (padded)")
             XCTAssertLessThanOrEqual(message.ttl, 24 * 3600)
             XCTAssertGreaterThan(message.ttl, 23 * 3600)
         }
@@ -186,6 +187,35 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(got10, [PushPayload(sequences: ["groep-3": 10], urgent: false)])
         let got11 = try await sent(to: a).count
         XCTAssertEqual(got11, 1)
+    }
+
+    /// A message that was due before the quiet hours began (a retry) does not go in them.
+    func testARetryWaitsForTheEndOfQuietHoursThatBeganMeanwhile() async throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
+        func hhmm(_ d: Date) -> String {
+            let c = calendar.dateComponents([.hour, .minute], from: d)
+            return String(format: "%02d:%02d", c.hour!, c.minute!)
+        }
+        let now = Date()
+        try await start(quiet: (hhmm(now.addingTimeInterval(30 * 60)), hhmm(now.addingTimeInterval(2 * 3600))))
+        let g3 = try await service.subscribe()
+        _ = try await subscribe(Fixture.groep3, g3)
+        try await service.answer(g3.id, with: [503])
+        let r = try await notify([("groep-3", 11, false)])
+        XCTAssertEqual(r.json["held"] as? Int, 0, "not quiet yet")
+        let first = await sender.sendDue()
+        guard case .retry = first.first else { return XCTFail("\(first)") }
+        live.clock.advance(31 * 60)  // quiet now; the retry is due
+        let during = await sender.sendDue()
+        guard case .retry(let at) = during.first else { return XCTFail("\(during)") }
+        XCTAssertGreaterThan(at, live.clock.now().addingTimeInterval(3600), "held until the quiet hours end")
+        let none = try await sent(to: g3)
+        XCTAssertEqual(none, [])
+        live.clock.advance(2 * 3600)
+        await sender.sendDue()
+        let after = try await sent(to: g3)
+        XCTAssertEqual(after.count, 1)
     }
 
     func testGoneSubscriptionsGoAndBusyServicesAreTriedAgainLater() async throws {

@@ -24,6 +24,8 @@ public final class PushServiceProcess: @unchecked Sendable {
         public let ttl: Int
         public let urgency: String
         public let topic: String?
+        /// Bytes of the encrypted body.
+        public let length: Int
     }
 
     /// `vapidPublicKey`: base64url; when given, a message signed with any other key is refused.
@@ -80,7 +82,7 @@ public final class PushServiceProcess: @unchecked Sendable {
         let o = try await call("GET", "/_messages")
         let taken = (o["messages"] as? [[String: Any]] ?? []).map {
             Message(id: $0["id"] as! String, payload: $0["payload"] as! String, ttl: $0["ttl"] as! Int,
-                    urgency: $0["urgency"] as! String, topic: $0["topic"] as? String)
+                    urgency: $0["urgency"] as! String, topic: $0["topic"] as? String, length: $0["length"] as! Int)
         }
         return (taken, o["rejected"] as? [[String: Any]] ?? [])
     }

@@ -32,10 +32,17 @@ extension Receiver {
             throw APIError.schema("the body must be {\"audiences\": [{\"id\", \"sequence\", \"count\", \"urgent\"}]}")
         }
         guard let push = call.trust.file.push else { throw APIError.pushOff }
-        let quiet = (try? QuietHours(start: push.quietStart, end: push.quietEnd, weekends: push.quietWeekends, timeZone: push.timeZone))
-            ?? QuietHours.none
+        let quiet: QuietHours
+        do {
+            quiet = try QuietHours(start: push.quietStart, end: push.quietEnd, weekends: push.quietWeekends, timeZone: push.timeZone)
+        } catch {
+            log("push: the trust file's quiet hours do not read (\(error)); sending without them")
+            quiet = .none
+        }
         let releaseAt = quiet.release(after: call.now)
-        let byAudience = call.trust.tokensByAudience
+        // Expired tokens' devices are told nothing more (revoked ones are not in the file).
+        let expired = Set(call.trust.tokens.values.filter { $0.expires <= call.now }.map(\.id))
+        let byAudience = call.trust.tokensByAudience.mapValues { $0.subtracting(expired) }
         let (devices, held, repeated) = try await pushStore.enqueue(
             notice: notice, tokens: byAudience, now: ReceiverDates.millis(call.now),
             releaseAt: ReceiverDates.millis(releaseAt), ttlMillis: Int64(configuration.pushTTL) * 1000)

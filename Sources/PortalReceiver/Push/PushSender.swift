@@ -39,6 +39,8 @@ public final class PushSender: Sendable {
         let row: PushQueueRow
         /// Leaves the queue: sent (true) or dropped (false); nil when it stays (retry, gone).
         let finished: Bool?
+        /// Unix milliseconds of the next try, for a retry.
+        var retryAt: Int64? = nil
     }
 
     /// VAPID JWTs per push service origin, reused while they have more than an hour left
@@ -57,6 +59,7 @@ public final class PushSender: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Closes the connections; call it after the sending task ended.
     public func shutdown() async {
         try? await client.shutdown()
     }
@@ -67,23 +70,37 @@ public final class PushSender: Sendable {
         guard let push = receiver.trust.current.file.push, let vapid = try? VAPIDKey(privateKey: push.vapidPrivateKey) else {
             return []
         }
+        let quiet = (try? QuietHours(start: push.quietStart, end: push.quietEnd, weekends: push.quietWeekends, timeZone: push.timeZone))
+            ?? QuietHours.none
         var outcomes: [Outcome] = []
-        while true {
+        while !Task.isCancelled {
             let now = receiver.clock.now()
-            guard let batch = try? receiver.pushStore.due(now: ReceiverDates.millis(now), limit: 512), !batch.isEmpty else { break }
+            guard let batch = try? await receiver.pushStore.due(now: ReceiverDates.millis(now), limit: 512), !batch.isEmpty else { break }
             let results = await withTaskGroup(of: Attempt.self) { group in
                 var results: [Attempt] = []
                 var next = batch.makeIterator()
                 for _ in 0..<min(concurrency, batch.count) {
-                    if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject) } }
+                    if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject, quiet: quiet) } }
                 }
                 for await outcome in group {
                     results.append(outcome)
-                    if let row = next.next() { group.addTask { await self.send(row, vapid: vapid, subject: push.subject) } }
+                    if let row = next.next(), !Task.isCancelled {
+                        group.addTask { await self.send(row, vapid: vapid, subject: push.subject, quiet: quiet) }
+                    }
                 }
                 return results
             }
-            try? receiver.pushStore.finished(results.compactMap { a in a.finished.map { (a.row, $0) } })
+            do {
+                try await receiver.pushStore.apply(
+                    finished: results.compactMap { a in a.finished.map { (a.row, $0) } },
+                    retries: results.compactMap { a in a.retryAt.map { (a.row, $0) } })
+            } catch {
+                // Without the record these rows would be due again at once: stop until the next
+                // round rather than send them in a loop.
+                receiver.log("push: could not record a batch's outcomes (\(error)); sending waits for the next round")
+                outcomes += results.map(\.outcome)
+                break
+            }
             outcomes += results.map(\.outcome)
             // Rows tried again later stay in the queue with a later not_before, so the loop ends.
             if batch.count < 512 { break }
@@ -92,7 +109,7 @@ public final class PushSender: Sendable {
     }
 
     /// One attempt for one device.
-    func send(_ row: PushQueueRow, vapid: VAPIDKey, subject: String) async -> Attempt {
+    func send(_ row: PushQueueRow, vapid: VAPIDKey, subject: String, quiet: QuietHours) async -> Attempt {
         let store = receiver.pushStore
         let now = receiver.clock.now()
         let nowMillis = ReceiverDates.millis(now)
@@ -101,22 +118,27 @@ public final class PushSender: Sendable {
             return Attempt(outcome: .dropped(why), row: row, finished: false)
         }
         guard nowMillis < row.expires else { return drop("expired before a push service took it") }
+        // A message queued (or retried) before the quiet hours began waits for their end.
+        if !row.payload.urgent, quiet.isQuiet(now) {
+            let at = quiet.release(after: now)
+            return Attempt(outcome: .retry(at), row: row, finished: nil, retryAt: ReceiverDates.millis(at))
+        }
         guard row.attempts < Self.maxAttempts else { return drop("no success in \(Self.maxAttempts) attempts") }
         // The endpoint passed the rule when it was stored; checked again, since the list may have changed.
         guard let url = try? receiver.configuration.pushPolicy.check(row.endpoint) else { return drop("endpoint no longer allowed") }
         let body: [UInt8]
         do {
-            body = try WebPushEncryption.encrypt(row.payload.encoded(), to: try PushSubscriptionKeys(p256dh: row.p256dh, auth: row.auth))
+            body = try WebPushEncryption.encrypt(
+                row.payload.encoded(), to: try PushSubscriptionKeys(p256dh: row.p256dh, auth: row.auth), padTo: Self.paddedLength)
         } catch {
             return drop("\(error)")
         }
-        var request = HTTPClientRequest(url: row.endpoint)
+        // The URL as the rule read it, not the raw text again.
+        var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
         let ttl = max(0, (row.expires - nowMillis) / 1000)
         request.headers.add(name: "TTL", value: String(ttl))
         request.headers.add(name: "Urgency", value: row.payload.urgent ? "high" : "normal")
-        // One topic: a newer message replaces one the push service still holds for the device.
-        request.headers.add(name: "Topic", value: "ouderportaal")
         request.headers.add(name: "Content-Encoding", value: "aes128gcm")
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.headers.add(name: "Authorization", value: tokens.authorization(vapid: vapid, endpoint: url, subject: subject, now: now))
@@ -129,7 +151,7 @@ public final class PushSender: Sendable {
             retryAfter = response.headers.first(name: "retry-after")
             _ = try? await response.body.collect(upTo: 64 * 1024)
         } catch {
-            return Attempt(outcome: retry(row, now: now, retryAfter: nil, why: "\(error)"), row: row, finished: nil)
+            return retry(row, now: now, retryAfter: nil, why: "\(error)", quiet: quiet)
         }
         switch status {
         case 200..<300:
@@ -139,14 +161,15 @@ public final class PushSender: Sendable {
             receiver.log("push: \(Self.host(row.endpoint)) says a subscription is gone (\(status)); removed")
             return Attempt(outcome: .gone, row: row, finished: nil)
         case 429, 500..<600:
-            return Attempt(outcome: retry(row, now: now, retryAfter: retryAfter, why: "status \(status)"), row: row, finished: nil)
+            return retry(row, now: now, retryAfter: retryAfter, why: "status \(status)", quiet: quiet)
         default:
             return drop("status \(status)")
         }
     }
 
-    /// Backoff: 10 s, 20 s, 40 s ... at most an hour, or the push service's `Retry-After` when later.
-    func retry(_ row: PushQueueRow, now: Date, retryAfter: String?, why: String) -> Outcome {
+    /// Backoff: 10 s, 20 s, 40 s ... (8 attempts: the last after 21 minutes), or the push
+    /// service's `Retry-After` when later; a non-urgent message never in the quiet hours.
+    func retry(_ row: PushQueueRow, now: Date, retryAfter: String?, why: String, quiet: QuietHours) -> Attempt {
         var delay = min(3600, 10 * pow(2, Double(row.attempts)))
         if let retryAfter {
             if let seconds = Double(retryAfter.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
@@ -155,11 +178,15 @@ public final class PushSender: Sendable {
                 delay = max(delay, min(date.timeIntervalSince(now), 24 * 3600))
             }
         }
-        let at = now.addingTimeInterval(delay)
-        try? receiver.pushStore.retry(row, at: ReceiverDates.millis(at))
-        receiver.log("push: \(Self.host(row.endpoint)) \(why); trying again in \(Int(delay)) s")
-        return .retry(at)
+        var at = now.addingTimeInterval(delay)
+        if !row.payload.urgent { at = quiet.release(after: at) }
+        receiver.log("push: \(Self.host(row.endpoint)) \(why); trying again in \(Int(at.timeIntervalSince(now))) s")
+        return Attempt(outcome: .retry(at), row: row, finished: nil, retryAt: ReceiverDates.millis(at))
     }
+
+    /// Every message's plaintext is padded to this (RFC 8188 padding): the push service sees one
+    /// length whatever the audiences and counts.
+    static let paddedLength = 256
 
     static func httpDate(_ text: String) -> Date? {
         let formatter = DateFormatter()
@@ -179,6 +206,8 @@ public final class PushSender: Sendable {
             await receiver.pushWake.wait(seconds: 1)
         }
     }
+
+
 }
 
 /// VAPID `Authorization` values per origin, made again when less than an hour is left of 12.
@@ -215,7 +244,8 @@ final class PushWake: @unchecked Sendable {
 
     func wait(seconds: Double) async {
         let timer = Task { [weak self] in
-            try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+            // Cancelled when the wait ended early: then no signal, which would cut the next one short.
+            guard (try? await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))) != nil else { return }
             self?.signal()
         }
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in

@@ -24,6 +24,8 @@ struct PushQueueRow: Sendable, Equatable {
     var notBefore: Int64
     var expires: Int64
     var attempts: Int
+    /// Moves on every merge into the row: an outcome applies only to the revision it was for.
+    var revision: Int64
 }
 
 final class PushStore: @unchecked Sendable {
@@ -49,7 +51,8 @@ final class PushStore: @unchecked Sendable {
                   payload BLOB NOT NULL,
                   not_before INTEGER NOT NULL,
                   expires INTEGER NOT NULL,
-                  attempts INTEGER NOT NULL DEFAULT 0);
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  revision INTEGER NOT NULL DEFAULT 0);
                 CREATE INDEX IF NOT EXISTS push_queue_due ON push_queue(not_before);
                 CREATE TABLE IF NOT EXISTS push_announced (
                   audience TEXT PRIMARY KEY,
@@ -75,6 +78,10 @@ final class PushStore: @unchecked Sendable {
                     ON CONFLICT(endpoint, token_id) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, mode = excluded.mode
                     """,
                 arguments: [row.endpoint, row.tokenID, Data(row.p256dh), Data(row.auth), row.mode, now])
+            // One device, one pair of keys: a new subscription's keys hold for every code on it.
+            try db.execute(
+                sql: "UPDATE push_subscriptions SET p256dh = ?, auth = ? WHERE endpoint = ?",
+                arguments: [Data(row.p256dh), Data(row.auth), row.endpoint])
             return existing + 1
         }
     }
@@ -132,6 +139,8 @@ final class PushStore: @unchecked Sendable {
             }
             // Per device: the payload of every audience its tokens read.
             var perDevice: [String: (p256dh: [UInt8], auth: [UInt8], payload: PushPayload)] = [:]
+            // A phone with two codes that both read an audience counts its items once.
+            var added = Set<String>()
             let rows = fresh.isEmpty ? [] : try Row.fetchAll(db, sql: "SELECT endpoint, token_id, p256dh, auth, mode FROM push_subscriptions")
             for audience in fresh {
                 let ids = tokens[audience.id] ?? []
@@ -142,6 +151,7 @@ final class PushStore: @unchecked Sendable {
                     let mode: String = row["mode"]
                     if mode == "urgent" && !audience.urgent { continue }
                     let endpoint: String = row["endpoint"]
+                    guard added.insert(endpoint + "\n" + audience.id).inserted else { continue }
                     let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent, count: max(1, audience.count))
                     if let had = perDevice[endpoint] {
                         perDevice[endpoint]!.payload = had.payload.merged(with: add)
@@ -155,18 +165,19 @@ final class PushStore: @unchecked Sendable {
             var held = 0
             for (endpoint, message) in perDevice {
                 var payload = message.payload
-                var notBefore = payload.urgent ? now : releaseAt
-                if let waiting = try Row.fetchOne(db, sql: "SELECT payload, not_before FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
+                if let waiting = try Row.fetchOne(db, sql: "SELECT payload FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
                    let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
                     payload = old.merged(with: payload)
-                    notBefore = payload.urgent ? now : min(notBefore, waiting["not_before"] as Int64)
                 }
+                // Urgent goes now; anything else waits for the end of the quiet hours, also when it
+                // merges into a message that was due (a retry).
+                let notBefore = payload.urgent ? now : max(now, releaseAt)
                 if notBefore > now { held += 1 }
                 try db.execute(
                     sql: """
-                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts) VALUES (?, ?, ?, ?, ?, ?, 0)
+                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts, revision) VALUES (?, ?, ?, ?, ?, ?, 0, 0)
                         ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
-                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0
+                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0, revision = revision + 1
                         """,
                     arguments: [endpoint, Data(message.p256dh), Data(message.auth), Data(payload.encoded()), notBefore,
                                 notBefore + ttlMillis])
@@ -175,17 +186,24 @@ final class PushStore: @unchecked Sendable {
         }
     }
 
-    /// Messages due at `now`, soonest first.
-    func due(now: Int64, limit: Int) throws -> [PushQueueRow] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM push_queue WHERE not_before <= ? ORDER BY not_before LIMIT ?", arguments: [now, limit]
-            ).compactMap { row in
-                guard let payload = PushPayload.decode(Array(row["payload"] as Data)) else { return nil }
-                return PushQueueRow(
+    /// Messages due at `now`, soonest first. A row that does not decode is removed, so it can
+    /// never hold up the ones behind it.
+    func due(now: Int64, limit: Int) async throws -> [PushQueueRow] {
+        try await pool.write { db in
+            var out: [PushQueueRow] = []
+            for row in try Row.fetchAll(
+                db, sql: "SELECT * FROM push_queue WHERE not_before <= ? ORDER BY not_before LIMIT ?", arguments: [now, limit]) {
+                guard let payload = PushPayload.decode(Array(row["payload"] as Data)) else {
+                    try db.execute(sql: "DELETE FROM push_queue WHERE endpoint = ?", arguments: [row["endpoint"] as String])
+                    try Self.count(db, "failed")
+                    continue
+                }
+                out.append(PushQueueRow(
                     endpoint: row["endpoint"], p256dh: Array(row["p256dh"] as Data), auth: Array(row["auth"] as Data),
-                    payload: payload, notBefore: row["not_before"], expires: row["expires"], attempts: row["attempts"])
+                    payload: payload, notBefore: row["not_before"], expires: row["expires"], attempts: row["attempts"],
+                    revision: row["revision"]))
             }
+            return out
         }
     }
 
@@ -194,27 +212,23 @@ final class PushStore: @unchecked Sendable {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(not_before) FROM push_queue") }
     }
 
-    /// The messages went (or will never go): they leave the queue, unless a newer one was merged
-    /// into a row meanwhile (then its payload differs and it stays). One transaction (one fsync)
-    /// for a whole batch: a fan-out to 10,000 devices is not 10,000 commits.
-    func finished(_ rows: [(row: PushQueueRow, sent: Bool)]) throws {
-        guard !rows.isEmpty else { return }
-        try pool.write { db in
-            for (row, sent) in rows {
+    /// What a batch came to, in one transaction (one fsync): a fan-out to 10,000 devices is not
+    /// 10,000 commits. Rows that went (or never will) leave the queue, rows to try again get
+    /// their time; either only if no newer message was merged into the row meanwhile (its
+    /// revision moved: then it stays as it is, due as that message says).
+    func apply(finished: [(row: PushQueueRow, sent: Bool)], retries: [(row: PushQueueRow, at: Int64)]) async throws {
+        guard !finished.isEmpty || !retries.isEmpty else { return }
+        try await pool.write { db in
+            for (row, sent) in finished {
                 try db.execute(
-                    sql: "DELETE FROM push_queue WHERE endpoint = ? AND payload = ?",
-                    arguments: [row.endpoint, Data(row.payload.encoded())])
+                    sql: "DELETE FROM push_queue WHERE endpoint = ? AND revision = ?", arguments: [row.endpoint, row.revision])
                 try Self.count(db, sent ? "sent" : "failed")
             }
-        }
-    }
-
-    /// Try again at `at`.
-    func retry(_ row: PushQueueRow, at: Int64) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: "UPDATE push_queue SET attempts = attempts + 1, not_before = ? WHERE endpoint = ? AND payload = ?",
-                arguments: [at, row.endpoint, Data(row.payload.encoded())])
+            for (row, at) in retries {
+                try db.execute(
+                    sql: "UPDATE push_queue SET attempts = attempts + 1, not_before = ? WHERE endpoint = ? AND revision = ?",
+                    arguments: [at, row.endpoint, row.revision])
+            }
         }
     }
 

@@ -137,10 +137,10 @@ export function createShell(session) {
       // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
       const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
       if (reg.waiting && sw.controller) waiting(reg.waiting);
-      reg.addEventListener('updatefound', () => {
-        const w = reg.installing;
-        if (w) w.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) waiting(w); });
-      });
+      const track = (w) => w && w.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) waiting(w); });
+      reg.addEventListener('updatefound', () => track(reg.installing));
+      // A module worker's graph takes longer to load: an update may already be installing here.
+      if (reg.installing && sw.controller) track(reg.installing);
       // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
       if (sw.controller) sw.controller.postMessage({ type: 'check' });
       tellWorker();

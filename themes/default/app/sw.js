@@ -221,8 +221,12 @@ self.addEventListener('push', (event) => {
     const seen = JSON.parse((await metaGet('push-seen')) || '{}');
     const moved = {};
     for (const [a, n] of Object.entries(wanted)) if (Number.isSafeInteger(n) && n > (seen[a] || 0)) moved[a] = n;
-    // Delivery is at least once: a message whose sequences were shown already is dropped.
-    if (Object.keys(wanted).length && !Object.keys(moved).length) return;
+    // Delivery is at least once: a message whose sequences were shown already shows the last
+    // notification again under its tag, replacing it silently (a push must show something).
+    const last = JSON.parse((await metaGet('push-last')) || 'null');
+    if (Object.keys(wanted).length && !Object.keys(moved).length && last) {
+      return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: 'icons/icon-192.png' });
+    }
     const t = await strings().catch(() => ({}));
     let title = t['push.neutral'] || 'Nieuw bericht van school', url = './', body = '';
     try {
@@ -235,6 +239,7 @@ self.addEventListener('push', (event) => {
       }
     } catch (e) { /* offline or not openable: the neutral line */ }
     await metaPut('push-seen', JSON.stringify({ ...seen, ...moved }));
+    await metaPut('push-last', JSON.stringify({ title, body, url }));
     await self.registration.showNotification(title, { body, tag: 'ouderportaal', data: { url }, icon: 'icons/icon-192.png' });
     if (self.navigator.setAppBadge) self.navigator.setAppBadge(Number(msg.n) || 1).catch(() => {});
     for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
