@@ -154,16 +154,21 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertTrue(urgent.allSatisfy { $0.urgency == "high" })
     }
 
-    func testQuietHoursHoldANoticeAndUrgentGoesAtOnce() async throws {
-        // Quiet from an hour ago until an hour from now, in the school's time zone.
+    /// Quiet hours from `from` to `until` seconds after the real time, as site.yaml writes them
+    /// (HH:MM in the school's time zone).
+    static func quiet(from: TimeInterval, until: TimeInterval) -> (start: String, end: String) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
         func hhmm(_ d: Date) -> String {
             let c = calendar.dateComponents([.hour, .minute], from: d)
             return String(format: "%02d:%02d", c.hour!, c.minute!)
         }
-        let now = Date()
-        try await start(quiet: (hhmm(now.addingTimeInterval(-3600)), hhmm(now.addingTimeInterval(3600))))
+        return (hhmm(Date().addingTimeInterval(from)), hhmm(Date().addingTimeInterval(until)))
+    }
+
+    func testQuietHoursHoldANoticeAndUrgentGoesAtOnce() async throws {
+        // Quiet from an hour ago until an hour from now.
+        try await start(quiet: Self.quiet(from: -3600, until: 3600))
         let g3 = try await service.subscribe(), a = try await service.subscribe()
         _ = try await subscribe(Fixture.groep3, g3)
         _ = try await subscribe(Fixture.parentA, a)
@@ -191,14 +196,7 @@ final class PushDeliveryTests: XCTestCase {
 
     /// A message that was due before the quiet hours began (a retry) does not go in them.
     func testARetryWaitsForTheEndOfQuietHoursThatBeganMeanwhile() async throws {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
-        func hhmm(_ d: Date) -> String {
-            let c = calendar.dateComponents([.hour, .minute], from: d)
-            return String(format: "%02d:%02d", c.hour!, c.minute!)
-        }
-        let now = Date()
-        try await start(quiet: (hhmm(now.addingTimeInterval(30 * 60)), hhmm(now.addingTimeInterval(2 * 3600))))
+        try await start(quiet: Self.quiet(from: 30 * 60, until: 2 * 3600))
         let g3 = try await service.subscribe()
         _ = try await subscribe(Fixture.groep3, g3)
         try await service.answer(g3.id, with: [503])
@@ -288,12 +286,7 @@ final class PushDeliveryTests: XCTestCase {
     }
 
     func testQueuedMessagesSurviveARestartAndGoOnce() async throws {
-        let now = Date()
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Amsterdam")!
-        let c = { (d: Date) in calendar.dateComponents([.hour, .minute], from: d) }
-        let from = c(now.addingTimeInterval(-3600)), until = c(now.addingTimeInterval(3600))
-        try await start(quiet: (String(format: "%02d:%02d", from.hour!, from.minute!), String(format: "%02d:%02d", until.hour!, until.minute!)))
+        try await start(quiet: Self.quiet(from: -3600, until: 3600))
         var subs: [PushServiceProcess.Subscription] = []
         for token in [Fixture.parentA, Fixture.parentB, Fixture.groep3] {
             let sub = try await service.subscribe()

@@ -97,6 +97,21 @@ public final class Workspace {
     public func read(_ relative: String) throws -> String { try String(contentsOf: url(relative), encoding: .utf8) }
 }
 
+/// The first match of `pattern` in what a started process prints (within 20 s); the process is
+/// stopped and an error thrown when it never prints one.
+func printedAddress(_ process: Process, _ out: Pipe, pattern: String) throws -> String {
+    var buffer = ""
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        let data = out.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        buffer += String(decoding: data, as: UTF8.self)
+        if let range = buffer.range(of: pattern, options: .regularExpression) { return String(buffer[range]) }
+    }
+    process.terminate()
+    throw NSError(domain: "Process", code: 1, userInfo: [NSLocalizedDescriptionKey: "did not start: \(buffer)"])
+}
+
 /// A `portal` server process (serve or preview) on a free port, stopped at the end.
 public final class ServerProcess {
     public let process = Process()
@@ -113,25 +128,13 @@ public final class ServerProcess {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait for the line that names the address.
-        var buffer = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            buffer += String(decoding: data, as: UTF8.self)
-            if let range = buffer.range(of: #"http://127\.0\.0\.1:\d+(/\?key=[A-Za-z0-9_-]+)?(?=\s)"#, options: .regularExpression) {
-                let link = String(buffer[range])
-                if let query = link.range(of: "/?key=") {
-                    baseURL = String(link[..<query.lowerBound])
-                    key = String(link[query.upperBound...])
-                } else {
-                    baseURL = link
-                }
-                return
-            }
+        let link = try printedAddress(process, out, pattern: #"http://127\.0\.0\.1:\d+(/\?key=[A-Za-z0-9_-]+)?(?=\s)"#)
+        if let query = link.range(of: "/?key=") {
+            baseURL = String(link[..<query.lowerBound])
+            key = String(link[query.upperBound...])
+        } else {
+            baseURL = link
         }
-        process.terminate()
-        throw NSError(domain: "ServerProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "server did not start: \(buffer)"])
     }
 
     public func stop() {

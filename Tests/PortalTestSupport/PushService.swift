@@ -36,19 +36,7 @@ public final class PushServiceProcess: @unchecked Sendable {
         let out = Pipe()
         process.standardOutput = out
         try process.run()
-        var buffer = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let data = out.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            buffer += String(decoding: data, as: UTF8.self)
-            if let range = buffer.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
-                origin = String(buffer[range])
-                return
-            }
-        }
-        process.terminate()
-        throw NSError(domain: "PushServiceProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "push stand-in did not start: \(buffer)"])
+        origin = try printedAddress(process, out, pattern: #"http://127\.0\.0\.1:\d+"#)
     }
 
     public func stop() {

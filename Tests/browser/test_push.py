@@ -134,6 +134,7 @@ def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push
         assert shown() == [note]
 
         # A push for a publish the host does not have yet: the neutral line, no title.
+        page.evaluate("async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close(); }")
         deliver({"n": 1, "s": {"groep-5": seq + 1000}, "u": True, "v": 1})
         assert [n["title"] for n in wait_shown()] == ["Nieuw bericht van school"]
 

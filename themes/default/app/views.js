@@ -224,7 +224,7 @@ function notifySection(state) {
       buttons.forEach((b, i) => b.setAttribute('aria-pressed', String(['all', 'urgent', 'off'][i] === N.mode())));
     },
   }, t('settings.notify_' + m)));
-  return [head, h('p', null, t('settings.notify_text')), h('p', { class: 'langs' }, buttons), status];
+  return [head, h('p', null, t('settings.notify_text')), h('p', { class: 'modes' }, buttons), status];
 }
 
 /** Codes on this device, language, notifications, add another code, forget this device. */
