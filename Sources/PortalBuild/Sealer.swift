@@ -614,6 +614,7 @@ struct Sealer {
             path: item.logicalPath, kind: item.kind.rawValue, title: item.title,
             date: item.date.map(Self.instant), summary: rendered.summary, author: item.author,
             weight: item.weight, blob: blob, key: key)
+        if item.urgent { entry.urgent = true }
         if let event = item.event {
             entry.event = Manifest.Event(
                 start: time(event.start), end: event.end.map(time), allDay: event.start.allDay, location: event.location)

@@ -81,6 +81,8 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var event: Event?
         public var album: Album?
         public var conference: Conference?
+        /// `true` for an item with `urgent: true` (the app marks it); absent otherwise.
+        public var urgent: Bool?
 
         public init(
             path: String,

@@ -148,3 +148,15 @@ def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push
     finally:
         ctx.close()
         server.shutdown()
+
+
+def test_an_urgent_item_is_marked_on_its_card_and_its_page(site, page):
+    """`urgent: true` (the example school's study day) is marked "Dringend"; others are not."""
+    from conftest import load_all
+    login(page, site.url, site.tokens["groep-3"])
+    load_all(page)
+    card = page.locator("article.card[data-path='news/studiedag-en-herfstvakantie']")
+    assert card.locator("[data-testid=urgent]").inner_text().lower() == "dringend"
+    assert page.locator("[data-testid=urgent]").count() == 1
+    card.locator("h2 a").click()
+    page.wait_for_selector(".view-item [data-testid=urgent]")

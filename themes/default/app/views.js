@@ -14,9 +14,11 @@ export const isEvent = (it) => it.event && typeof it.event.start === 'string';
 const isPage = (it) => it.kind === 'page';
 const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it) && !isPage(it);
 
-/** The "new" label of an item that appeared since the last visit. */
+/** The "urgent" label of an item with `urgent: true`, and the "new" one of an item that appeared
+ * since the last visit. */
 function newMark(state, item) {
-  return state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null;
+  return [item.urgent === true ? h('span', { class: 'new-mark urgent-mark', 'data-testid': 'urgent' }, t('item.urgent')) : null,
+    state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null];
 }
 
 /** How many new items each view holds (for the counts in the menu). */
@@ -163,7 +165,8 @@ export function itemView(state, visit, path) {
   const meta = h('p', { class: 'meta' }, badge(aud), ' ',
     isEvent(item) ? h('time', { datetime: item.event.start }, eventWhen(item.event))
       : item.date ? h('time', { datetime: item.date }, formatDay(item.date)) : null,
-    item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null);
+    item.author ? h('span', { class: 'author' }, ' · ', t('item.by', { author: item.author })) : null,
+    item.urgent === true ? [' ', h('span', { class: 'new-mark urgent-mark', 'data-testid': 'urgent' }, t('item.urgent'))] : null);
   const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where', dir: 'auto' }, item.event.location) : null,
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, visit) : null;
