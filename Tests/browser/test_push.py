@@ -85,8 +85,10 @@ def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         login(page, url, booking_site.tokens["g5"])
 
+        # Asked once, politely, on the timeline after the login; yes turns them on.
+        page.click("[data-testid=notify-offer-yes]")
+        page.wait_for_selector("[data-testid=notify-offer]", state="detached")
         page.goto(url + "#/settings")
-        page.click("[data-testid=notify-all]")
         page.wait_for_selector("[data-testid=notify-all][aria-pressed=true]")
         assert page.evaluate("window.__serverKey") == vapid_public_key(os.path.join(booking_site.keys, "trust.json"))
         assert page.evaluate("window.__visible") is True
@@ -160,3 +162,14 @@ def test_an_urgent_item_is_marked_on_its_card_and_its_page(site, page):
     assert page.locator("[data-testid=urgent]").count() == 1
     card.locator("h2 a").click()
     page.wait_for_selector(".view-item [data-testid=urgent]")
+
+
+def test_the_offer_comes_once_and_not_now_is_remembered(site, page):
+    login(page, site.url, site.tokens["groep-3"])
+    offer = page.locator("[data-testid=notify-offer]")
+    assert "melding" in offer.inner_text()
+    page.click("[data-testid=notify-offer-later]")
+    assert offer.count() == 0
+    page.reload()
+    page.wait_for_selector(".view-timeline")
+    assert offer.count() == 0

@@ -5,7 +5,7 @@ import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES } from './i18n.js';
 import { audienceLabel, freshCounts } from './views.js';
 import { ROUTES, resolve } from './router.js';
 import { visits } from './visit.js';
-import { tellWorker } from './notify.js';
+import * as N from './notify.js';
 
 const main = () => document.getElementById('main');
 
@@ -61,7 +61,7 @@ export function createShell(session) {
     const node = route.view(state, visit, param);
     if (session.measuring) performance.mark('render:built');
     renderHeader(loggedIn, route.name);
-    main().replaceChildren(...[notices(), route.hint ? installHint() : null, node].filter(Boolean));
+    main().replaceChildren(...[notices(), route.hint ? installHint() : null, route.hint ? notifyOffer() : null, node].filter(Boolean));
     main().setAttribute('data-route', route.name);
     if (session.measuring) performance.mark('render:inserted');
     // Move focus to the new view's heading on navigation, so screen readers announce it. Back to
@@ -143,7 +143,7 @@ export function createShell(session) {
       if (reg.installing && sw.controller) track(reg.installing);
       // The same sw.js with changed shell files: the worker compares and answers with a 'check' message.
       if (sw.controller) sw.controller.postMessage({ type: 'check' });
-      tellWorker();
+      N.tellWorker();
       // A new sw.js is looked for at every start: after format 1's worker handed over its shell,
       // this is what brings format 2's worker in.
       reg.update().catch(() => {});
@@ -181,6 +181,23 @@ export function createShell(session) {
           render();
         } }, t('install.button')),
         h('button', { type: 'button', class: 'link', 'data-testid': 'install-later', onclick: later }, t('install.later'))));
+  }
+
+  // ---- notifications: asked once on the timeline after login, never on page load ----
+
+  function notifyOffer() {
+    let asked = null;
+    try { asked = localStorage.getItem('push-offer'); } catch (e) { return null; }
+    if (asked || N.support() !== 'yes' || N.mode() !== 'off' || !state.records.some((r) => r.push)) return null;
+    const done = () => { try { localStorage.setItem('push-offer', 'done'); } catch (e) { /* storage off */ } render(); };
+    return h('div', { class: 'notice install', role: 'region', 'aria-label': t('settings.notify'), 'data-testid': 'notify-offer' },
+      h('p', null, t('notify.offer')),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'primary', 'data-testid': 'notify-offer-yes', onclick: async () => {
+          try { await N.setMode(state.site, state.records, 'all'); } catch (e) { /* settings can try again */ }
+          done();
+        } }, t('notify.offer_yes')),
+        h('button', { type: 'button', class: 'link', 'data-testid': 'notify-offer-later', onclick: done }, t('install.later'))));
   }
 
   return { render, fail, pruneCache, registerWorker };
