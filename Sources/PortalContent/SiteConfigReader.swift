@@ -85,9 +85,11 @@ enum SiteConfigReader {
         guard let push = fields.mapping("push", what: "push", allowed: pushKeys) else { return settings }
         if let hours = push.text("quiet_hours") {
             let parts = hours.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, parts.allSatisfy(isTimeOfDay) {
-                settings.quietStart = parts[0]
-                settings.quietEnd = parts[1]
+            let minutes = parts.compactMap(parseTimeOfDay)
+            if parts.count == 2, minutes.count == 2 {
+                // Written as HH:MM, whatever the file said ("7:00" too).
+                settings.quietStart = String(format: "%02d:%02d", minutes[0] / 60, minutes[0] % 60)
+                settings.quietEnd = String(format: "%02d:%02d", minutes[1] / 60, minutes[1] % 60)
             } else {
                 report.add(file, push.lineOf("quiet_hours"),
                            "'quiet_hours' must be two times like \"20:00-07:00\" (from-until, 24-hour clock; \"00:00-00:00\" for none)")
@@ -95,13 +97,6 @@ enum SiteConfigReader {
         }
         if let weekends = push.bool("quiet_weekends") { settings.quietWeekends = weekends }
         return settings
-    }
-
-    static func isTimeOfDay(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let h = Int(parts[0]), let m = Int(parts[1]) else { return false }
-        return (0..<24).contains(h) && (0..<60).contains(m)
     }
 
     private static func readLanguages(_ fields: Fields, report: ProblemReport) -> [String]? {

@@ -189,13 +189,14 @@ final class PushStore: @unchecked Sendable {
     /// Messages due at `now`, soonest first. A row that does not decode is removed, so it can
     /// never hold up the ones behind it.
     func due(now: Int64, limit: Int) async throws -> [PushQueueRow] {
-        try await pool.write { db in
+        // A read every second; a write only in the rare case of a row to remove.
+        let (out, broken) = try await pool.read { db in
             var out: [PushQueueRow] = []
+            var broken: [String] = []
             for row in try Row.fetchAll(
                 db, sql: "SELECT * FROM push_queue WHERE not_before <= ? ORDER BY not_before LIMIT ?", arguments: [now, limit]) {
                 guard let payload = PushPayload.decode(Array(row["payload"] as Data)) else {
-                    try db.execute(sql: "DELETE FROM push_queue WHERE endpoint = ?", arguments: [row["endpoint"] as String])
-                    try Self.count(db, "failed")
+                    broken.append(row["endpoint"])
                     continue
                 }
                 out.append(PushQueueRow(
@@ -203,8 +204,17 @@ final class PushStore: @unchecked Sendable {
                     payload: payload, notBefore: row["not_before"], expires: row["expires"], attempts: row["attempts"],
                     revision: row["revision"]))
             }
-            return out
+            return (out, broken)
         }
+        if !broken.isEmpty {
+            try await pool.write { db in
+                for endpoint in broken {
+                    try db.execute(sql: "DELETE FROM push_queue WHERE endpoint = ?", arguments: [endpoint])
+                    try Self.count(db, "failed")
+                }
+            }
+        }
+        return out
     }
 
     /// The earliest `not_before` of the queue.
