@@ -98,6 +98,7 @@ final class LetterPageTests: XCTestCase {
         // How to install the app, in Dutch and in English.
         for phrase in ["Android (Chrome):", "App installeren", "Toevoegen aan startscherm", "iPhone en iPad (Safari):",
                        "Deel-knop", "Zet op beginscherm", "Computer (Chrome of Edge):", "adresbalk",
+                       "vul daar uw code in: alleen zo krijgt u meldingen", "enter your code there: only then can it notify you",
                        "Install app", "Add to Home Screen", "Share button", "address bar"] {
             XCTAssertTrue(html.contains(phrase), phrase)
         }

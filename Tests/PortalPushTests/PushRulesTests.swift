@@ -39,6 +39,11 @@ final class PushRulesTests: XCTestCase {
             ("https://fcm.googleapis.com:8443/x", .port),
             ("http://127.0.0.1:9000/push/1", .notHTTPS),
             ("/relative/path", .notAURL),
+            // Percent-escapes in the host: the name looked up could differ from the one checked.
+            ("https://fcm%2egoogleapis.com/x", .notAURL),
+            ("https://fcm.googleapis.com%00.evil.example/x", .notAURL),
+            ("https://%31%32%37.0.0.1/x", .notAURL),
+            ("https://fcm.googleapis.com%2F@evil.example/x", .credentials),
             ("https://fcm.googleapis.com/" + String(repeating: "a", count: 1024), .tooLong),
         ]
         for (endpoint, refusal) in cases {

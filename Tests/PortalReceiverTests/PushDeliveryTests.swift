@@ -285,6 +285,30 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(got17, 1)
     }
 
+    func testDevicesOfACodeThatLapsedAreToldNothing() async throws {
+        try await start()
+        // A code that lapses two minutes from now (its registration week ends), in the trust file.
+        let soon = TestToken.make(7, family: "fam-soon", audiences: ["groep-5"], expires: live.clock.now().addingTimeInterval(120))
+        var trust = live.receiver.trust.current.file
+        trust.tokens.append(soon.trustEntry)
+        trust.generated = trust.generated.addingTimeInterval(60)
+        try trust.write(to: live.folder.appendingPathComponent("trust.json"))
+        try live.receiver.trust.reload()
+        let lapsing = try await service.subscribe(), other = try await service.subscribe()
+        let status = try await subscribe(soon, lapsing).status
+        XCTAssertEqual(status, 200)
+        _ = try await subscribe(Fixture.parentB, other)
+
+        live.clock.advance(180)
+        let r = try await notify([("groep-5", 9, false)])
+        XCTAssertEqual(r.json["devices"] as? Int, 1, "\(r.json)")
+        await sender.sendDue()
+        let gotLapsed = try await sent(to: lapsing).count
+        XCTAssertEqual(gotLapsed, 0, "a lapsed code's device hears nothing")
+        let gotOther = try await sent(to: other).count
+        XCTAssertEqual(gotOther, 1)
+    }
+
     func testQueuedMessagesSurviveARestartAndGoOnce() async throws {
         try await start(quiet: Self.quiet(from: -3600, until: 3600))
         var subs: [PushServiceProcess.Subscription] = []
