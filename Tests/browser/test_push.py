@@ -2,7 +2,9 @@
 with the school's VAPID key from the sealed keyslot and sends the subscription, signed, to the
 real receiver; a push delivered to the service worker (DevTools protocol, as a push service
 would) shows the title the school signed, a push for a publish the host does not have yet shows
-the neutral line, and a repeated push shows the same notification again, not a second one.
+the neutral line, a repeated push shows the same notification again, not a second one, a click
+opens the item, and a renewed subscription (pushsubscriptionchange) replaces the old endpoint at
+the receiver.
 
 Headless Chromium has no push service (PLATFORM.md): `pushManager.subscribe` is replaced in the
 page by one that returns a subscription of the push service stand-in (push_service.py), whose
@@ -63,6 +65,25 @@ FAKE_SUBSCRIBE = """
   PushManager.prototype.getSubscription = async function () { return current; };
 }
 """
+
+
+# In the service worker: `fake(sub)` makes a subscription object of the stand-in's keys, the
+# worker's pushManager.subscribe returns `self.__renewed`, and FIRE dispatches an event the way
+# the browser would (with waitUntil collected and awaited).
+FIRE = """async () => {
+  const fake = (s) => ({ endpoint: s.endpoint, toJSON: () => ({ endpoint: s.endpoint, keys: { p256dh: s.p256dh, auth: s.auth } }) });
+  PushManager.prototype.subscribe = async function (options) {
+    self.__serverKey = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)))
+      .replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+    return fake(self.__renewed);
+  };
+  const fire = async (type, fields) => {
+    const event = Object.assign(new Event(type), fields), waits = [];
+    event.waitUntil = (p) => waits.push(p);
+    self.dispatchEvent(event);
+    await Promise.all(waits);
+  };
+  await fire"""
 
 
 def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push_receiver, browser):
@@ -135,10 +156,39 @@ def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push
         time.sleep(1)
         assert shown() == [note]
 
+        # A click opens the item. Headless Chromium cannot click a notification, so the test fires
+        # the event the browser would fire, with the notification it shows, in the worker.
+        page.goto(url + "#/settings")
+        page.wait_for_selector("[data-testid=notify-all]")
+        worker = next(w for w in ctx.service_workers if w.url.startswith(url))
+        worker.evaluate(FIRE + "('notificationclick', { notification: (await self.registration.getNotifications())[0] }); }")
+        page.wait_for_function("() => location.hash.startsWith('#/item/groups/groep-5/')")
+        page.wait_for_selector(f"h1:has-text({json.dumps(title)})")
+        assert shown() == [], "the clicked notification is closed"
+
         # A push for a publish the host does not have yet: the neutral line, no title.
         page.evaluate("async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close(); }")
         deliver({"n": 1, "s": {"groep-5": seq + 1000}, "u": True, "v": 1})
         assert [n["title"] for n in wait_shown()] == ["Nieuw bericht van school"]
+
+        # The push service renews the subscription (pushsubscriptionchange): the worker subscribes
+        # again with the keyslot's VAPID key and tells the receiver the new endpoint and to forget
+        # the old one. (The worker's subscribe is replaced as the page's is: no push service here.)
+        renewed = service.subscribe()
+        worker.evaluate(f"async () => {{ self.__renewed = {json.dumps(renewed)}; }}")
+        worker.evaluate(FIRE + "('pushsubscriptionchange', { oldSubscription: fake(" + json.dumps(sub) + ") }); }")
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            rows = sqlite3.connect(db).execute("SELECT endpoint, mode FROM push_subscriptions").fetchall()
+            if rows == [(renewed["endpoint"], "all")]:
+                break
+            time.sleep(0.1)
+        assert rows == [(renewed["endpoint"], "all")]
+        assert worker.evaluate("() => self.__serverKey") == vapid_public_key(os.path.join(booking_site.keys, "trust.json"))
+        # The page sees the renewed subscription from now on, as the browser would show it.
+        page.evaluate(f"(s) => {{ PushManager.prototype.getSubscription = async () => ({{ endpoint: s.endpoint,"
+                      f" toJSON: () => ({{ endpoint: s.endpoint, keys: {{ p256dh: s.p256dh, auth: s.auth }} }}),"
+                      f" unsubscribe: async () => {{ window.__unsubscribed = true; return true; }} }}); }}", renewed)
 
         # Off: the receiver forgets this device.
         page.goto(url + "#/settings")

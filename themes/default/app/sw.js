@@ -1,7 +1,7 @@
 // Service worker: the app shell from cache (replaced as a whole, and only after the parent agrees,
 // when any shell file changed), and the sealed files kept so that what was seen opens offline.
-// Everything cached under b/, i/ and k/ is ciphertext; the keys stay in IndexedDB. A module
-// worker: a push opens the signed index with the same code the app uses.
+// All cached under b/, i/ and k/ is ciphertext; keys stay in IndexedDB. A module worker: a push
+// opens the signed index with the app's own code.
 import { sealedFiles } from './sealed.js';
 import { allTokens } from './store.js';
 import { send } from './notify.js';
@@ -221,8 +221,8 @@ self.addEventListener('push', (event) => {
     const seen = JSON.parse((await metaGet('push-seen')) || '{}');
     const moved = {};
     for (const [a, n] of Object.entries(wanted)) if (Number.isSafeInteger(n) && n > (seen[a] || 0)) moved[a] = n;
-    // Delivery is at least once: a message whose sequences were shown already shows the last
-    // notification again under its tag, replacing it silently (a push must show something).
+    // At least once: a repeat shows the last notification again under its tag (a push must show
+    // something).
     const last = JSON.parse((await metaGet('push-last')) || 'null');
     if (Object.keys(wanted).length && !Object.keys(moved).length && last) {
       return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: 'icons/icon-192.png' });
@@ -252,7 +252,10 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil((async () => {
     if (self.navigator.clearAppBadge) self.navigator.clearAppBadge().catch(() => {});
     for (const c of await self.clients.matchAll({ type: 'window' })) {
-      if (c.url.startsWith(BASE)) { await c.focus(); return c.navigate(url); }
+      if (c.url.startsWith(BASE)) {
+        await c.focus().catch(() => {}); // may be refused; the item still opens
+        return c.navigate(url);
+      }
     }
     return self.clients.openWindow(url);
   })());
@@ -270,5 +273,9 @@ self.addEventListener('pushsubscriptionchange', (event) => {
     });
     const site = await (await fetch(abs('site.json'), { cache: 'no-cache' })).json();
     await send(site, records, sub, mode);
+    // Forget the dead endpoint now, not at a push service's 410.
+    if (event.oldSubscription && event.oldSubscription.endpoint !== sub.endpoint) {
+      await send(site, records, event.oldSubscription, 'off').catch(() => {});
+    }
   })());
 });
