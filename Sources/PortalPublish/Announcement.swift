@@ -21,6 +21,8 @@ public struct Announcement: Sendable, Equatable {
         public var sequence: Int
         public var count: Int
         public var urgent: Bool
+        /// Of `count`, the urgent ones (what a device set to "only urgent" is told).
+        public var urgentCount: Int
     }
 
     public var audiences: [Audience]
@@ -39,21 +41,21 @@ public struct Announcement: Sendable, Equatable {
     public static func compute(items: [(audience: String, path: String, urgent: Bool)], sequences: [String: Int], keys: URL) -> Announcement {
         let previous = load(keys: keys)
         var current = Set<String>()
-        var byAudience: [String: (count: Int, urgent: Bool)] = [:]
+        var byAudience: [String: (count: Int, urgent: Int)] = [:]
         for item in items {
             let key = key(audience: item.audience, path: item.path)
             // An item of an audience without a sequence cannot be announced now: left out of
             // the record, so the next publish announces it.
             if previous == nil || previous!.contains(key) || sequences[item.audience] != nil { current.insert(key) }
             guard let previous, !previous.contains(key) else { continue }
-            var entry = byAudience[item.audience] ?? (0, false)
+            var entry = byAudience[item.audience] ?? (0, 0)
             entry.count += 1
-            entry.urgent = entry.urgent || item.urgent
+            if item.urgent { entry.urgent += 1 }
             byAudience[item.audience] = entry
         }
         let audiences = byAudience.keys.sorted().compactMap { id -> Audience? in
             guard let sequence = sequences[id], let entry = byAudience[id] else { return nil }
-            return Audience(id: id, sequence: sequence, count: entry.count, urgent: entry.urgent)
+            return Audience(id: id, sequence: sequence, count: entry.count, urgent: entry.urgent > 0, urgentCount: entry.urgent)
         }
         return Announcement(audiences: audiences, baseline: previous == nil, announced: current)
     }

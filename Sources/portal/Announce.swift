@@ -22,13 +22,13 @@ func announceNewItems(paths: PathOptions, keys: KeysOption, receiver: String?) a
         announcement.record(keys: keys.keysURL)  // removed items are forgotten
         return nil
     }
-    let what = announcement.audiences.map { "\($0.id) (\($0.count)\($0.urgent ? ", urgent" : ""))" }.joined(separator: ", ")
+    let what = announcement.audiences.map { "\($0.id) (\($0.count)\($0.urgent ? ", \($0.urgentCount) urgent" : ""))" }.joined(separator: ", ")
     do {
         let base = try receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL
         let keystore = try Keystore.open(at: keys.keysURL)
         let client = ReceiverClient(receiverURL: try checkedReceiverURL(base), signer: .admin(seed: keystore.adminSigningSeed))
         let receipt = try await client.notifyPush(PushNotice(audiences: announcement.audiences.map {
-            PushNotice.Audience(id: $0.id, sequence: Int64($0.sequence), count: $0.count, urgent: $0.urgent)
+            PushNotice.Audience(id: $0.id, sequence: Int64($0.sequence), count: $0.count, urgent: $0.urgent, urgentCount: $0.urgentCount)
         }))
         announcement.record(keys: keys.keysURL)
         var line = "Notifications: new items in \(what): \(receipt.devices) device\(receipt.devices == 1 ? "" : "s")"

@@ -92,7 +92,7 @@ final class PushCommandTests: XCTestCase {
         }
         try run(["generate", "--no-push"], in: workspace)
         let three = try publish()
-        XCTAssertTrue(three.contains("Notifications: new items in school (3, urgent): 1 device."), three)
+        XCTAssertTrue(three.contains("Notifications: new items in school (3, 1 urgent): 1 device."), three)
         try await settle()
         let g3Final = try await messages("g3")
         XCTAssertEqual(g3Final.count, 2)

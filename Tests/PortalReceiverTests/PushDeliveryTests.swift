@@ -45,9 +45,13 @@ final class PushDeliveryTests: XCTestCase {
                             json: ["endpoint": sub.endpoint, "p256dh": sub.p256dh, "auth": sub.auth, "mode": mode], signer: token.signer)
     }
 
-    func notify(_ audiences: [(String, Int64, Bool)]) async throws -> HTTPResult {
+    func notify(_ audiences: [(String, Int64, Bool)], count: Int = 1, urgentCount: Int? = nil) async throws -> HTTPResult {
         try await live.send("POST", "/api/v1/admin/push/notify",
-                            json: ["audiences": audiences.map { ["id": $0.0, "sequence": $0.1, "count": 1, "urgent": $0.2] }], signer: admin)
+                            json: ["audiences": audiences.map {
+                                var a: [String: Any] = ["id": $0.0, "sequence": $0.1, "count": count, "urgent": $0.2]
+                                if let urgentCount { a["urgent_count"] = urgentCount }
+                                return a
+                            }], signer: admin)
     }
 
     func sent(to sub: PushServiceProcess.Subscription) async throws -> [PushPayload] {
@@ -147,11 +151,16 @@ final class PushDeliveryTests: XCTestCase {
         let repeated = try await notify([("groep-5", 101, false)])
         XCTAssertEqual(repeated.json["devices"] as? Int, 0)
         XCTAssertEqual(repeated.json["repeated"] as? [String], ["groep-5"])
-        _ = try await notify([("groep-5", 102, true)])
+        // Three new items of which one urgent: "only urgent" hears of that one.
+        _ = try await notify([("groep-5", 102, true)], count: 3, urgentCount: 1)
         await sender.sendDue()
         let urgent = try await service.messages().taken
         XCTAssertEqual(Set(urgent.map(\.id)), [a.id, multi.id, shared.id, urgentOnly.id])
         XCTAssertTrue(urgent.allSatisfy { $0.urgency == "high" })
+        let toUrgentOnly = try await sent(to: urgentOnly)
+        XCTAssertEqual(toUrgentOnly.map(\.count), [1])
+        let toAll = try await sent(to: a)
+        XCTAssertEqual(toAll.map(\.count), [3])
     }
 
     /// Quiet hours from `from` to `until` seconds after the real time, as site.yaml writes them

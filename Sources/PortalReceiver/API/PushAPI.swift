@@ -71,13 +71,24 @@ public struct PushNotice: Codable, Sendable, Equatable {
         /// New items in this audience (for the receipt and the log; not sent to devices).
         public var count: Int
         public var urgent: Bool
+        /// Of `count`, the urgent ones; absent means all of them when `urgent`, else none.
+        public var urgentCount: Int?
 
-        public init(id: String, sequence: Int64, count: Int, urgent: Bool) {
+        enum CodingKeys: String, CodingKey {
+            case id, sequence, count, urgent
+            case urgentCount = "urgent_count"
+        }
+
+        public init(id: String, sequence: Int64, count: Int, urgent: Bool, urgentCount: Int? = nil) {
             self.id = id
             self.sequence = sequence
             self.count = count
             self.urgent = urgent
+            self.urgentCount = urgentCount
         }
+
+        /// What a device set to "only urgent" counts.
+        var urgentItems: Int { urgent ? max(1, urgentCount ?? count) : 0 }
     }
 
     public var audiences: [Audience]

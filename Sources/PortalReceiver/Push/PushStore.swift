@@ -152,7 +152,8 @@ final class PushStore: @unchecked Sendable {
                     if mode == "urgent" && !audience.urgent { continue }
                     let endpoint: String = row["endpoint"]
                     guard added.insert(endpoint + "\n" + audience.id).inserted else { continue }
-                    let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent, count: max(1, audience.count))
+                    let count = mode == "urgent" ? audience.urgentItems : max(1, audience.count)
+                    let add = PushPayload(sequences: [audience.id: audience.sequence], urgent: audience.urgent, count: count)
                     if let had = perDevice[endpoint] {
                         perDevice[endpoint]!.payload = had.payload.merged(with: add)
                     } else {
