@@ -20,9 +20,9 @@ public struct Announcement: Sendable, Equatable {
         public var id: String
         public var sequence: Int
         public var count: Int
-        public var urgent: Bool
         /// Of `count`, the urgent ones (what a device set to "only urgent" is told).
         public var urgentCount: Int
+        public var urgent: Bool { urgentCount > 0 }
     }
 
     public var audiences: [Audience]
@@ -55,7 +55,7 @@ public struct Announcement: Sendable, Equatable {
         }
         let audiences = byAudience.keys.sorted().compactMap { id -> Audience? in
             guard let sequence = sequences[id], let entry = byAudience[id] else { return nil }
-            return Audience(id: id, sequence: sequence, count: entry.count, urgent: entry.urgent > 0, urgentCount: entry.urgent)
+            return Audience(id: id, sequence: sequence, count: entry.count, urgentCount: entry.urgent)
         }
         return Announcement(audiences: audiences, baseline: previous == nil, announced: current)
     }
