@@ -83,7 +83,16 @@ public struct Generator {
                 var keystore = try Keystore.openOrCreate(at: options.keysDirectory)
                 // Holders of expired tokens, and of tokens that lapsed unregistered, may still have
                 // their audience keys: re-key those audiences (once per token).
-                if !keystore.rotateForExpiredTokens(at: options.now).isEmpty { try keystore.save() }
+                var changed = !keystore.rotateForExpiredTokens(at: options.now).isEmpty
+                // Office tokens read every group of site.yaml (read alone: the content is loaded
+                // later); a damaged site.yaml is reported by the load step.
+                if let config = try? ContentLoader(root: options.contentDirectory).siteConfig() {
+                    changed = keystore.updateOfficeAudiences(groups: config.groups.map(\.id)) || changed
+                }
+                // Group inbox keys turn over weekly (FORMAT.md "Group inbox keys").
+                let inboxBefore = keystore.inboxEpochs
+                keystore.rotateInboxKeys(groups: keystore.inboxGroups(), at: options.now)
+                if changed || keystore.inboxEpochs != inboxBefore { try keystore.save() }
                 return keystore
             } catch { throw BuildError(.keys, path: options.keysDirectory.path, "\(error)") }
         }

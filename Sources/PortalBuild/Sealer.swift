@@ -564,9 +564,7 @@ struct Sealer {
                 }
                 audiences.append(KeyslotPayload.Audience(
                     id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(), index: key.indexPath))
-                // The key the app seals this audience's reports to. One school-wide inbox key for
-                // now; the list per audience leaves room for per-group keys without a new format.
-                inbox.append(KeyslotPayload.InboxKey(audience: id, publicKey: Data(keystore.inboxPublicKey).base64EncodedString()))
+                inbox.append(inboxKey(for: id))
             }
             let payload = KeyslotPayload(
                 tokenID: tokenID,
@@ -574,7 +572,8 @@ struct Sealer {
                 expires: localDay(record.expires.addingTimeInterval(-1)),
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
-                publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox, push: vapid)
+                publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox, push: vapid,
+                staff: record.staff.map { staffBlock(record, role: $0) })
             payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
@@ -591,6 +590,33 @@ struct Sealer {
             }
         }
         return (files, size)
+    }
+
+    /// The key the app seals an audience's reports to: the group's current inbox key (its teachers
+    /// can open it), and for `school` the school's one inbox key (only the school's computer can).
+    private func inboxKey(for audience: String) -> KeyslotPayload.InboxKey {
+        guard audience != "school" else {
+            return KeyslotPayload.InboxKey(audience: audience, publicKey: Data(keystore.inboxPublicKey).base64EncodedString())
+        }
+        let pair = keystore.groupInboxKey(audience)
+        return KeyslotPayload.InboxKey(
+            audience: audience, publicKey: Data(pair.publicKey).base64EncodedString(), kid: InboxKeyID.of(publicKey: pair.publicKey))
+    }
+
+    /// A staff keyslot's own part: per group the current and the previous inbox secret.
+    private func staffBlock(_ record: TokenRecord, role: StaffRole) -> KeyslotPayload.Staff {
+        let groups = Keystore.groups(of: record)
+        var secrets: [KeyslotPayload.InboxSecret] = []
+        for group in groups {
+            let current = keystore.inboxEpoch(of: group)
+            for epoch in [current, current - 1] where epoch >= 1 {
+                let pair = keystore.groupInboxKey(group, epoch: epoch)
+                secrets.append(KeyslotPayload.InboxSecret(
+                    audience: group, epoch: epoch, kid: InboxKeyID.of(publicKey: pair.publicKey),
+                    publicKey: Data(pair.publicKey).base64EncodedString(), secretKey: Data(pair.secretKey).base64EncodedString()))
+            }
+        }
+        return KeyslotPayload.Staff(label: record.label ?? "", role: role.rawValue, groups: groups, inboxSecrets: secrets)
     }
 
     private func siteInfo(keyslotSize: Int) throws(BuildError) -> OutputFile {

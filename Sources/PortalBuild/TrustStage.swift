@@ -27,7 +27,7 @@ struct TrustStage {
                 publicKey: Ed25519.publicKey(seed: keystore.masterKey.signingSeed(tokenID: record.id)),
                 // Once staff synced a registration the deadline no longer matters: a receiver with
                 // a fresh database must not refuse the app's repeated registration call.
-                registerBy: record.registered == nil ? record.registerBy : nil)
+                registerBy: record.registered == nil ? record.registerBy : nil, staff: record.staff?.rawValue)
         }
         let before = Dictionary((previous?.schedules ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let schedules = site.items.compactMap { item -> TrustFile.Schedule? in

@@ -17,6 +17,7 @@ public enum Label {
     public static let signed = "ouderportaal/2 signed "
     public static let schedule = "ouderportaal/2 schedule "
     public static let vapid = "ouderportaal/2 vapid"
+    public static let groupInbox = "ouderportaal/2 inbox "
     // Format 1 (kept by format 2 where FORMAT.md says so).
     public static let tokenID = "ouderportaal/1 token-id"
     public static let kek = "ouderportaal/1 kek"
@@ -118,6 +119,19 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     /// `BLAKE2b(master_key, "ouderportaal/2 vapid", 32)`, taken as a P-256 scalar.
     public var vapidSeed: [UInt8] {
         BLAKE2b.hash(Array(Label.vapid.utf8), key: bytes, length: 32)
+    }
+
+    /// A group's X25519 inbox key pair at inbox epoch `epoch` (FORMAT.md "Group inbox keys"):
+    /// secret = `BLAKE2b(master_key, "ouderportaal/2 inbox " || group || " " || epoch, 32)`. Parents
+    /// seal that group's reports to its public half; its teachers' keyslots carry the secret of
+    /// the current and the previous epoch, and the school's computer derives every epoch.
+    public func groupInboxKey(group: String, epoch: Int) -> X25519KeyPair {
+        let label = Label.groupInbox + group + " " + String(epoch)
+        do {
+            return try X25519KeyPair(secretKey: BLAKE2b.hash(Array(label.utf8), key: bytes, length: 32))
+        } catch {
+            preconditionFailure("unreachable: BLAKE2b gives 32 bytes")
+        }
     }
 
     /// Item key of a blob: `BLAKE2b(master_key, "ouderportaal/2 item " || hex(SHA-256(M)), 32)`.

@@ -306,6 +306,58 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     /// Base64url of the school's 65-byte VAPID public key: the app's `applicationServerKey`
     /// when it subscribes to notifications (FORMAT.md "Push"). Absent in keyslots of older builds.
     public var push: String?
+    /// A staff member's token only: who they are and the inbox secrets of their groups.
+    public var staff: Staff?
+
+    /// What a staff keyslot adds (FORMAT.md "Staff keyslots").
+    public struct Staff: Codable, Equatable, Sendable {
+        /// The staff member's name as the school wrote it (`--label`).
+        public var label: String
+        /// `teacher` or `office`.
+        public var role: String
+        /// The groups whose reports this person reads.
+        public var groups: [String]
+        /// Per group the current inbox secret, then the previous one (reports sealed by an app
+        /// that still had last week's keyslot).
+        public var inboxSecrets: [InboxSecret]
+
+        enum CodingKeys: String, CodingKey {
+            case label, role, groups
+            case inboxSecrets = "inbox_secrets"
+        }
+
+        public init(label: String, role: String, groups: [String], inboxSecrets: [InboxSecret]) {
+            self.label = label
+            self.role = role
+            self.groups = groups
+            self.inboxSecrets = inboxSecrets
+        }
+    }
+
+    public struct InboxSecret: Codable, Equatable, Sendable {
+        public var audience: String
+        public var epoch: Int
+        /// `InboxKeyID` of the public half.
+        public var kid: String
+        /// Standard base64 of the 32-byte X25519 public key (HPKE's opener needs it beside the secret).
+        public var publicKey: String
+        /// Standard base64 of the 32-byte X25519 secret key.
+        public var secretKey: String
+
+        enum CodingKeys: String, CodingKey {
+            case audience, epoch, kid
+            case publicKey = "public_key"
+            case secretKey = "secret_key"
+        }
+
+        public init(audience: String, epoch: Int, kid: String, publicKey: String, secretKey: String) {
+            self.audience = audience
+            self.epoch = epoch
+            self.kid = kid
+            self.publicKey = publicKey
+            self.secretKey = secretKey
+        }
+    }
 
     public struct Audience: Codable, Equatable, Sendable {
         public var id: String
@@ -334,23 +386,28 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         public var audience: String
         /// Standard base64 of the 32-byte X25519 public key.
         public var publicKey: String
+        /// `InboxKeyID` of a group inbox key, which the app puts beside what it seals; absent for
+        /// the school's one inbox key (the `school` audience).
+        public var kid: String?
 
         enum CodingKeys: String, CodingKey {
-            case audience
+            case audience, kid
             case publicKey = "public_key"
         }
 
         public init(
             audience: String,
-            publicKey: String
+            publicKey: String,
+            kid: String? = nil
         ) {
             self.audience = audience
             self.publicKey = publicKey
+            self.kid = kid
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, expires, family, publisher, audiences, receiver, inbox, push
+        case v, expires, family, publisher, audiences, receiver, inbox, push, staff
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }
@@ -364,9 +421,11 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         audiences: [Audience],
         receiver: String,
         inbox: [InboxKey],
-        push: String? = nil
+        push: String? = nil,
+        staff: Staff? = nil
     ) {
         self.push = push
+        self.staff = staff
         self.tokenID = tokenID
         self.expires = expires
         self.family = family

@@ -3,36 +3,78 @@
 import Foundation
 import PortalCrypto
 
-/// `{"enc": b64(32 bytes), "ct": b64(ciphertext || tag)}`, standard base64 with padding.
+/// `{"enc": b64(32 bytes), "ct": b64(ciphertext || tag), "kid": hex?}`, standard base64 with
+/// padding. `kid` names the inbox key it was sealed to (`InboxKeyID`); absent for the school's
+/// one inbox key (every payload before group inbox keys).
 public struct SealedPayload: Codable, Sendable, Equatable {
     public var enc: [UInt8]
     public var ct: [UInt8]
+    public var kid: String?
 
-    public init(enc: [UInt8], ct: [UInt8]) {
+    public init(enc: [UInt8], ct: [UInt8], kid: String? = nil) {
         self.enc = enc
         self.ct = ct
+        self.kid = kid
     }
 
-    public enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case enc, ct, kid }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let e = Base64Strict.decode(try c.decode(String.self, forKey: .enc)),
               let t = Base64Strict.decode(try c.decode(String.self, forKey: .ct))
         else { throw DecodingError.dataCorruptedError(forKey: .enc, in: c, debugDescription: "not base64") }
+        let k = try c.decodeIfPresent(String.self, forKey: .kid)
+        guard k.map(InboxKeyID.isValid) ?? true else {
+            throw DecodingError.dataCorruptedError(forKey: .kid, in: c, debugDescription: "not 16 hex digits")
+        }
         enc = e
         ct = t
+        kid = k
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Data(enc).base64EncodedString(), forKey: .enc)
         try c.encode(Data(ct).base64EncodedString(), forKey: .ct)
+        try c.encodeIfPresent(kid, forKey: .kid)
     }
 
     /// The JSON object of the wire format.
     public var jsonObject: [String: String] {
-        ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
+        var object = ["enc": Data(enc).base64EncodedString(), "ct": Data(ct).base64EncodedString()]
+        if let kid { object["kid"] = kid }
+        return object
+    }
+}
+
+/// The id of an inbox public key: `hex(SHA-256(public_key)[0..8])`. A sealed payload names the key
+/// it was sealed to, so a teacher's app and `portal inbox` pick the right secret without trying
+/// each (a wrong `kid` only makes the payload unopenable: the secret, not the id, decides).
+public enum InboxKeyID {
+    public static func of(publicKey: [UInt8]) -> String { Hex.encode(Array(SHA256.hash(publicKey).prefix(8))) }
+
+    public static func isValid(_ text: String) -> Bool {
+        text.utf8.count == 16 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
+/// The inbox secrets one reader holds, by `kid`: the school's computer every group key of every
+/// epoch and the school's own inbox key (payloads without a `kid`), a teacher's app the keys of
+/// its keyslot.
+public struct InboxKeyring: Sendable {
+    public let school: [UInt8]?
+    public let byKid: [String: [UInt8]]
+
+    public init(school: [UInt8]?, byKid: [String: [UInt8]]) {
+        self.school = school
+        self.byKid = byKid
+    }
+
+    /// The secret `sealed` was sealed to, if this reader has it.
+    public func secret(for sealed: SealedPayload) -> [UInt8]? {
+        guard let kid = sealed.kid else { return school }
+        return byKid[kid]
     }
 }
 
@@ -112,12 +154,17 @@ public protocol SealedContent: Codable {
 }
 
 extension SealedContent {
+    /// Seals to `inboxPublicKey`; `namingKey` adds its `kid` (group inbox keys do, the school's
+    /// one inbox key leaves it out as before).
     public func seal(
-        tokenID: String, binding: PayloadBinding, inboxPublicKey: [UInt8], random: some RandomSource = SystemRandom()
+        tokenID: String, binding: PayloadBinding, inboxPublicKey: [UInt8], namingKey: Bool = false,
+        random: some RandomSource = SystemRandom()
     ) throws -> SealedPayload {
-        try SealedPayloadFormat.seal(
+        var sealed = try SealedPayloadFormat.seal(
             self, info: Self.sealInfo, aad: binding.associatedData(tokenID: tokenID), inboxPublicKey: inboxPublicKey,
             random: random)
+        if namingKey { sealed.kid = InboxKeyID.of(publicKey: inboxPublicKey) }
+        return sealed
     }
 
     /// Opens a payload bound to `binding` (and to nothing else).

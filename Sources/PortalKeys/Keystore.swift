@@ -8,8 +8,9 @@
 //     "admin_signing_seed": 32 bytes (Ed25519),
 //     "epochs": {"<audience>": n, ...}          (absent audiences are at epoch 1)
 //     "expiry_rotated": ["<token id>", ...]     (expired or lapsed tokens whose epochs were already bumped)
+//     "inbox_epochs": {"<group>": {"epoch": n, "since": date}, ...}   (group inbox keys; absent: epoch 1)
 //     "tokens": [{"id", "token", "label"?, "family", "audiences", "issued", "expires", "revoked"?,
-//                 "email"?, "registerBy"?, "registered"?}] }
+//                 "email"?, "registerBy"?, "registered"?, "staff"?}] }
 import Foundation
 import PortalCrypto
 import PortalFormat
@@ -52,6 +53,9 @@ public struct Keystore: Sendable {
     public private(set) var epochs: [String: Int]
     /// Token ids whose expiry (or lapsed registration) has already bumped their audiences' epochs.
     public private(set) var expiryRotated: Set<String>
+    /// Group id -> its inbox epoch and since when (FORMAT.md "Group inbox keys"); separate from
+    /// the audience epochs, so that re-keying a group's content does not hide its reports.
+    public private(set) var inboxEpochs: [String: InboxEpoch]
     /// The school's time zone (site.yaml `timezone`): default expiry dates end at midnight there.
     /// Not stored in the keystore; commands set it from the site they work on.
     public var timeZone: TimeZone = Keystore.defaultTimeZone
@@ -92,7 +96,7 @@ public struct Keystore: Sendable {
             inbox: X25519KeyPair.generate(using: random),
             adminSigningSeed: random.bytes(32),
             created: wholeSeconds(clock.now()),
-            epochs: [:], expiryRotated: [], records: [],
+            epochs: [:], expiryRotated: [], inboxEpochs: [:], records: [],
             random: random, clock: clock, disk: DiskState(digest: nil))
         try store.save()
         return store
@@ -147,9 +151,10 @@ public struct Keystore: Sendable {
 
     private init(
         directory: URL, siteID: [UInt8], masterKey: MasterKey, inbox: X25519KeyPair, adminSigningSeed: [UInt8],
-        created: Date, epochs: [String: Int], expiryRotated: Set<String>, records: [TokenRecord],
-        random: any RandomSource, clock: any WallClock, disk: DiskState
+        created: Date, epochs: [String: Int], expiryRotated: Set<String>, inboxEpochs: [String: InboxEpoch],
+        records: [TokenRecord], random: any RandomSource, clock: any WallClock, disk: DiskState
     ) {
+        self.inboxEpochs = inboxEpochs
         self.directory = directory
         self.siteID = siteID
         self.masterKey = masterKey
@@ -184,7 +189,7 @@ public struct Keystore: Sendable {
     /// `email` is where the invitation letter goes. The caller saves.
     public mutating func issueToken(
         audiences: [String], label: String? = nil, expires: Date? = nil, family: String? = nil,
-        registerBy: Date? = nil, email: String? = nil
+        registerBy: Date? = nil, email: String? = nil, staff: StaffRole? = nil
     ) throws(KeystoreError) -> (token: Token, record: TokenRecord) {
         var unique: [String] = []
         for audience in audiences where !unique.contains(audience) {
@@ -218,7 +223,7 @@ public struct Keystore: Sendable {
         }
         let record = TokenRecord(
             id: id, token: token.text, label: label, family: family ?? Hex.encode(random.bytes(8)),
-            audiences: unique, issued: issued, expires: expiry, email: email, registerBy: deadline)
+            audiences: unique, issued: issued, expires: expiry, email: email, registerBy: deadline, staff: staff)
         records.append(record)
         return (token, record)
     }
@@ -246,7 +251,85 @@ public struct Keystore: Sendable {
         if let at = records[i].revoked { throw .alreadyRevoked(id: records[i].id, at: at) }
         records[i].revoked = Keystore.wholeSeconds(clock.now())
         bumpEpochs(of: Keystore.keyedAudiences(of: records[i]))
+        // A staff device held its groups' inbox secrets: reports from the next build on are sealed
+        // to keys it never had.
+        if records[i].staff != nil { bumpInboxEpochs(of: Keystore.groups(of: records[i]), at: records[i].revoked ?? clock.now()) }
         return records[i]
+    }
+
+    // MARK: - Group inbox keys
+
+    /// How long a group inbox key is current before the next build rotates it.
+    public static let inboxKeyLifetime: TimeInterval = 7 * 24 * 3600
+
+    /// The current inbox epoch of a group (1 until the first rotation).
+    public func inboxEpoch(of group: String) -> Int { inboxEpochs[group]?.epoch ?? 1 }
+
+    /// The group's inbox key pair at `epoch` (default: the current one).
+    public func groupInboxKey(_ group: String, epoch: Int? = nil) -> X25519KeyPair {
+        masterKey.groupInboxKey(group: group, epoch: epoch ?? inboxEpoch(of: group))
+    }
+
+    /// The groups (audiences other than `school`) of a token.
+    public static func groups(of record: TokenRecord) -> [String] { record.audiences.filter { $0 != "school" } }
+
+    /// Rotates the inbox key of every group in `groups` whose key has been current for
+    /// `inboxKeyLifetime`; a group seen for the first time starts its clock at `date` (epoch 1).
+    /// Returns the groups whose epoch moved. Call it before each build; the caller saves.
+    @discardableResult
+    public mutating func rotateInboxKeys(groups: [String], at date: Date) -> [String] {
+        var rotated: [String] = []
+        let now = Keystore.wholeSeconds(date)
+        for group in groups.sorted() where group != "school" {
+            guard let current = inboxEpochs[group] else {
+                inboxEpochs[group] = InboxEpoch(epoch: 1, since: now)
+                continue
+            }
+            if now.timeIntervalSince(current.since) >= Keystore.inboxKeyLifetime {
+                inboxEpochs[group] = InboxEpoch(epoch: current.epoch + 1, since: now)
+                rotated.append(group)
+            }
+        }
+        return rotated
+    }
+
+    /// The groups that any token names, and those with an inbox epoch already.
+    public func inboxGroups() -> [String] {
+        Set(records.flatMap(Keystore.groups(of:))).union(inboxEpochs.keys).sorted()
+    }
+
+    mutating func bumpInboxEpochs(of groups: [String], at date: Date) {
+        for group in groups {
+            inboxEpochs[group] = InboxEpoch(epoch: inboxEpoch(of: group) + 1, since: Keystore.wholeSeconds(date))
+        }
+    }
+
+    /// An office token reads every group: its audiences follow site.yaml's groups (called by each
+    /// build). Returns true when a record changed; the caller saves.
+    @discardableResult
+    public mutating func updateOfficeAudiences(groups: [String]) -> Bool {
+        var changed = false
+        for i in records.indices where records[i].staff == .office {
+            let wanted = ["school"] + groups.filter { $0 != "school" }
+            if records[i].audiences != wanted {
+                records[i].audiences = wanted
+                changed = true
+            }
+        }
+        return changed
+    }
+
+    /// Every inbox secret the school's computer can open with, by `kid`: the school's one inbox
+    /// key and each group's key of every epoch up to the current one (`portal inbox` reads all).
+    public func inboxSecrets(groups: [String]) -> [String: [UInt8]] {
+        var out = [InboxKeyID.of(publicKey: inbox.publicKey): inbox.secretKey]
+        for group in Set(groups).union(inboxGroups()) where group != "school" {
+            for epoch in 1...max(1, inboxEpoch(of: group)) {
+                let pair = masterKey.groupInboxKey(group: group, epoch: epoch)
+                out[InboxKeyID.of(publicKey: pair.publicKey)] = pair.secretKey
+            }
+        }
+        return out
     }
 
     /// A token that expired still has its audience keys in the parents' browsers; bump the epochs
@@ -263,6 +346,7 @@ public struct Keystore: Sendable {
             && !expiryRotated.contains(record.id) {
             expiryRotated.insert(record.id)
             for audience in Keystore.keyedAudiences(of: record) where !bumped.contains(audience) { bumped.append(audience) }
+            if record.staff != nil { bumpInboxEpochs(of: Keystore.groups(of: record), at: date) }
         }
         bumpEpochs(of: bumped)
         return bumped
@@ -307,10 +391,11 @@ public struct Keystore: Sendable {
         let expiry = old.expires > now ? old.expires : Keystore.defaultExpiry(issuedAt: now, in: timeZone)
         let issued = try issueToken(
             audiences: old.audiences, label: old.label, expires: expiry, family: old.family, registerBy: registerBy,
-            email: old.email)
+            email: old.email, staff: old.staff)
         if old.revoked == nil {
             records[i].revoked = now
             if !expiryRotated.contains(old.id) { bumpEpochs(of: Keystore.keyedAudiences(of: old)) }
+            if old.staff != nil { bumpInboxEpochs(of: Keystore.groups(of: old), at: now) }
         }
         return (issued.token, issued.record, records[i])
     }
@@ -403,9 +488,11 @@ public struct Keystore: Sendable {
         var adminSigningSeed: String
         var epochs: [String: Int]
         var expiryRotated: [String]?
+        var inboxEpochs: [String: InboxEpoch]?
         var tokens: [TokenRecord]
 
         enum CodingKeys: String, CodingKey {
+            case inboxEpochs = "inbox_epochs"
             case version, created, epochs, tokens
             case siteID = "site_id"
             case masterKey = "master_key"
@@ -426,7 +513,8 @@ public struct Keystore: Sendable {
             inboxSecretKey: Data(inbox.secretKey).base64EncodedString(),
             inboxPublicKey: Data(inbox.publicKey).base64EncodedString(),
             adminSigningSeed: Data(adminSigningSeed).base64EncodedString(),
-            epochs: epochs, expiryRotated: expiryRotated.sorted(), tokens: records)
+            epochs: epochs, expiryRotated: expiryRotated.sorted(), inboxEpochs: inboxEpochs.isEmpty ? nil : inboxEpochs,
+            tokens: records)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -479,6 +567,9 @@ public struct Keystore: Sendable {
         for (audience, epoch) in file.epochs where epoch < 1 || !AudienceID.isValid(audience) {
             throw .damaged(path: path, reason: "invalid epoch \(epoch) for audience \"\(audience)\"")
         }
+        for (group, inbox) in file.inboxEpochs ?? [:] where inbox.epoch < 1 || !AudienceID.isValid(group) {
+            throw .damaged(path: path, reason: "invalid inbox epoch \(inbox.epoch) for group \"\(group)\"")
+        }
         var seen = Set<String>()
         for record in file.tokens {
             guard let token = try? Token.parse(record.token), token.id(siteID: siteID) == record.id else {
@@ -494,7 +585,7 @@ public struct Keystore: Sendable {
         return Keystore(
             directory: directory, siteID: siteID, masterKey: masterKey, inbox: inbox,
             adminSigningSeed: admin, created: file.created, epochs: file.epochs,
-            expiryRotated: Set(file.expiryRotated ?? []), records: file.tokens,
+            expiryRotated: Set(file.expiryRotated ?? []), inboxEpochs: file.inboxEpochs ?? [:], records: file.tokens,
             random: random, clock: clock, disk: DiskState(digest: SHA256.hash(Array(data))))
     }
 
@@ -534,6 +625,12 @@ public struct Keystore: Sendable {
             throw .insecurePermissions(path: path, mode: mode, expected: expected)
         }
     }
+}
+
+/// A group's inbox epoch and the instant it became current.
+public struct InboxEpoch: Codable, Sendable, Equatable {
+    public var epoch: Int
+    public var since: Date
 }
 
 /// Digest of the keystore file as last read or written by this keystore (shared by its copies,

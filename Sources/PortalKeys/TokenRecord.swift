@@ -22,12 +22,16 @@ public struct TokenRecord: Codable, Sendable, Equatable {
     public var registerBy: Date?
     /// When a device first registered with this token (pulled from the receiver by `portal sync`).
     public var registered: Date?
+    /// Set for a staff member's token (`portal token issue --staff`): its keyslot carries the
+    /// secret halves of its groups' inbox keys. Nil for a parent's token.
+    public var staff: StaffRole?
 
     public init(
         id: String, token: String, label: String?, family: String, audiences: [String],
         issued: Date, expires: Date, revoked: Date? = nil, email: String? = nil,
-        registerBy: Date? = nil, registered: Date? = nil
+        registerBy: Date? = nil, registered: Date? = nil, staff: StaffRole? = nil
     ) {
+        self.staff = staff
         self.id = id
         self.token = token
         self.label = label
@@ -60,4 +64,10 @@ public struct TokenRecord: Codable, Sendable, Equatable {
     public func isUsable(at date: Date) -> Bool {
         isActive(at: date) && !registrationLapsed(at: date)
     }
+}
+
+/// What a staff token may read: a teacher their own groups, the office every group (the groups of
+/// site.yaml at each build).
+public enum StaffRole: String, Codable, Sendable, CaseIterable {
+    case teacher, office
 }

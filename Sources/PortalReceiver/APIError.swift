@@ -31,6 +31,9 @@ public struct APIError: Error, Sendable, Equatable {
     static let malformedJSON = APIError(400, "malformed_json", "the body is not valid JSON")
     static let adminOnly = APIError(403, "admin_only", "this endpoint needs the staff admin signature")
     static let parentOnly = APIError(403, "token_only", "this endpoint needs a parent token signature")
+    static let parentsOnly = APIError(
+        403, "parents_only", "a staff code cannot report an absence or book a conference; use a parent's code")
+    static let staffOnly = APIError(403, "staff_only", "only a staff code may list a group's reports")
     static let rateLimited = APIError(429, "rate_limited", "too many requests; try again in a moment")
     static let notFound = APIError(404, "not_found", "no such endpoint")
     static let methodNotAllowed = APIError(405, "method_not_allowed", "this method is not allowed here")

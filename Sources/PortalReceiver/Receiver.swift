@@ -121,6 +121,11 @@ public final class Receiver: Sendable {
         case (.parent, .admin):
             throw APIError.parentOnly
         case (.parent(let handler), .parent(let token)):
+            switch endpoint.tokens {
+            case .parents where token.isStaff: throw APIError.parentsOnly
+            case .staff where !token.isStaff: throw APIError.staffOnly
+            default: break
+            }
             if !endpoint.lapsedTokenMayCall, try await registrationLapsed(token, now: nowDate) {
                 throw APIError.registrationLapsed
             }

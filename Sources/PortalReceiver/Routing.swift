@@ -58,13 +58,20 @@ struct Endpoint: Sendable {
     var body: Body = .json
     /// A token whose registration week lapsed may still call it (registration answers itself).
     var lapsedTokenMayCall = false
+    /// Which tokens may call a `.parent` endpoint: what a parent sends (absence, bookings) is not
+    /// for staff codes, what staff read is not for parents.
+    var tokens: Tokens = .any
+
+    enum Tokens: Sendable { case any, parents, staff }
 
     static let table: [Endpoint] = [
-        Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }),
-        Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }),
+        Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }, tokens: .parents),
+        Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }, tokens: .parents),
         Endpoint("GET", .between("/api/v1/schedules/", "/slots", .percentDecoded), .parent { try await $0.slots($1) }),
-        Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }),
-        Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }),
+        Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }, tokens: .parents),
+        Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }, tokens: .parents),
+        Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff),
+        Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
         Endpoint("POST", .exact("/api/v1/push/subscription"), .parent { try await $0.subscribePush($1) }),
         Endpoint("POST", .exact("/api/v1/admin/push/notify"), .admin { try await $0.notifyPush($1) }),
@@ -81,7 +88,8 @@ struct Endpoint: Sendable {
     ]
 
     init(_ method: String, _ path: PathPattern, _ handler: Handler, bodyLimit: BodyLimit = .standard,
-         body: Body = .json, lapsedTokenMayCall: Bool = false) {
+         body: Body = .json, lapsedTokenMayCall: Bool = false, tokens: Tokens = .any) {
+        self.tokens = tokens
         self.method = method
         self.path = path
         self.handler = handler

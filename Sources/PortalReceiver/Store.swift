@@ -106,6 +106,11 @@ final class ReceiverStore: @unchecked Sendable {
                   device TEXT);
                 CREATE INDEX IF NOT EXISTS registrations_at ON registrations(registered_at);
                 """)
+            // Added with group inbox keys: the `kid` of the key a payload was sealed to (NULL: the
+            // school's one inbox key). ALTER TABLE migrates an older database on its next start.
+            for table in ["submissions", "bookings"] where try !db.columns(in: table).contains(where: { $0.name == "kid" }) {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN kid TEXT")
+            }
             // The daily quota counts a token's recent reports.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
         }
@@ -141,11 +146,11 @@ final class ReceiverStore: @unchecked Sendable {
                 if recent >= quota { throw APIError.dailyQuota(quota) }
             }
             try db.cachedStatement(sql: """
-                INSERT INTO submissions (id, kind, token_id, family, group_id, date_from, date_to, enc, ct, received)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO submissions (id, kind, token_id, family, group_id, date_from, date_to, enc, ct, kid, received)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     row.id, row.kind, row.tokenID, row.family, row.group, row.from, row.to,
-                    Data(row.sealed.enc), Data(row.sealed.ct), row.received,
+                    Data(row.sealed.enc), Data(row.sealed.ct), row.sealed.kid, row.received,
                 ])
         }
     }
@@ -205,11 +210,11 @@ final class ReceiverStore: @unchecked Sendable {
         }
         do {
             try db.cachedStatement(sql: """
-                INSERT INTO bookings (id, schedule, slot, family, family_index, token_id, enc, ct, created)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO bookings (id, schedule, slot, family, family_index, token_id, enc, ct, kid, created)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     id, claim.schedule, claim.slot, family, index, tokenID, Data(claim.sealed.enc),
-                    Data(claim.sealed.ct), created,
+                    Data(claim.sealed.ct), claim.sealed.kid, created,
                 ])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             // The checks above run inside the same IMMEDIATE transaction, so this is only the
@@ -267,8 +272,8 @@ final class ReceiverStore: @unchecked Sendable {
             row.created = created
             do {
                 try db.execute(
-                    sql: "UPDATE bookings SET slot = ?, token_id = ?, enc = ?, ct = ?, created = ? WHERE id = ?",
-                    arguments: [slot, row.tokenID, Data(row.sealed.enc), Data(row.sealed.ct), created, id])
+                    sql: "UPDATE bookings SET slot = ?, token_id = ?, enc = ?, ct = ?, kid = ?, created = ? WHERE id = ?",
+                    arguments: [slot, row.tokenID, Data(row.sealed.enc), Data(row.sealed.ct), row.sealed.kid, created, id])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw APIError(409, "slot_taken", "slot \(slot) of \(row.schedule) was just taken")
             }
@@ -332,10 +337,31 @@ final class ReceiverStore: @unchecked Sendable {
                 SubmissionRow(
                     id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
                     group: row["group_id"], from: row["date_from"], to: row["date_to"],
-                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)),
+                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
                     received: row["received"], seq: row["seq"])
             }
             return (Array(rows.prefix(limit)), rows.count > limit)
+        }
+    }
+
+    /// The newest reports (at most `limit`) of `groups` received at or after `sinceMillis`, newest first.
+    func submissions(groups: Set<String>, sinceMillis: Int64, limit: Int) async throws -> [SubmissionRow] {
+        guard !groups.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: groups.count).joined(separator: ", ")
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM submissions WHERE received >= ? AND group_id IN (\(marks))
+                    ORDER BY received DESC, seq DESC LIMIT ?
+                    """,
+                arguments: StatementArguments([sinceMillis] + groups.sorted().map { $0 as any DatabaseValueConvertible } + [limit])
+            ).map { row in
+                SubmissionRow(
+                    id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
+                    group: row["group_id"], from: row["date_from"], to: row["date_to"],
+                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
+                    received: row["received"], seq: row["seq"])
+            }
         }
     }
 
@@ -387,7 +413,7 @@ final class ReceiverStore: @unchecked Sendable {
     static func bookingRow(_ row: Row) -> BookingRow {
         BookingRow(
             id: row["id"], schedule: row["schedule"], slot: row["slot"], family: row["family"],
-            tokenID: row["token_id"], sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)),
+            tokenID: row["token_id"], sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
             created: row["created"])
     }
 }

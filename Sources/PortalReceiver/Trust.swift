@@ -16,6 +16,10 @@ public struct TrustIndex: Sendable {
         public let publicKey: [UInt8]
         /// Registration is refused from this instant on unless the token already registered.
         public let registerBy: Date?
+        /// A staff member's token (`teacher` or `office`): reads its groups' reports, sends none.
+        public var isStaff: Bool = false
+        /// Its groups: the audiences other than `school`.
+        public var groups: Set<String> { audiences.subtracting(["school"]) }
     }
 
     public struct Schedule: Sendable {
@@ -45,7 +49,7 @@ public struct TrustIndex: Sendable {
         for t in file.tokens {
             tokens[t.id] = Token(
                 id: t.id, family: t.family, audiences: Set(t.audiences), expires: t.expires, publicKey: t.publicKey,
-                registerBy: t.registerBy)
+                registerBy: t.registerBy, isStaff: t.staff != nil)
         }
         var schedules: [String: Schedule] = [:]
         for s in file.schedules {

@@ -107,10 +107,15 @@ public struct TrustFile: Codable, Sendable, Equatable {
         /// A device may register (`POST /api/v1/registrations`) until this instant; absent when
         /// the keystore already knows a registration or the token predates registration.
         public var registerBy: Date?
+        /// `teacher` or `office` for a staff member's token: it may list its groups' sealed reports
+        /// (`GET /api/v1/staff/...`) and may not report or book as a parent. Absent for parents.
+        public var staff: String?
 
         public init(
-            id: String, family: String, audiences: [String], expires: Date, publicKey: [UInt8], registerBy: Date? = nil
+            id: String, family: String, audiences: [String], expires: Date, publicKey: [UInt8], registerBy: Date? = nil,
+            staff: String? = nil
         ) {
+            self.staff = staff
             self.id = id
             self.family = family
             self.audiences = audiences
@@ -120,7 +125,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, family, audiences, expires
+            case id, family, audiences, expires, staff
             case publicKey = "public_key"
             case registerBy = "register_by"
         }
@@ -133,6 +138,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
             expires = try c.decode(Date.self, forKey: .expires)
             publicKey = try TrustFile.decodeBase64(c, .publicKey)
             registerBy = try c.decodeIfPresent(Date.self, forKey: .registerBy)
+            staff = try c.decodeIfPresent(String.self, forKey: .staff)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -143,6 +149,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
             try c.encode(expires, forKey: .expires)
             try c.encode(Data(publicKey).base64EncodedString(), forKey: .publicKey)
             try c.encodeIfPresent(registerBy, forKey: .registerBy)
+            try c.encodeIfPresent(staff, forKey: .staff)
         }
     }
 
@@ -288,6 +295,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
             if t.audiences.isEmpty { out.append("\(at).audiences is empty") }
             for a in t.audiences where !TrustFile.isAudienceID(a) { out.append("\(at).audiences has an invalid id \"\(a)\"") }
             if t.publicKey.count != 32 { out.append("\(at).public_key must be 32 bytes, is \(t.publicKey.count)") }
+            if let staff = t.staff, staff != "teacher", staff != "office" { out.append("\(at).staff must be teacher or office, not \"\(staff)\"") }
         }
         var scheduleIDs = Set<String>()
         for (i, s) in schedules.enumerated() {

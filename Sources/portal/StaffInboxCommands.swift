@@ -14,10 +14,13 @@ struct ReceiverOptions: ParsableArguments {
     @OptionGroup var keysOption: KeysOption
     @OptionGroup var paths: PathOptions
 
-    /// The admin client and the inbox secret key, from the keystore.
-    func connect() throws -> (client: ReceiverClient, inboxSecretKey: [UInt8]) {
+    /// The admin client and every inbox secret of the keystore: the school's own and each
+    /// group's of every epoch (site.yaml's groups and those any token names).
+    func connect() throws -> (client: ReceiverClient, keys: InboxKeyring) {
         let keystore = try openKeystore(keysOption)
-        return (ReceiverClient(receiverURL: try receiverURL(), signer: .admin(seed: keystore.adminSigningSeed)), keystore.inboxSecretKey)
+        let groups = (try? ContentLoader(root: paths.contentURL).siteConfig().groups.map(\.id)) ?? []
+        let keys = InboxKeyring(school: keystore.inboxSecretKey, byKid: keystore.inboxSecrets(groups: groups))
+        return (ReceiverClient(receiverURL: try receiverURL(), signer: .admin(seed: keystore.adminSigningSeed)), keys)
     }
 
     /// `--receiver`, else `receiver` in site.yaml (read alone); https, or http on this computer only.
@@ -56,7 +59,7 @@ struct InboxCommand: AsyncParsableCommand {
     static let unbound = "sealed by an app from before December 2026: its group and dates are not bound to the sealed fields"
 
     func run() async throws {
-        let (client, secret) = try receiverOptions.connect()
+        let (client, keys) = try receiverOptions.connect()
         let submissions = try await client.submissions(since: since)
         var rows: [[String: String]] = []
         for submission in submissions {
@@ -65,7 +68,7 @@ struct InboxCommand: AsyncParsableCommand {
                 "from": submission.from, "to": submission.to, "family": submission.family,
             ]
             do {
-                let (payload, bound) = try submission.open(inboxSecretKey: secret)
+                let (payload, bound) = try submission.open(keys: keys)
                 row["child"] = payload.child
                 row["reason"] = payload.reason.rawValue
                 row["note"] = payload.note
@@ -109,7 +112,7 @@ struct BookingsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, secret) = try receiverOptions.connect()
+        let (client, keys) = try receiverOptions.connect()
         let paths = conferencePaths()
         let wanted = schedule.map { name in paths.first { $0.value == name }?.key ?? name }
         let bookings = try await client.bookings(schedule: wanted)
@@ -123,7 +126,7 @@ struct BookingsCommand: AsyncParsableCommand {
             ]
             do {
                 // A booking made before format 2 was sealed to the schedule's former id, its path.
-                let (payload, bound) = try booking.open(inboxSecretKey: secret, formerSchedule: path)
+                let (payload, bound) = try booking.open(keys: keys, formerSchedule: path)
                 row["child"] = payload.child
                 row["note"] = payload.note
                 if !bound { row["warning"] = "sealed by an app from before December 2026: its slot is not bound to the sealed fields" }

@@ -21,7 +21,17 @@ struct TokenCommand: ParsableCommand {
                   portal token issue --group groep-5 --label "Ouders van Sam"
                   portal token issue --group groep-3 --group groep-8 --label "Fam. Jansen" --json
                   portal token issue --group groep-3 --group groep-8 --same-family-as 3f9a1c --label "Fam. Jansen (vader)"
+                  portal token issue --staff --group groep-3 --label "Juf Sanne"
+                  portal token issue --staff --role office --label "Administratie"
+                A staff code reads its groups' sick reports and bookings in the app (decrypted on the
+                phone); it cannot report or book as a parent.
                 """)
+
+        @Flag(help: "A staff member's code: the app shows the groups' sick reports and bookings.")
+        var staff = false
+
+        @Option(help: "With --staff: teacher (the --group groups) or office (every group).")
+        var role: StaffRole = .teacher
 
         @Option(name: .customLong("group"), help: "Group id; repeat for a family with children in several groups.")
         var groups: [String] = []
@@ -47,10 +57,20 @@ struct TokenCommand: ParsableCommand {
         @OptionGroup var paths: PathOptions
 
         func run() throws {
-            guard !groups.isEmpty else {
+            if !staff && role != .teacher { throw ValidationError("--role is for staff codes: add --staff") }
+            if staff && role == .office && !groups.isEmpty {
+                throw ValidationError("an office code reads every group: leave out --group")
+            }
+            if staff && sameFamilyAs != nil { throw ValidationError("a staff code belongs to no family: leave out --same-family-as") }
+            if staff && (label ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("a staff code needs --label with the person's name, e.g. --label \"Juf Sanne\" (parents' reports name no teacher; the app greets them with it)")
+            }
+            guard !groups.isEmpty || (staff && role == .office) else {
                 throw ValidationError("give at least one --group (school-wide items are always included)")
             }
             let site = try paths.checkGroups(groups, orSay: "Nothing was issued.")
+            let audiences = staff && role == .office ? site.groups.map(\.id) : groups
+            guard !audiences.isEmpty else { throw ValidationError("site.yaml lists no groups for an office code to read") }
             let dates = TokenDates(timeZone: site.timezone)
             var expiry: Date?
             if let expires {
@@ -65,8 +85,8 @@ struct TokenCommand: ParsableCommand {
             // trust file or the receiver, and two households of one name never share a limit.
             let family = try sameFamilyAs.map { prefix throws in try keystore.family(ofToken: prefix) }
             let issued = try keystore.issueToken(
-                audiences: groups, label: label, expires: expiry, family: family,
-                registerBy: deadline)
+                audiences: audiences, label: label, expires: expiry, family: family,
+                registerBy: deadline, staff: staff ? role : nil)
             try keystore.save()
             printIssued(issued.token, issued.record, json: json, dates: dates)
         }
@@ -126,6 +146,7 @@ struct TokenCommand: ParsableCommand {
                     if let revoked = record.revoked { row["revoked"] = TokenDates.instant(revoked) }
                     if let registerBy = record.registerBy { row["register_by"] = TokenDates.instant(registerBy) }
                     if let registered = record.registered { row["registered"] = TokenDates.instant(registered) }
+                    if let staff = record.staff { row["staff"] = staff.rawValue }
                     return row
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
@@ -134,7 +155,7 @@ struct TokenCommand: ParsableCommand {
             }
             if keystore.tokens().isEmpty { print("No tokens issued yet."); return }
             for record in keystore.tokens() {
-                let label = record.label.map { " \"\($0)\"" } ?? ""
+                let label = (record.staff.map { " staff (\($0.rawValue))" } ?? "") + (record.label.map { " \"\($0)\"" } ?? "")
                 let registration = Self.registration(record, now, dates).map { "  \($0)" } ?? ""
                 print("\(record.id.prefix(12))  \(status(record, now).padding(toLength: 8, withPad: " ", startingAt: 0))  \(record.audiences.joined(separator: ","))  until \(dates.day(record.expires))\(registration)\(label)")
             }
@@ -171,6 +192,9 @@ struct TokenCommand: ParsableCommand {
             let record = try keystore.revoke(id: id)
             try keystore.save()
             print("Revoked \(record.id). Run `portal generate` to re-seal \(record.audiences.joined(separator: ", ")) under new keys.")
+            if record.staff != nil {
+                print("Its groups' inbox keys were rotated: reports from the next generate on are sealed to keys this device never had.")
+            }
         }
     }
 }
@@ -193,6 +217,8 @@ func printIssued(_ token: Token, _ record: TokenRecord, json: Bool, replacing ol
     }
     print("Run `portal generate` to publish its keyslot.")
 }
+
+extension StaffRole: ExpressibleByArgument {}
 
 /// The keystore, with the school's time zone for the dates it makes.
 func openKeystore(_ option: KeysOption, timeZone: TimeZone = Keystore.defaultTimeZone) throws -> Keystore {

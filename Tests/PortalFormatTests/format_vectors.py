@@ -5,7 +5,8 @@ package and hashlib, independently of the Swift code. Prints four blocks, each e
 1. "Test vectors": one `name = value` line per vector (the primitives format 2 keeps from format 1);
 2. "Failing vectors": one `fail <case> = ...` line per envelope an opener must refuse;
 3. "Format 2 vectors": one `name = value` line each (item blob, page, signed index, keyslot v2);
-4. "Format 2 failing vectors": one `fail2 <case> = ...` line per document an opener must refuse.
+4. "Format 2 failing vectors": one `fail2 <case> = ...` line per document an opener must refuse;
+5. "Group inbox key vectors": group inbox keys per epoch, their kid, and an absence sealed to one.
 FormatVectorTests runs it and compares its output with the document and with the Swift code."""
 import base64
 import hashlib
@@ -132,6 +133,8 @@ def main():
     print("\n".join(v2_lines))
     print()
     print("\n".join(fail2_lines))
+    print()
+    print("\n".join(group_inbox(master, token_id)))
 
 
 def failing(school, group, kek, token_id, message, ad, blob):
@@ -276,6 +279,68 @@ def format2(master, site_id, school, kek, token_id, message):
     fails.append(f"fail2 keyslot-oversized = expect=keyslot-size key=kek keyslot_size=4096 "
                  f"envelope={oversized.hex()} ad={keyslot_ad.decode()}")
     return out, fails
+
+
+
+def group_inbox(master, token_id):
+    """FORMAT.md "Group inbox keys": X25519 secrets from the master key per group and inbox epoch,
+    HPKE (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) written out here."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+    import hmac as hmac_module
+    raw = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+    def public(sk):
+        return X25519PrivateKey.from_private_bytes(sk).public_key().public_bytes(*raw)
+
+    def extract(salt, ikm):
+        return hmac_module.new(salt or bytes(32), ikm, "sha256").digest()
+
+    def expand(prk, info, n):
+        return hmac_module.new(prk, info + b"\x01", "sha256").digest()[:n]
+
+    kem = b"KEM" + struct.pack(">H", 0x20)
+    suite = b"HPKE" + struct.pack(">HHH", 0x20, 1, 2)
+
+    def lextract(sid, salt, label, ikm):
+        return extract(salt, b"HPKE-v1" + sid + label + ikm)
+
+    def lexpand(sid, prk, label, info, n):
+        return expand(prk, struct.pack(">H", n) + b"HPKE-v1" + sid + label + info, n)
+
+    def hpke_seal(pk_r, sk_e, info, aad, pt):
+        enc = public(sk_e)
+        dh = X25519PrivateKey.from_private_bytes(sk_e).exchange(X25519PublicKey.from_public_bytes(pk_r))
+        shared = lexpand(kem, lextract(kem, b"", b"eae_prk", dh), b"shared_secret", enc + pk_r, 32)
+        ctx = b"\x00" + lextract(suite, b"", b"psk_id_hash", b"") + lextract(suite, b"", b"info_hash", info)
+        secret = lextract(suite, shared, b"secret", b"")
+        key, nonce = lexpand(suite, secret, b"key", ctx, 32), lexpand(suite, secret, b"base_nonce", ctx, 12)
+        return enc, AESGCM(key).encrypt(nonce, pt, aad)
+
+    out = []
+
+    def put(name, value):
+        out.append(f"{name} = {value}")
+
+    keys = {}
+    for group, epoch in (("groep-5", 1), ("groep-5", 2), ("groep-3", 2)):
+        sk = blake2b(master, f"ouderportaal/2 inbox {group} {epoch}".encode(), 32)
+        pk = public(sk)
+        keys[(group, epoch)] = sk
+        put(f"inbox_{group}_{epoch}_secret_key", sk.hex())
+        put(f"inbox_{group}_{epoch}_public_key", pk.hex())
+        put(f"inbox_{group}_{epoch}_kid", hashlib.sha256(pk).hexdigest()[:16])
+    plain = json.dumps({"child": "Sanne", "note": "Koorts", "reason": "ziek"}, separators=(",", ":"), sort_keys=True).encode()
+    plain += b" " * (-len(plain) % 128)
+    aad = "\n".join([token_id, "absence", "groep-5", "2027-02-01", "2027-02-01"]).encode()
+    enc, ct = hpke_seal(public(keys[("groep-5", 2)]), bytes(range(0x60, 0x80)), b"ouderportaal/1 absence", aad, plain)
+    put("absence_plaintext", plain.decode().rstrip(" "))
+    put("absence_aad", aad.hex())
+    put("absence_enc", enc.hex())
+    put("absence_ct", ct.hex())
+    put("absence_sealed", json.dumps({"ct": base64.b64encode(ct).decode(), "enc": base64.b64encode(enc).decode(),
+                                      "kid": hashlib.sha256(public(keys[("groep-5", 2)])).hexdigest()[:16]},
+                                     separators=(",", ":"), sort_keys=True))
+    return out
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ struct TestToken {
     let audiences: [String]
     let seed: [UInt8]
     var expires: Date
+    /// `teacher` or `office` for a staff token.
+    var staff: String? = nil
 
     var signer: RequestSigner { RequestSigner(tokenID: id, seed: seed) }
 
@@ -28,7 +30,7 @@ struct TestToken {
     }
 
     var trustEntry: TrustFile.Token {
-        TrustFile.Token(id: id, family: family, audiences: audiences, expires: expires, publicKey: Ed25519.publicKey(seed: seed))
+        TrustFile.Token(id: id, family: family, audiences: audiences, expires: expires, publicKey: Ed25519.publicKey(seed: seed), staff: staff)
     }
 }
 

@@ -32,6 +32,12 @@ public struct AdminSubmission: Codable, Sendable, Equatable {
     public func open(inboxSecretKey: [UInt8]) throws -> (payload: AbsencePayload, bound: Bool) {
         try AbsencePayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
     }
+
+    /// Opens with the key of `keys` that `sealed.kid` names (the school's one inbox key without a kid).
+    public func open(keys: InboxKeyring) throws -> (payload: AbsencePayload, bound: Bool) {
+        guard let secret = keys.secret(for: sealed) else { throw InboxKeyError.unknownKey(sealed.kid ?? "") }
+        return try open(inboxSecretKey: secret)
+    }
 }
 
 /// A booking as `GET /api/v1/admin/bookings` returns it.
@@ -59,6 +65,11 @@ public struct AdminBooking: Codable, Sendable, Equatable {
     /// Opens the child's name and note; `bound` as for `AdminSubmission.open`.
     /// `formerSchedule`: the id the schedule had when the booking was made (format 1's logical
     /// path), tried when the current id does not open it.
+    public func open(keys: InboxKeyring, formerSchedule: String? = nil) throws -> (payload: BookingPayload, bound: Bool) {
+        guard let secret = keys.secret(for: sealed) else { throw InboxKeyError.unknownKey(sealed.kid ?? "") }
+        return try open(inboxSecretKey: secret, formerSchedule: formerSchedule)
+    }
+
     public func open(inboxSecretKey: [UInt8], formerSchedule: String? = nil) throws -> (payload: BookingPayload, bound: Bool) {
         do {
             return try BookingPayload.openAllowingUnbound(sealed, tokenID: tokenID, binding: binding, inboxSecretKey: inboxSecretKey)
@@ -115,4 +126,15 @@ public struct TrustReceipt: Codable, Sendable, Equatable {
     public var schedules: Int
     /// False when the receiver already had this very file.
     public var changed: Bool
+}
+
+/// A payload sealed to an inbox key this reader does not hold.
+public enum InboxKeyError: Error, CustomStringConvertible {
+    case unknownKey(String)
+
+    public var description: String {
+        switch self {
+        case .unknownKey(let kid): return "sealed to inbox key \(kid), which this keystore does not derive (another school's key?)"
+        }
+    }
 }

@@ -96,7 +96,8 @@ struct StrictObject: Sendable {
         return out
     }
 
-    /// A required sealed payload: `{"enc": b64(32 bytes), "ct": b64(17...4112 bytes)}`.
+    /// A required sealed payload: `{"enc": b64(32 bytes), "ct": b64(17...4112 bytes)}`, and the
+    /// `kid` of a group inbox key (16 hex digits) when it was sealed to one.
     func sealed(_ key: some CodingKey) throws(APIError) -> SealedPayload {
         let name = key.stringValue
         guard case .object(let object)? = fields[name] else { throw APIError.schema("field \"\(name)\" must be an object") }
@@ -112,7 +113,9 @@ struct StrictObject: Sendable {
         else {
             throw APIError.schema("\(name).ct must be 17 to \(SealedPayloadFormat.maxCiphertext + 16) bytes in base64")
         }
-        return SealedPayload(enc: enc, ct: ct)
+        let kid = try inner.optionalString(SealedPayload.CodingKeys.kid, maxBytes: 16)
+        if let kid, !InboxKeyID.isValid(kid) { throw APIError.schema("\(name).kid must be 16 lowercase hex digits") }
+        return SealedPayload(enc: enc, ct: ct, kid: kid)
     }
 
     /// `sealed` if the field is there at all.

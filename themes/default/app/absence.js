@@ -13,7 +13,7 @@ export function absenceView(state, visit) {
   const groups = [];
   for (const rec of state.records) {
     for (const a of rec.audiences) {
-      if (a.id !== 'school' && rec.sign && !groups.some((g) => g.id === a.id)) groups.push({ id: a.id, title: a.title, rec });
+      if (a.id !== 'school' && rec.sign && !rec.staff && !groups.some((g) => g.id === a.id)) groups.push({ id: a.id, title: a.title, rec });
     }
   }
   const heading = h('h1', { class: 'view-title', tabindex: '-1' }, t('absence.heading'));

@@ -18,9 +18,9 @@ export function rememberName(group, name) {
   } catch (e) { /* storage off: the parent types it next time */ }
 }
 
-/** The device's token record that may act for `audience` (first one added wins). */
+/** The device's parent record that may act for `audience` (first one added wins; staff codes read, they do not send). */
 export function recordFor(state, audience) {
-  return state.records.find((r) => r.sign && r.audiences.some((a) => a.id === audience)) || null;
+  return state.records.find((r) => r.sign && !r.staff && r.audiences.some((a) => a.id === audience)) || null;
 }
 
 /** A message for a refusal or failure, in the parent's language. */
@@ -28,7 +28,7 @@ export function problem(err) {
   const code = err instanceof ApiError ? err.code : 'failed';
   const known = ['network', 'slot_taken', 'family_limit', 'booking_closed', 'booking_not_open', 'too_late',
     'rate_limited', 'daily_quota', 'token_expired', 'registration_lapsed', 'unknown_token', 'unknown_booking', 'no_key', 'group_not_allowed',
-    'no_inbox_key', 'inbox_key_mismatch'];
+    'no_inbox_key', 'inbox_key_mismatch', 'parents_only', 'staff_only'];
   return t('send.' + (known.includes(code) ? code : 'failed'));
 }
 

@@ -1,4 +1,4 @@
-// HPKE (RFC 9180) SealBase for the one suite the portal uses: DHKEM(X25519, HKDF-SHA256),
+// HPKE (RFC 9180) SealBase and OpenBase for the one suite the portal uses: DHKEM(X25519, HKDF-SHA256),
 // HKDF-SHA256, AES-256-GCM, single shot. WebCrypto only; docs/FORMAT.md "Sealed payloads".
 const subtle = crypto.subtle;
 const te = new TextEncoder();
@@ -49,6 +49,20 @@ async function ephemeral(fixedSecret) {
   return { sk: pair.privateKey, pk: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
 }
 
+/** The KEM's shared secret and the key schedule of mode_base: the AES key and nonce (sequence 0). */
+async function schedule(dh, enc, pkR, info) {
+  if (dh.every((b) => b === 0)) throw new Error('low-order point');
+  const eaePrk = await labeledExtract(SUITE_KEM, new Uint8Array(0), 'eae_prk', dh);
+  const shared = await labeledExpand(SUITE_KEM, eaePrk, 'shared_secret', concat(enc, pkR), 32);
+  const empty = new Uint8Array(0);
+  const context = concat(Uint8Array.of(0x00), await labeledExtract(SUITE, empty, 'psk_id_hash', empty),
+    await labeledExtract(SUITE, empty, 'info_hash', bytes(info)));
+  const secret = await labeledExtract(SUITE, shared, 'secret', empty);
+  return { key: await labeledExpand(SUITE, secret, 'key', context, 32), nonce: await labeledExpand(SUITE, secret, 'base_nonce', context, 12) };
+}
+
+const aesKey = (raw, use) => subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [use]);
+
 /**
  * SealBase(pkR, info, aad, pt) -> {enc, ct} (both Uint8Array; ct carries the 16-byte tag).
  *
@@ -59,18 +73,22 @@ export async function sealBase(pkR, info, aad, pt, { ephemeralSecret = null } = 
   const { sk, pk: enc } = await ephemeral(ephemeralSecret);
   const recipient = await subtle.importKey('raw', pkR, { name: 'X25519' }, false, []);
   const dh = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: recipient }, sk, 256));
-  if (dh.every((b) => b === 0)) throw new Error('recipient key is a low-order point');
-  const eaePrk = await labeledExtract(SUITE_KEM, new Uint8Array(0), 'eae_prk', dh);
-  const shared = await labeledExpand(SUITE_KEM, eaePrk, 'shared_secret', concat(enc, pkR), 32);
-
-  const empty = new Uint8Array(0);
-  const context = concat(Uint8Array.of(0x00), await labeledExtract(SUITE, empty, 'psk_id_hash', empty),
-    await labeledExtract(SUITE, empty, 'info_hash', bytes(info)));
-  const secret = await labeledExtract(SUITE, shared, 'secret', empty);
-  const key = await labeledExpand(SUITE, secret, 'key', context, 32);
-  const nonce = await labeledExpand(SUITE, secret, 'base_nonce', context, 12);  // sequence 0: base_nonce itself
-  const aes = await subtle.importKey('raw', key, { name: 'AES-GCM' }, false, ['encrypt']);
+  const { key, nonce } = await schedule(dh, enc, pkR, info);
   const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: bytes(aad), tagLength: 128 },
-    aes, bytes(pt)));
+    await aesKey(key, 'encrypt'), bytes(pt)));
   return { enc, ct };
 }
+
+/** OpenBase(skR, pkR, enc, info, aad, ct) -> plaintext; throws when anything does not match. `skR` is
+ * an X25519 CryptoKey (a teacher's group inbox secret, imported non-extractable), `pkR` its public half. */
+export async function openBase(skR, pkR, enc, info, aad, ct) {
+  if (enc.length !== 32 || pkR.length !== 32) throw new Error('HPKE: enc or recipient key is not 32 bytes');
+  const sender = await subtle.importKey('raw', enc, { name: 'X25519' }, false, []);
+  const dh = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: sender }, skR, 256));
+  const { key, nonce } = await schedule(dh, enc, pkR, info);
+  return new Uint8Array(await subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData: bytes(aad), tagLength: 128 },
+    await aesKey(key, 'decrypt'), ct));
+}
+
+/** A raw 32-byte X25519 secret as a non-extractable CryptoKey for openBase. */
+export const importInboxSecret = (raw) => subtle.importKey('pkcs8', concat(X25519_PKCS8, raw), { name: 'X25519' }, false, ['deriveBits']);

@@ -1,6 +1,6 @@
 // Talking to portal-receiver: every request signed with the token's Ed25519 key (docs/FORMAT.md
 // "Signing"), personal fields sealed with HPKE to the inbox key from the keyslot ("Sealed payloads").
-import { concat, sealBase } from './hpke.js';
+import { concat, sealBase, openBase } from './hpke.js';
 import { fromB64, fromHex, hex } from './crypto.js';
 
 const subtle = crypto.subtle;
@@ -40,17 +40,18 @@ export function padPayload(object) {
   return out;
 }
 
-/** The inbox public key (base64) that reports for `audience` are sealed to: the keyslot's, and only
- * that one. site.json also names a key, which anyone who controls the host can change: when it
- * disagrees, nothing is sealed and nothing is sent (a clear refusal instead of a sick note that
- * the host could read). */
+/** The inbox key {key (base64), kid} that reports for `audience` are sealed to: the keyslot's, and
+ * only that one. A group's key has a kid; the school's one key has none, and site.json also names
+ * it, which anyone who controls the host can change: when it disagrees, nothing is sealed and
+ * nothing is sent (a clear refusal instead of a sick note that the host could read). */
 export function inboxKeyFor(site, rec, audience) {
   const key = rec && rec.inbox && Object.prototype.hasOwnProperty.call(rec.inbox, audience) ? rec.inbox[audience] : null;
   if (!key) throw new ApiError(0, 'no_inbox_key', 'the keyslot names no inbox key for ' + audience);
-  if (site && typeof site.inbox_public_key === 'string' && site.inbox_public_key !== key) {
+  const kid = (rec.kids && rec.kids[audience]) || null;
+  if (!kid && site && typeof site.inbox_public_key === 'string' && site.inbox_public_key !== key) {
     throw new ApiError(0, 'inbox_key_mismatch', 'site.json names another inbox key than the keyslot');
   }
-  return key;
+  return { key, kid };
 }
 
 /** The HPKE aad (docs/FORMAT.md "Sealed payloads"): the token, the kind and the fields that travel
@@ -63,9 +64,20 @@ export function payloadAAD(tokenId, kind, fields) {
  * group it concerns) to that audience's inbox key from the keyslot (see inboxKeyFor), bound to
  * `fields`, so that a receiver cannot move the report to another group, other dates or another slot. */
 export async function sealPayload(site, rec, audience, kind, object, fields) {
-  const key = fromB64(inboxKeyFor(site, rec, audience));
-  const { enc, ct } = await sealBase(key, 'ouderportaal/1 ' + kind, payloadAAD(rec.token_id, kind, fields), padPayload(object));
-  return { enc: b64(enc), ct: b64(ct) };
+  const { key, kid } = inboxKeyFor(site, rec, audience);
+  const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/1 ' + kind, payloadAAD(rec.token_id, kind, fields), padPayload(object));
+  return kid ? { enc: b64(enc), ct: b64(ct), kid } : { enc: b64(enc), ct: b64(ct) };
+}
+
+/** Opens a report a staff device listed (`row`: token_id, sealed and the unsealed fields) with the
+ * group inbox secret its kid names; null when this keyslot has no such key. Throws when the key is
+ * there but the payload does not open (altered, or bound to other fields). */
+export async function openPayload(staff, kind, row, fields) {
+  const key = row.sealed && staff && staff.keys[row.sealed.kid];
+  if (!key) return null;
+  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(row.sealed.enc), 'ouderportaal/1 ' + kind,
+    payloadAAD(row.token_id, kind, fields), fromB64(row.sealed.ct));
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain));
 }
 
 /** A refusal of the receiver (status, code from its JSON) or status 0 / code 'network' when unreachable. */

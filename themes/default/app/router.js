@@ -1,18 +1,20 @@
 // One row per view; a view is (state, visit, param) => Element. Row: name (main[data-route], menu
 // state and "new" counts), hash (exact) or prefix (param = the decoded rest), nav (in the menu, in
-// this order, as t('nav.' + name)), hint (install hint above it), ownFocus (else .view-title gets it).
+// this order, as t('nav.' + name); `parents`/`staff`: only when a code of that kind is here), hint (install hint above it), ownFocus (else .view-title gets it).
 import { timelineView, itemView, infoView, settingsView, loginView } from './views.js';
 import { calendarView } from './calendar.js';
 import { albumsView } from './gallery.js';
 import { absenceView } from './absence.js';
 import { bookingView } from './booking.js';
+import { reportsView } from './staff.js';
 
 export const ROUTES = [
   { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
   { name: 'calendar', hash: '#/calendar', nav: true, view: calendarView },
   { name: 'albums', hash: '#/albums', nav: true, view: albumsView },
   { name: 'info', hash: '#/info', nav: true, view: infoView },
-  { name: 'absence', hash: '#/absence', nav: true, view: absenceView },
+  { name: 'absence', hash: '#/absence', nav: true, parents: true, view: absenceView },
+  { name: 'reports', hash: '#/reports', nav: true, staff: true, view: reportsView },
   { name: 'item', prefix: '#/item/', view: itemView },
   { name: 'book', prefix: '#/book/', view: bookingView },
   { name: 'settings', hash: '#/settings', view: settingsView },

@@ -2,6 +2,7 @@
 // item and media blobs.
 import * as C from './crypto.js';
 import { importSigningKey } from './receiver.js';
+import { importInboxSecret } from './hpke.js';
 import { todayKey } from './i18n.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -16,6 +17,7 @@ export class LoadError extends Error {
 
 const SAFE_REL = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 const BLOB = /^b\/[0-9a-f]{32}$/;
+const KID = /^[0-9a-f]{16}$/;
 const sealedError = (e) => (e instanceof LoadError ? e : new LoadError('sealed', e.message, 0, e.reason || 'auth'));
 const refuse = (reason, msg) => new LoadError('sealed', msg, 0, reason);
 
@@ -68,17 +70,31 @@ export function sealedFiles(onOffline, site) {
     const sign = typeof slot.signing_seed === 'string' ? await importSigningKey(C.fromB64(slot.signing_seed)) : null;
     // Where reports go and the key they are sealed to come from here, sealed under the KEK, never
     // from site.json alone (docs/SECURITY.md "The inbox key"). Public keys: stored as base64.
-    const inbox = {};
+    // A group's key carries its kid (FORMAT.md "Group inbox keys"), the school's one key none.
+    const inbox = {}, kids = {};
     for (const k of Array.isArray(slot.inbox) ? slot.inbox : []) {
       if (k && typeof k.audience === 'string' && typeof k.public_key === 'string' && C.fromB64(k.public_key).length === 32) {
         inbox[k.audience] = k.public_key;
+        if (typeof k.kid === 'string' && KID.test(k.kid)) kids[k.audience] = k.kid;
       }
     }
     const receiver = typeof slot.receiver === 'string' ? slot.receiver : null;
     // The school's VAPID key (FORMAT.md "Push"): notifications subscribe with this one only.
     const push = typeof slot.push === 'string' && /^[A-Za-z0-9_-]{87}$/.test(slot.push) ? slot.push : null;
     return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
-      family: slot.family ?? null, inbox, receiver, push, added };
+      family: slot.family ?? null, inbox, kids, receiver, push, added, staff: await staffPart(slot.staff) };
+  }
+
+  /** A staff keyslot's part: its groups and their inbox secrets, imported non-extractable, by kid. */
+  async function staffPart(staff) {
+    if (!staff || typeof staff !== 'object' || !Array.isArray(staff.inbox_secrets)) return null;
+    const keys = {};
+    for (const k of staff.inbox_secrets) {
+      if (!k || !KID.test(k.kid) || C.fromB64(k.public_key).length !== 32) continue;
+      keys[k.kid] = { audience: String(k.audience), pk: k.public_key, sk: await importInboxSecret(C.fromB64(k.secret_key)) };
+    }
+    return { label: String(staff.label || ''), role: staff.role === 'office' ? 'office' : 'teacher',
+      groups: Array.isArray(staff.groups) ? staff.groups.map(String) : [], keys };
   }
 
   /** An audience's index (FORMAT.md "Index"): envelope, signature under the keyslot's publisher,

@@ -35,7 +35,8 @@ export function createShell(session) {
         loggedIn ? h('a', { class: 'settings-link', href: '#/settings', 'data-nav': 'settings', title: t('nav.settings'),
           'aria-current': route === 'settings' ? 'page' : null }, h('span', { class: 'sr' }, t('nav.settings'))) : null)),
       loggedIn ? h('nav', { 'aria-label': t('nav.label') },
-        ROUTES.filter((r) => r.nav).map((r) => navLink(r.hash, 'nav.' + r.name, r.name))) : null].filter(Boolean));
+        ROUTES.filter((r) => r.nav && (!r.staff || state.records.some((x) => x.staff))
+          && (!r.parents || state.records.some((x) => !x.staff))).map((r) => navLink(r.hash, 'nav.' + r.name, r.name))) : null].filter(Boolean));
     document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
   }
 

@@ -1,0 +1,43 @@
+// `/api/v1/staff/*`: a teacher's (or the office's) app lists the sealed reports and bookings of
+// its own groups and opens them on the device with the group inbox keys of its keyslot. The
+// receiver hands out only ciphertext, only of those groups, and only of the last 14 days.
+import Foundation
+import PortalFiles
+
+extension Receiver {
+    /// How far back a staff device sees reports (FORMAT.md "Group inbox keys"): the school's
+    /// computer reads everything, a phone only what a teacher needs this week and the last.
+    static let staffWindow: TimeInterval = 14 * 86400
+    /// At most this many reports in one answer (a school's two weeks are far fewer).
+    static let staffListLimit = 1000
+
+    func staffAbsences(_ call: ParentCall) async throws -> APIResponse {
+        let since = ReceiverDates.millis(call.now.addingTimeInterval(-Self.staffWindow))
+        let rows = try await store.submissions(groups: call.token.groups, sinceMillis: since, limit: Self.staffListLimit)
+        return .ok(SubmissionPage(
+            submissions: rows.map { row in
+                AdminSubmission(
+                    id: row.id, kind: row.kind, tokenID: row.tokenID, family: row.family, group: row.group, from: row.from,
+                    to: row.to, sealed: row.sealed, received: RFC3339.string(milliseconds: row.received))
+            },
+            next: nil))
+    }
+
+    /// The bookings of every schedule of the token's groups, whose slots end within the window or later.
+    func staffBookings(_ call: ParentCall) async throws -> APIResponse {
+        let trust = call.auth.trust
+        let schedules = trust.schedules.values.filter { call.token.groups.contains($0.audience) }
+        var out: [AdminBooking] = []
+        let cutoff = call.now.addingTimeInterval(-Self.staffWindow)
+        for schedule in schedules.sorted(by: { $0.id < $1.id }) {
+            for row in try await store.bookings(schedule: schedule.id) {
+                guard let slot = schedule.slot(row.slot), slot.end >= cutoff else { continue }
+                out.append(AdminBooking(
+                    id: row.id, schedule: row.schedule, slot: row.slot, start: RFC3339.string(from: slot.start),
+                    end: RFC3339.string(from: slot.end), teacher: schedule.teacher, family: row.family,
+                    tokenID: row.tokenID, sealed: row.sealed, created: RFC3339.string(milliseconds: row.created)))
+            }
+        }
+        return .ok(BookingPage(bookings: out))
+    }
+}
