@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "PortalServerTests", dependencies: ["PortalServer", "PortalPhotos", "PortalTestSupport"]),
         .testTarget(
             name: "PortalReceiverTests",
-            dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFormat", "PortalPush", "PortalTestSupport"]),
+            dependencies: ["PortalReceiver", "PortalTrust", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalPush", "PortalTestSupport"]),
         .testTarget(name: "PortalLettersTests", dependencies: ["PortalLetters", "PortalKeys", "PortalContent"]),
         .testTarget(
             name: "PortalBuildTests",
@@ -167,6 +167,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalCrypto", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )

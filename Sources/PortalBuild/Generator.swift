@@ -144,7 +144,7 @@ public struct Generator {
         }
         let staging = try clock.step(.write) { () throws(BuildError) in
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
-            try staging.copyTree(from: theme.appDirectory, skipping: AppIdentity.paths.contains)
+            try staging.copyTree(from: theme.appDirectory, skipping: AppIdentity.paths.contains, transform: ShellFiles.served)
             try staging.writeAll(sealed.files + AppIdentity(site: site, theme: theme.appDirectory).files())
             return staging
         }

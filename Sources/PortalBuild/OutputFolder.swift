@@ -101,7 +101,10 @@ public enum OutputFolder {
         }
 
         /// Copies a tree of public files (the theme's app shell) into the staging folder.
-        public func copyTree(from source: URL, skipping: (String) -> Bool = { _ in false }) throws(BuildError) {
+        public func copyTree(
+            from source: URL, skipping: (String) -> Bool = { _ in false },
+            transform: (String, [UInt8]) -> [UInt8] = { $1 }
+        ) throws(BuildError) {
             let fm = FileManager.default
             guard let enumerator = fm.enumerator(at: source, includingPropertiesForKeys: [.isRegularFileKey]) else {
                 throw BuildError(.write, path: source.path, "cannot read the theme's app folder")
@@ -114,7 +117,7 @@ public enum OutputFolder {
                 guard let data = fm.contents(atPath: url.path) else {
                     throw BuildError(.write, path: url.path, "cannot read theme file")
                 }
-                try write(relative, Array(data))
+                try write(relative, transform(relative, Array(data)))
             }
         }
 

@@ -16,26 +16,31 @@ public struct PushPayload: Codable, Sendable, Equatable {
     public var urgent: Bool
     /// New items in all (the notification says "3 nieuwe berichten"); a number, not a title.
     public var count: Int
+    /// For a staff device: new absence reports of its groups ("1 nieuwe afwezigheidsmelding");
+    /// a number, never a name. 0 (and left out of the JSON) for everything else.
+    public var reports: Int
 
     enum CodingKeys: String, CodingKey {
         case v
         case sequences = "s"
         case urgent = "u"
         case count = "n"
+        case reports = "r"
     }
 
-    public init(sequences: [String: Int64], urgent: Bool, count: Int = 1) {
+    public init(sequences: [String: Int64], urgent: Bool, count: Int = 1, reports: Int = 0) {
         self.sequences = sequences
         self.urgent = urgent
         self.count = count
+        self.reports = reports
     }
 
     /// Two messages for one device become one: the higher sequence per audience, urgent if
-    /// either was.
+    /// either was, the counts added.
     public func merged(with other: PushPayload) -> PushPayload {
         PushPayload(
             sequences: sequences.merging(other.sequences, uniquingKeysWith: max), urgent: urgent || other.urgent,
-            count: count + other.count)
+            count: count + other.count, reports: reports + other.reports)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +49,16 @@ public struct PushPayload: Codable, Sendable, Equatable {
         sequences = try c.decode([String: Int64].self, forKey: .sequences)
         urgent = try c.decode(Bool.self, forKey: .urgent)
         count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 1
+        reports = try c.decodeIfPresent(Int.self, forKey: .reports) ?? 0
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(v, forKey: .v)
+        try c.encode(sequences, forKey: .sequences)
+        try c.encode(urgent, forKey: .urgent)
+        try c.encode(count, forKey: .count)
+        if reports > 0 { try c.encode(reports, forKey: .reports) }
     }
 
     public func encoded() -> [UInt8] {

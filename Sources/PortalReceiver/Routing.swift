@@ -72,6 +72,7 @@ struct Endpoint: Sendable {
         Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }, tokens: .parents),
         Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff),
+        Endpoint("POST", .exact("/api/v1/staff/read"), .parent { try await $0.staffRead($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
         Endpoint("POST", .exact("/api/v1/push/subscription"), .parent { try await $0.subscribePush($1) }),
         Endpoint("POST", .exact("/api/v1/admin/push/notify"), .admin { try await $0.notifyPush($1) }),

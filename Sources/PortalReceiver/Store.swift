@@ -111,6 +111,15 @@ final class ReceiverStore: @unchecked Sendable {
             for table in ["submissions", "bookings"] where try !db.columns(in: table).contains(where: { $0.name == "kid" }) {
                 try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN kid TEXT")
             }
+            // Added with staff listings: which report a staff token has opened ("gelezen" on
+            // every device of that teacher). Metadata only: a token id, a report id, a time.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS staff_reads (
+                  token_id TEXT NOT NULL,
+                  submission_id TEXT NOT NULL,
+                  read_at INTEGER NOT NULL,
+                  PRIMARY KEY (token_id, submission_id)) WITHOUT ROWID;
+                """)
             // The daily quota counts a token's recent reports.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
         }
@@ -341,6 +350,27 @@ final class ReceiverStore: @unchecked Sendable {
                     received: row["received"], seq: row["seq"])
             }
             return (Array(rows.prefix(limit)), rows.count > limit)
+        }
+    }
+
+    /// Marks reports as read by a staff token (ids it may list; others are ignored by the caller).
+    func markRead(tokenID: String, ids: [String], at: Int64, nonceKey: String, nonceExpires: Int64) async throws {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO staff_reads (token_id, submission_id, read_at) VALUES (?, ?, ?)")
+            for id in ids { try insert.execute(arguments: [tokenID, id, at]) }
+        }
+    }
+
+    /// The ids among `ids` that `tokenID` has marked read.
+    func readIDs(tokenID: String, among ids: [String]) async throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            return try String.fetchSet(
+                db, sql: "SELECT submission_id FROM staff_reads WHERE token_id = ? AND submission_id IN (\(marks))",
+                arguments: StatementArguments([tokenID] + ids))
         }
     }
 

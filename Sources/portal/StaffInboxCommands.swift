@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import PortalContent
+import PortalFiles
 import PortalFormat
 import PortalKeys
 import PortalReceiver
@@ -27,6 +28,17 @@ struct ReceiverOptions: ParsableArguments {
     func receiverURL() throws -> URL {
         try checkedReceiverURL(receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL)
     }
+}
+
+/// An instant the receiver sent (RFC 3339 UTC) as the school's local time with its offset,
+/// "2027-02-09T18:30:00+01:00": staff read local times, tools still parse it. Unparseable text
+/// stays as it came.
+func schoolTime(_ rfc3339: String, _ timeZone: TimeZone) -> String {
+    guard let date = RFC3339.date(rfc3339) else { return rfc3339 }
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = timeZone
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
 }
 
 /// A receiver URL staff commands may talk to: https, or http on this computer only (the admin
@@ -61,10 +73,11 @@ struct InboxCommand: AsyncParsableCommand {
     func run() async throws {
         let (client, keys) = try receiverOptions.connect()
         let submissions = try await client.submissions(since: since)
+        let zone = receiverOptions.paths.schoolTimeZone
         var rows: [[String: String]] = []
         for submission in submissions {
             var row = [
-                "id": submission.id, "received": submission.received, "group": submission.group,
+                "id": submission.id, "received": schoolTime(submission.received, zone), "group": submission.group,
                 "from": submission.from, "to": submission.to, "family": submission.family,
             ]
             do {
@@ -118,11 +131,13 @@ struct BookingsCommand: AsyncParsableCommand {
         let bookings = try await client.bookings(schedule: wanted)
             .sorted { ($0.schedule, $0.start ?? $0.slot) < ($1.schedule, $1.start ?? $1.slot) }
         var rows: [[String: String]] = []
+        let zone = receiverOptions.paths.schoolTimeZone
         for booking in bookings {
             let path = paths[booking.schedule]
             var row = [
                 "schedule": path ?? booking.schedule, "schedule_id": booking.schedule, "teacher": booking.teacher ?? "",
-                "slot": booking.slot, "start": booking.start ?? "", "end": booking.end ?? "", "family": booking.family, "id": booking.id,
+                "slot": booking.slot, "start": booking.start.map { schoolTime($0, zone) } ?? "",
+                "end": booking.end.map { schoolTime($0, zone) } ?? "", "family": booking.family, "id": booking.id,
             ]
             do {
                 // A booking made before format 2 was sealed to the schedule's former id, its path.
@@ -157,8 +172,10 @@ struct BookingsCommand: AsyncParsableCommand {
 
     /// RFC 5545: one VEVENT per booking, times in UTC, CRLF line ends.
     static func calendar(_ rows: [[String: String]]) -> String {
-        func stamp(_ rfc3339: String) -> String {
-            rfc3339.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        func stamp(_ text: String) -> String {
+            // UTC, whatever offset the row's local time carries: "20270209T173000Z".
+            guard let date = RFC3339.date(text) else { return "" }
+            return RFC3339.string(from: date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
         }
         let escape = StaffOutput.icsText
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ouderportaal//bookings//NL"]

@@ -2,7 +2,7 @@
 // inbox secrets of this week and the last, nothing of other groups), that every keyslot keeps one
 // size, that the trust file marks staff, and that a week later the build has rotated the keys.
 import Foundation
-import PortalBuild
+@testable import PortalBuild
 import PortalCrypto
 import PortalFormat
 import PortalKeys
@@ -73,5 +73,36 @@ final class StaffKeyslotTests: XCTestCase {
         let staff = try XCTUnwrap(SealedSiteOpener(output: fixture.output, token: teacher).keyslot.staff)
         XCTAssertEqual(staff.inboxSecrets.map(\.epoch), [2, 1])
         XCTAssertEqual(staff.inboxSecrets.map(\.secretKey), [current, previous].map { Data($0.secretKey).base64EncodedString() })
+    }
+}
+
+/// The served shell: comment-only lines out, code lines (and comment-looking text inside a
+/// template literal or beside code) kept as they are.
+final class ShellFilesTests: XCTestCase {
+    func testOnlyCommentOnlyLinesAreLeftOut() {
+        let source = """
+            // A module comment.
+            import { h } from './dom.js';
+            /** A doc comment
+             * over lines. */
+            const a = 1; // beside code: kept
+            /* one line */
+            /* a block */ const b = 2;
+            const t = `first
+            // inside a template: text, kept
+            last`;
+              // indented comment
+            export { a, b, t };
+            """
+        XCTAssertEqual(ShellFiles.withoutCommentLines(source), """
+            import { h } from './dom.js';
+            const a = 1; // beside code: kept
+            /* a block */ const b = 2;
+            const t = `first
+            // inside a template: text, kept
+            last`;
+            export { a, b, t };
+            """)
+        XCTAssertEqual(ShellFiles.served("style.css", Array("/* css */".utf8)), Array("/* css */".utf8), "only .js changes")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import PortalCrypto
+import PortalFiles
 import PortalFormat
 import PortalPush
 import PortalTestSupport
@@ -316,6 +317,40 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(gotLapsed, 0, "a lapsed code's device hears nothing")
         let gotOther = try await sent(to: other).count
         XCTAssertEqual(gotOther, 1)
+    }
+
+    /// A parent's sick report wakes the devices of the group's staff codes: the message (opened
+    /// by http_ece in the stand-in) says "1 report" and nothing else; no other device hears of it.
+    func testASickReportWakesTheGroupsTeachersDevicesWithANumberOnly() async throws {
+        try await start()
+        var teacher5 = TestToken.make(30, family: "staff-30", audiences: ["school", "groep-5"], expires: Fixture.yearEnd)
+        teacher5.staff = "teacher"
+        var teacher3 = TestToken.make(31, family: "staff-31", audiences: ["school", "groep-3"], expires: Fixture.yearEnd)
+        teacher3.staff = "teacher"
+        var trust = live.receiver.trust.current.file
+        trust.tokens += [teacher5.trustEntry, teacher3.trustEntry]
+        trust.generated = trust.generated.addingTimeInterval(60)
+        try trust.write(to: live.folder.appendingPathComponent("trust.json"))
+        try live.receiver.trust.reload()
+        let phone5 = try await service.subscribe(), phone3 = try await service.subscribe(), parentPhone = try await service.subscribe()
+        for (token, sub) in [(teacher5, phone5), (teacher3, phone3), (Fixture.parentB, parentPhone)] {
+            let status = try await subscribe(token, sub).status
+            XCTAssertEqual(status, 200)
+        }
+        let day = String(RFC3339.string(from: live.clock.now()).prefix(10))
+        let sealed = try AbsencePayload(child: "Sam", reason: .ziek, note: "Koorts")
+            .seal(tokenID: Fixture.parentA.id, binding: .absence(group: "groep-5", from: day, to: day), inboxPublicKey: Fixture.inbox.publicKey)
+        let sent = try await live.send("POST", "/api/v1/absences", json: ["group": "groep-5", "from": day, "to": day, "sealed": sealed.jsonObject],
+                                       signer: Fixture.parentA.signer)
+        XCTAssertEqual(sent.status, 201, "\(sent.json)")
+        await sender.sendDue()
+        let got5 = try await self.sent(to: phone5)
+        XCTAssertEqual(got5, [PushPayload(sequences: [:], urgent: false, count: 0, reports: 1)])
+        let raw = try await service.messages().taken.first { $0.id == phone5.id }?.payload ?? ""
+        XCTAssertFalse(raw.contains("Sam") || raw.contains("Koorts") || raw.contains("groep"), raw)
+        let got3 = try await self.sent(to: phone3).count, gotParent = try await self.sent(to: parentPhone).count
+        XCTAssertEqual(got3, 0, "another group's teacher hears nothing")
+        XCTAssertEqual(gotParent, 0, "parents are not told of other families' reports")
     }
 
     func testQueuedMessagesSurviveARestartAndGoOnce() async throws {

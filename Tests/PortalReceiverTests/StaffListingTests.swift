@@ -91,4 +91,29 @@ final class StaffListingTests: XCTestCase {
         XCTAssertEqual(rows.first?["teacher"] as? String, "Juf Sanne")
         XCTAssertNotNil(rows.first?["start"] as? String)
     }
+
+    func testReadMarksFollowTheTokenToEveryDeviceAndOnlyForItsOwnReports() async throws {
+        let live = try await LiveReceiver(trust: Fixture.trust(extraTokens: [Self.teacher5]))
+        defer { Task { await live.stop() } }
+        let own = try await report(live, Fixture.parentA, group: "groep-5", day: "2027-02-01")
+        let other = try await report(live, Fixture.groep3, group: "groep-3", day: "2027-02-01", kid: false)
+        let ownID = try XCTUnwrap(own.json["id"] as? String), otherID = try XCTUnwrap(other.json["id"] as? String)
+        func listed() async throws -> [[String: Any]] {
+            let answer = try await live.send("GET", "/api/v1/staff/absences", signer: Self.teacher5.signer)
+            return try XCTUnwrap(answer.json["submissions"] as? [[String: Any]])
+        }
+        let before = try await listed()
+        XCTAssertEqual(before.first?["read"] as? Bool, false)
+        let refused = try await live.send("POST", "/api/v1/staff/read", json: ["ids": [otherID]], signer: Self.teacher5.signer)
+        XCTAssertEqual(refused.status, 404, "another group's report cannot be marked")
+        XCTAssertEqual(refused.error, "unknown_report")
+        let bad = try await live.send("POST", "/api/v1/staff/read", json: ["ids": []], signer: Self.teacher5.signer)
+        XCTAssertEqual(bad.status, 422)
+        let marked = try await live.send("POST", "/api/v1/staff/read", json: ["ids": [ownID]], signer: Self.teacher5.signer)
+        XCTAssertEqual(marked.status, 200, "\(marked.json)")
+        let after = try await listed()
+        XCTAssertEqual(after.first?["read"] as? Bool, true, "read on every device of the token")
+        let parent = try await live.send("POST", "/api/v1/staff/read", json: ["ids": [ownID]], signer: Fixture.parentA.signer)
+        XCTAssertEqual(parent.error, "staff_only")
+    }
 }

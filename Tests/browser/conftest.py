@@ -132,7 +132,7 @@ def issue(keys: str, groups: list[str], **opts) -> dict:
     for g in groups:
         args += ["--group", g]
     for k, v in opts.items():
-        args += [f"--{k}", v]
+        args += [f"--{k}"] if v is True else [f"--{k}", v]
     out = run(*args, "--json")
     return json.loads(out[out.index("{"):])
 
@@ -345,6 +345,9 @@ def booking_site(tmp_path_factory):
     toks["g5-other-parent"] = issue(keys, ["groep-5"], label="Familie De Vries (vader)", **{"same-family-as": toks["g5"]["id"]})
     toks["g5-b"] = issue(keys, ["groep-5"], label="Familie Bakker")
     toks["g3g8"] = issue(keys, ["groep-3", "groep-8"], label="Familie Yilmaz")
+    # Staff codes (issue 17): the teachers of groep 3 and of groep 5 read their own groups' reports.
+    toks["teacher-g3"] = issue(keys, ["groep-3"], label="Juf Sanne", staff=True)
+    toks["teacher-g5"] = issue(keys, ["groep-5"], label="Meester Ali", staff=True)
     run(*gen)
     return BookingSite(tmp, out, keys, content, {k: v["token"] for k, v in toks.items()},
                        {k: v["id"] for k, v in toks.items()}, evening, schedules)

@@ -2,34 +2,42 @@
 
 Issue 6 defines the shell as HTML, JS, CSS and fonts: at most 60 KB gzipped. The service worker
 also keeps every translation file and the icons for offline use; that whole package has its own
-budget, so neither can grow unnoticed. `pytest -s` prints the sizes.
+budget, so neither can grow unnoticed. Measured as served: `portal generate` leaves out the
+modules' comment-only lines (PortalBuild/ShellFiles.swift), which the source keeps for its
+readers. `pytest -s` prints the sizes.
 """
 import gzip
 import os
 
-from conftest import APP
+import pytest
+from conftest import APP, USE_REAL
 
-# HTML, JS, CSS, fonts. Issue 6 set 60 KB for the app of issues 1-15; notifications (issue 16:
-# the settings section, the one-time offer, the subscription, the worker's push handler that
-# opens the signed index) add 4.2 KB. Comment lines are 12 KB of the gzipped shell: serving the
-# modules without them (a deterministic, still readable transform) is the way back under 60 KB;
-# until then 64 KB.
-SHELL_BUDGET = 64 * 1024
+# HTML, JS, CSS, fonts: issue 6's 60 KB, as served (with comments the source is 68 KB since the
+# staff view of issue 17; without them about 54 KB).
+SHELL_BUDGET = 60 * 1024
 # Everything under app/: also six translations, icons, manifest. 80 KB until the app was split into
 # modules (issue 11: +5.5 KB, half of it because gzip compresses each small file on its own) and the
 # security refusals gained words in six languages (issue 12); 88 KB, then notifications (issue 16:
-# their code and settings text in six languages, +5 KB): 96 KB.
-PACKAGE_BUDGET = 96 * 1024
+# their code and settings text in six languages, +5 KB): 96 KB. As served since issue 17: 90 KB.
+PACKAGE_BUDGET = 90 * 1024
 SHELL_TYPES = (".html", ".js", ".css", ".woff2", ".woff", ".ttf")
 
 
-def gz_sizes():
+@pytest.fixture
+def served(site):
+    """The generated output/, where the app's files are as parents get them."""
+    if not USE_REAL:
+        pytest.skip("measures what the real generator serves")
+    return site.out
+
+
+def gz_sizes(served):
     out = {}
     for d, _, files in os.walk(APP):
         for f in files:
             if not f.startswith("."):
-                p = os.path.join(d, f)
-                out[os.path.relpath(p, APP)] = len(gzip.compress(open(p, "rb").read(), 9))
+                rel = os.path.relpath(os.path.join(d, f), APP)
+                out[rel] = len(gzip.compress(open(os.path.join(served, rel), "rb").read(), 9))
     return out
 
 
@@ -39,14 +47,31 @@ def report(title, sizes):
         print(f"  {n:6d}  {name}")
 
 
-def test_the_shell_gzipped_is_within_its_budget():
-    shell = {k: v for k, v in gz_sizes().items() if k.endswith(SHELL_TYPES)}
+def test_the_shell_gzipped_is_within_its_budget(served):
+    shell = {k: v for k, v in gz_sizes(served).items() if k.endswith(SHELL_TYPES)}
     report("shell (HTML, JS, CSS, fonts)", shell)
     assert "index.html" in shell and "app.js" in shell and "style.css" in shell
     assert sum(shell.values()) <= SHELL_BUDGET, sum(shell.values())
 
 
-def test_the_whole_offline_package_is_within_its_budget():
-    sizes = gz_sizes()
+def test_the_whole_offline_package_is_within_its_budget(served):
+    sizes = gz_sizes(served)
     report("offline package (shell, six translations, icons, manifest)", sizes)
     assert sum(sizes.values()) <= PACKAGE_BUDGET, sum(sizes.values())
+
+
+def test_served_modules_keep_every_code_line_of_the_source(served):
+    """The transform only leaves out comment-only lines: the served module is the source with some
+    lines removed (a subsequence, nothing changed or moved), every line that starts with code is
+    still there, and no served line is a `//` comment."""
+    for name in sorted(os.listdir(APP)):
+        if not name.endswith(".js"):
+            continue
+        source = open(os.path.join(APP, name), encoding="utf-8").read().split("\n")
+        out = open(os.path.join(served, name), encoding="utf-8").read().split("\n")
+        it = iter(source)
+        assert all(line in it for line in out), f"{name}: a served line is not in the source in order"
+        code = [l for l in source if l.strip() and not l.strip().startswith(("//", "/*", "*"))]
+        assert all(l in out for l in code), name
+        assert not any(l.strip().startswith("//") for l in out), name
+        assert len(out) < len(source), name

@@ -367,6 +367,42 @@ def test_booking_seal_and_request_signature_match_format_md(cpage):
     assert out["headers"]["X-Portal-Nonce"] == "AAECAwQFBgcICQoLDA0ODw"
 
 
+def test_group_inbox_vectors_seal_and_open_in_the_browser(cpage):
+    """FORMAT.md "Group inbox key vectors" in WebCrypto: the app seals the vector's absence to
+    groep-5's epoch-2 key with the fixed ephemeral key and gets the document's bytes and kid;
+    a teacher's app (openPayload with the keyslot's secret, imported non-extractable) opens
+    `absence_sealed`; last week's secret of the same group, another group's secret and another
+    group's aad all fail."""
+    v, base = format_block("### Group inbox key vectors"), format_block("### Receiver test vectors")
+    token_id = "2915c086a6bf290dd68024bc86f2de44"
+    out = hpke(cpage, """async (H, R, C, v, tokenId, skE) => {
+        const pk = C.fromHex(v['inbox_groep-5_2_public_key']);
+        const pt = R.padPayload(JSON.parse(v.absence_plaintext));
+        const aad = R.payloadAAD(tokenId, 'absence', ['groep-5', '2027-02-01', '2027-02-01']);
+        const {enc, ct} = await H.sealBase(pk, 'ouderportaal/1 absence', aad, pt, {ephemeralSecret: C.fromHex(skE)});
+        const staffWith = async (group, epoch, kid) => ({ keys: { [kid]: {
+          pk: R.b64(C.fromHex(v[`inbox_${group}_${epoch}_public_key`])),
+          sk: await H.importInboxSecret(C.fromHex(v[`inbox_${group}_${epoch}_secret_key`])) } } });
+        const row = { token_id: tokenId, sealed: JSON.parse(v.absence_sealed) };
+        const kid = row.sealed.kid;
+        const attempt = async (staff, fields) => {
+          try { return await R.openPayload(staff, 'absence', row, fields); } catch (e) { return 'refused'; } };
+        const fields = ['groep-5', '2027-02-01', '2027-02-01'];
+        return {
+          aad: C.hex(new TextEncoder().encode(aad)), enc: C.hex(enc), ct: C.hex(ct),
+          opened: await attempt(await staffWith('groep-5', 2, kid), fields),
+          lastWeek: await attempt(await staffWith('groep-5', 1, kid), fields),
+          otherGroup: await attempt(await staffWith('groep-3', 2, kid), fields),
+          relabelled: await attempt(await staffWith('groep-5', 2, kid), ['groep-3', '2027-02-01', '2027-02-01']),
+          noKey: await attempt({ keys: {} }, fields),
+        }; }""", v, token_id, base["ephemeral_secret_key"])
+    assert (out["aad"], out["enc"], out["ct"]) == (v["absence_aad"], v["absence_enc"], v["absence_ct"])
+    assert out["opened"] == json.loads(v["absence_plaintext"])
+    assert out["lastWeek"] == out["otherGroup"] == out["relabelled"] == "refused"
+    assert out["noKey"] is None, "a kid the keyslot lacks is not tried with another key"
+    assert json.loads(v["absence_sealed"])["kid"] == v["inbox_groep-5_2_kid"]
+
+
 def test_a_browser_sealed_absence_opens_with_python_hpke(cpage):
     """Independent check with fresh ephemeral keys: the RFC 9180 opener in format_v1-style Python
     (cryptography) opens what the browser sealed to a key only Python knows."""

@@ -428,7 +428,7 @@ def test_a_host_that_swaps_the_inbox_key_in_site_json_gets_no_sick_note(booking_
 
 def test_reports_are_sealed_to_the_keyslots_key_even_when_site_json_names_none(booking_site, receiver, ctx):
     """site.json without the key (or with any other field changed) does not change where reports go:
-    the report opens with the school's inbox key in `portal inbox`."""
+    the report opens in `portal inbox` (sealed to the keyslot's group key)."""
     bs = booking_site
     pg = ctx.new_page()
     _serve_altered_site_json(pg, lambda site: (site.pop("inbox_public_key"), site.update(receiver="/elsewhere")))

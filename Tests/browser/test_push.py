@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 import push_service
-from conftest import RECEIVER_BIN, free_port, login
+from conftest import NL, RECEIVER_BIN, free_port, login
 
 
 def vapid_public_key(trust_path):
@@ -223,3 +223,38 @@ def test_the_offer_comes_once_and_not_now_is_remembered(site, page):
     page.reload()
     page.wait_for_selector(".view-timeline")
     assert offer.count() == 0
+
+
+def test_a_report_push_on_a_teachers_phone_says_a_number_and_opens_the_reports(booking_site, push_receiver, browser):
+    """Issue 17: the receiver tells a teacher's devices "{n} new reports" (FORMAT.md "Push": `r`,
+    a number, no name; the Swift PushDeliveryTests check that the receiver sends exactly that).
+    Delivered here as the push service would; a click opens "Afwezigen"."""
+    url, _ = push_receiver
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="allow", permissions=["notifications"])
+    ctx.set_default_timeout(8000)
+    try:
+        page = ctx.new_page()
+        cdp = ctx.new_cdp_session(page)
+        registrations = []
+        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+        cdp.send("ServiceWorker.enable")
+        page.goto(url)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        login(page, url, booking_site.tokens["teacher-g5"])
+        reg_id = next(r["registrationId"] for r in registrations if r["scopeURL"] == url)
+        cdp.send("ServiceWorker.deliverPushMessage", {"origin": url.rstrip("/"), "registrationId": reg_id,
+                                                      "data": json.dumps({"v": 1, "s": {}, "u": False, "n": 0, "r": 2})})
+        notes = []
+        deadline = time.time() + 8
+        while time.time() < deadline and not notes:
+            notes = page.evaluate("async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+                                  ".map((n) => ({title: n.title, url: n.data && n.data.url}))")
+            time.sleep(0.1)
+        assert notes == [{"title": NL["push.reports"].replace("{n}", "2"), "url": "./#/reports"}]
+        worker = next(w for w in ctx.service_workers if w.url.startswith(url))
+        worker.evaluate(FIRE + "('notificationclick', { notification: (await self.registration.getNotifications())[0] }); }")
+        page.wait_for_function("() => location.hash === '#/reports'")
+        page.wait_for_selector(".view-reports")
+    finally:
+        ctx.close()

@@ -4,6 +4,7 @@
 import Foundation
 import PortalFormat
 import PortalFiles
+import PortalTrust
 
 /// An absence report as `GET /api/v1/admin/submissions` returns it.
 public struct AdminSubmission: Codable, Sendable, Equatable {
@@ -18,9 +19,11 @@ public struct AdminSubmission: Codable, Sendable, Equatable {
     public var sealed: SealedPayload
     /// RFC 3339.
     public var received: String
+    /// In a staff listing: whether the calling staff token marked it read (on any device).
+    public var read: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, family, group, from, to, sealed, received
+        case id, kind, family, group, from, to, sealed, received, read
         case tokenID = "token_id"
     }
 
@@ -137,4 +140,26 @@ public enum InboxKeyError: Error, CustomStringConvertible {
         case .unknownKey(let kid): return "sealed to inbox key \(kid), which this keystore does not derive (another school's key?)"
         }
     }
+}
+
+/// `POST /api/v1/staff/read`: reports a staff device opened (1 to 200 ids of 32 hex digits).
+public struct StaffReadRequest: Sendable, Equatable {
+    public var ids: [String]
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case ids }
+
+    init(_ body: [UInt8]) throws(APIError) {
+        let object = try StrictObject(body: body)
+        try object.allowOnly(CodingKeys.allCases)
+        let ids = try object.strings(CodingKeys.ids, maxBytes: 32)
+        guard (1...200).contains(ids.count), ids.allSatisfy(TrustFile.isTokenID) else {
+            throw APIError.schema("ids must be 1 to 200 report ids (32 lowercase hex digits)")
+        }
+        self.ids = ids
+    }
+}
+
+/// The answer to `POST /api/v1/staff/read`.
+public struct StaffReadReceipt: Codable, Sendable, Equatable {
+    public var read: Int
 }

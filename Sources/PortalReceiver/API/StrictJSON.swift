@@ -84,6 +84,18 @@ struct StrictObject: Sendable {
         has(key) ? try string(key, maxBytes: maxBytes) : nil
     }
 
+    /// A required list of strings, each as `string` checks it.
+    func strings(_ key: some CodingKey, maxBytes: Int) throws(APIError) -> [String] {
+        let name = key.stringValue
+        guard case .array(let list)? = fields[name] else { throw APIError.schema("field \"\(name)\" must be a list") }
+        var out: [String] = []
+        for item in list {
+            let one = StrictObject(fields: [name: item])
+            out.append(try one.string(key, maxBytes: maxBytes))
+        }
+        return out
+    }
+
     /// A required list of objects.
     func objects(_ key: some CodingKey) throws(APIError) -> [StrictObject] {
         let name = key.stringValue

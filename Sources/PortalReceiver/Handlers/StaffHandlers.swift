@@ -14,13 +14,29 @@ extension Receiver {
     func staffAbsences(_ call: ParentCall) async throws -> APIResponse {
         let since = ReceiverDates.millis(call.now.addingTimeInterval(-Self.staffWindow))
         let rows = try await store.submissions(groups: call.token.groups, sinceMillis: since, limit: Self.staffListLimit)
+        let read = try await store.readIDs(tokenID: call.token.id, among: rows.map(\.id))
         return .ok(SubmissionPage(
             submissions: rows.map { row in
                 AdminSubmission(
                     id: row.id, kind: row.kind, tokenID: row.tokenID, family: row.family, group: row.group, from: row.from,
-                    to: row.to, sealed: row.sealed, received: RFC3339.string(milliseconds: row.received))
+                    to: row.to, sealed: row.sealed, received: RFC3339.string(milliseconds: row.received), read: read.contains(row.id))
             },
             next: nil))
+    }
+
+    /// `POST /api/v1/staff/read`: the device opened these reports; every device of the token then
+    /// lists them as read. Ids the token may not list (another group, too old, unknown) are refused.
+    func staffRead(_ call: ParentCall) async throws -> APIResponse {
+        let request = try StaffReadRequest(call.request.body)
+        let since = ReceiverDates.millis(call.now.addingTimeInterval(-Self.staffWindow))
+        let listable = Set(try await store.submissions(groups: call.token.groups, sinceMillis: since, limit: Self.staffListLimit).map(\.id))
+        guard request.ids.allSatisfy(listable.contains) else {
+            throw APIError(404, "unknown_report", "no such report of this token's groups in the last 14 days")
+        }
+        try await store.markRead(
+            tokenID: call.token.id, ids: request.ids, at: ReceiverDates.millis(call.now),
+            nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
+        return .ok(StaffReadReceipt(read: request.ids.count))
     }
 
     /// The bookings of every schedule of the token's groups, whose slots end within the window or later.

@@ -187,6 +187,35 @@ final class PushStore: @unchecked Sendable {
         }
     }
 
+    /// Queues "a new report" for every device of `tokens` (the staff tokens of the report's
+    /// group) with notifications on, merged into what is already waiting for that device. Like an
+    /// item that is not urgent, it waits for the end of the quiet hours.
+    func enqueueReport(tokens: Set<String>, now: Int64, releaseAt: Int64, ttlMillis: Int64) async throws -> Int {
+        guard !tokens.isEmpty else { return 0 }
+        return try await pool.write { db in
+            var devices = 0
+            for row in try Row.fetchAll(db, sql: "SELECT endpoint, token_id, p256dh, auth FROM push_subscriptions") {
+                guard tokens.contains(row["token_id"] as String) else { continue }
+                let endpoint: String = row["endpoint"]
+                var payload = PushPayload(sequences: [:], urgent: false, count: 0, reports: 1)
+                if let waiting = try Row.fetchOne(db, sql: "SELECT payload FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
+                   let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
+                    payload = old.merged(with: payload)
+                }
+                let notBefore = payload.urgent ? now : max(now, releaseAt)
+                try db.execute(
+                    sql: """
+                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts, revision) VALUES (?, ?, ?, ?, ?, ?, 0, 0)
+                        ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
+                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0, revision = revision + 1
+                        """,
+                    arguments: [endpoint, row["p256dh"] as Data, row["auth"] as Data, Data(payload.encoded()), notBefore, notBefore + ttlMillis])
+                devices += 1
+            }
+            return devices
+        }
+    }
+
     /// Messages due at `now`, soonest first. A row that does not decode is removed, so it can
     /// never hold up the ones behind it.
     func due(now: Int64, limit: Int) async throws -> [PushQueueRow] {

@@ -41,14 +41,17 @@ export function padPayload(object) {
 }
 
 /** The inbox key {key (base64), kid} that reports for `audience` are sealed to: the keyslot's, and
- * only that one. A group's key has a kid; the school's one key has none, and site.json also names
- * it, which anyone who controls the host can change: when it disagrees, nothing is sealed and
- * nothing is sent (a clear refusal instead of a sick note that the host could read). */
+ * only that one (a group's key has a kid, the school's one key none). site.json also names the
+ * school's key, which anyone who controls the host can change: when it disagrees with the
+ * keyslot's `school` entry, the host is tampering, and nothing is sealed or sent (a clear refusal
+ * instead of trusting a page whose host rewrites it). */
 export function inboxKeyFor(site, rec, audience) {
-  const key = rec && rec.inbox && Object.prototype.hasOwnProperty.call(rec.inbox, audience) ? rec.inbox[audience] : null;
+  const inbox = (rec && rec.inbox) || {};
+  const key = Object.prototype.hasOwnProperty.call(inbox, audience) ? inbox[audience] : null;
   if (!key) throw new ApiError(0, 'no_inbox_key', 'the keyslot names no inbox key for ' + audience);
   const kid = (rec.kids && rec.kids[audience]) || null;
-  if (!kid && site && typeof site.inbox_public_key === 'string' && site.inbox_public_key !== key) {
+  const school = kid ? inbox.school : key;
+  if (school && site && typeof site.inbox_public_key === 'string' && site.inbox_public_key !== school) {
     throw new ApiError(0, 'inbox_key_mismatch', 'site.json names another inbox key than the keyslot');
   }
   return { key, kid };

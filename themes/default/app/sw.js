@@ -218,16 +218,24 @@ self.addEventListener('push', (event) => {
     let msg = {};
     try { msg = event.data ? event.data.json() : {}; } catch (e) { /* not ours: the neutral line */ }
     const wanted = msg && msg.s && typeof msg.s === 'object' ? msg.s : {};
+    // A staff device: new absence reports of its groups, a number only (the app opens them).
+    const reports = Number.isSafeInteger(msg.r) && msg.r > 0 ? Math.min(msg.r, 99) : 0;
     const seen = JSON.parse((await metaGet('push-seen')) || '{}');
     const moved = {};
     for (const [a, n] of Object.entries(wanted)) if (Number.isSafeInteger(n) && n > (seen[a] || 0)) moved[a] = n;
     // At least once: a repeat shows the last notification again under its tag (a push must show
     // something).
     const last = JSON.parse((await metaGet('push-last')) || 'null');
-    if (Object.keys(wanted).length && !Object.keys(moved).length && last) {
+    if (Object.keys(wanted).length && !Object.keys(moved).length && last && !reports) {
       return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: 'icons/icon-192.png' });
     }
     const t = await strings().catch(() => ({}));
+    if (reports) {
+      await self.registration.showNotification((t['push.reports'] || '{n}').replace('{n}', String(reports)),
+        { tag: 'ouderportaal-reports', data: { url: './#/reports' }, icon: 'icons/icon-192.png' });
+      for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
+      if (!Object.keys(moved).length) return;
+    }
     let title = t['push.neutral'] || 'Nieuw bericht van school', url = './', body = '';
     try {
       const item = await newest(moved);

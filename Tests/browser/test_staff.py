@@ -1,0 +1,151 @@
+"""Staff codes in Chromium (issue 17, reading): a parent's sick report is sealed to the group's
+inbox key; the group's teacher reads it decrypted in the app, another group's teacher cannot open
+it (a real attempt with the wrong key fails), and `portal inbox` on the school's computer reads
+every group's reports. Real receiver, real keyslots, real `portal generate`."""
+import glob
+import json
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import NL, phone_context, staff
+from test_forms import book, fill_absence, open_app, open_booking
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def ctx(browser):
+    c = phone_context(browser, 8000)
+    yield c
+    c.close()
+
+
+def report(context, url, token, group, child, note):
+    pg = open_app(context, url, token)
+    pg.goto(url + "#/absence")
+    pg.wait_for_selector("form.absence-form")
+    today = datetime.now(AMS).date().isoformat()
+    fill_absence(pg, child, today, today, "ziek", note)
+    if pg.locator("#absence-group").count():
+        pg.select_option("#absence-group", group)
+    pg.click("form.absence-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=absence-receipt]")
+    assert pg.errors == []
+    pg.close()
+
+
+def open_reports(context, url, token):
+    pg = open_app(context, url, token)
+    pg.click("[data-nav=reports]")
+    pg.wait_for_selector(".view-reports .reports:not([aria-busy])")
+    return pg
+
+
+# Reads the teacher's rows as the app does, from its own record (CryptoKeys from IndexedDB), then
+# tries to open `row` with the keys of this device: the real decryption, not a lookup.
+TRY_OPEN = """async ([row]) => {
+  const S = await import('./store.js'), R = await import('./receiver.js');
+  const rec = (await S.allTokens()).find((r) => r.staff);
+  const fields = [row.group, row.from, row.to];
+  const own = await R.openPayload(rec.staff, 'absence', row, fields);
+  // Force the attempt: this device's only group key, under the kid the row names.
+  const mine = Object.values(rec.staff.keys)[0];
+  let forced;
+  try { forced = await R.openPayload({ keys: { [row.sealed.kid]: mine } }, 'absence', row, fields); } catch (e) { forced = 'refused: ' + e.name; }
+  return { own, forced };
+}"""
+
+LIST = """async () => {
+  const S = await import('./store.js'), R = await import('./receiver.js');
+  const rec = (await S.allTokens()).find((r) => r.staff);
+  const site = await (await fetch('site.json')).json();
+  return (await R.call(site, rec, 'GET', '/v1/staff/absences')).submissions;
+}"""
+
+
+def test_a_teacher_reads_her_groups_sick_reports_and_nobody_elses(booking_site, receiver, ctx, browser):
+    bs = booking_site
+    report(ctx, receiver.url, bs.tokens["g3g8"], "groep-3", "Emre Yilmaz", "Koorts sinds vannacht")
+    report(ctx, receiver.url, bs.tokens["g5"], "groep-5", "Sanne de Vries", "Buikpijn")
+
+    # The groep-3 teacher, on her own phone: "Ziekmeldingen" instead of "Afwezig", and the report opened here.
+    teacher = phone_context(browser, 8000)
+    pg = open_reports(teacher, receiver.url, bs.tokens["teacher-g3"])
+    nav = pg.locator("nav [data-nav]").evaluate_all("els => els.map((e) => e.dataset.nav)")
+    assert "reports" in nav and "absence" not in nav, nav
+    assert pg.inner_text(".view-title") == NL["reports.heading"]
+    cards = pg.locator("[data-testid=report]")
+    assert cards.count() == 1
+    text = cards.first.inner_text()
+    assert "Emre Yilmaz" in text and "Koorts sinds vannacht" in text and "Groep 3" in text and NL["absence.reason_ziek"] in text
+    assert NL["reports.today"] in pg.inner_text(".reports")
+    assert "Sanne de Vries" not in pg.inner_text("main") and "Buikpijn" not in pg.inner_text("main"), "groep 5's report is not listed for groep 3"
+    g3_rows = pg.evaluate(LIST)
+    assert [r["group"] for r in g3_rows] == ["groep-3"]
+    assert pg.errors == []
+
+    # New on this visit; once seen here it is read on her other devices too.
+    assert cards.first.get_attribute("data-read") == "false" and NL["reports.new"] in text
+    second = phone_context(browser, 8000)
+    again = open_reports(second, receiver.url, bs.tokens["teacher-g3"])
+    deadline = time.time() + 5
+    while again.get_attribute("[data-testid=report]", "data-read") != "true" and time.time() < deadline:
+        again.reload()
+        again.wait_for_selector(".view-reports .reports:not([aria-busy]) [data-testid=report]")
+    assert again.get_attribute("[data-testid=report]", "data-read") == "true"
+    second.close()
+
+    # A groep-5 parent books a conference: the groep-5 teacher sees the name with the time.
+    bp = open_app(ctx, receiver.url, bs.tokens["g5-b"])
+    open_booking(bp, receiver.url, bs.schedules["groep-5"])
+    book(bp, "Noor Bakker", "18:30")
+    bp.close()
+
+    # The groep-5 teacher's device holds groep 5's key only: groep 3's report does not open with it.
+    other = phone_context(browser, 8000)
+    pg5 = open_reports(other, receiver.url, bs.tokens["teacher-g5"])
+    assert "Sanne de Vries" in pg5.inner_text("[data-testid=report]")
+    pg5.wait_for_selector("[data-testid=staff-booking]")
+    booking = pg5.inner_text("[data-testid=staff-booking]")
+    assert "Noor Bakker" in booking and "18:30" in booking, booking
+    tried = pg5.evaluate(TRY_OPEN, [g3_rows[0]])
+    assert tried["own"] is None, "no key of that kid on this device"
+    assert tried["forced"].startswith("refused"), tried
+    # And the receiver does not hand groep 3's rows to groep 5's teacher in the first place.
+    assert [r["group"] for r in pg5.evaluate(LIST)] == ["groep-5"]
+
+    # A parent's code cannot list, and the parent's app shows no "Afwezigen".
+    pp = open_app(ctx, receiver.url, bs.tokens["g5-b"])
+    assert pp.locator("nav [data-nav=reports]").count() == 0
+
+    # The school's computer reads both groups, whichever key each was sealed to.
+    rows = json.loads(staff(bs, receiver, "inbox", "--json"))
+    assert sorted((r["group"], r["child"]) for r in rows) == [("groep-3", "Emre Yilmaz"), ("groep-5", "Sanne de Vries")]
+    assert all("error" not in r for r in rows), rows
+    for f in glob.glob(receiver.db + "*"):
+        data = open(f, "rb").read()
+        assert b"Emre" not in data and b"Koorts" not in data and b"Sanne de Vries" not in data, f
+    teacher.close()
+    other.close()
+
+
+def test_a_teachers_menu_fits_a_small_phone_in_every_language(booking_site, receiver, browser, tmp_path):
+    """The staff menu swaps "Afwezig" for "Afwezigen" (the reports): at 360 px every tab is inside
+    the screen with its whole label in all six languages, as for parents (issue 19 point 2)."""
+    ctx = phone_context(browser, 8000, viewport={"width": 360, "height": 780})
+    pg = open_reports(ctx, receiver.url, booking_site.tokens["teacher-g5"])
+    for lang in ["nl", "en", "ar", "tr", "pl", "uk"]:
+        pg.select_option("[data-testid=lang-switch]", lang)
+        pg.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+        tabs = pg.evaluate("""() => [...document.querySelectorAll('.top nav a')].map((a) => {
+            const r = a.getBoundingClientRect();
+            return {nav: a.dataset.nav, top: r.top, left: r.left, right: r.right, clipped: a.scrollWidth > a.clientWidth + 1};
+        })""")
+        assert [t["nav"] for t in tabs] == ["timeline", "calendar", "albums", "info", "reports"], lang
+        assert len({t["top"] for t in tabs}) == 1, (lang, "one row")
+        for tab in tabs:
+            assert tab["left"] >= 0 and tab["right"] <= 360 and not tab["clipped"], (lang, tab)
+        pg.screenshot(path=str(tmp_path / f"staff-menu-{lang}.png"), clip={"x": 0, "y": 0, "width": 360, "height": 120})
+    ctx.close()
