@@ -37,12 +37,16 @@ public struct SiteConfig: Equatable, Sendable {
     public var groups: [Group]
     /// When notifications may go (site.yaml `push:`).
     public var push: PushSettings
+    /// What `portal sync` does with a teacher's post (site.yaml `teacher_posts:`).
+    public var teacherPosts: TeacherPosts
 
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
-        contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group], push: PushSettings = PushSettings()
+        contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group], push: PushSettings = PushSettings(),
+        teacherPosts: TeacherPosts = .approve
     ) {
         self.push = push
+        self.teacherPosts = teacherPosts
         self.name = name
         self.url = url
         self.timezone = timezone
@@ -55,6 +59,12 @@ public struct SiteConfig: Equatable, Sendable {
     }
 
     public func group(id: String) -> Group? { groups.first { $0.id == id } }
+}
+
+/// site.yaml `teacher_posts:`: `approve` (the default: a post waits in `portal drafts` until
+/// someone at school approves it) or `publish` (it goes into content/ and is live at the next run).
+public enum TeacherPosts: String, Equatable, Sendable, CaseIterable {
+    case approve, publish
 }
 
 /// site.yaml `push:`: quiet hours in the school's time zone. Items with `urgent: true` go at once.

@@ -3,7 +3,7 @@ import Foundation
 
 enum SiteConfigReader {
     static let file = "site.yaml"
-    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push"]
+    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push", "teacher_posts"]
     static let pushKeys = ["quiet_hours", "quiet_weekends"]
     static let contactKeys = ["name", "email", "phone", "hours"]
     static let groupKeys = ["id", "title", "teacher"]
@@ -67,6 +67,15 @@ enum SiteConfigReader {
         }
         let groups = readGroups(fields, report: report)
         let push = readPush(fields, report: report)
+        var teacherPosts = TeacherPosts.approve
+        if let text = fields.text("teacher_posts") {
+            if let value = TeacherPosts(rawValue: text) {
+                teacherPosts = value
+            } else {
+                report.add(file, fields.lineOf("teacher_posts"),
+                           "'teacher_posts' must be approve (posts wait for `portal drafts approve`) or publish (live at the next run), not '\(text)'")
+            }
+        }
 
         let groupIDs = Set(groups.map(\.id))
         let zone = timeZone ?? fallbackZone
@@ -75,7 +84,7 @@ enum SiteConfigReader {
         else { return Result(config: nil, groupIDs: groupIDs, timeZone: zone) }
         let config = SiteConfig(
             name: name, url: url, timezone: timeZone, languages: languages, receiverURL: receiver,
-            contact: contact, welcome: welcome, colour: colour, groups: groups, push: push)
+            contact: contact, welcome: welcome, colour: colour, groups: groups, push: push, teacherPosts: teacherPosts)
         return Result(config: config, groupIDs: groupIDs, timeZone: zone)
     }
 

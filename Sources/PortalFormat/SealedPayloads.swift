@@ -126,11 +126,15 @@ public enum SealedPayloadFormat {
 public enum PayloadBinding: Sendable, Equatable {
     case absence(group: String, from: String, to: String)
     case booking(schedule: String, slot: String)
+    /// A staff member's post for a group, under the id the app chose; also the school's reason
+    /// when it rejects that post.
+    case post(group: String, id: String)
 
     public var kind: String {
         switch self {
         case .absence: return "absence"
         case .booking: return "booking"
+        case .post: return "post"
         }
     }
 
@@ -138,6 +142,7 @@ public enum PayloadBinding: Sendable, Equatable {
         switch self {
         case .absence(let group, let from, let to): return [group, from, to]
         case .booking(let schedule, let slot): return [schedule, slot]
+        case .post(let group, let id): return [group, id]
         }
     }
 
@@ -246,4 +251,51 @@ public struct BookingPayload: SealedContent, Sendable, Equatable {
     }
 
     public static let sealInfo = SealedPayloadFormat.bookingInfo
+}
+
+/// A staff member's post, sealed in the app to the school's inbox key (FORMAT.md "Staff posts"):
+/// only the school's computer opens it, and `portal sync` writes it into content/.
+public struct PostPayload: SealedContent, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case news }
+
+    public var kind: Kind
+    public var title: String
+    /// Markdown, as content/ items have it.
+    public var text: String
+    /// `YYYY-MM-DD`, or nil for "now".
+    public var date: String?
+    public var urgent: Bool
+
+    public init(kind: Kind = .news, title: String, text: String, date: String? = nil, urgent: Bool = false) {
+        self.kind = kind
+        self.title = title
+        self.text = text
+        self.date = date
+        self.urgent = urgent
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        title = try c.decode(String.self, forKey: .title)
+        text = try c.decode(String.self, forKey: .text)
+        date = try c.decodeIfPresent(String.self, forKey: .date)
+        urgent = try c.decodeIfPresent(Bool.self, forKey: .urgent) ?? false
+    }
+
+    public static let sealInfo = "ouderportaal/2 post"
+    /// Largest sealed post (plaintext padded to 128 bytes): a long newsletter text fits.
+    public static let maxCiphertext = 65536
+}
+
+/// Why the school did not publish a post, sealed by `portal drafts reject` to the group's inbox
+/// key and bound to the teacher's token and the post: the teacher's app opens it, the receiver cannot.
+public struct PostReasonPayload: SealedContent, Sendable, Equatable {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public static let sealInfo = "ouderportaal/2 post-reason"
 }

@@ -66,6 +66,17 @@ public struct ReceiverClient: Sendable {
         }
     }
 
+    /// Staff posts in `state` (all when nil), with their sealed text (admin key).
+    public func posts(state: PostState? = nil) async throws -> [PostRow] {
+        try await get(PostPage.self, "/v1/admin/posts" + Self.query([("state", state?.rawValue)])).posts
+    }
+
+    /// Records the school's decision on a post (admin key); a rejection carries its sealed reason.
+    public func setPostState(id: String, _ state: PostState, reason: SealedPayload? = nil) async throws {
+        let body = Array(try JSONEncoder().encode(PostStateRequest(state: state, reason: reason)))
+        _ = try await send("POST", "/v1/admin/posts/\(id)", body: body)
+    }
+
     /// Pushes a trust file (its bytes as `portal generate` wrote them) to the receiver, which
     /// takes it at once if it is newer than the one in force (admin key).
     public func pushTrust(_ bytes: [UInt8]) async throws -> TrustReceipt {

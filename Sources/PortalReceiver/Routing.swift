@@ -38,12 +38,15 @@ struct Endpoint: Sendable {
         case trustFile
         /// `maxSiteFileBytes` (32 MiB): one file of the site (a photo, a page).
         case siteFile
+        /// 96 KiB: a staff post (its sealed text is at most 64 KiB, in base64 in JSON).
+        case post
 
         func bytes(_ configuration: ReceiverConfiguration) -> Int {
             switch self {
             case .standard: return configuration.maxBodyBytes
             case .trustFile: return configuration.maxTrustBytes
             case .siteFile: return configuration.maxSiteFileBytes
+            case .post: return 96 * 1024
             }
         }
     }
@@ -73,6 +76,10 @@ struct Endpoint: Sendable {
         Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/staff/read"), .parent { try await $0.staffRead($1) }, tokens: .staff),
+        Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff),
+        Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff),
+        Endpoint("GET", .exact("/api/v1/admin/posts"), .admin { try await $0.adminPosts($1) }),
+        Endpoint("POST", .between("/api/v1/admin/posts/", "", .bookingID), .admin { try await $0.adminPostState($1) }),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
         Endpoint("POST", .exact("/api/v1/push/subscription"), .parent { try await $0.subscribePush($1) }),
         Endpoint("POST", .exact("/api/v1/admin/push/notify"), .admin { try await $0.notifyPush($1) }),

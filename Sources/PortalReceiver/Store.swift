@@ -5,6 +5,7 @@
 import Foundation
 import GRDB
 import PortalFormat
+import PortalFiles
 
 /// One stored absence report (ciphertext as it came).
 struct SubmissionRow: Sendable, Equatable {
@@ -119,6 +120,23 @@ final class ReceiverStore: @unchecked Sendable {
                   submission_id TEXT NOT NULL,
                   read_at INTEGER NOT NULL,
                   PRIMARY KEY (token_id, submission_id)) WITHOUT ROWID;
+                """)
+            // Added with staff posts: sealed to the school's inbox key; `portal sync` takes the
+            // `sent` ones, `portal drafts` decides, the teacher's app shows the state.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS staff_posts (
+                  id TEXT PRIMARY KEY,
+                  token_id TEXT NOT NULL,
+                  group_id TEXT NOT NULL,
+                  enc BLOB NOT NULL,
+                  ct BLOB NOT NULL,
+                  state TEXT NOT NULL,
+                  reason_enc BLOB,
+                  reason_ct BLOB,
+                  reason_kid TEXT,
+                  received INTEGER NOT NULL,
+                  updated INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS staff_posts_token ON staff_posts(token_id, received);
                 """)
             // The daily quota counts a token's recent reports.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
@@ -351,6 +369,73 @@ final class ReceiverStore: @unchecked Sendable {
             }
             return (Array(rows.prefix(limit)), rows.count > limit)
         }
+    }
+
+    /// Stores a post unless its id exists: then the same post from the same token is a retry
+    /// (its stored row), anything else 409 `post_exists`. At most `quota` posts per token in 24 hours.
+    func insertPost(
+        id: String, tokenID: String, group: String, sealed: SealedPayload, now: Int64, quota: Int,
+        nonceKey: String, nonceExpires: Int64
+    ) async throws -> (row: PostRow, created: Bool) {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            if let existing = try Row.fetchOne(db, sql: "SELECT * FROM staff_posts WHERE id = ?", arguments: [id]) {
+                let row = ReceiverStore.postRow(existing, withPost: true)
+                guard row.tokenID == tokenID, row.group == group, row.sealed?.enc == sealed.enc, row.sealed?.ct == sealed.ct else {
+                    throw APIError(409, "post_exists", "another post already has this id")
+                }
+                return (row, false)
+            }
+            let recent = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM staff_posts WHERE token_id = ? AND received > ?",
+                arguments: [tokenID, now - 86_400_000]) ?? 0
+            if recent >= quota { throw APIError(429, "daily_quota", "this code sent \(quota) posts in the last 24 hours") }
+            try db.execute(
+                sql: "INSERT INTO staff_posts (id, token_id, group_id, enc, ct, state, received, updated) VALUES (?, ?, ?, ?, ?, 'sent', ?, ?)",
+                arguments: [id, tokenID, group, Data(sealed.enc), Data(sealed.ct), now, now])
+            let stored = try Row.fetchOne(db, sql: "SELECT * FROM staff_posts WHERE id = ?", arguments: [id])!
+            return (ReceiverStore.postRow(stored, withPost: true), true)
+        }
+    }
+
+    /// A token's posts received at or after `sinceMillis`, newest first (without the post itself).
+    func posts(tokenID: String, sinceMillis: Int64) async throws -> [PostRow] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM staff_posts WHERE token_id = ? AND received >= ? ORDER BY received DESC",
+                arguments: [tokenID, sinceMillis]
+            ).map { ReceiverStore.postRow($0, withPost: false) }
+        }
+    }
+
+    /// Posts in `state` (all when nil), oldest first, with the sealed post.
+    func posts(state: PostState?) async throws -> [PostRow] {
+        try await pool.read { db in
+            let rows = state.map { try? Row.fetchAll(db, sql: "SELECT * FROM staff_posts WHERE state = ? ORDER BY received", arguments: [$0.rawValue]) }
+                ?? (try? Row.fetchAll(db, sql: "SELECT * FROM staff_posts ORDER BY received"))
+            return (rows ?? []).map { ReceiverStore.postRow($0, withPost: true) }
+        }
+    }
+
+    /// Sets a post's state (and a rejection's sealed reason); false when there is no such post.
+    /// (Admin: setting a state twice is harmless, so no stored nonce.)
+    func setPostState(id: String, state: PostState, reason: SealedPayload?, now: Int64) async throws -> Bool {
+        try await writer.submit { db in
+            try db.execute(
+                sql: "UPDATE staff_posts SET state = ?, reason_enc = ?, reason_ct = ?, reason_kid = ?, updated = ? WHERE id = ?",
+                arguments: [state.rawValue, reason.map { Data($0.enc) }, reason.map { Data($0.ct) }, reason?.kid, now, id])
+            return db.changesCount > 0
+        }
+    }
+
+    static func postRow(_ row: Row, withPost: Bool) -> PostRow {
+        let reasonEnc: Data? = row["reason_enc"], reasonCt: Data? = row["reason_ct"]
+        let reason = reasonEnc.flatMap { enc in reasonCt.map { SealedPayload(enc: Array(enc), ct: Array($0), kid: row["reason_kid"]) } }
+        return PostRow(
+            id: row["id"], tokenID: row["token_id"], group: row["group_id"],
+            sealed: withPost ? SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data)) : nil,
+            state: PostState(rawValue: row["state"]) ?? .sent, reason: reason,
+            received: RFC3339.string(milliseconds: row["received"]), updated: RFC3339.string(milliseconds: row["updated"]))
     }
 
     /// Marks reports as read by a staff token (ids it may list; others are ignored by the caller).

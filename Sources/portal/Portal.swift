@@ -15,7 +15,7 @@ struct Portal: AsyncParsableCommand {
         subcommands: [
             CheckCommand.self, NewCommand.self, PreviewCommand.self, GenerateCommand.self, ServeCommand.self,
             TokenCommand.self, LettersCommand.self, InboxCommand.self, BookingsCommand.self, DemoCommand.self,
-            SyncCommand.self, RotateCommand.self, PublishCommand.self, RunCommand.self,
+            SyncCommand.self, DraftsCommand.self, RotateCommand.self, PublishCommand.self, RunCommand.self,
         ])
 }
 

@@ -6,6 +6,7 @@ import Foundation
 import PortalBuild
 import PortalFiles
 import PortalPublish
+import PortalReceiver
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,6 +74,11 @@ struct RunCommand: AsyncParsableCommand {
                     ["--keys", keysOption.keys, "--content", paths.content, "--theme", paths.theme] + (receiver.map { ["--receiver", $0] } ?? []))
                 let synced = try await SyncCommand.sync(options)
                 if synced.fresh > 0 { parts.append("\(synced.fresh) new registration\(synced.fresh == 1 ? "" : "s")") }
+                // Teachers' posts: published ones are in content/ before this run's generate.
+                let keystore = try openKeystore(keysOption)
+                let client = ReceiverClient(receiverURL: try options.receiverURL(), signer: .admin(seed: keystore.adminSigningSeed))
+                let posts = try await TeacherPosts.sync(client: client, keystore: keystore, paths: paths)
+                if !posts.hasPrefix("No new posts") { parts.append(posts.replacingOccurrences(of: "\n", with: "; ")) }
             } catch {
                 parts.append("registrations not synced (\(error))")
             }

@@ -1,6 +1,6 @@
 // `portal sync`: pulls the devices' registrations from the receiver with the admin key and writes
 // them into the keystore, so that the next `portal generate` keeps the registered tokens and drops
-// the ones whose registration week ended without one.
+// the ones whose registration week ended without one; then the teachers' new posts (PostsCommands).
 import ArgumentParser
 import Foundation
 import PortalKeys
@@ -9,7 +9,7 @@ import PortalReceiver
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Pull token registrations from the receiver into the keystore.",
+        abstract: "Pull token registrations and teachers' posts from the receiver.",
         discussion: """
             Run it before `portal generate` during and after a registration week.
             Example: portal sync && portal generate
@@ -19,6 +19,9 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         print(try await Self.sync(receiverOptions).summary)
+        let keystore = try openKeystore(receiverOptions.keysOption)
+        let client = ReceiverClient(receiverURL: try receiverOptions.receiverURL(), signer: .admin(seed: keystore.adminSigningSeed))
+        print(try await TeacherPosts.sync(client: client, keystore: keystore, paths: receiverOptions.paths))
     }
 
     /// Pulls the registrations into the keystore: how many were new, and the summary to print.

@@ -75,3 +75,64 @@ final class StaffTokenCommandTests: XCTestCase {
         XCTAssertTrue(received.hasSuffix("+01:00") || received.hasSuffix("+02:00"), received)
     }
 }
+
+/// `teacher_posts: publish`: `portal sync` writes a teacher's post straight into content/ as a
+/// checked news item; one that cannot be published is refused with a reason the teacher's keyslot opens.
+final class TeacherPostSyncTests: XCTestCase {
+    func testPublishModeWritesCheckedMarkdownAndRefusesWithASealedReason() async throws {
+        let workspace = try Workspace()
+        let siteYAML = workspace.url("content/site.yaml")
+        try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
+        let teacher = try issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
+        try run(["generate"], in: workspace)
+        let receiver = try ReceiverProcess(workspace: workspace)
+        defer { receiver.stop() }
+        try await receiver.waitUntilHealthy()
+        let opener = try SealedSiteOpener(output: workspace.url("output"), token: teacher.token)
+        let slot = opener.keyslot
+        let school = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(slot.inbox.first { $0.audience == "school" }).publicKey)))
+        let client = ReceiverClient(
+            receiverURL: URL(string: receiver.base + "/api")!,
+            signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
+        func post(_ payload: PostPayload) async throws -> String {
+            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+            let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: school)
+            _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
+                "id": id, "group": "groep-5", "sealed": sealed.jsonObject,
+            ])))
+            return id
+        }
+        _ = try await post(PostPayload(title: "Luizencontrole: \"maandag\"", text: "Na de **vakantie**.", date: "2026-12-07", urgent: true))
+        let refusedID = try await post(PostPayload(title: "   ", text: "Zonder titel"))
+
+        let synced = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(synced.contains("Published \"Luizencontrole"), synced)
+        XCTAssertTrue(synced.contains("Refused a post by Juf Sanne"), synced)
+        let file = workspace.url("content/groups/groep-5/news/luizencontrole-maandag.md")
+        let markdown = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertEqual(markdown, """
+            ---
+            title: "Luizencontrole: \\"maandag\\""
+            date: 2026-12-07
+            author: "Juf Sanne"
+            urgent: true
+            ---
+            Na de **vakantie**.
+
+            """)
+        try run(["check"], in: workspace)
+        let again = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(again.contains("No new posts"), "a synced post is not written twice: \(again)")
+
+        // The refusal's reason opens with the group's inbox secret in the teacher's keyslot.
+        let mine = try JSONDecoder().decode(PostPage.self, from: try await client.send("GET", "/v1/staff/posts"))
+        let refused = try XCTUnwrap(mine.posts.first { $0.id == refusedID })
+        XCTAssertEqual(refused.state, .rejected)
+        let reason = try XCTUnwrap(refused.reason)
+        let secret = try XCTUnwrap(slot.staff?.inboxSecrets.first { $0.kid == reason.kid })
+        let opened = try PostReasonPayload.open(
+            reason, tokenID: opener.tokenID, binding: .post(group: "groep-5", id: refusedID),
+            inboxSecretKey: Array(try XCTUnwrap(Data(base64Encoded: secret.secretKey))))
+        XCTAssertTrue(opened.reason.contains("titel"), opened.reason)
+    }
+}

@@ -4,12 +4,13 @@ it (a real attempt with the wrong key fails), and `portal inbox` on the school's
 every group's reports. Real receiver, real keyslots, real `portal generate`."""
 import glob
 import json
+import os
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import NL, phone_context, staff
+from conftest import NL, REPO, phone_context, run, staff
 from test_forms import book, fill_absence, open_app, open_booking
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -149,3 +150,87 @@ def test_a_teachers_menu_fits_a_small_phone_in_every_language(booking_site, rece
             assert tab["left"] >= 0 and tab["right"] <= 360 and not tab["clipped"], (lang, tab)
         pg.screenshot(path=str(tmp_path / f"staff-menu-{lang}.png"), clip={"x": 0, "y": 0, "width": 360, "height": 120})
     ctx.close()
+
+
+@pytest.fixture
+def school_copy(booking_site, tmp_path):
+    """A private copy of the booking school (content, keys, output) with its own receiver: posts
+    change content/, which the session's school must not see."""
+    import shutil
+    from dataclasses import replace
+    from conftest import Receiver
+    root = str(tmp_path / "school")
+    for d in ("content", "keys", "output"):
+        shutil.copytree(os.path.join(booking_site.root, d), os.path.join(root, d))
+    bs = replace(booking_site, root=root, out=os.path.join(root, "output"), keys=os.path.join(root, "keys"),
+                 content=os.path.join(root, "content"))
+    r = Receiver(bs, str(tmp_path / "receiver.sqlite"))
+    yield bs, r
+    r.close()
+
+
+def write_post(pg, url, title, text):
+    pg.goto(url + "#/write")
+    pg.wait_for_selector("form.write-form")
+    pg.fill("#write-title", title)
+    pg.fill("#write-text", text)
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]")
+    pg.wait_for_selector(f"[data-testid=my-post]:has-text({json.dumps(title)})")
+
+
+def post_state(pg, url, title):
+    pg.goto(url + "#/")
+    pg.goto(url + "#/write")
+    pg.wait_for_selector(f"[data-testid=my-post]:has-text({json.dumps(title)})")
+    return pg.get_attribute(f"[data-testid=my-post]:has-text({json.dumps(title)})", "data-state")
+
+
+def test_a_teacher_writes_on_her_phone_and_after_approval_the_groups_parents_read_it(school_copy, browser):
+    """Issue 17 "Writing" and "From draft to site", text posts: sealed in Chromium to the school's
+    inbox key, `portal sync` opens it on the school's computer and keeps it for approval,
+    `portal drafts approve` writes Markdown into content/, `portal generate` seals it for groep 5
+    only; a rejected post shows the school's reason (sealed to the group's key) to the teacher."""
+    bs, receiver = school_copy
+    teacher = phone_context(browser, 8000)
+    pg = open_app(teacher, receiver.url, bs.tokens["teacher-g5"])
+    pg.goto(receiver.url + "#/reports")
+    pg.click("[data-testid=write-link]")
+    pg.wait_for_selector("form.write-form")
+    write_post(pg, receiver.url, "Naar het bos", "We zijn naar het **bos** geweest.\n\n- eikels\n- paddenstoelen")
+    write_post(pg, receiver.url, "Foto's van Sam Jansen", "Met achternaam.")
+    assert post_state(pg, receiver.url, "Naar het bos") == "sent"
+    for f in glob.glob(receiver.db + "*"):
+        data = open(f, "rb").read()
+        assert b"Naar het bos" not in data and b"eikels" not in data and b"Jansen" not in data, f
+
+    synced = staff(bs, receiver, "sync")
+    assert "Waiting for approval" in synced and "Naar het bos" in synced, synced
+    assert post_state(pg, receiver.url, "Naar het bos") == "waiting"
+    drafts = run("drafts", "--keys", bs.keys, "--content", bs.content)
+    ids = {line.split("  ")[-1]: line.split("  ")[0] for line in drafts.strip().splitlines()}
+    assert set(ids) == {"Naar het bos", "Foto's van Sam Jansen"}, drafts
+    shown = run("drafts", "show", ids["Naar het bos"], "--keys", bs.keys, "--content", bs.content)
+    assert 'title: "Naar het bos"' in shown and 'author: "Meester Ali"' in shown and "**bos**" in shown, shown
+
+    staff(bs, receiver, "drafts", "approve", ids["Naar het bos"])
+    staff(bs, receiver, "drafts", "reject", ids["Foto's van Sam Jansen"], "--reason", "Graag zonder achternamen")
+    assert post_state(pg, receiver.url, "Naar het bos") == "published"
+    assert post_state(pg, receiver.url, "Foto's van Sam Jansen") == "rejected"
+    assert pg.inner_text("[data-testid=post-reason]") == "Graag zonder achternamen"
+    written = glob.glob(os.path.join(bs.content, "groups", "groep-5", "news", "naar-het-bos*.md"))
+    assert len(written) == 1, written
+    run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+
+    parent = phone_context(browser, 8000)
+    pp = open_app(parent, receiver.url, bs.tokens["g5-b"])
+    assert "Naar het bos" in [t.strip() for t in pp.locator(".card h2").all_inner_texts()]
+    pp.click(".card h2 a:has-text('Naar het bos')")
+    pp.wait_for_selector(".view-item .fragment[data-state=ready]")
+    assert "paddenstoelen" in pp.inner_text(".view-item") and pp.locator(".view-item strong:has-text('bos')").count() == 1
+    elsewhere = phone_context(browser, 8000)
+    other = open_app(elsewhere, receiver.url, bs.tokens["g3g8"])
+    assert "Naar het bos" not in other.inner_text("main"), "groep 3 and 8 do not get groep 5's post"
+    assert pg.errors == [] and pp.errors == []
+    for c in (teacher, parent, elsewhere):
+        c.close()

@@ -110,20 +110,18 @@ struct StrictObject: Sendable {
 
     /// A required sealed payload: `{"enc": b64(32 bytes), "ct": b64(17...4112 bytes)}`, and the
     /// `kid` of a group inbox key (16 hex digits) when it was sealed to one.
-    func sealed(_ key: some CodingKey) throws(APIError) -> SealedPayload {
+    func sealed(_ key: some CodingKey, maxCiphertext: Int = SealedPayloadFormat.maxCiphertext) throws(APIError) -> SealedPayload {
         let name = key.stringValue
         guard case .object(let object)? = fields[name] else { throw APIError.schema("field \"\(name)\" must be an object") }
         let inner = StrictObject(fields: object)
         try inner.allowOnly(SealedPayload.CodingKeys.allCases)
         let encText = try inner.string(SealedPayload.CodingKeys.enc, maxBytes: 64)
-        let ctText = try inner.string(SealedPayload.CodingKeys.ct, maxBytes: 6000)
+        let ctText = try inner.string(SealedPayload.CodingKeys.ct, maxBytes: (maxCiphertext + 16 + 2) / 3 * 4)
         guard let enc = Base64Strict.decode(encText), enc.count == 32 else {
             throw APIError.schema("\(name).enc must be 32 bytes in base64")
         }
-        guard let ct = Base64Strict.decode(ctText), ct.count > 16,
-              ct.count <= SealedPayloadFormat.maxCiphertext + 16
-        else {
-            throw APIError.schema("\(name).ct must be 17 to \(SealedPayloadFormat.maxCiphertext + 16) bytes in base64")
+        guard let ct = Base64Strict.decode(ctText), ct.count > 16, ct.count <= maxCiphertext + 16 else {
+            throw APIError.schema("\(name).ct must be 17 to \(maxCiphertext + 16) bytes in base64")
         }
         let kid = try inner.optionalString(SealedPayload.CodingKeys.kid, maxBytes: 16)
         if let kid, !InboxKeyID.isValid(kid) { throw APIError.schema("\(name).kid must be 16 lowercase hex digits") }

@@ -57,3 +57,49 @@ extension Receiver {
         return .ok(BookingPage(bookings: out))
     }
 }
+
+// MARK: - Posts (docs/RECEIVER.md "Staff posts")
+
+extension Receiver {
+    /// At most this many posts per staff token in 24 hours.
+    static let postQuota = 100
+    /// How far back a teacher's app lists its own posts.
+    static let postWindow: TimeInterval = 60 * 86400
+
+    func staffPost(_ call: ParentCall) async throws -> APIResponse {
+        let request = try PostRequest(call.request.body)
+        guard call.token.groups.contains(request.group) else {
+            throw APIError(403, "group_not_allowed", "this staff code cannot post for group \(request.group)")
+        }
+        let (row, created) = try await store.insertPost(
+            id: request.id, tokenID: call.token.id, group: request.group, sealed: request.sealed,
+            now: ReceiverDates.millis(call.now), quota: Self.postQuota,
+            nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
+        let receipt = PostReceipt(id: row.id, state: row.state, received: row.received)
+        return created ? .created(receipt) : .ok(receipt)
+    }
+
+    func staffPosts(_ call: ParentCall) async throws -> APIResponse {
+        let since = ReceiverDates.millis(call.now.addingTimeInterval(-Self.postWindow))
+        return .ok(PostPage(posts: try await store.posts(tokenID: call.token.id, sinceMillis: since)))
+    }
+
+    /// `GET /api/v1/admin/posts[?state=sent]`: posts with their sealed text, for `portal sync`.
+    func adminPosts(_ call: AdminCall) async throws -> APIResponse {
+        var state: PostState?
+        if let text = call.request.query["state"], !text.isEmpty {
+            guard let wanted = PostState(rawValue: text) else { throw APIError.schema("state must be sent, waiting, published or rejected") }
+            state = wanted
+        }
+        return .ok(PostPage(posts: try await store.posts(state: state)))
+    }
+
+    /// `POST /api/v1/admin/posts/{id}`: the school's decision on a post.
+    func adminPostState(_ call: AdminCall) async throws -> APIResponse {
+        let request = try PostStateRequest(strict: call.request.body)
+        guard try await store.setPostState(
+            id: call.parameter, state: request.state, reason: request.reason, now: ReceiverDates.millis(call.now))
+        else { throw APIError(404, "unknown_post", "no such post") }
+        return .ok(PostReceipt(id: call.parameter, state: request.state, received: RFC3339.string(from: call.now)))
+    }
+}

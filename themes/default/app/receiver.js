@@ -31,10 +31,10 @@ export async function signedHeaders(key, tokenId, method, path, body, { timestam
 }
 
 /** JSON right-padded with spaces to a multiple of 128 bytes, so a name's length does not show. */
-export function padPayload(object) {
+export function padPayload(object, max = 4096) {
   const json = te.encode(JSON.stringify(object));
   const length = Math.max(128, Math.ceil(json.length / 128) * 128);
-  if (length > 4096) throw new ApiError(0, 'too_long', 'payload too long');
+  if (length > max) throw new ApiError(0, 'too_long', 'payload too long');
   const out = new Uint8Array(length).fill(0x20);
   out.set(json);
   return out;
@@ -70,6 +70,24 @@ export async function sealPayload(site, rec, audience, kind, object, fields) {
   const { key, kid } = inboxKeyFor(site, rec, audience);
   const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/1 ' + kind, payloadAAD(rec.token_id, kind, fields), padPayload(object));
   return kid ? { enc: b64(enc), ct: b64(ct), kid } : { enc: b64(enc), ct: b64(ct) };
+}
+
+/** A teacher's post (FORMAT.md "Staff posts"), sealed to the school's inbox key from the keyslot
+ * (only the school's computer opens it), bound to the token, the group and the post's id. */
+export async function sealPost(site, rec, group, id, post) {
+  const { key } = inboxKeyFor(site, rec, 'school');
+  const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/2 post', payloadAAD(rec.token_id, 'post', [group, id]),
+    padPayload(post, 65536));
+  return { enc: b64(enc), ct: b64(ct) };
+}
+
+/** The school's reason for rejecting one of this teacher's posts (sealed to the group's inbox key). */
+export async function openReason(rec, post) {
+  const key = post.reason && rec.staff && rec.staff.keys[post.reason.kid];
+  if (!key) return null;
+  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(post.reason.enc), 'ouderportaal/2 post-reason',
+    payloadAAD(rec.token_id, 'post', [post.group, post.id]), fromB64(post.reason.ct));
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain)).reason;
 }
 
 /** Opens a report a staff device listed (`row`: token_id, sealed and the unsealed fields) with the

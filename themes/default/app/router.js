@@ -7,6 +7,7 @@ import { albumsView } from './gallery.js';
 import { absenceView } from './absence.js';
 import { bookingView } from './booking.js';
 import { reportsView } from './staff.js';
+import { writeView } from './write.js';
 
 export const ROUTES = [
   { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
@@ -15,6 +16,7 @@ export const ROUTES = [
   { name: 'info', hash: '#/info', nav: true, view: infoView },
   { name: 'absence', hash: '#/absence', nav: true, parents: true, view: absenceView },
   { name: 'reports', hash: '#/reports', nav: true, staff: true, view: reportsView },
+  { name: 'write', hash: '#/write', view: writeView },
   { name: 'item', prefix: '#/item/', view: itemView },
   { name: 'book', prefix: '#/book/', view: bookingView },
   { name: 'settings', hash: '#/settings', view: settingsView },

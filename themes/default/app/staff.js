@@ -88,5 +88,6 @@ export function reportsView(state, visit) {
     }
   })();
   return h('section', { class: 'view view-reports' }, heading,
-    h('p', { class: 'muted' }, t('reports.intro', { name: recs[0].staff.label })), box, list, talks);
+    h('p', { class: 'muted' }, t('reports.intro', { name: recs[0].staff.label })),
+    h('p', null, h('a', { class: 'button secondary', href: '#/write', 'data-testid': 'write-link' }, t('write.heading'))), box, list, talks);
 }

@@ -8,7 +8,7 @@ import { send } from './notify.js';
 
 // Every file of the shell (a test checks that this list matches the app folder).
 const SHELL = ['index.html', 'app.js', 'session.js', 'sealed.js', 'fresh.js', 'shell.js', 'router.js', 'visit.js',
-  'views.js', 'notify.js', 'gallery.js', 'zip.js', 'calendar.js', 'ics.js', 'booking.js', 'booking-draw.js', 'absence.js', 'staff.js', 'forms.js',
+  'views.js', 'notify.js', 'gallery.js', 'zip.js', 'calendar.js', 'ics.js', 'booking.js', 'booking-draw.js', 'absence.js', 'staff.js', 'write.js', 'forms.js',
   'crypto.js', 'hpke.js', 'receiver.js', 'store.js', 'dom.js',
   'i18n.js', 'style.css', 'icon.svg', 'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
   'i18n/nl.json', 'i18n/en.json', 'i18n/ar.json', 'i18n/tr.json', 'i18n/pl.json', 'i18n/uk.json'];

@@ -1,0 +1,240 @@
+// Teachers' posts from the app into content/ (issue 17, "From draft to site"): `portal sync` takes
+// the posts the receiver holds as `sent`, opens them here with the school's inbox key and, as
+// site.yaml `teacher_posts` says, writes them into content/ (publish: live at the next run) or
+// keeps them in keys/drafts/ until `portal drafts approve` (approve, the default). Markdown in
+// content/ stays the one source of truth; the teacher's app shows each post's state.
+import ArgumentParser
+import Foundation
+import PortalContent
+import PortalCrypto
+import PortalFiles
+import PortalFormat
+import PortalKeys
+import PortalReceiver
+
+/// A post waiting for approval, in keys/drafts/<id>.json (0600: it may name children).
+struct PostDraft: Codable {
+    var id: String
+    var tokenID: String
+    var author: String
+    var group: String
+    var received: String
+    var post: PostPayload
+}
+
+enum TeacherPosts {
+    /// Why a post cannot go into content/ (the teacher reads it as the rejection's reason).
+    struct Refusal: Error { let reason: String }
+
+    static func draftsFolder(_ keys: URL) -> URL { keys.appendingPathComponent("drafts", isDirectory: true) }
+
+    /// Checks what the teacher wrote and the code that sent it; the refusal is said to the teacher.
+    static func check(_ post: PostPayload, group: String, token: TokenRecord?, site: SiteConfig) throws(Refusal) {
+        guard let token, token.staff != nil, token.revoked == nil else {
+            throw Refusal(reason: "Dit bericht komt van een code die niet (meer) voor medewerkers is.")
+        }
+        guard token.audiences.contains(group), site.group(id: group) != nil else {
+            throw Refusal(reason: "Met deze code kunt u niet voor \(group) schrijven.")
+        }
+        let title = post.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty, title.count <= 200, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Refusal(reason: "De titel moet 1 tot 200 tekens zijn, op één regel.")
+        }
+        guard post.text.count <= 60_000, !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Refusal(reason: "De tekst is leeg of langer dan 60.000 tekens.")
+        }
+        if let date = post.date, TokenDates(timeZone: site.timezone).endOfDay(date) == nil {
+            throw Refusal(reason: "De datum '\(date)' is geen datum (JJJJ-MM-DD).")
+        }
+    }
+
+    /// The Markdown file of a post, as `portal new` would write it.
+    static func markdown(_ post: PostPayload, author: String, received: Date, timeZone: TimeZone) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        var lines = ["---", "title: " + Scaffold.yamlQuoted(post.title.trimmingCharacters(in: .whitespacesAndNewlines)),
+                     "date: " + (post.date ?? formatter.string(from: received)), "author: " + Scaffold.yamlQuoted(author)]
+        if post.urgent { lines.append("urgent: true") }
+        lines.append("---")
+        let body = post.text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        return lines.joined(separator: "\n") + "\n" + body + "\n"
+    }
+
+    /// Writes the post into content/groups/<group>/news/<slug>.md and checks the whole content;
+    /// a post that would break it is taken out again. Returns the file's path in content/.
+    static func publish(_ post: PostPayload, author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig) throws -> String {
+        let folder = paths.contentURL.appendingPathComponent("groups/\(group)/news", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let base = Scaffold.slug(for: post.title).isEmpty ? "bericht" : Scaffold.slug(for: post.title)
+        var slug = base, n = 2
+        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(slug + ".md").path) {
+            slug = "\(base)-\(n)"
+            n += 1
+        }
+        let file = folder.appendingPathComponent(slug + ".md")
+        try AtomicFile.write(Array(markdown(post, author: author, received: received, timeZone: site.timezone).utf8), to: file.path, mode: 0o644)
+        do {
+            _ = try ContentLoader(root: paths.contentURL).load()
+        } catch {
+            try? FileManager.default.removeItem(at: file)
+            let mine = error.problems.filter { $0.file.hasSuffix(slug + ".md") }.map(\.message)
+            throw Refusal(reason: "Het bericht past niet in de site: " + (mine.isEmpty ? "\(error)" : mine.joined(separator: "; ")))
+        }
+        return "groups/\(group)/news/\(slug).md"
+    }
+
+    /// The reason sealed to the group's current inbox key, bound to the teacher's token and the post.
+    static func sealedReason(_ reason: String, row: (id: String, tokenID: String, group: String), keystore: Keystore) throws -> SealedPayload {
+        try PostReasonPayload(reason: reason).seal(
+            tokenID: row.tokenID, binding: .post(group: row.group, id: row.id),
+            inboxPublicKey: keystore.groupInboxKey(row.group).publicKey, namingKey: true)
+    }
+
+    /// `portal sync`'s part: every `sent` post, opened, checked and published or kept for approval.
+    static func sync(client: ReceiverClient, keystore: Keystore, paths: PathOptions) async throws -> String {
+        let site = try ContentLoader(root: paths.contentURL).siteConfig()
+        let sent = try await client.posts(state: .sent)
+        guard !sent.isEmpty else { return "No new posts from teachers." }
+        var lines: [String] = []
+        for row in sent {
+            let token = keystore.tokens().first { $0.id == row.tokenID }
+            let author = token?.label ?? "?"
+            do {
+                let post: PostPayload
+                do { post = try row.open(inboxSecretKey: keystore.inboxSecretKey) } catch {
+                    throw Refusal(reason: "Het bericht kon op school niet worden geopend.")
+                }
+                try check(post, group: row.group, token: token, site: site)
+                let received = RFC3339.date(row.received) ?? Date()
+                switch site.teacherPosts {
+                case .publish:
+                    let path = try publish(post, author: author, group: row.group, received: received, paths: paths, site: site)
+                    try await client.setPostState(id: row.id, .published)
+                    lines.append("Published \"\(post.title)\" by \(author) as content/\(path) (live at the next generate).")
+                case .approve:
+                    let folder = draftsFolder(paths.keysURL(keystore))
+                    try PrivateDirectory.make(folder.path)
+                    let draft = PostDraft(id: row.id, tokenID: row.tokenID, author: author, group: row.group, received: row.received, post: post)
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    try AtomicFile.write(Array(try encoder.encode(draft)), to: folder.appendingPathComponent(row.id + ".json").path, mode: 0o600)
+                    try await client.setPostState(id: row.id, .waiting)
+                    lines.append("Waiting for approval: \"\(post.title)\" by \(author) for \(row.group) (portal drafts approve \(row.id.prefix(8))).")
+                }
+            } catch let refusal as Refusal {
+                let reason = token.flatMap { _ in try? sealedReason(refusal.reason, row: (row.id, row.tokenID, row.group), keystore: keystore) }
+                try await client.setPostState(id: row.id, .rejected, reason: reason)
+                lines.append("Refused a post by \(author) for \(row.group): \(refusal.reason)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension PathOptions {
+    /// The keystore folder the keystore was opened from.
+    func keysURL(_ keystore: Keystore) -> URL { keystore.directory }
+}
+
+struct DraftsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drafts",
+        abstract: "Teachers' posts waiting for approval (site.yaml teacher_posts: approve).",
+        discussion: """
+            `portal sync` fetches new posts; then:
+              portal drafts                       list them
+              portal drafts show 3f9a1c2b         the Markdown it would write
+              portal drafts approve 3f9a1c2b      write it into content/ (live at the next run)
+              portal drafts reject 3f9a1c2b --reason "Graag zonder achternamen"
+            The teacher sees the state (and the reason) in the app.
+            """,
+        subcommands: [List.self, Show.self, Approve.self, Reject.self], defaultSubcommand: List.self)
+
+    static func drafts(_ keysOption: KeysOption) throws -> [PostDraft] {
+        let folder = TeacherPosts.draftsFolder(keysOption.keysURL)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            try JSONDecoder().decode(PostDraft.self, from: Data(contentsOf: folder.appendingPathComponent(name)))
+        }.sorted { $0.received < $1.received }
+    }
+
+    static func draft(_ prefix: String, _ keysOption: KeysOption) throws -> PostDraft {
+        let matches = try drafts(keysOption).filter { $0.id.hasPrefix(prefix.lowercased()) }
+        guard prefix.count >= 6 else { throw ValidationError("give at least 6 characters of the draft's id") }
+        guard let first = matches.first else { throw ValidationError("no draft \(prefix) (see `portal drafts`)") }
+        guard matches.count == 1 else { throw ValidationError("\(prefix) matches several drafts; type more characters") }
+        return first
+    }
+
+    static func remove(_ draft: PostDraft, _ keysOption: KeysOption) {
+        try? FileManager.default.removeItem(at: TeacherPosts.draftsFolder(keysOption.keysURL).appendingPathComponent(draft.id + ".json"))
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the posts waiting for approval.")
+        @OptionGroup var receiverOptions: ReceiverOptions
+
+        func run() async throws {
+            let drafts = try DraftsCommand.drafts(receiverOptions.keysOption)
+            if drafts.isEmpty { print("No posts waiting for approval (run `portal sync` to fetch new ones)."); return }
+            let zone = receiverOptions.paths.schoolTimeZone
+            for d in drafts {
+                print(StaffOutput.terminal("\(d.id.prefix(8))  \(schoolTime(d.received, zone))  \(d.group)  \(d.author)  \(d.post.title)"))
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the Markdown a draft would become.")
+        @Argument(help: "The draft's id (at least 6 characters).") var id: String
+        @OptionGroup var receiverOptions: ReceiverOptions
+
+        func run() async throws {
+            let d = try DraftsCommand.draft(id, receiverOptions.keysOption)
+            let zone = receiverOptions.paths.schoolTimeZone
+            print(StaffOutput.terminal(TeacherPosts.markdown(d.post, author: d.author, received: RFC3339.date(d.received) ?? Date(), timeZone: zone)), terminator: "")
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a draft into content/; it goes live at the next generate.")
+        @Argument(help: "The draft's id (at least 6 characters).") var id: String
+        @OptionGroup var receiverOptions: ReceiverOptions
+
+        func run() async throws {
+            let d = try DraftsCommand.draft(id, receiverOptions.keysOption)
+            let (client, _) = try receiverOptions.connect()
+            let site = try ContentLoader(root: receiverOptions.paths.contentURL).siteConfig()
+            do {
+                let path = try TeacherPosts.publish(
+                    d.post, author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
+                try await client.setPostState(id: d.id, .published)
+                DraftsCommand.remove(d, receiverOptions.keysOption)
+                print("Approved: content/\(path). Run `portal generate` (or wait for `portal run`) to publish it.")
+            } catch let refusal as TeacherPosts.Refusal {
+                throw ValidationError("cannot approve: \(refusal.reason) Reject it with a reason, or edit keys/drafts/\(d.id).json.")
+            }
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a draft; the teacher reads the reason in the app.")
+        @Argument(help: "The draft's id (at least 6 characters).") var id: String
+        @Option(help: "Why, in a sentence the teacher understands (sealed: only the group's staff can read it).") var reason: String
+        @OptionGroup var receiverOptions: ReceiverOptions
+
+        func run() async throws {
+            let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty, text.count <= 500 else { throw ValidationError("--reason must be 1 to 500 characters") }
+            let d = try DraftsCommand.draft(id, receiverOptions.keysOption)
+            let keystore = try openKeystore(receiverOptions.keysOption)
+            let (client, _) = try receiverOptions.connect()
+            let sealed = try TeacherPosts.sealedReason(text, row: (d.id, d.tokenID, d.group), keystore: keystore)
+            try await client.setPostState(id: d.id, .rejected, reason: sealed)
+            DraftsCommand.remove(d, receiverOptions.keysOption)
+            print("Rejected \"\(d.post.title)\"; \(d.author) sees the reason in the app.")
+        }
+    }
+}

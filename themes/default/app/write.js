@@ -1,0 +1,97 @@
+// "Schrijven" (#/write) for a staff code: a news item for one of the teacher's groups, sealed in
+// the browser to the school's inbox key and sent to the receiver; `portal sync` on the school's
+// computer turns it into Markdown in content/ (FORMAT.md "Staff posts"). Below the form, the
+// teacher's posts with their state: sent, waiting for approval, published, or rejected with the
+// school's reason (opened here with the group's inbox key).
+import { h } from './dom.js';
+import { t, formatMoment } from './i18n.js';
+import { call, sealPost, openReason } from './receiver.js';
+import { problem, status, say } from './forms.js';
+
+// Titles of this device's own posts (the receiver holds them sealed to the school only).
+export const POSTS = 'posts-v1';
+const known = () => { try { return JSON.parse(localStorage.getItem(POSTS) || '{}') || {}; } catch (e) { return {}; } };
+function remember(id, title) {
+  try { localStorage.setItem(POSTS, JSON.stringify({ ...known(), [id]: title })); } catch (e) { /* storage off */ }
+}
+const newID = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+async function myPosts(state, recs, list, visit) {
+  const out = [];
+  for (const rec of recs) {
+    const answer = await call(state.site, rec, 'GET', '/v1/staff/posts');
+    for (const post of Array.isArray(answer.posts) ? answer.posts : []) {
+      let reason = null;
+      if (post.state === 'rejected') { try { reason = await openReason(rec, post); } catch (e) { reason = null; } }
+      out.push({ post, reason });
+    }
+  }
+  if (!visit.current()) return;
+  const titles = known();
+  list.replaceChildren(...(out.length ? [h('h2', null, t('write.mine')), h('ul', { class: 'report-list' }, out.map(({ post, reason }) =>
+    h('li', { class: 'report', 'data-testid': 'my-post', 'data-state': post.state },
+      h('h3', { dir: 'auto' }, titles[post.id] || t('write.untitled')),
+      h('p', null, h('strong', null, t('write.state_' + post.state)), ' · ', formatMoment(post.received)),
+      reason ? h('p', { class: 'note', dir: 'auto', 'data-testid': 'post-reason' }, reason) : null)))] : []));
+}
+
+export function writeView(state, visit) {
+  const heading = h('h1', { class: 'view-title', tabindex: '-1' }, t('write.heading'));
+  const recs = state.records.filter((r) => r.staff && r.sign);
+  const groups = [];
+  for (const rec of recs) {
+    for (const id of rec.staff.groups) {
+      if (!groups.some((g) => g.id === id)) groups.push({ id, title: (rec.audiences.find((a) => a.id === id) || {}).title || id, rec });
+    }
+  }
+  if (!groups.length) return h('section', { class: 'view view-write' }, heading, h('p', null, t('reports.no_staff')));
+  const box = status();
+  let id = newID();
+  const group = h('select', { id: 'write-group', name: 'group' }, groups.map((g) => h('option', { value: g.id }, g.title)));
+  const title = h('input', { id: 'write-title', name: 'title', type: 'text', maxlength: '200', required: true, dir: 'auto' });
+  const text = h('textarea', { id: 'write-text', name: 'text', rows: '8', maxlength: '60000', required: true, dir: 'auto',
+    'aria-describedby': 'write-help' });
+  const date = h('input', { id: 'write-date', name: 'date', type: 'date' });
+  const urgent = h('input', { id: 'write-urgent', name: 'urgent', type: 'checkbox' });
+  const button = h('button', { type: 'submit', class: 'primary' }, t('write.send'));
+  const mine = h('div', { class: 'my-posts' });
+  const form = h('form', { class: 'write-form', novalidate: true },
+    groups.length > 1 ? h('p', { class: 'field' }, h('label', { for: 'write-group' }, t('absence.group')), group) : null,
+    h('p', { class: 'field' }, h('label', { for: 'write-title' }, t('write.title')), title),
+    h('p', { class: 'field' }, h('label', { for: 'write-text' }, t('write.text')), text,
+      h('span', { id: 'write-help', class: 'hint' }, t('write.help'))),
+    h('p', { class: 'field' }, h('label', { for: 'write-date' }, t('write.date')), date,
+      h('span', { class: 'hint' }, t('write.date_hint'))),
+    h('p', { class: 'field' }, h('label', { class: 'choice' }, urgent, ' ', t('write.urgent'))),
+    h('p', { class: 'actions' }, button));
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (button.disabled) return;
+    const target = groups.find((g) => g.id === group.value) || groups[0];
+    for (const el of [title, text]) el.removeAttribute('aria-invalid');
+    const invalid = (input, key) => { input.setAttribute('aria-invalid', 'true'); say(box, t(key), 'error'); input.focus(); };
+    if (!title.value.trim()) return invalid(title, 'write.title_missing');
+    if (!text.value.trim()) return invalid(text, 'write.text_missing');
+    const post = { kind: 'news', title: title.value.trim(), text: text.value, urgent: urgent.checked };
+    if (date.value) post.date = date.value;
+    button.disabled = true; button.textContent = t('send.busy'); form.setAttribute('aria-busy', 'true');
+    try {
+      // The same id on a retry: a post whose answer was lost is not sent twice.
+      const sealed = await sealPost(state.site, target.rec, target.id, id, post);
+      await call(state.site, target.rec, 'POST', '/v1/staff/posts', { id, group: target.id, sealed });
+      remember(id, post.title);
+      if (!visit.current()) return;
+      say(box, t('write.sent'), 'ok');
+      title.value = ''; text.value = ''; date.value = ''; urgent.checked = false;
+      id = newID();
+      myPosts(state, recs, mine, visit).catch(() => {});
+    } catch (err) {
+      if (visit.current()) say(box, err && err.code === 'too_long' ? t('write.too_long') : problem(err), 'error');
+    } finally {
+      button.disabled = false; button.textContent = t('write.send'); form.removeAttribute('aria-busy');
+    }
+  });
+  myPosts(state, recs, mine, visit).catch((err) => { if (visit.current()) say(box, problem(err), 'error'); });
+  return h('section', { class: 'view view-write' }, heading, h('p', { class: 'muted' }, t('write.intro')), box, form, mine);
+}
