@@ -37,8 +37,12 @@ public struct Letter: Sendable {
     /// nowhere on paper), and as plain text for the e-mail's text part.
     public let welcomeHTML: String?
     public let welcomeText: String?
+    /// A staff member's code (`portal token issue --staff`): the letter speaks to that person and
+    /// says what the code reads (the groups' absence reports and bookings) instead of a family's news.
+    public let isStaff: Bool
 
     public init(site: SiteConfig, record: TokenRecord) {
+        isStaff = record.staff != nil
         schoolName = site.name
         var url = site.url
         while url.hasSuffix("/") { url.removeLast() }

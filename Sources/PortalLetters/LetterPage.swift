@@ -74,6 +74,28 @@ struct LetterWords {
     }
 }
 
+extension LetterWords {
+    /// The words that differ in a staff member's letter: it greets the person, says what the code
+    /// reads, and why it must be kept even more carefully than a family's.
+    func forStaff(_ letter: Letter, english: Bool) -> LetterWords {
+        guard letter.isStaff else { return self }
+        var words = self
+        let name = letter.family ?? ""
+        if english {
+            words.title = "Your staff access to the parent portal"
+            words.greeting = name.isEmpty ? "Dear colleague," : "Dear \(name),"
+            words.groupsIntro = "With this code you read the school's news, and the absence reports and conference bookings of:"
+            words.safe = "With this code you read the absence reports and conference bookings of your groups, children’s names included. Do not share it, and keep your phone locked. Lost the code or your phone? Tell us at once: we stop the code and give you a new one."
+        } else {
+            words.title = "Uw toegang tot het ouderportaal als medewerker"
+            words.greeting = name.isEmpty ? "Beste collega," : "Beste \(name),"
+            words.groupsIntro = "Met deze code leest u het nieuws van de school, en de ziekmeldingen en gespreksafspraken van:"
+            words.safe = "Met deze code leest u de ziekmeldingen en gespreksafspraken van uw groepen, met de namen van de kinderen. Deel hem niet en vergrendel uw telefoon. Code of telefoon kwijt? Meld het meteen: wij zetten de code stop en maken een nieuwe."
+        }
+        return words
+    }
+}
+
 /// Renders a letter as HTML.
 ///
 /// ```swift
@@ -90,7 +112,7 @@ public enum LetterPage {
         } ?? qr.svg(moduleSize: 4, title: "QR-code met uw persoonlijke link / QR code with your personal link")
         let forMail = qrImage != nil
         let e = HTMLText.escape
-        let nl = LetterWords.dutch(letter), en = LetterWords.english(letter)
+        let nl = LetterWords.dutch(letter).forStaff(letter, english: false), en = LetterWords.english(letter).forStaff(letter, english: true)
         var body = ""
         body += section(letter, nl, lang: "nl", qr: qrMarkup, welcome: letter.welcomeHTML)
         body += "\n<hr class=\"language\">\n"
@@ -152,7 +174,7 @@ public enum LetterPage {
     public static func text(_ letter: Letter) -> String {
         var out: [String] = []
         if let family = letter.family { out.append(family); out.append("") }
-        for (index, w) in [LetterWords.dutch(letter), LetterWords.english(letter)].enumerated() {
+        for (index, w) in [LetterWords.dutch(letter).forStaff(letter, english: false), LetterWords.english(letter).forStaff(letter, english: true)].enumerated() {
             if index == 1 { out += ["", String(repeating: "-", count: 60), ""] }
             out += [w.title.uppercased(), "", w.greeting, ""]
             if index == 0, let welcome = letter.welcomeText { out += [welcome, ""] }

@@ -78,6 +78,7 @@ struct Endpoint: Sendable {
         Endpoint("POST", .exact("/api/v1/staff/read"), .parent { try await $0.staffRead($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff),
+        Endpoint("DELETE", .between("/api/v1/staff/posts/", "", .bookingID), .parent { try await $0.staffRetract($1) }, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/admin/posts"), .admin { try await $0.adminPosts($1) }),
         Endpoint("POST", .between("/api/v1/admin/posts/", "", .bookingID), .admin { try await $0.adminPostState($1) }),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),

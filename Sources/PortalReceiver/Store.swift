@@ -428,6 +428,21 @@ final class ReceiverStore: @unchecked Sendable {
         }
     }
 
+    /// The teacher takes a post back: `retracted` unless it was already rejected or removed.
+    /// False when the token has no such post.
+    func retractPost(id: String, tokenID: String, now: Int64, nonceKey: String, nonceExpires: Int64) async throws -> Bool {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM staff_posts WHERE id = ? AND token_id = ?", arguments: [id, tokenID]) ?? false else {
+                return false
+            }
+            try db.execute(
+                sql: "UPDATE staff_posts SET state = 'retracted', updated = ? WHERE id = ? AND state NOT IN ('rejected', 'removed')",
+                arguments: [now, id])
+            return true
+        }
+    }
+
     static func postRow(_ row: Row, withPost: Bool) -> PostRow {
         let reasonEnc: Data? = row["reason_enc"], reasonCt: Data? = row["reason_ct"]
         let reason = reasonEnc.flatMap { enc in reasonCt.map { SealedPayload(enc: Array(enc), ct: Array($0), kid: row["reason_kid"]) } }

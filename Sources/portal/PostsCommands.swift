@@ -28,6 +28,38 @@ enum TeacherPosts {
 
     static func draftsFolder(_ keys: URL) -> URL { keys.appendingPathComponent("drafts", isDirectory: true) }
 
+    /// keys/posts.json: post id -> the file in content/ it became, so a retracted post can be removed.
+    static func publishedFile(_ keys: URL) -> URL { keys.appendingPathComponent("posts.json") }
+
+    static func published(_ keys: URL) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: publishedFile(keys)))) ?? [:]
+    }
+
+    static func setPublished(_ id: String, _ path: String?, keys: URL) throws {
+        var all = published(keys)
+        all[id] = path
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(Array(try encoder.encode(all)), to: publishedFile(keys).path, mode: 0o600)
+    }
+
+    /// Posts the teachers took back: out of drafts and content/, then `removed` at the receiver.
+    static func removeRetracted(client: ReceiverClient, keys: URL, paths: PathOptions) async throws -> [String] {
+        var lines: [String] = []
+        for row in try await client.posts(state: .retracted) {
+            try? FileManager.default.removeItem(at: draftsFolder(keys).appendingPathComponent(row.id + ".json"))
+            if let path = published(keys)[row.id] {
+                try? FileManager.default.removeItem(at: paths.contentURL.appendingPathComponent(path))
+                try setPublished(row.id, nil, keys: keys)
+                lines.append("Removed content/\(path): its author took it back (gone from the site at the next generate).")
+            } else {
+                lines.append("A post waiting for approval was taken back by its author.")
+            }
+            try await client.setPostState(id: row.id, .removed)
+        }
+        return lines
+    }
+
     /// Checks what the teacher wrote and the code that sent it; the refusal is said to the teacher.
     static func check(_ post: PostPayload, group: String, token: TokenRecord?, site: SiteConfig) throws(Refusal) {
         guard let token, token.staff != nil, token.revoked == nil else {
@@ -95,9 +127,9 @@ enum TeacherPosts {
     /// `portal sync`'s part: every `sent` post, opened, checked and published or kept for approval.
     static func sync(client: ReceiverClient, keystore: Keystore, paths: PathOptions) async throws -> String {
         let site = try ContentLoader(root: paths.contentURL).siteConfig()
+        var lines = try await removeRetracted(client: client, keys: keystore.directory, paths: paths)
         let sent = try await client.posts(state: .sent)
-        guard !sent.isEmpty else { return "No new posts from teachers." }
-        var lines: [String] = []
+        guard !sent.isEmpty || !lines.isEmpty else { return "No new posts from teachers." }
         for row in sent {
             let token = keystore.tokens().first { $0.id == row.tokenID }
             let author = token?.label ?? "?"
@@ -111,10 +143,11 @@ enum TeacherPosts {
                 switch site.teacherPosts {
                 case .publish:
                     let path = try publish(post, author: author, group: row.group, received: received, paths: paths, site: site)
+                    try setPublished(row.id, path, keys: keystore.directory)
                     try await client.setPostState(id: row.id, .published)
                     lines.append("Published \"\(post.title)\" by \(author) as content/\(path) (live at the next generate).")
                 case .approve:
-                    let folder = draftsFolder(paths.keysURL(keystore))
+                    let folder = draftsFolder(keystore.directory)
                     try PrivateDirectory.make(folder.path)
                     let draft = PostDraft(id: row.id, tokenID: row.tokenID, author: author, group: row.group, received: row.received, post: post)
                     let encoder = JSONEncoder()
@@ -131,11 +164,6 @@ enum TeacherPosts {
         }
         return lines.joined(separator: "\n")
     }
-}
-
-extension PathOptions {
-    /// The keystore folder the keystore was opened from.
-    func keysURL(_ keystore: Keystore) -> URL { keystore.directory }
 }
 
 struct DraftsCommand: AsyncParsableCommand {
@@ -210,6 +238,7 @@ struct DraftsCommand: AsyncParsableCommand {
             do {
                 let path = try TeacherPosts.publish(
                     d.post, author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
+                try TeacherPosts.setPublished(d.id, path, keys: receiverOptions.keysOption.keysURL)
                 try await client.setPostState(id: d.id, .published)
                 DraftsCommand.remove(d, receiverOptions.keysOption)
                 print("Approved: content/\(path). Run `portal generate` (or wait for `portal run`) to publish it.")

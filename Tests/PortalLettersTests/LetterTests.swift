@@ -113,6 +113,22 @@ final class LetterPageTests: XCTestCase {
         XCTAssertFalse(html.contains("src=\"http"), "self-contained: nothing loaded from elsewhere")
     }
 
+    /// A staff code's letter greets the person and says what the code reads; a family's does not.
+    func testAStaffLetterSpeaksToTheTeacherAboutTheReports() throws {
+        var record = Fixture.record(label: "Juf Sanne")
+        record.staff = .teacher
+        let html = try LetterPage.html(Letter(site: Fixture.site(), record: record))
+        for phrase in ["Beste Juf Sanne,", "Dear Juf Sanne,", "ziekmeldingen en gespreksafspraken van:",
+                       "absence reports and conference bookings of:", "vergrendel uw telefoon", "keep your phone locked",
+                       "als medewerker"] {
+            XCTAssertTrue(html.contains(HTMLText.escape(phrase)), phrase)
+        }
+        XCTAssertFalse(html.contains("Beste ouders en verzorgers"))
+        let family = try LetterPage.html(Letter(site: Fixture.site(), record: Fixture.record()))
+        XCTAssertTrue(family.contains("Beste ouders en verzorgers,"))
+        XCTAssertFalse(family.contains("ziekmeldingen"))
+    }
+
     func testWelcomeKeepsWebLinksAndFlattensPortalLinks() throws {
         let letter = Letter(site: Fixture.site(), record: Fixture.record())
         let welcome = try XCTUnwrap(letter.welcomeHTML)

@@ -68,6 +68,20 @@ final class StaffPostTests: XCTestCase {
                                                   inboxSecretKey: Self.groupKey.secretKey).reason, "Graag zonder achternamen")
         XCTAssertThrowsError(try PostReasonPayload.open(payload, tokenID: Self.teacher.id, binding: .post(group: "groep-5", id: id),
                                                         inboxSecretKey: Fixture.inbox.secretKey), "not the school's key")
+        // Taking a post back: only with a staff code, only its own; a rejected one stays rejected.
+        let second = String(repeating: "12", count: 16)
+        _ = try await live.send("POST", "/api/v1/staff/posts", json: [
+            "id": second, "group": "groep-5", "sealed": try sealed(PostPayload(title: "Tweede", text: "x"), id: second).jsonObject,
+        ], signer: Self.teacher.signer)
+        let notMine = try await live.send("DELETE", "/api/v1/staff/posts/" + second, signer: Fixture.parentA.signer)
+        XCTAssertEqual(notMine.error, "staff_only")
+        let back = try await live.send("DELETE", "/api/v1/staff/posts/" + second, signer: Self.teacher.signer)
+        XCTAssertEqual(back.status, 200, "\(back.json)")
+        let retracted = try await client.posts(state: .retracted)
+        XCTAssertEqual(retracted.map(\.id), [second])
+        _ = try await live.send("DELETE", "/api/v1/staff/posts/" + id, signer: Self.teacher.signer)
+        let stillRejected = try await client.posts(state: .rejected)
+        XCTAssertEqual(stillRejected.map(\.id), [id])
         let unknown = try await live.send("POST", "/api/v1/admin/posts/" + String(repeating: "ef", count: 16),
                                           json: ["state": "published"], signer: .admin(seed: Fixture.adminSeed))
         XCTAssertEqual(unknown.error, "unknown_post")

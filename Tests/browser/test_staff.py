@@ -231,6 +231,20 @@ def test_a_teacher_writes_on_her_phone_and_after_approval_the_groups_parents_rea
     elsewhere = phone_context(browser, 8000)
     other = open_app(elsewhere, receiver.url, bs.tokens["g3g8"])
     assert "Naar het bos" not in other.inner_text("main"), "groep 3 and 8 do not get groep 5's post"
+
+    # The teacher takes it back: the next sync removes the file, the next generate the item.
+    post_state(pg, receiver.url, "Naar het bos")
+    pg.click("[data-testid=my-post]:has-text('Naar het bos') [data-testid=retract]")
+    pg.wait_for_selector("[data-testid=my-post][data-state=retracted]:has-text('Naar het bos')")
+    synced = staff(bs, receiver, "sync")
+    assert "Removed content/groups/groep-5/news/naar-het-bos.md" in synced, synced
+    assert not os.path.exists(written[0])
+    assert post_state(pg, receiver.url, "Naar het bos") == "removed"
+    run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+    pp.goto(receiver.url + "#/")
+    pp.reload()
+    pp.wait_for_selector(".view-timeline .card")
+    assert "Naar het bos" not in pp.inner_text("main")
     assert pg.errors == [] and pp.errors == []
     for c in (teacher, parent, elsewhere):
         c.close()

@@ -25,9 +25,10 @@ public struct PostRequest: Sendable, Equatable {
 }
 
 /// Where a post is: `sent` (at the receiver), `waiting` (for the school's approval), `published`
-/// (in content/, live at the next run), `rejected` (with a sealed reason).
+/// (in content/, live at the next run), `rejected` (with a sealed reason), `retracted` (the teacher
+/// took it back; the next sync removes it from content/), `removed` (it is gone from content/).
 public enum PostState: String, Codable, Sendable, CaseIterable {
-    case sent, waiting, published, rejected
+    case sent, waiting, published, rejected, retracted, removed
 }
 
 /// A post as the staff and admin listings give it.
@@ -76,8 +77,8 @@ public struct PostStateRequest: Codable, Sendable, Equatable {
     init(strict body: [UInt8]) throws(APIError) {
         let object = try StrictObject(body: body)
         try object.allowOnly(CodingKeys.allCases)
-        guard let state = PostState(rawValue: try object.string(CodingKeys.state, maxBytes: 16)), state != .sent else {
-            throw APIError.schema("state must be waiting, published or rejected")
+        guard let state = PostState(rawValue: try object.string(CodingKeys.state, maxBytes: 16)), state != .sent, state != .retracted else {
+            throw APIError.schema("state must be waiting, published, rejected or removed")
         }
         self.state = state
         reason = try object.optionalSealed(CodingKeys.reason)

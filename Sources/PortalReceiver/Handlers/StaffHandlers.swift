@@ -84,11 +84,21 @@ extension Receiver {
         return .ok(PostPage(posts: try await store.posts(tokenID: call.token.id, sinceMillis: since)))
     }
 
+    /// `DELETE /api/v1/staff/posts/{id}`: the teacher takes one of their posts back; the next
+    /// `portal sync` removes it from content/ (and so from the site at the next run).
+    func staffRetract(_ call: ParentCall) async throws -> APIResponse {
+        guard try await store.retractPost(
+            id: call.parameter, tokenID: call.token.id, now: ReceiverDates.millis(call.now),
+            nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
+        else { throw APIError(404, "unknown_post", "no such post of this code") }
+        return .ok(PostReceipt(id: call.parameter, state: .retracted, received: RFC3339.string(from: call.now)))
+    }
+
     /// `GET /api/v1/admin/posts[?state=sent]`: posts with their sealed text, for `portal sync`.
     func adminPosts(_ call: AdminCall) async throws -> APIResponse {
         var state: PostState?
         if let text = call.request.query["state"], !text.isEmpty {
-            guard let wanted = PostState(rawValue: text) else { throw APIError.schema("state must be sent, waiting, published or rejected") }
+            guard let wanted = PostState(rawValue: text) else { throw APIError.schema("state must be one of \(PostState.allCases.map(\.rawValue).joined(separator: ", "))") }
             state = wanted
         }
         return .ok(PostPage(posts: try await store.posts(state: state)))

@@ -23,16 +23,26 @@ async function myPosts(state, recs, list, visit) {
     for (const post of Array.isArray(answer.posts) ? answer.posts : []) {
       let reason = null;
       if (post.state === 'rejected') { try { reason = await openReason(rec, post); } catch (e) { reason = null; } }
-      out.push({ post, reason });
+      out.push({ post, reason, rec });
     }
   }
   if (!visit.current()) return;
   const titles = known();
-  list.replaceChildren(...(out.length ? [h('h2', null, t('write.mine')), h('ul', { class: 'report-list' }, out.map(({ post, reason }) =>
+  const retract = (rec, post) => async (ev) => {
+    ev.target.disabled = true;
+    try {
+      await call(state.site, rec, 'DELETE', '/v1/staff/posts/' + post.id);
+      await myPosts(state, recs, list, visit);
+    } catch (err) { ev.target.disabled = false; ev.target.after(h('p', { class: 'error' }, problem(err))); }
+  };
+  list.replaceChildren(...(out.length ? [h('h2', null, t('write.mine')), h('ul', { class: 'report-list' }, out.map(({ post, reason, rec }) =>
     h('li', { class: 'report', 'data-testid': 'my-post', 'data-state': post.state },
       h('h3', { dir: 'auto' }, titles[post.id] || t('write.untitled')),
       h('p', null, h('strong', null, t('write.state_' + post.state)), ' · ', formatMoment(post.received)),
-      reason ? h('p', { class: 'note', dir: 'auto', 'data-testid': 'post-reason' }, reason) : null)))] : []));
+      reason ? h('p', { class: 'note', dir: 'auto', 'data-testid': 'post-reason' }, reason) : null,
+      ['sent', 'waiting', 'published'].includes(post.state)
+        ? h('p', null, h('button', { type: 'button', class: 'secondary', 'data-testid': 'retract', onclick: retract(rec, post) }, t('write.retract')))
+        : null)))] : []));
 }
 
 export function writeView(state, visit) {
