@@ -24,6 +24,12 @@ struct ReceiverOptions: ParsableArguments {
         return (ReceiverClient(receiverURL: try receiverURL(), signer: .admin(seed: keystore.adminSigningSeed)), keys)
     }
 
+    /// Token id -> its label ("Fam. Jansen"): staff read who sent a report, not an opaque id.
+    func senderLabels() -> [String: String] {
+        guard let keystore = try? openKeystore(keysOption) else { return [:] }
+        return Dictionary(keystore.tokens().compactMap { record in record.label.map { (record.id, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// `--receiver`, else `receiver` in site.yaml (read alone); https, or http on this computer only.
     func receiverURL() throws -> URL {
         try checkedReceiverURL(receiver ?? ContentLoader(root: paths.contentURL).siteConfig().receiverURL)
@@ -74,11 +80,13 @@ struct InboxCommand: AsyncParsableCommand {
         let (client, keys) = try receiverOptions.connect()
         let submissions = try await client.submissions(since: since)
         let zone = receiverOptions.paths.schoolTimeZone
+        let labels = receiverOptions.senderLabels()
         var rows: [[String: String]] = []
         for submission in submissions {
             var row = [
                 "id": submission.id, "received": schoolTime(submission.received, zone), "group": submission.group,
                 "from": submission.from, "to": submission.to, "family": submission.family,
+                "sender": labels[submission.tokenID] ?? "",
             ]
             do {
                 let (payload, bound) = try submission.open(keys: keys)
@@ -91,7 +99,7 @@ struct InboxCommand: AsyncParsableCommand {
             }
             rows.append(row)
         }
-        let columns = ["received", "group", "child", "from", "to", "reason", "note", "family", "id", "error", "warning"]
+        let columns = ["received", "group", "child", "from", "to", "reason", "note", "sender", "family", "id", "error", "warning"]
         printRows(rows, columns: columns, json: json, csv: csv, empty: "No absence reports.")
     }
 }
@@ -113,20 +121,22 @@ struct BookingsCommand: AsyncParsableCommand {
     @Flag(help: "Print an iCalendar file with one event per booking.")
     var ics = false
 
-    /// Schedule id -> the conference's logical path, for every conference in content/: the
-    /// receiver knows only opaque ids, staff read paths.
-    func conferencePaths() -> [String: String] {
+    /// Schedule id -> the conference's logical path and title, for every conference in content/:
+    /// the receiver knows only opaque ids, staff read titles.
+    func conferences() -> [String: (path: String, title: String)] {
         guard let keystore = try? openKeystore(receiverOptions.keysOption),
               let site = try? ContentLoader(root: receiverOptions.paths.contentURL).load()
         else { return [:] }
         return Dictionary(site.items.filter { $0.conference != nil }.map {
-            (keystore.masterKey.scheduleID(logicalPath: $0.logicalPath), $0.logicalPath)
+            (keystore.masterKey.scheduleID(logicalPath: $0.logicalPath), ($0.logicalPath, $0.title))
         }, uniquingKeysWith: { first, _ in first })
     }
 
     func run() async throws {
         let (client, keys) = try receiverOptions.connect()
-        let paths = conferencePaths()
+        let known = conferences()
+        let paths = known.mapValues(\.path)
+        let labels = receiverOptions.senderLabels()
         let wanted = schedule.map { name in paths.first { $0.value == name }?.key ?? name }
         let bookings = try await client.bookings(schedule: wanted)
             .sorted { ($0.schedule, $0.start ?? $0.slot) < ($1.schedule, $1.start ?? $1.slot) }
@@ -138,6 +148,7 @@ struct BookingsCommand: AsyncParsableCommand {
                 "schedule": path ?? booking.schedule, "schedule_id": booking.schedule, "teacher": booking.teacher ?? "",
                 "slot": booking.slot, "start": booking.start.map { schoolTime($0, zone) } ?? "",
                 "end": booking.end.map { schoolTime($0, zone) } ?? "", "family": booking.family, "id": booking.id,
+                "title": known[booking.schedule]?.title ?? "", "sender": labels[booking.tokenID] ?? "",
             ]
             do {
                 // A booking made before format 2 was sealed to the schedule's former id, its path.
@@ -155,7 +166,7 @@ struct BookingsCommand: AsyncParsableCommand {
             return
         }
         if csv {
-            printRows(rows, columns: ["schedule", "schedule_id", "teacher", "slot", "start", "end", "child", "note", "family", "id", "error", "warning"], json: false, csv: true, empty: "")
+            printRows(rows, columns: ["title", "schedule", "schedule_id", "teacher", "slot", "start", "end", "child", "note", "sender", "family", "id", "error", "warning"], json: false, csv: true, empty: "")
             return
         }
         if rows.isEmpty { print("No bookings."); return }
@@ -163,9 +174,11 @@ struct BookingsCommand: AsyncParsableCommand {
         for row in rows {
             if row["schedule"] != current {
                 current = row["schedule"] ?? ""
-                print("\n" + StaffOutput.terminal("\(current)  (\(row["teacher"] ?? ""))"))
+                let title = row["title"].flatMap { $0.isEmpty ? nil : $0 } ?? current
+                print("\n" + StaffOutput.terminal("\(title)  (\(row["teacher"] ?? ""))"))
             }
-            let line = "  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")\(row["warning"].map { "  (\($0))" } ?? "")"
+            let sender = (row["sender"] ?? "").isEmpty ? "" : "  (\(row["sender"] ?? ""))"
+            let line = "  \(row["slot"] ?? "")  \(row["child"] ?? "?")\(sender)\(row["note"].map { $0.isEmpty ? "" : "  — \($0)" } ?? "")\(row["error"].map { "  [\($0)]" } ?? "")\(row["warning"].map { "  (\($0))" } ?? "")"
             print(StaffOutput.terminal(line))
         }
     }

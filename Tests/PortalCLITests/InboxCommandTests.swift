@@ -44,7 +44,7 @@ final class InboxCommandTests: XCTestCase {
               closes: 2031-02-01 12:00
             ---
             """)
-        let issued = try portal(["token", "issue", "--group", "groep-5", "--json"], in: workspace.root)
+        let issued = try portal(["token", "issue", "--group", "groep-5", "--label", "Fam. Testkind", "--json"], in: workspace.root)
         let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(issued.stdout.utf8)) as? [String: String])?["token"])
         let generated = try portal(["generate"], in: workspace.root)
         XCTAssertEqual(generated.status, 0, generated.stderr)
@@ -84,6 +84,9 @@ final class InboxCommandTests: XCTestCase {
         XCTAssertEqual(rows[0]["reason"], "ziek")
         XCTAssertEqual(rows[0]["note"], "Koorts sinds vannacht")
         XCTAssertEqual(rows[0]["from"], "2026-12-01")
+        XCTAssertEqual(rows[0]["sender"], "Fam. Testkind", "staff read the family's label, not an opaque id")
+        let table = try portal(["bookings", "--receiver", base + "/api"], in: workspace.root).stdout
+        XCTAssertTrue(table.contains("Testgesprekken  (") && table.contains("Sam Testkind  (Fam. Testkind)"), "the title, not the path: \(table)")
 
         let bookings = try portal(["bookings", "--receiver", base + "/api", "--csv"], in: workspace.root)
         XCTAssertEqual(bookings.status, 0, bookings.stderr)
