@@ -131,6 +131,29 @@ def test_one_changed_character_gives_the_typo_message_at_once(site, page):
     page.click("form.login-form button[type=submit]")
     assert msg.inner_text() == NL["login.typo"]
     assert page.locator(".view-timeline").count() == 0
+    # Issue 19 point 6: the whole code in its eight blocks, to compare block by block with the
+    # letter (the field itself is narrower than 39 characters on a phone).
+    blocks = page.locator("[data-testid=token-blocks] span").all_inner_texts()
+    assert blocks == wrong.split("-"), blocks
+    assert blocks[1] != token.split("-")[1] and blocks[0] == token.split("-")[0]
+
+
+def test_the_code_in_blocks_fits_a_small_phone_while_typing(site, browser, tmp_path):
+    from conftest import phone_context
+    ctx = phone_context(browser, viewport={"width": 360, "height": 780})
+    page = ctx.new_page()
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    assert page.locator("[data-testid=token-blocks]").is_hidden(), "nothing typed: no blocks"
+    page.type("#token", site.tokens["groep-3"][:11])
+    shown = page.locator("[data-testid=token-blocks] span").all_inner_texts()
+    assert shown[:2] == site.tokens["groep-3"].split("-")[:2] and shown[2] == site.tokens["groep-3"].split("-")[2][:1]
+    assert shown[3:] == ["····"] * 5
+    box = page.evaluate("""() => { const r = document.querySelector('[data-testid=token-blocks]').getBoundingClientRect();
+        return {right: r.right, wide: document.documentElement.scrollWidth}; }""")
+    assert box["right"] <= 360 and box["wide"] <= 360, box
+    page.screenshot(path=str(tmp_path / "code-blocks-360.png"))
+    ctx.close()
 
 
 def test_valid_but_unknown_code_says_unknown_or_expired(site, page):
