@@ -112,3 +112,39 @@ def test_dates_follow_the_language(site, page, lang, pattern):
     assert re.search(pattern, date, re.I), date
     count = page.locator(".view-timeline .album-count").first.inner_text()
     assert re.search(r"\d", count) or count == strings(lang)["album.photo"]
+
+
+# Issue 19 point 7: dates and ranges through Intl (formatRange), headings in sentence case. The
+# expected forms are the languages' written rules: Polish and Ukrainian months in the genitive
+# after a day ("1 lutego", "1 лютого"), the Ukrainian year abbreviation "р." in lower case,
+# weekdays not forced into a nominative after "od"/"з".
+GRAMMAR = """async () => {
+  const I = await import('./i18n.js');
+  return { month: I.sentence(I.formatMonth('2026-12-01')), days: I.formatDayRange('2027-02-01', '2027-02-03'),
+           date: I.formatDate('2027-07-31'), moments: I.formatMomentRange('2027-02-01T18:00:00Z', '2027-02-05T11:00:00Z') };
+}"""
+
+
+@pytest.mark.parametrize("lang,month,days,date", [
+    ("nl", "December 2026", "maandag 1 – woensdag 3 februari 2027", "31 juli 2027"),
+    ("pl", "Grudzień 2026", "poniedziałek, 1 lutego – środa, 3 lutego 2027", "31 lipca 2027"),
+    ("uk", "Грудень 2026 р.", "понеділок, 1 – середа, 3 лютого 2027 р.", "31 липня 2027 р."),
+    ("tr", "Aralık 2026", "1 Şubat 2027 Pazartesi – 3 Şubat 2027 Çarşamba", "31 Temmuz 2027"),
+])
+def test_dates_and_ranges_follow_each_languages_grammar(site, page, lang, month, days, date):
+    login(page, site.url, site.tokens["groep-3"])
+    page.select_option("[data-testid=lang-switch]", lang)
+    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+    got = page.evaluate(GRAMMAR)
+    assert (got["month"], got["days"], got["date"]) == (month, days, date), got
+    assert " – " in got["moments"] and "od " not in got["moments"], got
+    # The calendar's month heading as shown: no CSS capitalising every word ("Р.").
+    page.goto(site.url + "#/calendar")
+    page.wait_for_selector("[data-testid=calendar]")
+    page.click("button[data-mode=month]")
+    page.wait_for_selector("[data-testid=month-label]")
+    label = page.inner_text("[data-testid=month-label]")
+    assert label == label[:1].upper() + label[1:] and page.evaluate(
+        "getComputedStyle(document.querySelector('[data-testid=month-label]')).textTransform") == "none", label
+    if lang == "uk":
+        assert label.endswith(" р."), label

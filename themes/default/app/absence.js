@@ -1,7 +1,7 @@
 // The absence report (#/absence): child, group, dates, reason and note; the personal fields are
 // sealed to the school's inbox key before they leave; a receipt when the receiver has them.
 import { h } from './dom.js';
-import { t, formatDay, formatMoment, todayKey } from './i18n.js';
+import { t, formatDayRange, formatMoment, todayKey } from './i18n.js';
 import { call, sealPayload } from './receiver.js';
 import { nameField, rememberedName, rememberName, problem, status, say } from './forms.js';
 
@@ -73,7 +73,7 @@ export function absenceView(state, visit) {
         { group: group.id, from: from.value, to: to.value, sealed });
       rememberName(group.id, child);
       if (!visit.current()) return;
-      const dates = from.value === to.value ? formatDay(from.value) : t('absence.range', { from: formatDay(from.value), to: formatDay(to.value) });
+      const dates = formatDayRange(from.value, to.value);
       say(box, '', '');
       form.hidden = true;
       receipt.replaceChildren(h('div', { class: 'receipt', 'data-testid': 'absence-receipt', tabindex: '-1' },

@@ -1,6 +1,6 @@
 // Drawing the booking page: from the receiver's answer and booking.js's callbacks to elements, keeping no state.
 import { h } from './dom.js';
-import { t, formatDay, formatMoment, formatTime, dayKey } from './i18n.js';
+import { t, formatDay, formatMoment, formatMomentRange, formatTime, sentence, dayKey } from './i18n.js';
 import { status } from './forms.js';
 
 const badge = (title, school) => h('span', { class: 'badge' + (school ? ' badge-school' : '') }, title);
@@ -46,7 +46,7 @@ export function bookingPage({ item, aud }, path, nameNode) {
     h('p', { class: 'meta' }, badge(aud.title, false), ' ', h('span', { dir: 'auto' }, conf.teacher),
       conf.location ? [' · ', h('span', { dir: 'auto' }, conf.location)] : null,
       ' · ', t('booking.minutes', { n: conf.slot_minutes })),
-    h('p', { class: 'window' }, t('conference.window', { opens: formatMoment(conf.opens), closes: formatMoment(conf.closes) })),
+    h('p', { class: 'window' }, t('conference.window', { range: formatMomentRange(conf.opens, conf.closes) })),
     parts.box, parts.receipt, nameNode, parts.confirmArea, parts.grid, parts.pairsArea);
   return parts;
 }
@@ -68,7 +68,7 @@ export function slotGrid(slots, canPick, onPick) {
     evenings.get(day).push(s);
   }
   return [...evenings.values()].map((evening) => h('section', { class: 'evening' },
-    h('h2', null, formatDay(evening[0].start)),
+    h('h2', null, sentence(formatDay(evening[0].start))),
     h('ul', { class: 'slots', role: 'list' }, evening.map((s) => {
       const stateKey = s.state === 'mine' ? 'booking.slot_mine' : s.state === 'taken' ? 'booking.slot_taken'
         : s.bookable ? 'booking.slot_free' : 'booking.slot_unavailable';

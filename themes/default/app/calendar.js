@@ -1,7 +1,7 @@
 // The calendar: list and month views of every audience's events, a filter per group, and
 // iCalendar downloads (one event, or all events shown) made in the browser.
 import { h } from './dom.js';
-import { t, formatMonth, formatWeekday, formatDayMonth, dayKey, todayKey } from './i18n.js';
+import { t, formatMonth, sentence, formatWeekday, formatDayMonth, dayKey, todayKey } from './i18n.js';
 import { audienceLabel, byMonth, isEvent } from './views.js';
 import { calendarFile } from './ics.js';
 import { saveBlob } from './gallery.js';
@@ -133,7 +133,7 @@ export function calendarView(state, visit) {
     return h('div', { class: 'calendar-month', 'data-month': month },
       h('div', { class: 'month-nav' },
         h('button', { type: 'button', class: 'secondary', 'aria-label': t('calendar.prev_month'), 'data-testid': 'month-prev', onclick: () => go(-1) }, '‹'),
-        h('h2', { 'aria-live': 'polite', 'data-testid': 'month-label' }, formatMonth(first)),
+        h('h2', { 'aria-live': 'polite', 'data-testid': 'month-label' }, sentence(formatMonth(first))),
         h('button', { type: 'button', class: 'secondary', 'aria-label': t('calendar.next_month'), 'data-testid': 'month-next', onclick: () => go(1) }, '›')),
       h('table', { class: 'month-grid' }, h('caption', { class: 'sr' }, formatMonth(first)), h('thead', null, h('tr', null, heads)), h('tbody', null, rows)),
       h('h3', { class: 'month-list-title' }, ui.day ? formatDayMonth(ui.day) : t('calendar.this_month')),

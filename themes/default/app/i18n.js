@@ -79,6 +79,24 @@ export function formatMoment(s) {
 export function formatTime(s) {
   return fmt({ hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, TZ).format(toDate(s));
 }
+/** "3 december 2026" (no weekday: reads right after a preposition in every language, "do 3 grudnia 2026"). */
+export function formatDate(s) {
+  return fmt({ day: 'numeric', month: 'long', year: 'numeric' }, tzFor(s)).format(toDate(s));
+}
+/** The first letter in upper case, the rest as the locale wrote it ("Grudzień 2026", "Грудень 2026 р."):
+ * a heading in sentence case; CSS `capitalize` would capitalize every word ("Р."). */
+export function sentence(s) {
+  return s ? s.charAt(0).toLocaleUpperCase(locale()) + s.slice(1) : s;
+}
+/** Two days as the language writes a range ("maandag 1 t/m woensdag 3 februari 2027" in its own grammar). */
+export function formatDayRange(a, b) {
+  return a === b ? formatDay(a) : fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }, 'UTC').formatRange(toDate(a), toDate(b));
+}
+/** Two moments as one range in the school's time zone, in the language's own grammar. */
+export function formatMomentRange(a, b) {
+  return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, TZ)
+    .formatRange(toDate(a), toDate(b));
+}
 /** "december 2026" */
 export function formatMonth(s) {
   return fmt({ month: 'long', year: 'numeric' }, tzFor(s)).format(toDate(s));

@@ -3,7 +3,7 @@
 // the group inbox keys of the keyslot (FORMAT.md "Group inbox keys"). The receiver hands out
 // ciphertext only; a report opened here is marked read for the teacher's other devices.
 import { h } from './dom.js';
-import { t, formatDay, formatMoment, todayKey } from './i18n.js';
+import { t, formatDayRange, formatMoment, todayKey } from './i18n.js';
 import { call, openPayload } from './receiver.js';
 import { problem, status, say } from './forms.js';
 
@@ -21,7 +21,7 @@ async function opened(rec, row, kind, fields) {
 
 function reportCard({ rec, row, payload }) {
   const title = groupTitle(rec, row.group);
-  const dates = row.from === row.to ? formatDay(row.from) : t('absence.range', { from: formatDay(row.from), to: formatDay(row.to) });
+  const dates = formatDayRange(row.from, row.to);
   const received = h('p', { class: 'muted' }, t('reports.received', { time: formatMoment(row.received) }));
   if (!payload) {
     return h('li', { class: 'report unreadable', 'data-testid': 'report-unreadable' },

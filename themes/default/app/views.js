@@ -4,7 +4,7 @@ import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
-import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatTime, formatMonth, dayKey, todayKey } from './i18n.js';
+import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatMonth, formatMomentRange, formatDayRange, formatDate, sentence, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
 const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
@@ -95,20 +95,16 @@ function conferences(state) {
       h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
       item.conference.opens > now
         ? h('p', { class: 'summary' }, t('booking.not_open', { opens: formatMoment(item.conference.opens) }))
-        : [h('p', { class: 'summary' }, t('conference.window', {
-          opens: formatMoment(item.conference.opens), closes: formatMoment(item.conference.closes) })),
+        : [h('p', { class: 'summary' }, t('conference.window', { range: formatMomentRange(item.conference.opens, item.conference.closes) })),
         h('p', null, h('a', { class: 'button', href: '#/book/' + item.path, 'data-testid': 'book-link' }, t('booking.open'),
           h('span', { class: 'sr' }, ': ' + item.title)))])))));
 }
 
+// Ranges through Intl's formatRange: each language's own grammar and dash (Polish and Ukrainian
+// decline a weekday after "from/until", which an assembled "od {date}" got wrong).
 export function eventWhen(ev) {
-  if (ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start)) {
-    const day = formatDay(ev.start);
-    return ev.end && ev.end !== ev.start ? `${day} ${t('calendar.until', { date: formatDay(ev.end) })}` : day;
-  }
-  let s = formatMoment(ev.start);
-  if (ev.end) s += ' – ' + (dayKey(ev.end) === dayKey(ev.start) ? formatTime(ev.end) : formatMoment(ev.end));
-  return s;
+  if (ev.all_day || /^\d{4}-\d{2}-\d{2}$/.test(ev.start)) return ev.end ? formatDayRange(ev.start, ev.end) : formatDay(ev.start);
+  return ev.end && ev.end !== ev.start ? formatMomentRange(ev.start, ev.end) : formatMoment(ev.start);
 }
 
 export function eventEntry({ item, aud }, state, extra) {
@@ -128,7 +124,7 @@ export function byMonth(entries, state, extra) {
   for (const e of entries) {
     const key = dayKey(e.item.event.start).slice(0, 7);
     let g = groups[groups.length - 1];
-    if (!g || g.key !== key) groups.push(g = { key, label: formatMonth(key + '-01'), entries: [] });
+    if (!g || g.key !== key) groups.push(g = { key, label: sentence(formatMonth(key + '-01')), entries: [] });
     g.entries.push(e);
   }
   return groups.map((g) => h('section', { class: 'month' }, h('h2', null, g.label),
@@ -238,7 +234,7 @@ export function settingsView(state, visit) {
     h('button', { type: 'button', class: 'danger', 'data-testid': 'forget-confirm', onclick: session.forget }, t('settings.forget_confirm')));
   const codes = state.records.map((rec) => h('li', { class: 'code' },
     h('p', null, t('settings.code_for', { audiences: rec.audiences.map(audienceLabel).join(', ') })),
-    rec.expires ? h('p', { class: 'muted' }, t('settings.expires', { date: formatDay(rec.expires) })) : null,
+    rec.expires ? h('p', { class: 'muted' }, t('settings.expires', { date: formatDate(rec.expires) })) : null,
     h('button', { type: 'button', class: 'secondary', onclick: () => session.removeToken(rec.token_id) }, t('settings.remove'))));
   const langs = uiLanguages(state.site.languages);
   return h('section', { class: 'view view-settings' }, heading('settings.heading'),
