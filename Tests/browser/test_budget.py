@@ -18,8 +18,10 @@ SHELL_BUDGET = 60 * 1024
 # Everything under app/: also six translations, icons, manifest. 80 KB until the app was split into
 # modules (issue 11: +5.5 KB, half of it because gzip compresses each small file on its own) and the
 # security refusals gained words in six languages (issue 12); 88 KB, then notifications (issue 16:
-# their code and settings text in six languages, +5 KB): 96 KB. As served since issue 17: 90 KB.
-PACKAGE_BUDGET = 90 * 1024
+# their code and settings text in six languages, +5 KB): 96 KB. Served without comment lines since
+# issue 17, whose staff views (reading reports, writing posts) and their words in six languages
+# took it from 89 to 92 KB: 96 KB still.
+PACKAGE_BUDGET = 96 * 1024
 SHELL_TYPES = (".html", ".js", ".css", ".woff2", ".woff", ".ttf")
 
 
