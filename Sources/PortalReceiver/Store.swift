@@ -360,13 +360,7 @@ final class ReceiverStore: @unchecked Sendable {
                     ORDER BY received, seq LIMIT ?
                     """,
                 arguments: [sinceMillis, cursor.received, cursor.received, cursor.seq, limit + 1]
-            ).map { row in
-                SubmissionRow(
-                    id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
-                    group: row["group_id"], from: row["date_from"], to: row["date_to"],
-                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
-                    received: row["received"], seq: row["seq"])
-            }
+            ).map(ReceiverStore.submissionRow)
             return (Array(rows.prefix(limit)), rows.count > limit)
         }
     }
@@ -485,13 +479,7 @@ final class ReceiverStore: @unchecked Sendable {
                     ORDER BY received DESC, seq DESC LIMIT ?
                     """,
                 arguments: StatementArguments([sinceMillis] + groups.sorted().map { $0 as any DatabaseValueConvertible } + [limit])
-            ).map { row in
-                SubmissionRow(
-                    id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
-                    group: row["group_id"], from: row["date_from"], to: row["date_to"],
-                    sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
-                    received: row["received"], seq: row["seq"])
-            }
+            ).map(ReceiverStore.submissionRow)
         }
     }
 
@@ -530,6 +518,14 @@ final class ReceiverStore: @unchecked Sendable {
         try await pool.read { db in
             try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM registrations WHERE token_id = ?"), arguments: [tokenID]) ?? false
         }
+    }
+
+    static func submissionRow(_ row: Row) -> SubmissionRow {
+        SubmissionRow(
+            id: row["id"], kind: row["kind"], tokenID: row["token_id"], family: row["family"],
+            group: row["group_id"], from: row["date_from"], to: row["date_to"],
+            sealed: SealedPayload(enc: Array(row["enc"] as Data), ct: Array(row["ct"] as Data), kid: row["kid"]),
+            received: row["received"], seq: row["seq"])
     }
 
     static func registrationRow(_ row: Row) -> RegistrationRow {

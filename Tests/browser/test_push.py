@@ -86,22 +86,34 @@ FIRE = """async () => {
   await fire"""
 
 
+def push_context(browser):
+    """A phone-sized context with service workers and notifications allowed."""
+    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
+                              service_workers="allow", permissions=["notifications"])
+    ctx.set_default_timeout(8000)
+    return ctx
+
+
+def watch_registrations(ctx, page):
+    """A CDP session on `page` and the service worker registrations it reports (for deliverPushMessage)."""
+    cdp = ctx.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    return cdp, registrations
+
+
 def test_settings_subscribe_and_a_push_shows_the_signed_title(booking_site, push_receiver, browser):
     url, db = push_receiver
     server, service = push_service.serve()
     sub = service.subscribe()
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="allow", permissions=["notifications"])
-    ctx.set_default_timeout(8000)
+    ctx = push_context(browser)
     try:
         page = ctx.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.add_init_script(f"({FAKE_SUBSCRIBE})({json.dumps(sub)})")
-        cdp = ctx.new_cdp_session(page)
-        registrations = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-        cdp.send("ServiceWorker.enable")
+        cdp, registrations = watch_registrations(ctx, page)
         page.goto(url)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         login(page, url, booking_site.tokens["g5"])
@@ -230,15 +242,10 @@ def test_a_report_push_on_a_teachers_phone_says_a_number_and_opens_the_reports(b
     a number, no name; the Swift PushDeliveryTests check that the receiver sends exactly that).
     Delivered here as the push service would; a click opens "Afwezigen"."""
     url, _ = push_receiver
-    ctx = browser.new_context(locale="nl-NL", timezone_id="Europe/Amsterdam", viewport={"width": 390, "height": 844},
-                              service_workers="allow", permissions=["notifications"])
-    ctx.set_default_timeout(8000)
+    ctx = push_context(browser)
     try:
         page = ctx.new_page()
-        cdp = ctx.new_cdp_session(page)
-        registrations = []
-        cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-        cdp.send("ServiceWorker.enable")
+        cdp, registrations = watch_registrations(ctx, page)
         page.goto(url)
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         login(page, url, booking_site.tokens["teacher-g5"])
