@@ -533,3 +533,36 @@ def test_tables_in_news_scroll_instead_of_breaking_words(site, page):
     fits = page.evaluate("""() => { const f = document.querySelector('.fragment');
         return f.scrollWidth <= f.clientWidth + 1 && document.documentElement.scrollWidth <= innerWidth + 1; }""")
     assert fits, "the page itself never scrolls sideways: only the table does"
+
+
+def test_on_an_iphone_the_login_says_install_first_and_the_keys_are_kept(site, browser, tmp_path):
+    """Issue 19 point 9: Safari on iOS does not share storage with the home-screen app, so the
+    login says "install first, enter the code there" (not in the installed app, not elsewhere);
+    after an unlock the app asks the browser to persist its storage."""
+    from conftest import phone_context
+    iphone = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+              "Version/18.1 Mobile/15E148 Safari/604.1")
+    ctx = phone_context(browser, user_agent=iphone)
+    page = ctx.new_page()
+    page.add_init_script("navigator.storage.persist = async () => { window.__persisted = (window.__persisted || 0) + 1; return true; };")
+    page.goto(site.url)
+    page.wait_for_selector("#token")
+    note = page.locator("[data-testid=ios-first]")
+    assert note.inner_text() == NL["login.ios_first"]
+    # Before the code field: read first.
+    assert page.evaluate("""() => !!(document.querySelector('[data-testid=ios-first]').compareDocumentPosition(
+        document.querySelector('#token')) & Node.DOCUMENT_POSITION_FOLLOWING)""")
+    page.screenshot(path=str(tmp_path / "login-iphone.png"))
+    login(page, site.url, site.tokens["groep-3"])
+    page.wait_for_function("() => window.__persisted === 1")
+    ctx.close()
+    # The installed app on the home screen (navigator.standalone) and other phones: no such note.
+    for ua, init in ((iphone, "Object.defineProperty(navigator, 'standalone', { value: true });"), (None, "")):
+        c = phone_context(browser, **({"user_agent": ua} if ua else {}))
+        p = c.new_page()
+        if init:
+            p.add_init_script(init)
+        p.goto(site.url)
+        p.wait_for_selector("#token")
+        assert p.locator("[data-testid=ios-first]").count() == 0
+        c.close()

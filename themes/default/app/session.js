@@ -193,6 +193,9 @@ export function createSession() {
     state.notices.delete('notice.revoked');
     await Promise.all([loadAudiences().then(() => performance.mark('unlock:indexes')).then(() => markNew(state)),
       S.putToken(rec).catch(() => {}).then(() => performance.mark('unlock:saved'))]);
+    // Ask the browser to keep the keys: Safari drops a site's storage after weeks without a visit
+    // unless it is persisted (or the app is on the home screen). Refused or absent: nothing changes.
+    try { if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {}); } catch (e) { /* not offered */ }
     return null;
   }
 

@@ -249,6 +249,16 @@ export function settingsView(state, visit) {
       t('settings.forget')), sure);
 }
 
+/** On an iPhone or iPad in Safari (not the home-screen app): install first, then enter the code
+ * in the app, because the home-screen app shares no storage with Safari (the code would have to
+ * be typed twice) and only it can be notified. */
+function iosFirst() {
+  const ios = /iPhone|iPad|iPod/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+  const app = navigator.standalone === true || (window.matchMedia && window.matchMedia('(display-mode: standalone)').matches);
+  if (!ios || app) return null;
+  return h('div', { class: 'notice', role: 'note', 'data-testid': 'ios-first' }, h('p', null, t('login.ios_first')));
+}
+
 /** The login form (also "add another code"). session.submit(text) resolves to null or an error key. */
 export function loginView(state, visit, adding) {
   const site = state.site;
@@ -300,7 +310,7 @@ export function loginView(state, visit, adding) {
       c.hours ? [h('br'), t('contact.hours', { hours: '\u2068' + c.hours + '\u2069' })] : null));
   const view = h('section', { class: 'view view-login' },
     h('h1', { class: 'view-title', tabindex: '-1' }, adding ? t('login.add_heading') : t('login.heading')),
-    h('p', null, adding ? t('login.add_intro') : t('login.intro')), form, contact);
+    h('p', null, adding ? t('login.add_intro') : t('login.intro')), iosFirst(), form, contact);
   queueMicrotask(() => input.focus());
   return view;
 }
