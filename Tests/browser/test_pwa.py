@@ -208,3 +208,60 @@ def test_cached_sealed_files_no_longer_referenced_are_pruned(site, sw_context):
     index = {a["id"]: a["index"] for a in site.opened["groep-3"].keyslot["audiences"]}
     for aud in site.opened["groep-3"].audiences.values():
         assert site.url + index[aud.id] in cached and site.url + aud.index["pages"][0]["blob"] in cached
+
+
+def test_the_first_visit_from_the_letters_link_opens_offline_afterwards(site, sw_context):
+    """Issue 19 point 1: a parent opens the letter's link once (the worker is not controlling
+    that first page yet) and goes offline: the timeline and the item opened still show, because
+    the worker is handed what the first visit fetched once it takes over."""
+    page = sw_context.new_page()
+    page.goto(site.url + "#token=" + site.tokens["groep-3"])
+    page.wait_for_selector(".view-timeline .card")
+    online_titles = timeline_titles(page)
+    item = first_news(site)
+    page.goto(site.url + "#/item/" + item["path"])
+    page.wait_for_selector(".fragment[data-state=ready]")
+    seen_text = page.locator(".fragment").inner_text()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The hand-over is done when the worker has every file of this visit in its data cache.
+    page.wait_for_function("""async () => {
+        const base = new URL('./', location.href).href;
+        const want = [...new Set(performance.getEntriesByType('resource').map((e) => e.name)
+          .filter((u) => u.startsWith(base) && /\\/(?:[bik]\\/[0-9a-f]{32}|site\\.json)$/.test(u)))];
+        const cache = await caches.open('ouderportaal-data-v1');
+        return want.length > 0 && (await Promise.all(want.map((u) => cache.match(u)))).every(Boolean);
+    }""", timeout=15000)
+    sw_context.set_offline(True)
+    try:
+        page.goto(site.url + "#/")
+        page.reload()
+        page.wait_for_selector(".view-timeline .card")
+        assert timeline_titles(page) == online_titles
+        page.goto(site.url + "#/item/" + item["path"])
+        page.wait_for_selector(".fragment[data-state=ready]")
+        assert page.locator(".fragment").inner_text() == seen_text
+    finally:
+        sw_context.set_offline(False)
+
+
+def test_offline_with_nothing_kept_says_so_with_a_retry_and_the_contact(site, sw_context):
+    """Issue 19 point 1: with the worker's data cache empty (nothing kept on this device) and no
+    network, the app says so in words, offers to try again and names the school's contact; the
+    retry works once the network is back."""
+    page = sw_context.new_page()
+    controlled(page, site.url)
+    login(page, site.url, site.tokens["groep-3"])
+    page.evaluate("async () => { await caches.delete('ouderportaal-data-v1'); }")
+    sw_context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector("[data-testid=load-failed]")
+        text = page.inner_text("[data-testid=load-failed]")
+        assert "niet met internet verbonden" in text and "offline" in text
+        contact = page.inner_text("[data-testid=failed-contact]")
+        assert site.opened["groep-3"].site["contact"]["email"] in contact, contact
+        page.screenshot(path="/tmp/offline-failed.png")
+    finally:
+        sw_context.set_offline(False)
+    page.click("[data-testid=retry]")
+    page.wait_for_selector(".view-timeline .card")

@@ -10,6 +10,9 @@ import { NAMES } from './forms.js';
 import { POSTS } from './write.js';
 import { send, tellWorker } from './notify.js';
 
+// The school's contact as last seen (public, from site.json), for when nothing else loads.
+export const CONTACT = 'contact-v1';
+
 // The first screen takes each audience's pages until they hold this many items (FORMAT.md "Index").
 const FIRST = 25;
 
@@ -214,6 +217,7 @@ export function createSession() {
       if (site.format !== 2) throw new Error('unsupported site format');
       state.site = site;
       state.siteId = C.fromHex(site.site_id);
+      try { localStorage.setItem(CONTACT, JSON.stringify(site.contact || null)); } catch (e) { /* storage off */ }
       await loadLanguage(chooseLanguage(uiLanguages(site.languages)));
       state.records = records.length ? await refreshRecords(records) : [];
       if (state.records.length) { await loadAudiences(); await markNew(state); }
@@ -267,7 +271,7 @@ export function createSession() {
         if (sub) { await send(state.site, state.records, sub, 'off').catch(() => {}); await sub.unsubscribe(); }
       } catch (e) { /* no push here */ }
       state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
-      try { for (const k of [SEEN, NAMES, SEQ, POSTS]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
+      try { for (const k of [SEEN, NAMES, SEQ, POSTS, CONTACT]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
       saveFresh(state).catch(() => {});
       await S.wipe();
       // The service worker's copies are ciphertext, but which files this device saw is nobody's business.

@@ -6,6 +6,7 @@ import { audienceLabel, freshCounts } from './views.js';
 import { ROUTES, resolve } from './router.js';
 import { visits } from './visit.js';
 import * as N from './notify.js';
+import { CONTACT } from './session.js';
 
 const main = () => document.getElementById('main');
 
@@ -98,12 +99,35 @@ export function createShell(session) {
   });
 
   /** No site.json, or an unknown format: nothing to translate with either. */
+  /** Nothing to show (offline with nothing kept yet, or the site unreachable): say so in both
+   * languages (the translations may not have loaded), offer to try again, and name the school's
+   * contact when this device has seen it. */
   function fail() {
-    main().replaceChildren(h('p', { class: 'error', role: 'alert' },
-      'Het portaal kon niet worden geladen. / The portal could not be loaded.'));
+    let c = null;
+    try { c = JSON.parse(localStorage.getItem(CONTACT) || 'null'); } catch (e) { /* storage off */ }
+    const offline = navigator.onLine === false;
+    main().replaceChildren(h('section', { class: 'view view-failed', 'data-testid': 'load-failed' },
+      h('h1', { class: 'view-title' }, 'Het portaal kon niet worden geladen', h('span', { lang: 'en', class: 'muted' }, ' / The portal could not be loaded')),
+      h('p', { role: 'alert' }, offline
+        ? 'Dit apparaat is niet met internet verbonden, en het portaal is hier nog niet bewaard. / This device is offline and has not kept the portal yet.'
+        : 'Controleer de internetverbinding. / Please check the internet connection.'),
+      h('p', null, h('button', { type: 'button', class: 'primary', 'data-testid': 'retry', onclick: () => location.reload() },
+        'Opnieuw proberen / Try again')),
+      c && (c.email || c.phone) ? h('p', { 'data-testid': 'failed-contact' }, 'Lukt het niet? / Still not working? ',
+        c.name ? h('strong', { dir: 'auto' }, c.name) : null,
+        c.email ? [' ', h('a', { href: 'mailto:' + c.email, dir: 'ltr' }, c.email)] : null,
+        c.phone ? [' ', h('a', { href: 'tel:' + String(c.phone).replace(/[^0-9+]/g, ''), dir: 'ltr' }, c.phone)] : null) : null));
   }
 
   // ---- service worker: offline use and the update flow ----
+
+  /** The sealed files and site.json this page fetched (from the browser's resource timing). */
+  function fetchedSealedFiles() {
+    const base = new URL('./', location.href).href;
+    return [...new Set(performance.getEntriesByType('resource').map((e) => e.name)
+      .filter((u) => u.startsWith(base)).map((u) => u.slice(base.length).split(/[?#]/)[0])
+      .filter((p) => /^(?:[bik]\/[0-9a-f]{32}|site\.json)$/.test(p)))];
+  }
 
   /** After a complete online load, the worker drops cached sealed files that no index, loaded page
    * or token refers to any more (old epochs, edited items, format 1's a/): the cache does not grow forever. */
@@ -127,7 +151,14 @@ export function createShell(session) {
     if (!('serviceWorker' in navigator)) return;
     const sw = navigator.serviceWorker;
     let updating = false;
-    sw.addEventListener('controllerchange', () => { if (updating) location.reload(); });
+    // A first visit runs before the worker controls the page: once it does, it is told what this
+    // visit fetched (the keyslot, indexes, pages, the items and photos opened), so that they open
+    // offline too, not only the shell.
+    const firstVisit = !sw.controller;
+    sw.addEventListener('controllerchange', () => {
+      if (updating) { location.reload(); return; }
+      if (firstVisit && sw.controller) sw.controller.postMessage({ type: 'keep', files: fetchedSealedFiles() });
+    });
     sw.addEventListener('message', (e) => {
       const m = e.data || {};
       if (m.type === 'check' && m.update) offerUpdate(() => { updating = true; sw.controller.postMessage({ type: 'use-latest' }); });

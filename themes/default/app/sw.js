@@ -139,6 +139,21 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
+/** What a first visit fetched before this worker controlled it: kept like files fetched through
+ * the worker (a b/ file only when its bytes match its name). Mostly from the HTTP cache. */
+async function keepFiles(files) {
+  const cache = await caches.open(DATA);
+  for (const rel of files) {
+    if (typeof rel !== 'string' || !/^(?:[bik]\/[0-9a-f]{32}|site\.json)$/.test(rel) || await cache.match(abs(rel))) continue;
+    try {
+      const r = await fetch(abs(rel), { cache: 'force-cache', credentials: 'same-origin' });
+      if (!r.ok) continue;
+      if (rel.startsWith('b/') && rel !== 'b/' + hex(await crypto.subtle.digest('SHA-256', await r.clone().arrayBuffer())).slice(0, 32)) continue;
+      await cache.put(abs(rel), r);
+    } catch (e) { /* offline again: the next visit fetches it */ }
+  }
+}
+
 /** Compares the shell on the server with the one in use; keeps a changed one as "pending". */
 async function checkShell() {
   let shell;
@@ -156,6 +171,8 @@ self.addEventListener('message', (event) => {
     self.skipWaiting();
   } else if (msg.type === 'check') {
     event.waitUntil(checkShell().then((update) => reply({ type: 'check', update })));
+  } else if (msg.type === 'keep' && Array.isArray(msg.files)) {
+    event.waitUntil(keepFiles(msg.files.slice(0, 2000)).then(() => reply({ type: 'kept' })));
   } else if (msg.type === 'prune' && Array.isArray(msg.keep)) {
     // Only sealed files are pruned (format 1's a/ always), and only those the app no longer refers to.
     event.waitUntil((async () => {
