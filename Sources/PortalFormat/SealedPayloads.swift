@@ -256,33 +256,48 @@ public struct BookingPayload: SealedContent, Sendable, Equatable {
 /// A staff member's post, sealed in the app to the school's inbox key (FORMAT.md "Staff posts"):
 /// only the school's computer opens it, and `portal sync` writes it into content/.
 public struct PostPayload: SealedContent, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case news }
+    /// A news item (`groups/<g>/news/`) or a calendar item (`groups/<g>/calendar/`).
+    public enum Kind: String, Codable, Sendable { case news, event }
 
     public var kind: Kind
     public var title: String
-    /// Markdown, as content/ items have it.
+    /// Markdown, as content/ items have it (may be empty for an event).
     public var text: String
-    /// `YYYY-MM-DD`, or nil for "now".
+    /// News: `YYYY-MM-DD`, or nil for "now".
     public var date: String?
     public var urgent: Bool
+    /// Event: `YYYY-MM-DD` (all day) or `YYYY-MM-DD HH:MM`; `end` the same form (the last day for
+    /// an all-day item); `location` free text.
+    public var start: String?
+    public var end: String?
+    public var location: String?
 
-    public init(kind: Kind = .news, title: String, text: String, date: String? = nil, urgent: Bool = false) {
+    public init(
+        kind: Kind = .news, title: String, text: String, date: String? = nil, urgent: Bool = false,
+        start: String? = nil, end: String? = nil, location: String? = nil
+    ) {
         self.kind = kind
         self.title = title
         self.text = text
         self.date = date
         self.urgent = urgent
+        self.start = start
+        self.end = end
+        self.location = location
     }
 
-    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent }
+    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent, start, end, location }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         kind = try c.decode(Kind.self, forKey: .kind)
         title = try c.decode(String.self, forKey: .title)
-        text = try c.decode(String.self, forKey: .text)
+        text = try c.decodeIfPresent(String.self, forKey: .text) ?? ""
         date = try c.decodeIfPresent(String.self, forKey: .date)
         urgent = try c.decodeIfPresent(Bool.self, forKey: .urgent) ?? false
+        start = try c.decodeIfPresent(String.self, forKey: .start)
+        end = try c.decodeIfPresent(String.self, forKey: .end)
+        location = try c.decodeIfPresent(String.self, forKey: .location)
     }
 
     public static let sealInfo = "ouderportaal/2 post"

@@ -72,12 +72,35 @@ enum TeacherPosts {
         guard !title.isEmpty, title.count <= 200, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Refusal(reason: "De titel moet 1 tot 200 tekens zijn, op één regel.")
         }
-        guard post.text.count <= 60_000, !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard post.text.count <= 60_000, post.kind == .event || !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Refusal(reason: "De tekst is leeg of langer dan 60.000 tekens.")
         }
         if let date = post.date, TokenDates(timeZone: site.timezone).endOfDay(date) == nil {
             throw Refusal(reason: "De datum '\(date)' is geen datum (JJJJ-MM-DD).")
         }
+        guard post.kind == .event else { return }
+        guard let start = post.start, isDayOrMoment(start) else {
+            throw Refusal(reason: "Een agenda-item heeft een begin: een datum (JJJJ-MM-DD) of datum en tijd (JJJJ-MM-DD UU:MM).")
+        }
+        if let end = post.end {
+            guard isDayOrMoment(end), end.count == start.count, end >= start else {
+                throw Refusal(reason: "Het einde '\(end)' moet in dezelfde vorm als het begin zijn en niet ervoor liggen.")
+            }
+        }
+        if let location = post.location,
+           location.count > 200 || location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw Refusal(reason: "De plaats moet op één regel en korter dan 200 tekens zijn.")
+        }
+    }
+
+    /// `2027-02-10` or `2027-02-10 18:30` (content/'s forms of a day and a moment).
+    static func isDayOrMoment(_ text: String) -> Bool {
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts[0].count == 10, TokenDates(timeZone: .gmt).endOfDay(String(parts[0])) != nil else { return false }
+        guard parts.count == 2 else { return true }
+        let hm = parts[1].split(separator: ":")
+        guard parts[1].count == 5, hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]) else { return false }
+        return (0..<24).contains(h) && (0..<60).contains(m)
     }
 
     /// The Markdown file of a post, as `portal new` would write it.
@@ -86,8 +109,18 @@ enum TeacherPosts {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        var lines = ["---", "title: " + Scaffold.yamlQuoted(post.title.trimmingCharacters(in: .whitespacesAndNewlines)),
-                     "date: " + (post.date ?? formatter.string(from: received)), "author: " + Scaffold.yamlQuoted(author)]
+        var lines = ["---", "title: " + Scaffold.yamlQuoted(post.title.trimmingCharacters(in: .whitespacesAndNewlines))]
+        switch post.kind {
+        case .news:
+            lines += ["date: " + (post.date ?? formatter.string(from: received)), "author: " + Scaffold.yamlQuoted(author)]
+        case .event:
+            // Calendar items have no author field (docs/CONTENT.md).
+            lines.append("start: " + (post.start ?? ""))
+            if let end = post.end { lines.append("end: " + end) }
+            if let location = post.location?.trimmingCharacters(in: .whitespaces), !location.isEmpty {
+                lines.append("location: " + Scaffold.yamlQuoted(location))
+            }
+        }
         if post.urgent { lines.append("urgent: true") }
         lines.append("---")
         let body = post.text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -97,7 +130,8 @@ enum TeacherPosts {
     /// Writes the post into content/groups/<group>/news/<slug>.md and checks the whole content;
     /// a post that would break it is taken out again. Returns the file's path in content/.
     static func publish(_ post: PostPayload, author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig) throws -> String {
-        let folder = paths.contentURL.appendingPathComponent("groups/\(group)/news", isDirectory: true)
+        let section = post.kind == .event ? "calendar" : "news"
+        let folder = paths.contentURL.appendingPathComponent("groups/\(group)/\(section)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let base = Scaffold.slug(for: post.title).isEmpty ? "bericht" : Scaffold.slug(for: post.title)
         var slug = base, n = 2
@@ -114,7 +148,7 @@ enum TeacherPosts {
             let mine = error.problems.filter { $0.file.hasSuffix(slug + ".md") }.map(\.message)
             throw Refusal(reason: "Het bericht past niet in de site: " + (mine.isEmpty ? "\(error)" : mine.joined(separator: "; ")))
         }
-        return "groups/\(group)/news/\(slug).md"
+        return "groups/\(group)/\(section)/\(slug).md"
     }
 
     /// The reason sealed to the group's current inbox key, bound to the teacher's token and the post.

@@ -104,6 +104,8 @@ final class TeacherPostSyncTests: XCTestCase {
         }
         _ = try await post(PostPayload(title: "Luizencontrole: \"maandag\"", text: "Na de **vakantie**.", date: "2026-12-07", urgent: true))
         let refusedID = try await post(PostPayload(title: "   ", text: "Zonder titel"))
+        _ = try await post(PostPayload(kind: .event, title: "Kijkochtend", text: "", start: "2026-12-18 08:30", location: "Lokaal 3"))
+        _ = try await post(PostPayload(kind: .event, title: "Verkeerd om", text: "", start: "2026-12-18", end: "2026-12-17"))
 
         let synced = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace).stdout
         XCTAssertTrue(synced.contains("Published \"Luizencontrole"), synced)
@@ -120,6 +122,17 @@ final class TeacherPostSyncTests: XCTestCase {
             Na de **vakantie**.
 
             """)
+        let event = try String(contentsOf: workspace.url("content/groups/groep-5/calendar/kijkochtend.md"), encoding: .utf8)
+        XCTAssertEqual(event, """
+            ---
+            title: "Kijkochtend"
+            start: 2026-12-18 08:30
+            location: "Lokaal 3"
+            ---
+
+
+            """, "a calendar item, without the author field calendar items do not have")
+        XCTAssertTrue(synced.contains("niet ervoor liggen"), "an end before the start is refused: \(synced)")
         try run(["check"], in: workspace)
         let again = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace).stdout
         XCTAssertTrue(again.contains("No new posts"), "a synced post is not written twice: \(again)")

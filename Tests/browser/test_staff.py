@@ -248,3 +248,41 @@ def test_a_teacher_writes_on_her_phone_and_after_approval_the_groups_parents_rea
     assert pg.errors == [] and pp.errors == []
     for c in (teacher, parent, elsewhere):
         c.close()
+
+
+def test_a_teacher_puts_a_calendar_item_in_her_groups_agenda(school_copy, browser):
+    """Issue 17 "Writing": a calendar item (day, time, place) from the phone becomes
+    groups/groep-5/calendar/<slug>.md after approval and shows in the groep-5 parents' agenda."""
+    bs, receiver = school_copy
+    teacher = phone_context(browser, 8000)
+    pg = open_app(teacher, receiver.url, bs.tokens["teacher-g5"])
+    pg.goto(receiver.url + "#/write")
+    pg.wait_for_selector("form.write-form")
+    pg.check("input[name=kind][value=event]")
+    assert pg.locator("#write-date").is_hidden() and pg.locator("#write-start").is_visible()
+    pg.fill("#write-title", "Kijkochtend groep 5")
+    pg.click("form.write-form button[type=submit]")
+    assert pg.inner_text("[data-testid=form-status]") == NL["write.start_missing"]
+    from datetime import date, timedelta
+    day = (date.today() + timedelta(days=10)).isoformat()
+    pg.fill("#write-start", day)
+    pg.fill("#write-time", "08:30")
+    pg.fill("#write-location", "Lokaal 5")
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]")
+    staff(bs, receiver, "sync")
+    drafts = run("drafts", "--keys", bs.keys, "--content", bs.content)
+    staff(bs, receiver, "drafts", "approve", drafts.split("  ")[0])
+    written = os.path.join(bs.content, "groups", "groep-5", "calendar", "kijkochtend-groep-5.md")
+    assert f"start: {day} 08:30" in open(written, encoding="utf-8").read()
+    run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+    parent = phone_context(browser, 8000)
+    pp = open_app(parent, receiver.url, bs.tokens["g5-b"])
+    pp.goto(receiver.url + "#/calendar")
+    pp.wait_for_selector("[data-testid=calendar]")
+    event = pp.locator(".view-calendar .event:has-text('Kijkochtend groep 5')")
+    event.wait_for()
+    assert "08:30" in event.inner_text() and "Lokaal 5" in event.inner_text()
+    assert pg.errors == [] and pp.errors == []
+    teacher.close()
+    parent.close()

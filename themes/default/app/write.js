@@ -63,15 +63,33 @@ export function writeView(state, visit) {
     'aria-describedby': 'write-help' });
   const date = h('input', { id: 'write-date', name: 'date', type: 'date' });
   const urgent = h('input', { id: 'write-urgent', name: 'urgent', type: 'checkbox' });
+  // A calendar item: a day (and a time), an optional last day, a place.
+  const start = h('input', { id: 'write-start', name: 'start', type: 'date' });
+  const time = h('input', { id: 'write-time', name: 'time', type: 'time' });
+  const end = h('input', { id: 'write-end', name: 'end', type: 'date' });
+  const place = h('input', { id: 'write-location', name: 'location', type: 'text', maxlength: '200', dir: 'auto' });
+  const newsPart = h('p', { class: 'field' }, h('label', { for: 'write-date' }, t('write.date')), date,
+    h('span', { class: 'hint' }, t('write.date_hint')));
+  const eventPart = h('div', { class: 'event-fields', hidden: true },
+    h('div', { class: 'dates' },
+      h('p', { class: 'field' }, h('label', { for: 'write-start' }, t('write.start')), start),
+      h('p', { class: 'field' }, h('label', { for: 'write-time' }, t('write.time')), time)),
+    h('p', { class: 'field' }, h('label', { for: 'write-end' }, t('write.end')), end),
+    h('p', { class: 'field' }, h('label', { for: 'write-location' }, t('write.location')), place));
+  const kinds = h('fieldset', { class: 'reasons' }, h('legend', null, t('write.kind')),
+    ['news', 'event'].map((k, i) => h('label', { class: 'choice' },
+      h('input', { type: 'radio', name: 'kind', value: k, checked: i === 0, onchange: () => {
+        newsPart.hidden = k !== 'news'; eventPart.hidden = k !== 'event';
+      } }), ' ', t('write.kind_' + k))));
   const button = h('button', { type: 'submit', class: 'primary' }, t('write.send'));
   const mine = h('div', { class: 'my-posts' });
   const form = h('form', { class: 'write-form', novalidate: true },
     groups.length > 1 ? h('p', { class: 'field' }, h('label', { for: 'write-group' }, t('absence.group')), group) : null,
+    kinds,
     h('p', { class: 'field' }, h('label', { for: 'write-title' }, t('write.title')), title),
     h('p', { class: 'field' }, h('label', { for: 'write-text' }, t('write.text')), text,
       h('span', { id: 'write-help', class: 'hint' }, t('write.help'))),
-    h('p', { class: 'field' }, h('label', { for: 'write-date' }, t('write.date')), date,
-      h('span', { class: 'hint' }, t('write.date_hint'))),
+    newsPart, eventPart,
     h('p', { class: 'field' }, h('label', { class: 'choice' }, urgent, ' ', t('write.urgent'))),
     h('p', { class: 'actions' }, button));
 
@@ -81,10 +99,20 @@ export function writeView(state, visit) {
     const target = groups.find((g) => g.id === group.value) || groups[0];
     for (const el of [title, text]) el.removeAttribute('aria-invalid');
     const invalid = (input, key) => { input.setAttribute('aria-invalid', 'true'); say(box, t(key), 'error'); input.focus(); };
+    const kind = form.querySelector('input[name=kind]:checked').value;
+    for (const el of [start, end]) el.removeAttribute('aria-invalid');
     if (!title.value.trim()) return invalid(title, 'write.title_missing');
-    if (!text.value.trim()) return invalid(text, 'write.text_missing');
-    const post = { kind: 'news', title: title.value.trim(), text: text.value, urgent: urgent.checked };
-    if (date.value) post.date = date.value;
+    if (kind === 'news' && !text.value.trim()) return invalid(text, 'write.text_missing');
+    if (kind === 'event' && !/^\d{4}-\d{2}-\d{2}$/.test(start.value)) return invalid(start, 'write.start_missing');
+    if (kind === 'event' && end.value && end.value < start.value) return invalid(end, 'absence.date_order');
+    const post = { kind, title: title.value.trim(), text: text.value, urgent: urgent.checked };
+    if (kind === 'news' && date.value) post.date = date.value;
+    if (kind === 'event') {
+      post.start = start.value + (time.value ? ' ' + time.value : '');
+      // A timed item ends the same day at the same form; an all-day item on its last day.
+      if (end.value && end.value !== start.value) post.end = end.value + (time.value ? ' ' + time.value : '');
+      if (place.value.trim()) post.location = place.value.trim();
+    }
     button.disabled = true; button.textContent = t('send.busy'); form.setAttribute('aria-busy', 'true');
     try {
       // The same id on a retry: a post whose answer was lost is not sent twice.
@@ -93,7 +121,8 @@ export function writeView(state, visit) {
       remember(id, post.title);
       if (!visit.current()) return;
       say(box, t('write.sent'), 'ok');
-      title.value = ''; text.value = ''; date.value = ''; urgent.checked = false;
+      for (const el of [title, text, date, start, time, end, place]) el.value = '';
+      urgent.checked = false;
       id = newID();
       myPosts(state, recs, mine, visit).catch(() => {});
     } catch (err) {
