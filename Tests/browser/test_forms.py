@@ -436,3 +436,28 @@ def test_reports_are_sealed_to_the_keyslots_key_even_when_site_json_names_none(b
     pg.wait_for_selector("[data-testid=absence-receipt]")
     rows = json.loads(staff(bs, receiver, "inbox", "--json"))
     assert [(r["child"], r["group"]) for r in rows] == [("Noor Bakker", "groep-5")]
+
+
+def test_after_booking_the_timeline_card_shows_the_appointment(booking_site, receiver, ctx):
+    """Issue 19 point 5: the conference card said "Kies een tijd" after booking; now it names the
+    appointment and offers to view or change it (what this device last saw; the booking page
+    corrects it when it loads)."""
+    bs = booking_site
+    pg = open_app(ctx, receiver.url, bs.tokens["g5-b"])
+    card = pg.locator(f".card-conference[data-path='{bs.schedules['groep-5']}']")
+    assert card.locator("[data-testid=book-link]").inner_text().startswith(NL["booking.open"])
+    open_booking(pg, receiver.url, bs.schedules["groep-5"])
+    book(pg, "Noor Bakker", "18:30")
+    pg.goto(receiver.url + "#/")
+    pg.wait_for_selector(".view-timeline")
+    text = card.locator("[data-testid=booked]").inner_text()
+    assert text.startswith(NL["booking.card_booked"].split("{")[0]) and "18:30" in text, text
+    assert card.locator("[data-testid=book-link]").inner_text().startswith(NL["booking.card_change"])
+    # Cancelled (here or on another device): the booking page forgets it, the card asks again.
+    open_booking(pg, receiver.url, bs.schedules["groep-5"])
+    pg.click("[data-testid=receipt] [data-testid=cancel]")
+    pg.click("[data-testid=cancel-confirm]")
+    pg.wait_for_selector("[data-testid=receipt]", state="detached")
+    pg.goto(receiver.url + "#/")
+    pg.wait_for_selector(".view-timeline")
+    assert card.locator("[data-testid=booked]").count() == 0

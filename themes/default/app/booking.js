@@ -5,7 +5,7 @@ import { t, formatDay } from './i18n.js';
 import { call, sealPayload, ApiError } from './receiver.js';
 import { calendarFile } from './ics.js';
 import { saveBlob } from './gallery.js';
-import { nameField, rememberName, recordFor, problem, say } from './forms.js';
+import { nameField, rememberName, recordFor, problem, say, rememberBooked } from './forms.js';
 import * as D from './booking-draw.js';
 
 const POLL_MS = 15000;
@@ -66,6 +66,7 @@ export function bookingView(state, visit, path) {
   function draw() {
     grid.removeAttribute('aria-busy');
     const mine = data.slots.filter((s) => s.state === 'mine');
+    rememberBooked(entry.item.path, mine.map((s) => s.start).filter(Boolean));
     const closedText = D.windowMessage(data);
     if (closedText && !box.getAttribute('data-kind')) say(box, closedText, 'info');
     receipt.replaceChildren(...mine.map((s) => D.receiptCard(s, conf, data.open, { calendar: saveCalendar, rebook, cancel })));

@@ -18,6 +18,20 @@ export function rememberName(group, name) {
   } catch (e) { /* storage off: the parent types it next time */ }
 }
 
+// What this device last saw booked per conference (path -> slot starts), so the timeline card
+// says "Uw afspraak" instead of "Kies een tijd". The booking page corrects it whenever it loads.
+export const BOOKED = 'booked-v1';
+export function booked(path) {
+  try { return (JSON.parse(localStorage.getItem(BOOKED) || '{}') || {})[path] || []; } catch (e) { return []; }
+}
+export function rememberBooked(path, starts) {
+  try {
+    const all = JSON.parse(localStorage.getItem(BOOKED) || '{}') || {};
+    if (starts.length) all[path] = starts; else delete all[path];
+    localStorage.setItem(BOOKED, JSON.stringify(all));
+  } catch (e) { /* storage off: the card keeps "Kies een tijd" */ }
+}
+
 /** The device's parent record that may act for `audience` (first one added wins; staff codes read, they do not send). */
 export function recordFor(state, audience) {
   return state.records.find((r) => r.sign && !r.staff && r.audiences.some((a) => a.id === audience)) || null;

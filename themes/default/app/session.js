@@ -6,7 +6,7 @@ import * as R from './receiver.js';
 import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages, todayKey } from './i18n.js';
 import { LoadError, sealedFiles, findMedia, referencedFiles, SEQ } from './sealed.js';
 import { markNew, saveFresh, SEEN, FRESH } from './fresh.js';
-import { NAMES } from './forms.js';
+import { NAMES, BOOKED } from './forms.js';
 import { POSTS } from './write.js';
 import { send, tellWorker } from './notify.js';
 
@@ -271,7 +271,7 @@ export function createSession() {
         if (sub) { await send(state.site, state.records, sub, 'off').catch(() => {}); await sub.unsubscribe(); }
       } catch (e) { /* no push here */ }
       state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
-      try { for (const k of [SEEN, NAMES, SEQ, POSTS, CONTACT]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
+      try { for (const k of [SEEN, NAMES, SEQ, POSTS, CONTACT, BOOKED]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
       saveFresh(state).catch(() => {});
       await S.wipe();
       // The service worker's copies are ciphertext, but which files this device saw is nobody's business.

@@ -4,6 +4,7 @@ import { albumGallery } from './gallery.js';
 import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
+import { booked } from './forms.js';
 import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatMonth, formatMomentRange, formatDayRange, formatDate, sentence, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
@@ -95,9 +96,11 @@ function conferences(state) {
       h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
       item.conference.opens > now
         ? h('p', { class: 'summary' }, t('booking.not_open', { opens: formatMoment(item.conference.opens) }))
-        : [h('p', { class: 'summary' }, t('conference.window', { range: formatMomentRange(item.conference.opens, item.conference.closes) })),
-        h('p', null, h('a', { class: 'button', href: '#/book/' + item.path, 'data-testid': 'book-link' }, t('booking.open'),
-          h('span', { class: 'sr' }, ': ' + item.title)))])))));
+        : [booked(item.path).length
+          ? h('p', { class: 'summary', 'data-testid': 'booked' }, t('booking.card_booked', { times: booked(item.path).map(formatMoment).join(', ') }))
+          : h('p', { class: 'summary' }, t('conference.window', { range: formatMomentRange(item.conference.opens, item.conference.closes) })),
+        h('p', null, h('a', { class: 'button' + (booked(item.path).length ? ' secondary' : ''), href: '#/book/' + item.path, 'data-testid': 'book-link' },
+          t(booked(item.path).length ? 'booking.card_change' : 'booking.open'), h('span', { class: 'sr' }, ': ' + item.title)))])))));
 }
 
 // Ranges through Intl's formatRange: each language's own grammar and dash (Polish and Ukrainian
