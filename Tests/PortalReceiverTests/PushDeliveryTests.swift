@@ -323,10 +323,7 @@ final class PushDeliveryTests: XCTestCase {
     /// by http_ece in the stand-in) says "1 report" and nothing else; no other device hears of it.
     func testASickReportWakesTheGroupsTeachersDevicesWithANumberOnly() async throws {
         try await start()
-        var teacher5 = TestToken.make(30, family: "staff-30", audiences: ["school", "groep-5"], expires: Fixture.yearEnd)
-        teacher5.staff = "teacher"
-        var teacher3 = TestToken.make(31, family: "staff-31", audiences: ["school", "groep-3"], expires: Fixture.yearEnd)
-        teacher3.staff = "teacher"
+        let teacher5 = TestToken.teacher(30, group: "groep-5"), teacher3 = TestToken.teacher(31, group: "groep-3")
         var trust = live.receiver.trust.current.file
         trust.tokens += [teacher5.trustEntry, teacher3.trustEntry]
         trust.generated = trust.generated.addingTimeInterval(60)

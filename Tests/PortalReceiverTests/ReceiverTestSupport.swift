@@ -29,6 +29,13 @@ struct TestToken {
         return TestToken(id: id, family: family, audiences: audiences, seed: SHA256.hash(Array("seed \(n)".utf8)), expires: expires)
     }
 
+    /// A teacher's token for `group` (staff in the trust file).
+    static func teacher(_ n: Int, group: String) -> TestToken {
+        var token = make(n, family: "staff-\(n)", audiences: ["school", group], expires: Fixture.yearEnd)
+        token.staff = "teacher"
+        return token
+    }
+
     var trustEntry: TrustFile.Token {
         TrustFile.Token(id: id, family: family, audiences: audiences, expires: expires, publicKey: Ed25519.publicKey(seed: seed), staff: staff)
     }

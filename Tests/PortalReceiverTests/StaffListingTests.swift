@@ -10,11 +10,7 @@ import PortalTestSupport
 import XCTest
 
 final class StaffListingTests: XCTestCase {
-    static let teacher5: TestToken = {
-        var t = TestToken.make(20, family: "staff-20", audiences: ["school", "groep-5"], expires: Fixture.yearEnd)
-        t.staff = "teacher"
-        return t
-    }()
+    static let teacher5 = TestToken.teacher(20, group: "groep-5")
     static let groupKey5 = HPKE.deriveKeyPair(ikm: Array("groep-5 inbox 1".utf8))
 
     func report(_ live: LiveReceiver, _ token: TestToken, group: String, day: String, kid: Bool = true) async throws -> HTTPResult {

@@ -10,11 +10,7 @@ import PortalTestSupport
 import XCTest
 
 final class StaffPostTests: XCTestCase {
-    static let teacher: TestToken = {
-        var t = TestToken.make(40, family: "staff-40", audiences: ["school", "groep-5"], expires: Fixture.yearEnd)
-        t.staff = "teacher"
-        return t
-    }()
+    static let teacher = TestToken.teacher(40, group: "groep-5")
     static let groupKey = HPKE.deriveKeyPair(ikm: Array("groep-5 inbox".utf8))
 
     func sealed(_ post: PostPayload, id: String, group: String = "groep-5") throws -> SealedPayload {
