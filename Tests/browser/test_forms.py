@@ -134,6 +134,10 @@ def test_a_slot_taken_meanwhile_is_refused_and_greyed(booking_site, receiver, br
     a.click("[data-testid=confirm-booking]")
     a.wait_for_function("() => document.querySelector('.slot[data-slot$=\"T18:50\"]').classList.contains('slot-taken')")
     assert NL["send.slot_taken"] in a.inner_text("[data-testid=form-status]")
+    # Issue 19 point 5: the message is on screen (and focused), not above the visible area.
+    a.wait_for_function("""() => { const r = document.querySelector('[data-testid=form-status]').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= innerHeight; }""")
+    assert a.evaluate("document.activeElement === document.querySelector('[data-testid=form-status]')")
     assert not slot_button(a, "18:50").is_enabled()
     assert "bezet" in slot_button(a, "18:50").get_attribute("aria-label")
     assert [r["child"] for r in bookings(bs, receiver)] == ["Daan Bakker"]
@@ -461,3 +465,24 @@ def test_after_booking_the_timeline_card_shows_the_appointment(booking_site, rec
     pg.goto(receiver.url + "#/")
     pg.wait_for_selector(".view-timeline")
     assert card.locator("[data-testid=booked]").count() == 0
+
+
+def test_a_cancel_during_a_move_leaves_no_move_behind(booking_site, receiver, ctx):
+    """Issue 19 point 5: after "change time" and then "cancel", picking a slot books anew (the
+    confirm says "book", not "move", and the booking is made), instead of moving a cancelled booking."""
+    bs = booking_site
+    pg = open_app(ctx, receiver.url, bs.tokens["g5-b"])
+    open_booking(pg, receiver.url, bs.schedules["groep-5"])
+    book(pg, "Noor Bakker", "18:30")
+    pg.click("[data-testid=receipt] [data-testid=rebook]")
+    slot_button(pg, "18:40").click()
+    assert pg.inner_text("[data-testid=confirm-booking]") == NL["booking.confirm_move"]
+    pg.click("[data-testid=receipt] [data-testid=cancel]")
+    pg.click("[data-testid=cancel-confirm]")
+    pg.wait_for_selector("[data-testid=receipt]", state="detached")
+    assert pg.locator("[data-testid=confirm-booking]").count() == 0, "no stale move panel"
+    slot_button(pg, "18:50").click()
+    assert pg.inner_text("[data-testid=confirm-booking]") == NL["booking.confirm"]
+    pg.click("[data-testid=confirm-booking]")
+    pg.wait_for_selector("[data-testid=receipt]")
+    assert [(r["child"], r["slot"][-5:]) for r in bookings(bs, receiver)] == [("Noor Bakker", "18:50")]

@@ -133,9 +133,18 @@ export function bookingView(state, visit, path) {
       button.disabled = false; button.textContent = D.confirmLabel(moving);
       say(box, problem(err), 'error');
       if (err instanceof ApiError && err.status === 409) { confirmArea.replaceChildren(); await load(); }
+      showProblem();
     } finally {
       busy = false;
     }
+  }
+
+  /** The status line sits above the grid: after a refusal the parent is scrolled down at the slot
+   * they picked, so the message is brought into view (and focused, so it is read out). */
+  function showProblem() {
+    box.setAttribute('tabindex', '-1');
+    box.focus({ preventScroll: true });
+    box.scrollIntoView({ block: 'center' });
   }
 
   // ---- what a receipt offers ----
@@ -151,10 +160,13 @@ export function bookingView(state, visit, path) {
     try {
       await call(state.site, rec, 'DELETE', '/v1/bookings/' + s.booking);
       if (!visit.current()) return;
+      // A move of this booking that was under way is over: no "move here" panel stays behind.
+      if (moving === s.booking) moving = null;
+      confirmArea.replaceChildren();
       say(box, t('booking.cancelled'), 'ok');
       await load();
     } catch (err) {
-      if (visit.current()) say(box, problem(err), 'error');
+      if (visit.current()) { say(box, problem(err), 'error'); showProblem(); }
     } finally {
       busy = false;
     }
