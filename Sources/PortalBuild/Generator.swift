@@ -85,8 +85,10 @@ public struct Generator {
                 // their audience keys: re-key those audiences (once per token).
                 var changed = !keystore.rotateForExpiredTokens(at: options.now).isEmpty
                 // Office tokens read every group of site.yaml (read alone: the content is loaded
-                // later); a damaged site.yaml is reported by the load step.
-                if let config = try? ContentLoader(root: options.contentDirectory).siteConfig() {
+                // later; only when there is an office token, a no-op build stays as cheap); a
+                // damaged site.yaml is reported by the load step.
+                if keystore.tokens().contains(where: { $0.staff == .office }),
+                   let config = try? ContentLoader(root: options.contentDirectory).siteConfig() {
                     changed = keystore.updateOfficeAudiences(groups: config.groups.map(\.id)) || changed
                 }
                 // Group inbox keys turn over weekly (FORMAT.md "Group inbox keys").

@@ -249,11 +249,9 @@ public struct Keystore: Sendable {
     public mutating func revoke(id prefix: String) throws(KeystoreError) -> TokenRecord {
         let i = try index(of: prefix)
         if let at = records[i].revoked { throw .alreadyRevoked(id: records[i].id, at: at) }
-        records[i].revoked = Keystore.wholeSeconds(clock.now())
-        bumpEpochs(of: Keystore.keyedAudiences(of: records[i]))
-        // A staff device held its groups' inbox secrets: reports from the next build on are sealed
-        // to keys it never had.
-        if records[i].staff != nil { bumpInboxEpochs(of: Keystore.groups(of: records[i]), at: records[i].revoked ?? clock.now()) }
+        let now = Keystore.wholeSeconds(clock.now())
+        records[i].revoked = now
+        rekey(losing: records[i], at: now)
         return records[i]
     }
 
@@ -296,6 +294,14 @@ public struct Keystore: Sendable {
     /// The groups that any token names, and those with an inbox epoch already.
     public func inboxGroups() -> [String] {
         Set(records.flatMap(Keystore.groups(of:))).union(inboxEpochs.keys).sorted()
+    }
+
+    /// A token's device kept what its keyslot held: every audience it read gets a new epoch, and
+    /// for a staff token its groups' inbox keys too, so reports from the next build on are sealed
+    /// to keys that device never had.
+    mutating func rekey(losing record: TokenRecord, at date: Date) {
+        bumpEpochs(of: Keystore.keyedAudiences(of: record))
+        if record.staff != nil { bumpInboxEpochs(of: Keystore.groups(of: record), at: date) }
     }
 
     mutating func bumpInboxEpochs(of groups: [String], at date: Date) {
@@ -341,14 +347,16 @@ public struct Keystore: Sendable {
     @discardableResult
     public mutating func rotateForExpiredTokens(at date: Date) -> [String] {
         var bumped: [String] = []
+        var staffGroups: [String] = []
         for record in records where record.revoked == nil
             && (record.expires <= date || record.registrationLapsed(at: date))
             && !expiryRotated.contains(record.id) {
             expiryRotated.insert(record.id)
             for audience in Keystore.keyedAudiences(of: record) where !bumped.contains(audience) { bumped.append(audience) }
-            if record.staff != nil { bumpInboxEpochs(of: Keystore.groups(of: record), at: date) }
+            if record.staff != nil { for group in Keystore.groups(of: record) where !staffGroups.contains(group) { staffGroups.append(group) } }
         }
         bumpEpochs(of: bumped)
+        bumpInboxEpochs(of: staffGroups, at: date)
         return bumped
     }
 
@@ -394,8 +402,7 @@ public struct Keystore: Sendable {
             email: old.email, staff: old.staff)
         if old.revoked == nil {
             records[i].revoked = now
-            if !expiryRotated.contains(old.id) { bumpEpochs(of: Keystore.keyedAudiences(of: old)) }
-            if old.staff != nil { bumpInboxEpochs(of: Keystore.groups(of: old), at: now) }
+            if !expiryRotated.contains(old.id) { rekey(losing: old, at: now) }
         }
         return (issued.token, issued.record, records[i])
     }

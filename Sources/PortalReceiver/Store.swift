@@ -405,9 +405,10 @@ final class ReceiverStore: @unchecked Sendable {
     /// Posts in `state` (all when nil), oldest first, with the sealed post.
     func posts(state: PostState?) async throws -> [PostRow] {
         try await pool.read { db in
-            let rows = state.map { try? Row.fetchAll(db, sql: "SELECT * FROM staff_posts WHERE state = ? ORDER BY received", arguments: [$0.rawValue]) }
-                ?? (try? Row.fetchAll(db, sql: "SELECT * FROM staff_posts ORDER BY received"))
-            return (rows ?? []).map { ReceiverStore.postRow($0, withPost: true) }
+            let rows = try state.map {
+                try Row.fetchAll(db, sql: "SELECT * FROM staff_posts WHERE state = ? ORDER BY received", arguments: [$0.rawValue])
+            } ?? Row.fetchAll(db, sql: "SELECT * FROM staff_posts ORDER BY received")
+            return rows.map { ReceiverStore.postRow($0, withPost: true) }
         }
     }
 
@@ -465,6 +466,18 @@ final class ReceiverStore: @unchecked Sendable {
             return try String.fetchSet(
                 db, sql: "SELECT submission_id FROM staff_reads WHERE token_id = ? AND submission_id IN (\(marks))",
                 arguments: StatementArguments([tokenID] + ids))
+        }
+    }
+
+    /// How many of `ids` are reports of `groups` received at or after `sinceMillis`.
+    func countSubmissions(ids: [String], groups: Set<String>, sinceMillis: Int64) async throws -> Int {
+        guard !ids.isEmpty, !groups.isEmpty else { return 0 }
+        let idMarks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let groupMarks = Array(repeating: "?", count: groups.count).joined(separator: ", ")
+        return try await pool.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM submissions WHERE id IN (\(idMarks)) AND group_id IN (\(groupMarks)) AND received >= ?",
+                arguments: StatementArguments(ids + groups.sorted()) + [sinceMillis]) ?? 0
         }
     }
 

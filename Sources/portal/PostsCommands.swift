@@ -47,9 +47,14 @@ enum TeacherPosts {
     static func removeRetracted(client: ReceiverClient, keys: URL, paths: PathOptions) async throws -> [String] {
         var lines: [String] = []
         for row in try await client.posts(state: .retracted) {
-            try? FileManager.default.removeItem(at: draftsFolder(keys).appendingPathComponent(row.id + ".json"))
+            // A file staff removed by hand already is fine; one that cannot be removed stops here,
+            // before the receiver is told it is gone (a draft left behind could still be approved).
+            func remove(_ file: URL) throws {
+                if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
+            }
+            try remove(draftsFolder(keys).appendingPathComponent(row.id + ".json"))
             if let path = published(keys)[row.id] {
-                try? FileManager.default.removeItem(at: paths.contentURL.appendingPathComponent(path))
+                try remove(paths.contentURL.appendingPathComponent(path))
                 try setPublished(row.id, nil, keys: keys)
                 lines.append("Removed content/\(path): its author took it back (gone from the site at the next generate).")
             } else {

@@ -165,26 +165,36 @@ final class PushStore: @unchecked Sendable {
             }
             var held = 0
             for (endpoint, message) in perDevice {
-                var payload = message.payload
-                if let waiting = try Row.fetchOne(db, sql: "SELECT payload FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
-                   let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
-                    payload = old.merged(with: payload)
-                }
-                // Urgent goes now; anything else waits for the end of the quiet hours, also when it
-                // merges into a message that was due (a retry).
-                let notBefore = payload.urgent ? now : max(now, releaseAt)
-                if notBefore > now { held += 1 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts, revision) VALUES (?, ?, ?, ?, ?, ?, 0, 0)
-                        ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
-                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0, revision = revision + 1
-                        """,
-                    arguments: [endpoint, Data(message.p256dh), Data(message.auth), Data(payload.encoded()), notBefore,
-                                notBefore + ttlMillis])
+                let waits = try Self.queue(
+                    db, endpoint: endpoint, p256dh: message.p256dh, auth: message.auth, adding: message.payload,
+                    now: now, releaseAt: releaseAt, ttlMillis: ttlMillis)
+                if waits { held += 1 }
             }
             return (perDevice.count, held, repeated)
         }
+    }
+
+    /// Merges `payload` into the message waiting for `endpoint` (or starts one) and schedules it:
+    /// urgent goes now, anything else waits for the end of the quiet hours, also when it merges
+    /// into a message that was due (a retry). True when it waits.
+    private static func queue(
+        _ db: Database, endpoint: String, p256dh: [UInt8], auth: [UInt8], adding payload: PushPayload,
+        now: Int64, releaseAt: Int64, ttlMillis: Int64
+    ) throws -> Bool {
+        var payload = payload
+        if let waiting = try Row.fetchOne(db, sql: "SELECT payload FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
+           let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
+            payload = old.merged(with: payload)
+        }
+        let notBefore = payload.urgent ? now : max(now, releaseAt)
+        try db.execute(
+            sql: """
+                INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts, revision) VALUES (?, ?, ?, ?, ?, ?, 0, 0)
+                ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
+                  not_before = excluded.not_before, expires = excluded.expires, attempts = 0, revision = revision + 1
+                """,
+            arguments: [endpoint, Data(p256dh), Data(auth), Data(payload.encoded()), notBefore, notBefore + ttlMillis])
+        return notBefore > now
     }
 
     /// Queues "a new report" for every device of `tokens` (the staff tokens of the report's
@@ -196,20 +206,10 @@ final class PushStore: @unchecked Sendable {
             var devices = 0
             for row in try Row.fetchAll(db, sql: "SELECT endpoint, token_id, p256dh, auth FROM push_subscriptions") {
                 guard tokens.contains(row["token_id"] as String) else { continue }
-                let endpoint: String = row["endpoint"]
-                var payload = PushPayload(sequences: [:], urgent: false, count: 0, reports: 1)
-                if let waiting = try Row.fetchOne(db, sql: "SELECT payload FROM push_queue WHERE endpoint = ?", arguments: [endpoint]),
-                   let old = PushPayload.decode(Array(waiting["payload"] as Data)) {
-                    payload = old.merged(with: payload)
-                }
-                let notBefore = payload.urgent ? now : max(now, releaseAt)
-                try db.execute(
-                    sql: """
-                        INSERT INTO push_queue (endpoint, p256dh, auth, payload, not_before, expires, attempts, revision) VALUES (?, ?, ?, ?, ?, ?, 0, 0)
-                        ON CONFLICT(endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth, payload = excluded.payload,
-                          not_before = excluded.not_before, expires = excluded.expires, attempts = 0, revision = revision + 1
-                        """,
-                    arguments: [endpoint, row["p256dh"] as Data, row["auth"] as Data, Data(payload.encoded()), notBefore, notBefore + ttlMillis])
+                _ = try Self.queue(
+                    db, endpoint: row["endpoint"], p256dh: Array(row["p256dh"] as Data), auth: Array(row["auth"] as Data),
+                    adding: PushPayload(sequences: [:], urgent: false, count: 0, reports: 1),
+                    now: now, releaseAt: releaseAt, ttlMillis: ttlMillis)
                 devices += 1
             }
             return devices

@@ -81,24 +81,25 @@ export async function sealPost(site, rec, group, id, post) {
   return { enc: b64(enc), ct: b64(ct) };
 }
 
-/** The school's reason for rejecting one of this teacher's posts (sealed to the group's inbox key). */
-export async function openReason(rec, post) {
-  const key = post.reason && rec.staff && rec.staff.keys[post.reason.kid];
+/** Opens `sealed` with the group inbox secret of `staff` that its kid names: the JSON inside, or
+ * null when this keyslot has no such key. Throws when the key is there but the payload does not
+ * open (altered, or bound to other fields). */
+async function openWithInbox(staff, sealed, info, aad) {
+  const key = sealed && staff && staff.keys[sealed.kid];
   if (!key) return null;
-  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(post.reason.enc), 'ouderportaal/2 post-reason',
-    payloadAAD(rec.token_id, 'post', [post.group, post.id]), fromB64(post.reason.ct));
-  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain)).reason;
+  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(sealed.enc), info, aad, fromB64(sealed.ct));
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain));
 }
 
-/** Opens a report a staff device listed (`row`: token_id, sealed and the unsealed fields) with the
- * group inbox secret its kid names; null when this keyslot has no such key. Throws when the key is
- * there but the payload does not open (altered, or bound to other fields). */
-export async function openPayload(staff, kind, row, fields) {
-  const key = row.sealed && staff && staff.keys[row.sealed.kid];
-  if (!key) return null;
-  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(row.sealed.enc), 'ouderportaal/1 ' + kind,
-    payloadAAD(row.token_id, kind, fields), fromB64(row.sealed.ct));
-  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain));
+/** The school's reason for rejecting one of this teacher's posts (sealed to the group's inbox key). */
+export async function openReason(rec, post) {
+  const r = await openWithInbox(rec.staff, post.reason, 'ouderportaal/2 post-reason', payloadAAD(rec.token_id, 'post', [post.group, post.id]));
+  return r ? r.reason : null;
+}
+
+/** A report or booking a staff device listed (`row`: token_id, sealed), bound to `fields`. */
+export function openPayload(staff, kind, row, fields) {
+  return openWithInbox(staff, row.sealed, 'ouderportaal/1 ' + kind, payloadAAD(row.token_id, kind, fields));
 }
 
 /** A refusal of the receiver (status, code from its JSON) or status 0 / code 'network' when unreachable. */
