@@ -167,6 +167,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalContent", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )

@@ -9,9 +9,6 @@ struct AppIdentity {
     let site: Site
     let theme: URL
 
-    /// The theme files this replaces; the output step does not copy them.
-    static let paths: Set<String> = ["manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png"]
-
     /// `manifest.webmanifest`, `icons/icon-192.png` and `icons/icon-512.png`.
     func files() throws(BuildError) -> [OutputFile] {
         let manifestPath = theme.appendingPathComponent("manifest.webmanifest")

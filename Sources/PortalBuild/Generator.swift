@@ -146,8 +146,10 @@ public struct Generator {
         }
         let staging = try clock.step(.write) { () throws(BuildError) in
             let staging = try OutputFolder.Staging(replacing: options.outputDirectory)
-            try staging.copyTree(from: theme.appDirectory, skipping: AppIdentity.paths.contains, transform: ShellFiles.served)
-            try staging.writeAll(sealed.files + AppIdentity(site: site, theme: theme.appDirectory).files())
+            let shell = try ShellStage(
+                theme: theme.appDirectory, identity: AppIdentity(site: site, theme: theme.appDirectory).files(),
+                siteID: keystore.siteID, publisherSeed: keystore.masterKey.publisherSeed).files()
+            try staging.writeAll(sealed.files + shell)
             return staging
         }
         try clock.step(.swap) { () throws(BuildError) in try staging.commit() }

@@ -100,27 +100,6 @@ public enum OutputFolder {
             if let failure = failures.values.first { throw failure }
         }
 
-        /// Copies a tree of public files (the theme's app shell) into the staging folder.
-        public func copyTree(
-            from source: URL, skipping: (String) -> Bool = { _ in false },
-            transform: (String, [UInt8]) -> [UInt8] = { $1 }
-        ) throws(BuildError) {
-            let fm = FileManager.default
-            guard let enumerator = fm.enumerator(at: source, includingPropertiesForKeys: [.isRegularFileKey]) else {
-                throw BuildError(.write, path: source.path, "cannot read the theme's app folder")
-            }
-            let base = source.standardizedFileURL.path
-            for case let url as URL in enumerator {
-                guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-                let relative = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-                if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) || skipping(relative) { continue }
-                guard let data = fm.contents(atPath: url.path) else {
-                    throw BuildError(.write, path: url.path, "cannot read theme file")
-                }
-                try write(relative, transform(relative, Array(data)))
-            }
-        }
-
         /// Flushes the staging folder to disk and swaps it in place of the target.
         public func commit() throws(BuildError) {
             let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -98,7 +98,8 @@ public enum Placeholders {
     public static let news = "Schrijf hier het bericht."
     public static let page = "Schrijf hier de tekst van de pagina."
     public static let album = "Zet de foto's in deze map."
-    static let all: Set<String> = [news, page, album]
+    public static let conference = "Schrijf hier een woord aan de ouders, of laat dit weg."
+    static let all: Set<String> = [news, page, album, conference]
     static let bytes: [[UInt8]] = all.map { Array($0.utf8) }
     static let shortest = bytes.map(\.count).min() ?? 0
 }

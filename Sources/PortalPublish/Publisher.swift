@@ -1,5 +1,5 @@
 // `portal publish`: sends output/ to a web host's folder with rsync in an order that never lets
-// a parent's browser see a file that points at one not there yet: new blobs and pages, then
+// a parent's browser see a file that points at one not there yet: new blobs, pages and the app shell's folder, then
 // indexes, then keyslots, then site.json and the app, then the signed release list; files no
 // longer used are removed only after a grace period (a device mid-session may still ask).
 import Foundation
@@ -34,6 +34,8 @@ public struct PublishOptions: Sendable {
     public var now: Date
     /// The rsync program (a path, or found on PATH).
     public var rsync: String
+    /// Told the bytes sent so far and the bytes to send, after each file (a progress bar).
+    public var progress: (@Sendable (_ sent: Int, _ total: Int) -> Void)?
 
     public init(output: URL, keys: URL, trustFile: URL, target: PublishTarget, grace: TimeInterval = 2 * 86400, now: Date = Date(), rsync: String = "rsync") {
         self.output = output
@@ -100,14 +102,14 @@ public struct Publisher {
 
     /// The phases, in order: a file is sent only after every file it names.
     static func phase(of path: String) -> Int {
-        if path.hasPrefix("b/") { return 0 }   // item and photo blobs, pages
+        if path.hasPrefix("b/") || path.hasPrefix("s/") { return 0 }   // blobs, pages, the shell's folder
         if path.hasPrefix("i/") { return 1 }   // indexes name pages
         if path.hasPrefix("k/") { return 2 }   // keyslots name indexes
         if path.hasPrefix("r/") { return listsPhase }  // the release's lists name all of these
         return 3                               // site.json and the app
     }
     static let listsPhase = 4
-    static let phaseNames = ["blobs and pages", "indexes", "keyslots", "site.json and app", "lists"]
+    static let phaseNames = ["blobs, pages and app files", "indexes", "keyslots", "site.json and app", "lists"]
 
     /// What a publish sends: every file with its SHA-256 (the `r/` lists included), the lists'
     /// text, and the signed release with its sequence.
@@ -228,17 +230,21 @@ public struct Publisher {
         } catch {
             throw PublishError("cannot write the release list in \(staging.path): \(error)")
         }
-        for (index, name) in Self.phaseNames.enumerated() {
-            let list = changed.filter { Self.phase(of: $0) == index }
-            guard !list.isEmpty else { continue }
-            // The lists come from the staging folder, everything else from output/.
-            let source = index == Self.listsPhase ? staging.appendingPathComponent("lists").path : root
-            try send(list, from: source)
-            summary.phases.append(.init(name: name, files: list.count, bytes: list.reduce(0) { $0 + size(source + "/" + $1) }))
+        // The lists come from the staging folder, everything else from output/.
+        let phases = Self.phaseNames.indices.map { index in
+            (name: Self.phaseNames[index], list: changed.filter { Self.phase(of: $0) == index },
+             source: index == Self.listsPhase ? staging.appendingPathComponent("lists").path : root)
+        } + [(name: "release", list: [Release.path], source: staging.path)]  // last: what it names is all there
+        let sizes = phases.map { phase in Dictionary(uniqueKeysWithValues: phase.list.map { ($0, size(phase.source + "/" + $0)) }) }
+        let total = sizes.reduce(0) { $0 + $1.values.reduce(0, +) }
+        var sent = 0
+        for (phase, sizes) in zip(phases, sizes) where !phase.list.isEmpty {
+            try send(phase.list, from: phase.source) { path in
+                sent += sizes[path] ?? 0
+                options.progress?(sent, total)
+            }
+            summary.phases.append(.init(name: phase.name, files: phase.list.count, bytes: sizes.values.reduce(0, +)))
         }
-        // The release list last: what it names is all there.
-        try send([Release.path], from: staging.path)
-        summary.phases.append(.init(name: "release", files: 1, bytes: size(staging.appendingPathComponent(Release.path).path)))
         if !due.isEmpty {
             try remove(due, emptyFolder: staging.appendingPathComponent("empty").path)
             for path in due { retired[path] = nil }
@@ -280,8 +286,8 @@ public struct Publisher {
     /// rsync of `paths` (relative to `source`) to the target; each file lands by rename.
     /// `--ignore-times`: these files did change, even when a keyslot of the same size was
     /// written in the same second (rsync's quick check would skip it).
-    private func send(_ paths: [String], from source: String) throws(PublishError) {
-        try rsync(paths, arguments: ["-rt", "--ignore-times", "--chmod=D755,F644"], source: source)
+    private func send(_ paths: [String], from source: String, sent: (String) -> Void) throws(PublishError) {
+        try rsync(paths, arguments: ["-rt", "--ignore-times", "--chmod=D755,F644", "--out-format=%n"], source: source, each: sent)
     }
 
     /// Removes `paths` from the target: rsync from a folder without them deletes what it lists
@@ -293,7 +299,9 @@ public struct Publisher {
         try rsync(paths, arguments: ["-r", "--delete-missing-args"], source: emptyFolder)
     }
 
-    private func rsync(_ paths: [String], arguments: [String], source: String) throws(PublishError) {
+    /// Runs rsync on `paths`; `each` is told every path rsync names on its standard output
+    /// (with `--out-format=%n`: each file as it lands).
+    private func rsync(_ paths: [String], arguments: [String], source: String, each: (String) -> Void = { _ in }) throws(PublishError) {
         let list = options.keys.appendingPathComponent("cache/publish/list-\(getpid())")
         defer { try? FileManager.default.removeItem(at: list) }
         do {
@@ -305,12 +313,29 @@ public struct Publisher {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [options.rsync] + arguments + ["--files-from=" + list.path, source + "/", options.target.destination]
-        let errors = Pipe()
+        // Standard error into a file, so that reading the names from standard output as they
+        // come never waits on a full error pipe.
+        let errorFile = list.appendingPathExtension("err")
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil), let errors = FileHandle(forWritingAtPath: errorFile.path) else {
+            throw PublishError("cannot write \(errorFile.path)")
+        }
+        let names = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = names
         do { try process.run() } catch { throw PublishError("cannot start rsync (\(options.rsync)): \(error); install rsync") }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? errors.close()
+        var pending: [UInt8] = []
+        while case let chunk = names.fileHandleForReading.availableData, !chunk.isEmpty {
+            pending += chunk
+            while let newline = pending.firstIndex(of: 0x0A) {
+                let name = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                if !name.hasSuffix("/") { each(name) }
+            }
+        }
         process.waitUntilExit()
+        let message = String(decoding: FileManager.default.contents(atPath: errorFile.path) ?? Data(), as: UTF8.self)
         guard process.terminationStatus == 0 else {
             throw PublishError(
                 "rsync to \(options.target) failed (exit \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines)); the release in force there is unchanged")

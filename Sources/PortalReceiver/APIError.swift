@@ -49,6 +49,10 @@ public struct APIError: Error, Sendable, Equatable {
     static let trustNotNewer = APIError(
         409, "trust_not_newer", "the receiver already has a trust file generated at the same time or later")
     static let trustWrongSite = APIError(409, "trust_wrong_site", "this trust file belongs to another site")
+    static let trustSignature = APIError(
+        403, "trust_signature", "the trust file is not signed by the school's publisher key (push it with `portal generate`)")
+    static let trustWrongPublisher = APIError(
+        409, "trust_wrong_publisher", "this trust file names another publisher key than the one in force")
     static func invalidTrust(_ reason: String) -> APIError { APIError(422, "invalid_trust", reason) }
     static let pushOff = APIError(409, "push_off", "this school does not send notifications")
     static func pushEndpoint(_ reason: String) -> APIError { APIError(422, "push_endpoint", reason) }

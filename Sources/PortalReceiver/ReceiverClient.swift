@@ -77,10 +77,10 @@ public struct ReceiverClient: Sendable {
         _ = try await send("POST", "/v1/admin/posts/\(id)", body: body)
     }
 
-    /// Pushes a trust file (its bytes as `portal generate` wrote them) to the receiver, which
-    /// takes it at once if it is newer than the one in force (admin key).
+    /// Pushes a trust file (as `portal generate` wrote it, signed by the publisher key) to the
+    /// receiver, which takes it at once if it is newer than the one in force (admin key).
     public func pushTrust(_ bytes: [UInt8]) async throws -> TrustReceipt {
-        try JSONDecoder().decode(TrustReceipt.self, from: try await send("POST", "/v1/admin/trust", body: bytes))
+        try JSONDecoder().decode(TrustReceipt.self, from: try await send("POST", "/v1/admin/trust", body: bytes, type: "application/octet-stream"))
     }
 
     /// Tells the receiver which audiences have new items (after the release is in force); it

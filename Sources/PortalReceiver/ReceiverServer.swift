@@ -155,8 +155,8 @@ struct SiteMiddleware: RouterMiddleware {
         let ext = name.contains(".") ? String(name.split(separator: ".").last ?? "") : ""
         var headers = HTTPFields()
         headers[.contentType] = Self.types[ext] ?? "application/octet-stream"
-        // Sealed files never change under their name; the rest is revalidated.
-        headers[.cacheControl] = path.hasPrefix("b/") ? "public, max-age=31536000, immutable" : "no-cache"
+        // Sealed files and the shell's folder never change under their name; the rest is revalidated.
+        headers[.cacheControl] = path.hasPrefix("b/") || path.hasPrefix("s/") ? "public, max-age=31536000, immutable" : "no-cache"
         return Response(status: .ok, headers: headers, body: request.method == .head ? .init() : .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

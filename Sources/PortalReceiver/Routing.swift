@@ -88,7 +88,8 @@ struct Endpoint: Sendable {
         Endpoint("GET", .exact("/api/v1/admin/submissions"), .admin { try await $0.adminSubmissions($1) }),
         Endpoint("GET", .exact("/api/v1/admin/bookings"), .admin { try await $0.adminBookings($1) }),
         Endpoint("GET", .exact("/api/v1/admin/registrations"), .admin { try await $0.adminRegistrations($1) }),
-        Endpoint("POST", .exact("/api/v1/admin/trust"), .admin { try await $0.installTrust($1) }, bodyLimit: .trustFile),
+        Endpoint(
+            "POST", .exact("/api/v1/admin/trust"), .admin { try await $0.installTrust($1) }, bodyLimit: .trustFile, body: .bytes),
         // The receiver as web host (`--site`): which files it lacks, one file, the release.
         Endpoint("POST", .exact("/api/v1/admin/site/missing"), .admin { try await $0.siteMissing($1) }, bodyLimit: .trustFile, body: .bytes),
         Endpoint("PUT", .between("/api/v1/admin/site/objects/", "", .objectID), .admin { try await $0.siteObject($1) },

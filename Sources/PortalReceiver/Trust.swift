@@ -103,7 +103,23 @@ public final class TrustStore: @unchecked Sendable {
     /// accepted and changes nothing; another file with the same instant is refused). It is
     /// written over the `--trust` file (atomically, fsynced) before it takes effect, so a
     /// restart keeps it. SIGHUP (`reload`) applies none of these rules: it is the operator's.
-    func install(_ bytes: [UInt8], now: Date) throws(APIError) -> (index: TrustIndex, changed: Bool) {
+    ///
+    /// The body is a signed document (FORMAT.md "Trust file"): the school's publisher key signs
+    /// the file, so the admin key alone (which authenticates the request) cannot make one. The
+    /// key is the one of the trust in force; a trust in force that names none (written before
+    /// the publisher key existed) takes the key the pushed file names, and every later push must
+    /// carry that same key.
+    func install(_ signed: [UInt8], now: Date) throws(APIError) -> (index: TrustIndex, changed: Bool) {
+        installLock.lock()
+        defer { installLock.unlock() }
+        let current = self.current
+        let pinned = current.file.publisherPublicKey
+        // With a key in force nothing unsigned is even parsed.
+        if let pinned, (try? SignedDocument.verify(signed, kind: "trust", publicKey: pinned)) == nil { throw APIError.trustSignature }
+        guard signed.count >= SignedDocument.headerLength, Array(signed.prefix(4)) == SignedDocument.magic else {
+            throw APIError.trustSignature
+        }
+        let bytes = Array(signed[SignedDocument.headerLength...])
         let file: TrustFile
         do {
             file = try TrustFile.decode(Data(bytes), path: "the pushed trust file")
@@ -114,10 +130,11 @@ public final class TrustStore: @unchecked Sendable {
         guard file.generated <= now.addingTimeInterval(86400) else {
             throw APIError.invalidTrust("generated lies more than a day ahead of the receiver's clock")
         }
-        installLock.lock()
-        defer { installLock.unlock() }
-        let current = self.current
         guard file.siteID == current.file.siteID else { throw APIError.trustWrongSite }
+        guard let publisher = pinned ?? file.publisherPublicKey,
+              (try? SignedDocument.verify(signed, kind: "trust", publicKey: publisher)) != nil
+        else { throw APIError.trustSignature }
+        guard file.publisherPublicKey == publisher else { throw APIError.trustWrongPublisher }
         if file.generated == current.file.generated && file == current.file { return (current, false) }
         guard file.generated > current.file.generated else { throw APIError.trustNotNewer }
         if let url {

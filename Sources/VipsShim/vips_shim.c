@@ -726,7 +726,8 @@ int portal_vips_text_icon(const char *text, int size, int red, int green, int bl
         vips_cast_uchar(t[4], &t[6], NULL) ||
         // White where the mask is set, the colour elsewhere, blended at the glyphs' edges.
         vips_ifthenelse(t[1], t[6], t[5], &t[7], "blend", TRUE, NULL) ||
-        vips_pngsave_buffer(t[7], bytes, length, "strip", TRUE, NULL);
+        // An 8-bit palette: two colours and their blends, half the bytes of true colour.
+        vips_pngsave_buffer(t[7], bytes, length, "strip", TRUE, "palette", TRUE, "compression", 9, NULL);
     g_object_unref(scope);
     if (failed) {
         char *message = vips_error_buffer_copy();

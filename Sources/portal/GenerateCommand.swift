@@ -102,7 +102,9 @@ func pushTrustFile(paths: PathOptions, keys: KeysOption, trust: String?, receive
         return ("The trust file was NOT pushed: \(error)", false)
     }
     let trustURL = trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keys.keysURL)
-    return await TrustPush(trustFile: trustURL, keys: keys.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed).push()
+    return await TrustPush(
+        trustFile: trustURL, keys: keys.keysURL, receiverURL: url, adminSeed: keystore.adminSigningSeed,
+        publisherSeed: keystore.masterKey.publisherSeed).push()
 }
 
 /// Runs `generate` and turns its errors into what staff should read.

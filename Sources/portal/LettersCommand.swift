@@ -1,8 +1,10 @@
 // `portal letters`: the invitation letter of each active token as HTML, PDF and e-mail; `--send`
-// mails them with the system's sendmail.
+// mails them with the system's sendmail, each token once (keys/letters-mailed.json remembers
+// when), so a second `--send` after new tokens were issued mails only the new ones.
 import ArgumentParser
 import Foundation
 import PortalContent
+import PortalFiles
 import PortalKeys
 import PortalLetters
 
@@ -16,10 +18,13 @@ struct LettersCommand: ParsableCommand {
               <family>-<id>.pdf    the same as PDF (needs Debian's chromium; --no-pdf skips it)
               <family>-<id>.eml    the e-mail to the address from the class list
             The folder is created with mode 0700: letters hold tokens. Keep them out of git.
+            --send mails each token's letter once: tokens mailed before are skipped (and said
+            so) unless --again is given.
 
             Examples:
               portal letters --out letters
               portal letters --group groep-3 --send
+              portal letters --token 1a2b3c4d --send --again   (mail one again)
               portal letters --token 1a2b3c4d --no-pdf
             """)
 
@@ -32,8 +37,11 @@ struct LettersCommand: ParsableCommand {
     @Option(help: "Folder for the letters (created with mode 0700).")
     var out: String = "letters"
 
-    @Flag(help: "Mail each .eml with the system's sendmail (or msmtp).")
+    @Flag(help: "Mail each .eml with the system's sendmail (or msmtp); tokens mailed before are skipped.")
     var send = false
+
+    @Flag(help: "With --send: also mail tokens that were mailed before.")
+    var again = false
 
     @Flag(name: .customLong("no-pdf"), help: "Do not make PDFs.")
     var noPDF = false
@@ -48,8 +56,10 @@ struct LettersCommand: ParsableCommand {
         let records = try select(from: keystore, site: site)
 
         // Everything that can fail before the first file is checked first.
+        if again && !send { throw ValidationError("--again goes with --send: it mails letters that were mailed before.") }
         let mailer = send ? Mailer.find() : nil
         if send && mailer == nil { throw LetterError.noMailer }
+        var mailedBefore = send ? try MailedLetters.load(keys: keysOption.keysURL) : MailedLetters()
         let printer = noPDF ? nil : PDFPrinter.find()
         let folder = try LetterFolder(URL(fileURLWithPath: out, isDirectory: true))
         if !noPDF && printer == nil {
@@ -88,16 +98,26 @@ struct LettersCommand: ParsableCommand {
 
         guard let mailer else { return }
         var sent = 0
+        var skipped = 0
         for output in outputs {
             guard let eml = output.eml, let email = output.letter.email else {
                 printNow("not sent  \(output.letter.fileBaseName): no e-mail address")
                 continue
             }
+            if !again, let when = mailedBefore.tokens[output.letter.tokenID] {
+                printNow("not sent  \(output.letter.fileBaseName): mailed on \(RFC3339.string(from: when)) (--again mails it again)")
+                skipped += 1
+                continue
+            }
             try mailer.send(eml)
+            // Remembered at once: a run that stops half-way does not mail these again.
+            mailedBefore.tokens[output.letter.tokenID] = Date()
+            try mailedBefore.save(keys: keysOption.keysURL)
             sent += 1
             printNow("sent  \(output.letter.fileBaseName) to \(email)")
         }
-        printNow("\(sent) letter\(sent == 1 ? "" : "s") handed to \(mailer.executable.lastPathComponent).")
+        let skippedNote = skipped > 0 ? " \(skipped) mailed before, not sent again." : ""
+        printNow("\(sent) letter\(sent == 1 ? "" : "s") handed to \(mailer.executable.lastPathComponent).\(skippedNote)")
     }
 
     /// Active tokens, narrowed by --token and --group, in issue order.
@@ -123,5 +143,28 @@ struct LettersCommand: ParsableCommand {
         }
         if records.isEmpty { throw LetterError.noActiveTokens }
         return records
+    }
+}
+
+/// When each token's letter was mailed (`keys/letters-mailed.json`, 0600: token ids only).
+struct MailedLetters: Codable {
+    var tokens: [String: Date] = [:]
+
+    static func file(keys: URL) -> URL { keys.appendingPathComponent("letters-mailed.json") }
+
+    static func load(keys: URL) throws -> MailedLetters {
+        guard let data = FileManager.default.contents(atPath: file(keys: keys).path) else { return MailedLetters() }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do { return try decoder.decode(MailedLetters.self, from: data) } catch {
+            throw ValidationError("\(file(keys: keys).path) is damaged (\(error)); move it away to mail every letter again.")
+        }
+    }
+
+    func save(keys: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(Array(try encoder.encode(self)), to: Self.file(keys: keys).path, mode: 0o600)
     }
 }

@@ -7,19 +7,20 @@ import PortalFiles
 struct NewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
-        abstract: "Create a news item, calendar event, album or info page with its front matter.",
+        abstract: "Create a news item, calendar event, album, info page or conference schedule with its front matter.",
         discussion: """
             Examples:
               portal new news "Sinterklaas komt naar school"
               portal new event --group groep-5 "Excursie naar het museum"
               portal new album "Schoolreis 2027"      (then put the photos in the new folder)
+              portal new conference --group groep-5 "Oudergesprekken maart"
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case news, event, album, page
+        case news, event, album, page, conference
     }
 
-    @Argument(help: "What to create: news, event, album or page.")
+    @Argument(help: "What to create: news, event, album, page or conference (needs --group).")
     var kind: Kind
 
     @Argument(help: "The title, in quotes.")
@@ -59,7 +60,10 @@ struct Scaffold {
                 throw Failure(description: "unknown group '\(group)'; groups in site.yaml: \(groups.joined(separator: ", "))")
             }
         }
-        let folder = ["news": "news", "event": "calendar", "album": "albums", "page": "pages"][kind] ?? kind
+        if kind == "conference" && group == nil {
+            throw Failure(description: "a conference belongs to a group: add --group <id> (the teacher's group)")
+        }
+        let folder = ["news": "news", "event": "calendar", "album": "albums", "page": "pages", "conference": "conferences"][kind] ?? kind
         let base = group.map { "groups/\($0)/\(folder)" } ?? folder
         let relative = kind == "album" ? "\(base)/\(slug)/index.md" : "\(base)/\(slug).md"
         let url = contentRoot.appendingPathComponent(relative)
@@ -77,6 +81,8 @@ struct Scaffold {
             text = "---\ntitle: \(quoted)\nstart: \(day) 19:00\nend: \(day) 20:30\n---\n"
         case "album":
             text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n---\n\(Placeholders.album)\n"
+        case "conference":
+            text = Self.conference(title: quoted, now: now, timeZone: timeZone)
         default:
             text = "---\ntitle: \(quoted)\nweight: 50\n---\n\(Placeholders.page)\n"
         }
@@ -87,6 +93,40 @@ struct Scaffold {
             throw Failure(description: "cannot write \(relative): \(error)")
         }
         return relative
+    }
+
+    /// A conference three weeks ahead, booking open from tomorrow evening until four days
+    /// before, each line explained: the front matter staff find hardest to write.
+    static func conference(title: String, now: Date, timeZone: TimeZone) -> String {
+        let first = day(now.addingTimeInterval(21 * 86400), in: timeZone)
+        let second = day(now.addingTimeInterval(23 * 86400), in: timeZone)
+        let opens = day(now.addingTimeInterval(86400), in: timeZone)
+        let closes = day(now.addingTimeInterval(17 * 86400), in: timeZone)
+        return """
+            ---
+            title: \(title)
+            # teacher: Juf Sanne        (who holds the talks; the group's teacher when left out)
+            location: Lokaal
+            slot_minutes: 10            # length of one talk; slots are cut from each evening
+            evenings:                   # one or more; times in quotes
+              - date: \(first)
+                start: "18:30"
+                end: "21:00"
+                breaks:                 # optional: no talks in a break
+                  - start: "19:40"
+                    end: "19:50"
+              - date: \(second)
+                start: "15:00"
+                end: "17:00"
+            booking:                    # when parents can choose a time (before the first evening)
+              opens: \(opens) 19:00
+              closes: \(closes) 12:00
+            per_family: 1               # talks a family may book (2 for twins)
+            min_notice_hours: 24        # no booking or change closer to a talk than this
+            ---
+            \(Placeholders.conference)
+
+            """
     }
 
     private func knownGroups() throws -> [String] {

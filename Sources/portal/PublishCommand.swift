@@ -72,10 +72,14 @@ struct PublishCommand: AsyncParsableCommand {
             return
         }
         let target = host.target
-        let options = PublishOptions(
+        var options = PublishOptions(
             output: outputOption.outputURL, keys: keysOption.keysURL,
             trustFile: trust.map { URL(fileURLWithPath: $0) } ?? GenerateOptions.defaultTrustFile(keys: keysOption.keysURL),
             target: target, grace: host.graceSeconds)
+        // On a terminal one bar for the whole upload (the phases are rsync runs of their own).
+        let bar = ProgressDisplay(label: "upload", total: 1, bytes: true)
+        options.progress = { sent, total in bar.set(sent, total: total) }
+        defer { bar.finish() }
         let summary: PublishSummary
         do { summary = try Publisher(options: options).run() } catch {
             printError("publish: \(error)")

@@ -8,13 +8,14 @@ import FoundationNetworking
 #endif
 import PortalCrypto
 import PortalFiles
+import PortalFormat
 import PortalKeys
 import PortalReceiver
 
 /// One push of the trust file, and its one-line report for staff.
 ///
 /// ```swift
-/// let line = await TrustPush(trustFile: trustURL, keys: keysURL, receiverURL: url, adminSeed: seed).run()
+/// let line = await TrustPush(trustFile: trustURL, keys: keysURL, receiverURL: url, adminSeed: admin, publisherSeed: publisher).run()
 /// print(line)   // "Trust file pushed to https://.../api (42 tokens, 3 schedules)."
 /// ```
 struct TrustPush {
@@ -22,6 +23,8 @@ struct TrustPush {
     let keys: URL
     let receiverURL: URL
     let adminSeed: [UInt8]
+    /// Signs the file itself (FORMAT.md "Trust file"); the admin key signs the request.
+    let publisherSeed: [UInt8]
 
     static func stateFile(keys: URL) -> URL { keys.appendingPathComponent("trust-pushed.json") }
 
@@ -56,7 +59,7 @@ struct TrustPush {
         let client = ReceiverClient(receiverURL: receiverURL, signer: .admin(seed: adminSeed), session: session)
         let advice = "run `portal generate` again when it is reachable (it retries), or copy \(trustFile.path) to the server and reload portal-receiver (SIGHUP)"
         do {
-            let receipt = try await client.pushTrust(bytes)
+            let receipt = try await client.pushTrust(SignedDocument.sign(bytes, kind: "trust", seed: publisherSeed))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try? AtomicFile.write(Array(try encoder.encode(state)), to: stateURL.path, mode: 0o600)

@@ -97,14 +97,16 @@ final class GenerateTests: XCTestCase {
         _ = try fixture.issue(["groep-5"])
         try fixture.generate()
         let site = try fixture.site()
-        // The public app shell is copied from the theme (modules without their comment lines);
-        // everything else must be sealed.
+        // The public app shell is copied from the theme (modules without their comment lines)
+        // into its folder; everything else must be sealed.
         let source = try fixture.outputFiles(fixture.theme.appendingPathComponent("app"))
-        let shell = Dictionary(uniqueKeysWithValues: source.map { ($0.key, Data(ShellFiles.served($0.key, Array($0.value)))) })
-        let files = try fixture.outputFiles().filter { shell[$0.key] != $0.value }
-        // Besides sealed blobs and keyslots, only the public facts: site.json and the app's
-        // identity (manifest with the school's name, icons with its initials).
-        let publicFiles: Set<String> = ["site.json", "manifest.webmanifest", "icons/icon-192.png", "icons/icon-512.png"]
+        let shell = Dictionary(uniqueKeysWithValues: try source.map { (try fixture.servedPath($0.key), Data(ShellFiles.served($0.key, Array($0.value)))) })
+        let files = try fixture.outputFiles().filter { shell[$0.key] != $0.value && $0.value != Data(ShellStage.format1Placeholder) }
+        // Besides sealed blobs and keyslots, only the public facts: site.json, the app's identity
+        // (manifest with the school's name, icons with its initials), the page and the worker
+        // pointed into the shell's folder, and the signed list of the shell's files.
+        let folder = ShellIndex.directory(try fixture.shellIndex().id)
+        let publicFiles: Set<String> = ["site.json", "shell", "index.html", "sw.js", "manifest.webmanifest", folder + "icons/icon-192.png", folder + "icons/icon-512.png"]
         XCTAssertTrue(
             files.keys.allSatisfy { publicFiles.contains($0) || $0.hasPrefix("b/") || $0.hasPrefix("i/") || $0.hasPrefix("k/") },
             "\(files.keys.filter { !$0.hasPrefix("b/") && !$0.hasPrefix("i/") && !$0.hasPrefix("k/") }.sorted())")
@@ -379,7 +381,7 @@ final class GenerateTests: XCTestCase {
         XCTAssertEqual(manifest["theme_color"] as? String, "#1f6f8b", "site.yaml's colour")
         let theme = try fixture.outputFiles(fixture.theme.appendingPathComponent("app"))
         for size in [192, 512] {
-            let png = try XCTUnwrap(files["icons/icon-\(size).png"])
+            let png = try XCTUnwrap(files[try fixture.servedPath("icons/icon-\(size).png")])
             XCTAssertNotEqual(png, theme["icons/icon-\(size).png"], "drawn for this school, not the theme's")
             let metadata = try PhotoMetadata.probe(Array(png))
             XCTAssertEqual([metadata.width, metadata.height], [size, size])

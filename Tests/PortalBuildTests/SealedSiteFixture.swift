@@ -61,6 +61,19 @@ final class SealedSiteFixture {
         try JSONDecoder().decode(SiteInfo.self, from: Data(contentsOf: output.appendingPathComponent("site.json")))
     }
 
+    /// output/shell, opened under the school's publisher key.
+    func shellIndex() throws -> ShellIndex {
+        let keystore = try Keystore.openOrCreate(at: keys)
+        return try ShellIndex.open(
+            Array(Data(contentsOf: output.appendingPathComponent(ShellIndex.path))),
+            publisher: Ed25519.publicKey(seed: keystore.masterKey.publisherSeed), siteID: Hex.encode(keystore.siteID))
+    }
+
+    /// Where a file of the theme's app folder lies in output/ (the shell's folder, or the root).
+    func servedPath(_ themePath: String) throws -> String {
+        ["index.html", "sw.js", "manifest.webmanifest"].contains(themePath) ? themePath : ShellIndex.directory(try shellIndex().id) + themePath
+    }
+
     /// Every regular file below output/, relative path -> bytes.
     func outputFiles(_ folder: URL? = nil) throws -> [String: Data] {
         let base = (folder ?? output).standardizedFileURL

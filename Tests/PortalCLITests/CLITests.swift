@@ -1,5 +1,6 @@
 // The staff commands end to end: the real binary on temporary copies of the example school.
 import Foundation
+import PortalContent
 import PortalBuild
 import PortalTrust
 import XCTest
@@ -79,6 +80,33 @@ final class NewCommandTests: XCTestCase {
         let check = try portal(["check"], in: workspace.root)
         XCTAssertEqual(check.status, 1)
         XCTAssertTrue(check.stderr.contains("content/albums/schoolreis-2027/index.md"), check.stderr)
+    }
+
+    func testAConferenceScaffoldExplainsItselfAndBecomesBookableSlots() throws {
+        let workspace = try Workspace()
+        var result = try portal(["new", "conference", "Oudergesprekken maart"], in: workspace.root)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("a conference belongs to a group: add --group"), result.stderr)
+        result = try portal(["new", "conference", "--group", "groep-5", "Oudergesprekken maart"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let path = "content/groups/groep-5/conferences/oudergesprekken-maart.md"
+        let text = try workspace.read(path)
+        XCTAssertTrue(text.contains("slot_minutes: 10            # length of one talk"), text)
+        // Its one placeholder line is refused like any other; replaced, the schedule checks.
+        var checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 1)
+        XCTAssertTrue(checked.stderr.contains("\(path):"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("still holds the text `portal new` put there"), checked.stderr)
+        try workspace.write(path, text.replacingOccurrences(of: Placeholders.conference, with: "Tot dan!"))
+        checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        // Generated, it is a schedule of the receiver's trust file: 14 talks on the first evening
+        // (18:30-21:00 without the break), 12 on the second.
+        XCTAssertEqual(try portal(["generate", "--no-push"], in: workspace.root).status, 0)
+        let trust = try JSONSerialization.jsonObject(with: Data(try workspace.read("keys/trust.json").utf8)) as? [String: Any]
+        let schedules = try XCTUnwrap(trust?["schedules"] as? [[String: Any]])
+        XCTAssertTrue(schedules.contains { ($0["slots"] as? [Any])?.count == 26 && $0["audience"] as? String == "groep-5" },
+                      "\(schedules.map { ($0["slots"] as? [Any])?.count ?? 0 })")
     }
 
     func testRefusesUnknownGroupAndExistingFile() throws {

@@ -145,5 +145,25 @@ final class LettersCommandTests: XCTestCase {
         XCTAssertEqual(try workspace.read("sent/0.args"), "-t -oi\n")
         XCTAssertTrue(try workspace.read("sent/0.eml").contains("To: \"Fam. Jansen\" <jansen@example.nl>\r\n"))
         XCTAssertTrue(result.stdout.contains("sent  fam-jansen-"), result.stdout)
+
+        // Issue 19 point 8: a second --send after a new token mails only the new one ...
+        try workspace.write("nieuw.csv", "family;email;group\nFam. Nieuw;nieuw@example.nl;groep-4\n")
+        XCTAssertEqual(try portal(["token", "import", "nieuw.csv"], in: workspace.root).status, 0)
+        let second = try portal(["letters", "--send", "--no-pdf"], in: workspace.root, environment: ["PATH": path])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("1 letter handed to sendmail. 3 mailed before, not sent again."), second.stdout)
+        XCTAssertTrue(second.stdout.contains("sent  fam-nieuw-"), second.stdout)
+        XCTAssertEqual(second.stdout.components(separatedBy: "(--again mails it again)").count - 1, 3, second.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.url("sent").path).filter { $0.hasSuffix(".eml") }.count, 4)
+        // ... and --again mails them all again; without --send it is refused.
+        let again = try portal(["letters", "--send", "--again", "--no-pdf"], in: workspace.root, environment: ["PATH": path])
+        XCTAssertTrue(again.stdout.contains("4 letters handed to sendmail."), again.stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.url("sent").path).filter { $0.hasSuffix(".eml") }.count, 8)
+        let alone = try portal(["letters", "--again", "--no-pdf"], in: workspace.root)
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.stderr.contains("--again goes with --send"), alone.stderr)
+        let record = try workspace.read("keys/letters-mailed.json")
+        XCTAssertFalse(record.contains("@"), "token ids and times only")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: workspace.url("keys/letters-mailed.json").path)[.posixPermissions] as? Int, 0o600)
     }
 }

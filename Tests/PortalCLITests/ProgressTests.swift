@@ -53,4 +53,17 @@ final class ProgressTests: XCTestCase {
         XCTAssertEqual(plainLetters.components(separatedBy: "wrote  ").count - 1, 3, plainLetters)
         XCTAssertFalse(plainLetters.contains("["), plainLetters)
     }
+
+    func testAPublishWithRsyncShowsOneUploadBarOnATerminalOnly() throws {
+        let workspace = try Workspace()
+        _ = try issue(["--group", "groep-3"], in: workspace)
+        _ = try run(["generate", "--no-push"], in: workspace)
+        let published = try onTerminal(["publish", "--to", workspace.url("host").path, "--no-push"], in: workspace)
+        XCTAssertTrue(published.contains("\r\u{1B}[Kupload  ["), published)
+        XCTAssertTrue(published.contains("100%"), published)
+        XCTAssertTrue(published.contains("Published release"), published)
+        let plain = try run(["publish", "--to", workspace.url("host2").path, "--no-push"], in: workspace).stdout
+        XCTAssertFalse(plain.contains("upload  ["), plain)
+        XCTAssertTrue(plain.hasPrefix("Published release"), plain)
+    }
 }

@@ -39,7 +39,8 @@ final class ReceiverSiteCommandTests: XCTestCase {
         XCTAssertGreaterThan(sent, 100)
         // The receiver serves exactly what output/ holds, and a parent's keyslot opens from it.
         let output = workspace.url("output")
-        for path in ["site.json", "index.html", "app.js"] {
+        let shell = try JSONDecoder().decode(ShellIndex.self, from: Data(try Data(contentsOf: output.appendingPathComponent("shell")).dropFirst(SignedDocument.headerLength)))
+        for path in ["site.json", "index.html", "shell", ShellIndex.directory(shell.id) + "app.js"] {
             let (status, data) = try await get(receiver.base + "/" + path)
             XCTAssertEqual(status, 200, path)
             XCTAssertEqual(data, try Data(contentsOf: output.appendingPathComponent(path)), path)

@@ -100,7 +100,7 @@ final class PublishTests: XCTestCase {
         let site = try files(output)
         let lists = Set(try hostRelease().lists.values.joined()).count
         XCTAssertEqual(first.files, site.count + lists + 1, "every file, the lists and the release")
-        XCTAssertEqual(first.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "site.json and app", "lists", "release"])
+        XCTAssertEqual(first.phases.map(\.name), ["blobs, pages and app files", "indexes", "keyslots", "site.json and app", "lists", "release"])
         var onHost = try files(host)
         onHost = onHost.filter { $0.key != Release.path && !$0.key.hasPrefix("r/") }
         XCTAssertEqual(onHost, site, "the host holds the site as generated")
@@ -115,7 +115,7 @@ final class PublishTests: XCTestCase {
         let before = try hostRelease()
         let beforeFiles = try releasedFiles()
         let second = try publish()
-        XCTAssertEqual(second.phases.map(\.name), ["blobs and pages", "indexes", "lists", "release"])
+        XCTAssertEqual(second.phases.map(\.name), ["blobs, pages and app files", "indexes", "lists", "release"])
         XCTAssertEqual(second.phases.first?.files, 2)
         XCTAssertLessThanOrEqual(second.phases[2].files, 4, "the lists of the two old and two new names")
         XCTAssertLessThan(second.bytes, 100_000)
@@ -176,7 +176,7 @@ final class PublishTests: XCTestCase {
         while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertEqual(failures.values.count, 0, "a device mid-publish found a missing or wrong file: \(failures.values.prefix(3))")
         XCTAssertGreaterThan(reads.values.count, 0)
-        XCTAssertEqual(summary.phases.map(\.name), ["blobs and pages", "indexes", "keyslots", "lists", "release"])
+        XCTAssertEqual(summary.phases.map(\.name), ["blobs, pages and app files", "indexes", "keyslots", "lists", "release"])
         try assertReleaseWhole()
     }
 

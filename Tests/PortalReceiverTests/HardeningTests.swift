@@ -74,10 +74,60 @@ final class HardeningTests: XCTestCase {
 
     // MARK: - 2b: staff push the trust file
 
-    private func pushed(_ trust: TrustFile, generated: Date) throws -> [UInt8] {
+    /// The trust file's bytes as generate writes them, and the signed document it pushes.
+    private func written(_ trust: TrustFile, generated: Date) throws -> [UInt8] {
         var file = trust
         file.generated = generated
         return Array(try file.encoded())
+    }
+
+    private func pushed(_ trust: TrustFile, generated: Date, seed: [UInt8] = Fixture.publisherSeed) throws -> [UInt8] {
+        SignedDocument.sign(try written(trust, generated: generated), kind: "trust", seed: seed)
+    }
+
+    func testAPushedTrustFileMustBeSignedByTheSchoolsPublisherKey() async throws {
+        let live = try await start()
+        var revoked = Fixture.trust()
+        revoked.tokens.removeAll { $0.id == Fixture.parentA.id }
+        let later = Fixture.now.addingTimeInterval(60)
+        // The admin key alone (a request signed by it) cannot replace the trust: the file as
+        // written, unsigned, is refused ...
+        let unsigned = try await live.send("POST", "/api/v1/admin/trust", rawBody: try written(revoked, generated: later), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(unsigned.status, 403, "\(unsigned.json)")
+        XCTAssertEqual(unsigned.error, "trust_signature")
+        // ... so is one signed by another key, also when it names that key as the publisher ...
+        let forger = SHA256.hash(Array("forger".utf8))
+        let otherKey = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(revoked, generated: later, seed: forger), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(otherKey.error, "trust_signature")
+        var named = revoked
+        named.publisherPublicKey = Ed25519.publicKey(seed: forger)
+        let renamed = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(named, generated: later, seed: forger), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(renamed.error, "trust_signature")
+        // ... and a school-signed file naming another publisher key is not taken either.
+        let swapped = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(named, generated: later), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(swapped.status, 409)
+        XCTAssertEqual(swapped.error, "trust_wrong_publisher")
+        var flipped = try pushed(revoked, generated: later)
+        flipped[flipped.count - 2] ^= 1
+        let altered = try await live.send("POST", "/api/v1/admin/trust", rawBody: flipped, signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(altered.error, "trust_signature")
+        let still = try await absence(live, Fixture.parentA).status
+        XCTAssertEqual(still, 201, "nothing refused took effect")
+        let good = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(revoked, generated: later), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(good.status, 200, "\(good.json)")
+    }
+
+    func testATrustInForceWithoutAPublisherKeyTakesTheOneThePushedFileNames() async throws {
+        var old = Fixture.trust()
+        old.publisherPublicKey = nil
+        let live = try await start(old)
+        let r = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(Fixture.trust(), generated: Fixture.now.addingTimeInterval(60)), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(r.status, 200, "\(r.json)")
+        let forger = SHA256.hash(Array("forger".utf8))
+        var named = Fixture.trust()
+        named.publisherPublicKey = Ed25519.publicKey(seed: forger)
+        let next = try await live.send("POST", "/api/v1/admin/trust", rawBody: try pushed(named, generated: Fixture.now.addingTimeInterval(120), seed: forger), signer: admin, contentType: "application/octet-stream")
+        XCTAssertEqual(next.error, "trust_signature", "from then on the key is pinned")
     }
 
     func testPushedTrustFileTakesEffectAtOnceAndIsPersisted() async throws {
@@ -88,7 +138,7 @@ final class HardeningTests: XCTestCase {
         var revoked = Fixture.trust()
         revoked.tokens.removeAll { $0.id == Fixture.parentA.id }
         let newer = try pushed(revoked, generated: Fixture.now.addingTimeInterval(60))
-        let r = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: admin)
+        let r = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(r.status, 200, "\(r.json)")
         XCTAssertEqual(r.json["generated"] as? String, "2027-02-01T12:01:00Z")
         XCTAssertEqual(r.json["changed"] as? Bool, true)
@@ -97,21 +147,21 @@ final class HardeningTests: XCTestCase {
         let value6 = try await absence(live, Fixture.parentB).status
         XCTAssertEqual(value6, 201)
         // Persisted: the receiver's --trust file is the pushed one, so a restart keeps it.
-        XCTAssertEqual(Array(try Data(contentsOf: live.folder.appendingPathComponent("trust.json"))), newer)
+        XCTAssertEqual(Array(try Data(contentsOf: live.folder.appendingPathComponent("trust.json"))), Array(newer.dropFirst(SignedDocument.headerLength)), "the file, without its signature")
 
         // The same file again (a retried push) is fine and changes nothing.
-        let again = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: admin)
+        let again = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(again.status, 200)
         XCTAssertEqual(again.json["changed"] as? Bool, false)
 
         // No roll-back: an older file, or another file with the same instant, is refused.
         let older = try await live.send(
-            "POST", "/api/v1/admin/trust", rawBody: try pushed(Fixture.trust(), generated: Fixture.now), signer: admin)
+            "POST", "/api/v1/admin/trust", rawBody: try pushed(Fixture.trust(), generated: Fixture.now), signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(older.status, 409)
         XCTAssertEqual(older.error, "trust_not_newer")
         let sameInstant = try await live.send(
             "POST", "/api/v1/admin/trust", rawBody: try pushed(Fixture.trust(), generated: Fixture.now.addingTimeInterval(60)),
-            signer: admin)
+            signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(sameInstant.status, 409)
         XCTAssertEqual(sameInstant.error, "trust_not_newer")
         let value7 = (try await absence(live, Fixture.parentA)).error
@@ -121,17 +171,17 @@ final class HardeningTests: XCTestCase {
         otherSite.siteID = Array(0x00...0x0f)
         let wrongSite = try await live.send(
             "POST", "/api/v1/admin/trust", rawBody: try pushed(otherSite, generated: Fixture.now.addingTimeInterval(120)),
-            signer: admin)
+            signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(wrongSite.status, 409)
         XCTAssertEqual(wrongSite.error, "trust_wrong_site")
 
-        let invalid = try await live.send("POST", "/api/v1/admin/trust", rawBody: Array(#"{"format": 1}"#.utf8), signer: admin)
+        let invalid = try await live.send("POST", "/api/v1/admin/trust", rawBody: SignedDocument.sign(Array(#"{"format": 1}"#.utf8), kind: "trust", seed: Fixture.publisherSeed), signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(invalid.status, 422)
         XCTAssertEqual(invalid.error, "invalid_trust")
 
-        let parent = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: Fixture.parentB.signer)
+        let parent = try await live.send("POST", "/api/v1/admin/trust", rawBody: newer, signer: Fixture.parentB.signer, contentType: "application/octet-stream")
         XCTAssertEqual(parent.error, "admin_only")
-        XCTAssertEqual(Array(try Data(contentsOf: live.folder.appendingPathComponent("trust.json"))), newer, "refusals write nothing")
+        XCTAssertEqual(Array(try Data(contentsOf: live.folder.appendingPathComponent("trust.json"))), Array(newer.dropFirst(SignedDocument.headerLength)), "refusals write nothing")
     }
 
     func testTrustPushHasItsOwnBodyLimit() async throws {
@@ -143,16 +193,16 @@ final class HardeningTests: XCTestCase {
         }
         let bytes = try pushed(big, generated: Fixture.now.addingTimeInterval(60))
         XCTAssertGreaterThan(bytes.count, 100 * 1024)
-        let r = try await live.send("POST", "/api/v1/admin/trust", rawBody: bytes, signer: admin)
+        let r = try await live.send("POST", "/api/v1/admin/trust", rawBody: bytes, signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(r.status, 200, "\(r.json)")
         XCTAssertEqual(r.json["tokens"] as? Int, big.tokens.count)
         var n = 500
-        while try big.encoded().count <= 256 * 1024 {
+        while try big.encoded().count + SignedDocument.headerLength <= 256 * 1024 {
             big.tokens.append(TestToken.make(n, family: "fam-\(n)", audiences: ["groep-5"], expires: Fixture.yearEnd).trustEntry)
             n += 1
         }
         let tooBig = try await live.send(
-            "POST", "/api/v1/admin/trust", rawBody: try pushed(big, generated: Fixture.now.addingTimeInterval(120)), signer: admin)
+            "POST", "/api/v1/admin/trust", rawBody: try pushed(big, generated: Fixture.now.addingTimeInterval(120)), signer: admin, contentType: "application/octet-stream")
         XCTAssertEqual(tooBig.status, 413)
         XCTAssertEqual(tooBig.error, "body_too_large")
         let absenceTooBig = try await live.send(

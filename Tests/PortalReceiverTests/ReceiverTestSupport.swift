@@ -45,6 +45,8 @@ struct TestToken {
 enum Fixture {
     static let now = Date(timeIntervalSince1970: 1_801_483_200)  // 2027-02-01T12:00:00Z
     static let adminSeed = SHA256.hash(Array("admin seed".utf8))
+    /// The school's publisher key, which signs a pushed trust file.
+    static let publisherSeed = SHA256.hash(Array("publisher seed".utf8))
     static let inbox = HPKE.deriveKeyPair(ikm: Array("inbox".utf8))
     static let yearEnd = now.addingTimeInterval(180 * 86400)
 
@@ -91,7 +93,7 @@ enum Fixture {
         let tokens = [parentA, parentA2, parentB, twins, multi, expired, groep3] + extraTokens
         return TrustFile(
             siteID: Array(0xf0...0xff), adminPublicKey: Ed25519.publicKey(seed: adminSeed),
-            inboxPublicKey: inbox.publicKey, generated: now, tokens: tokens.map(\.trustEntry), schedules: schedules)
+            inboxPublicKey: inbox.publicKey, publisherPublicKey: Ed25519.publicKey(seed: publisherSeed), generated: now, tokens: tokens.map(\.trustEntry), schedules: schedules)
     }
 }
 

@@ -35,6 +35,21 @@ if USE_REAL and not os.path.exists(PORTAL_BIN):
     raise RuntimeError(f"{PORTAL_BIN} does not exist: run `swift build` first (or set PORTAL_BIN)")
 
 
+def shell_index(out: str) -> dict:
+    """output/shell's body (FORMAT.md "App shell"), unverified: the tests that need its signature
+    check it themselves."""
+    with open(os.path.join(out, "shell"), "rb") as f:
+        return json.loads(f.read()[68:])
+
+
+def served_path(out: str, rel: str) -> str:
+    """Where the theme's app file `rel` lies in a generated output/ (the shell's folder, or the
+    root for the page, the worker and the manifest)."""
+    if rel in ("index.html", "sw.js", "manifest.webmanifest") or not os.path.exists(os.path.join(out, "shell")):
+        return os.path.join(out, rel)
+    return os.path.join(out, "s", shell_index(out)["id"], rel)
+
+
 def strings(lang: str) -> dict:
     with open(os.path.join(APP, "i18n", f"{lang}.json"), encoding="utf-8") as f:
         return json.load(f)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import struct
 import sys
 import zlib
@@ -107,13 +106,7 @@ def build(out: str, extra_school=()) -> dict:
     s.write_site_json()
     tokens = {"groep-3": s.issue(["groep-3"])[0], "groep-5": s.issue(["groep-5"])[0],
               "family": s.issue(["groep-3", "groep-8"], family="fam-1")[0]}
-    for name in os.listdir(APP):
-        src = os.path.join(APP, name)
-        dst = os.path.join(out, name)
-        if os.path.isdir(src):
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            shutil.copy(src, dst)
+    s.write_shell(APP)
     return tokens
 
 

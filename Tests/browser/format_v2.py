@@ -154,3 +154,33 @@ class SiteSealerV2:
     def write_site_json(self):
         with open(os.path.join(self.out, "site.json"), "w") as f:
             json.dump(self.site, f, indent=2)
+
+    def write_shell(self, app: str):
+        """FORMAT.md "App shell", as `portal generate` lays it out (without its comment filter): the
+        app's files in s/<id>/, the page, worker and manifest at the root pointed into it, and
+        `shell`, the signed list of every file's SHA-256."""
+        root_files = ("index.html", "sw.js", "manifest.webmanifest")
+        files = {}
+        for d, _, names in os.walk(app):
+            for n in names:
+                if not n.startswith("."):
+                    rel = os.path.relpath(os.path.join(d, n), app)
+                    files[rel] = open(os.path.join(d, n), "rb").read()
+        ident = hashlib.sha256(b"".join(f"{p}\n{len(b)}\n".encode() + b for p, b in sorted(files.items()))).hexdigest()[:16]
+        folder = f"s/{ident}/"
+        inside = sorted(p for p in files if p not in root_files)
+        listed = {}
+        for rel, data in files.items():
+            if rel in root_files:
+                text = data.decode()
+                for name in inside:
+                    text = (text.replace(f'href="{name}"', f'href="{folder}{name}"').replace(f'src="{name}"', f'src="{folder}{name}"')
+                            .replace(f"from './{name}'", f"from './{folder}{name}'").replace(f'"src": "{name}"', f'"src": "{folder}{name}"'))
+                data, path = text.encode(), rel
+            else:
+                path = folder + rel
+            self.write(path, data)
+            listed[path] = hashlib.sha256(data).hexdigest()
+        body = json.dumps({"files": listed, "id": ident, "kind": "shell", "site_id": self.site["site_id"], "v": 2},
+                          sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        self.write("shell", signed(self.seed, "shell", body))

@@ -270,6 +270,30 @@ def open_release(folder: str, publisher: bytes, site_id: str) -> dict:
     return release
 
 
+def open_shell(folder: str, publisher: bytes, site_id: str) -> dict:
+    """FORMAT.md "App shell": `shell`, signed (kind `shell`) by the publisher, for this site, in
+    canonical JSON; its id is 16 hex digits and every file it names is the site's own and holds the
+    bytes named (reason `hash`). Returns the index."""
+    body = verify_signed(_read(folder, "shell"), "shell", publisher)
+    index = _json_object(body, "shell index")
+    if index.get("v") != 2 or index.get("kind") != "shell" or index.get("site_id") != site_id:
+        raise FormatError("the shell index is for another site or format", "binding")
+    if body != canonical_json(index):
+        raise FormatError("the shell index is not canonical JSON")
+    files = index.get("files")
+    if not isinstance(index.get("id"), str) or not re.fullmatch(r"[0-9a-f]{16}", index["id"]) or not isinstance(files, dict):
+        raise FormatError("the shell index has no id or files")
+    for path, digest in sorted(files.items()):
+        parts = path.split("/")
+        if not path or ":" in path or any(p in ("", ".", "..") for p in parts):
+            raise FormatError(f"the shell index names {path!r}, outside the site")
+        if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise FormatError(f"the shell index's hash of {path} is not 64 hex digits")
+        if hashlib.sha256(_read(folder, path)).hexdigest() != digest:
+            raise FormatError(f"{path} does not hold the bytes the shell index names", "hash")
+    return index
+
+
 def open_keyslot_v2(kek: bytes, env: bytes, token_id: str, keyslot_size: int) -> dict:
     """Opens a format 2 keyslot: its size first, then the KEK and the v2 keyslot AD, then `v` 2 and
     its own `token_id`. check_keyslot_v2 checks the rest of what open_site uses."""

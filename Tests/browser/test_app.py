@@ -430,7 +430,7 @@ def test_fragment_sanitizer_strips_active_content(site, page):
     page.goto(site.url)
     page.wait_for_selector("#token")
     out = page.evaluate("""async () => {
-        const D = await import('./dom.js');
+        const D = await import(new URL('dom.js', document.querySelector('script[type=module]').src).href);
         const f = D.sanitizeFragment('<p onclick="x()" style="color:red">hi <a href="javascript:alert(1)">j</a>'
           + ' <a href="https://example.org/x">ext</a> <a href="#/item/news/a">int</a></p>'
           + '<script>window.__pwned = 1</script><img src="https://evil.example/t.gif" alt="tracker">'

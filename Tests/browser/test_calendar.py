@@ -159,7 +159,7 @@ def test_ics_folding_and_escaping_in_the_browser(site, page):
     page.goto(site.url)
     page.wait_for_selector("#token")
     text = page.evaluate("""async () => {
-        const I = await import('./ics.js');
+        const I = await import(new URL('ics.js', document.querySelector('script[type=module]').src).href);
         const item = {path: 'calendar/lang', title: 'Één, twee; drie\\\\vier ' + 'ë'.repeat(80),
           summary: 'regel 1\\nregel 2', event: {start: '2027-03-28T00:30:00Z', end: '2027-03-28T01:30:00Z', all_day: false}};
         return I.calendarFile([{item, label: 'Groep 3'}], {siteId: 'abc', name: 'School', now: new Date('2027-01-01T00:00:00Z')}); }""")

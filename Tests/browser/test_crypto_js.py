@@ -11,7 +11,7 @@ import opener
 import pytest
 from conftest import REPO
 
-RUN = """async ([fn, args]) => { const C = await import('./crypto.js'); return await (%s)(C, ...args); }"""
+RUN = """async ([fn, args]) => { const C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href); return await (%s)(C, ...args); }"""
 
 
 def js(page, body: str, *args):
@@ -55,7 +55,7 @@ def test_token_parsing_matches_the_python_opener(cpage):
 
 
 SEALED_RUN = """async ([_, args]) => {
-  const C = await import('./crypto.js'), S = await import('./sealed.js');
+  const C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href), S = await import(new URL('sealed.js', document.querySelector('script[type=module]').src).href);
   return await (%s)(C, S, ...args); }"""
 
 
@@ -131,7 +131,7 @@ def test_js_against_format_md_test_vectors(cpage):
 
 
 FAILING_RUN = """async ([_, args]) => {
-  const C = await import('./crypto.js'), S = await import('./sealed.js');
+  const C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href), S = await import(new URL('sealed.js', document.querySelector('script[type=module]').src).href);
   return await (%s)(C, S, ...args); }"""
 
 
@@ -307,7 +307,7 @@ def test_app_refuses_every_format_2_failing_vector(cpage):
 
 
 HPKE_RUN = """async ([_, args]) => {
-  const H = await import('./hpke.js'), R = await import('./receiver.js'), C = await import('./crypto.js');
+  const H = await import(new URL('hpke.js', document.querySelector('script[type=module]').src).href), R = await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href), C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href);
   return await (%s)(H, R, C, ...args); }"""
 
 

@@ -119,7 +119,7 @@ def test_dates_follow_the_language(site, page, lang, pattern):
 # after a day ("1 lutego", "1 лютого"), the Ukrainian year abbreviation "р." in lower case,
 # weekdays not forced into a nominative after "od"/"з".
 GRAMMAR = """async () => {
-  const I = await import('./i18n.js');
+  const I = await import(new URL('i18n.js', document.querySelector('script[type=module]').src).href);
   return { month: I.sentence(I.formatMonth('2026-12-01')), days: I.formatDayRange('2027-02-01', '2027-02-03'),
            date: I.formatDate('2027-07-31'), moments: I.formatMomentRange('2027-02-01T18:00:00Z', '2027-02-05T11:00:00Z') };
 }"""

@@ -25,6 +25,10 @@ def test_a_published_folder_verifies_and_a_parent_reads_it_and_an_edit_sends_onl
     listed = set(release["all"])
     on_host = {os.path.relpath(os.path.join(d, n), host) for d, _, names in os.walk(host) for n in names}
     assert listed == {p for p in on_host if p != "release" and not p.startswith("r/")}, "the release names what was sent"
+    # The app shell's signed list (FORMAT.md "App shell") checks out in the independent opener
+    # too, and names only files of the release.
+    shell = opener.open_shell(host, opener._b64(site.keyslot["publisher"]), site.site["site_id"])
+    assert set(shell["files"]) <= listed and f"s/{shell['id']}/app.js" in shell["files"]
     # A changed byte on the host is caught by the release.
     blob = sorted(p for p in listed if p.startswith("b/"))[0]
     with open(os.path.join(host, blob), "rb") as f:
@@ -52,7 +56,7 @@ def test_a_published_folder_verifies_and_a_parent_reads_it_and_an_edit_sends_onl
             f.write(re.sub(r"^title: .*$", "title: Fietsverlichting, de uitslag", text, count=1, flags=re.M))
         real_site_copy.generate()
         second = publish(root, host)
-        match = re.search(r"Published release \d+ to .*: (\d+) files, ([\d.]+) KB \(blobs and pages 2, indexes 1, lists (\d), release 1\)", second)
+        match = re.search(r"Published release \d+ to .*: (\d+) files, ([\d.]+) KB \(blobs, pages and app files 2, indexes 1, lists (\d), release 1\)", second)
         assert match and int(match.group(3)) <= 4, second
         assert float(match.group(2)) < 100, second
         page.reload()

@@ -1,10 +1,12 @@
 """The installable app: web app manifest, service worker, offline use of what was seen, update flow."""
+import hashlib
 import json
 import os
-import re
+import shutil
 
 import pytest
-from conftest import APP, CHROMIUM, NL, login, timeline_titles
+from conftest import CHROMIUM, NL, REPO, login, run, served_path, shell_index, timeline_titles
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 @pytest.fixture
@@ -35,13 +37,6 @@ def first_news(site, name="groep-3"):
             if item["kind"] == "news":
                 return item
     raise AssertionError("no news")
-
-
-def test_shell_list_in_the_service_worker_matches_the_app_folder():
-    src = open(os.path.join(APP, "sw.js"), encoding="utf-8").read()
-    listed = set(json.loads("[" + re.search(r"const SHELL = \[(.*?)\];", src, re.S).group(1).replace("'", '"') + "]"))
-    files = {os.path.relpath(os.path.join(d, f), APP) for d, _, fs in os.walk(APP) for f in fs if not f.startswith(".")}
-    assert listed == files - {"sw.js"}
 
 
 def test_manifest_is_valid_and_chromium_reports_the_site_installable(site, browser, tmp_path):
@@ -104,12 +99,27 @@ def test_timeline_and_a_seen_item_open_offline(site, sw_context):
         sw_context.set_offline(False)
 
 
-def test_changed_shell_offers_an_update_and_reloads_into_it(site_copy, sw_context):
+def theme_with(tmp_path, line: str) -> str:
+    """A copy of the default theme whose app.js ends with `line`: a new shell once generated."""
+    theme = str(tmp_path / "theme")
+    shutil.copytree(os.path.join(REPO, "themes", "default"), theme)
+    with open(os.path.join(theme, "app", "app.js"), "a", encoding="utf-8") as f:
+        f.write("\n" + line + "\n")
+    return theme
+
+
+def generate_with(site, theme: str):
+    run("generate", "--content", os.path.join(site.root, "content"), "--output", site.out,
+        "--keys", os.path.join(site.root, "keys"), "--theme", theme)
+
+
+def test_a_new_shell_the_school_generated_is_offered_and_reloads_into_it(real_site_copy, sw_context, tmp_path):
     page = sw_context.new_page()
-    controlled(page, site_copy.url)
-    with open(os.path.join(site_copy.out, "app.js"), "a", encoding="utf-8") as f:
-        f.write("\nwindow.__newShell = true;\n")
-    bump_mtime(os.path.join(site_copy.out, "app.js"))
+    controlled(page, real_site_copy.url)
+    login(page, real_site_copy.url, real_site_copy.tokens["groep-3"])
+    before = shell_index(real_site_copy.out)["id"]
+    generate_with(real_site_copy, theme_with(tmp_path, "window.__newShell = true;"))
+    assert shell_index(real_site_copy.out)["id"] != before
     page.reload()
     page.wait_for_selector("html[data-ready]")
     # the old shell still runs until the parent agrees
@@ -127,6 +137,61 @@ def test_changed_shell_offers_an_update_and_reloads_into_it(site_copy, sw_contex
     page.wait_for_timeout(500)
     assert page.locator("[data-testid=update]").count() == 0
     assert page.evaluate("window.__newShell === true")
+    assert page.locator("[data-testid='notice.shell_refused']").count() == 0
+
+
+def refused_and_kept(page):
+    """The app says a new shell was refused, offers no update, and still runs the old code."""
+    page.locator("[data-testid='notice.shell_refused']").wait_for()
+    assert page.locator("[data-testid='notice.shell_refused']").inner_text().startswith(NL["notice.shell_refused"])
+    page.wait_for_timeout(300)
+    assert page.locator("[data-testid=update]").count() == 0
+    page.reload()
+    page.wait_for_selector("html[data-ready]")
+    assert page.evaluate("window.__evil === true") is False
+    assert page.locator(".view-timeline").count() == 1
+
+
+def test_a_shell_file_changed_on_the_host_after_the_build_is_refused(real_site_copy, sw_context, tmp_path):
+    page = sw_context.new_page()
+    controlled(page, real_site_copy.url)
+    login(page, real_site_copy.url, real_site_copy.tokens["groep-3"])
+    # The school publishes a new shell (a new sw.js comes with it), and the host alters one of its files.
+    generate_with(real_site_copy, theme_with(tmp_path, "window.__next = true;"))
+    target = served_path(real_site_copy.out, "app.js")
+    with open(target, "a", encoding="utf-8") as f:
+        f.write("\nwindow.__evil = true;\n")
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update()).catch(() => {})")
+    refused_and_kept(page)
+
+
+def test_a_shell_list_not_signed_by_the_school_is_refused(real_site_copy, sw_context):
+    """The same sw.js, a new `shell` that lists a changed app.js with its right hash, signed by
+    another key: the worker's check refuses it (a host cannot make its own shell the school's)."""
+    page = sw_context.new_page()
+    controlled(page, real_site_copy.url)
+    login(page, real_site_copy.url, real_site_copy.tokens["groep-3"])
+    index = shell_index(real_site_copy.out)
+    old, new = f"s/{index['id']}/", "s/00000000000000ee/"
+    shutil.copytree(os.path.join(real_site_copy.out, old), os.path.join(real_site_copy.out, new))
+    with open(os.path.join(real_site_copy.out, new, "app.js"), "a", encoding="utf-8") as f:
+        f.write("\nwindow.__evil = true;\n")
+    files = {}
+    for path in index["files"]:
+        moved = path.replace(old, new)
+        if path == "index.html":
+            with open(os.path.join(real_site_copy.out, path), encoding="utf-8") as f:
+                text = f.read().replace(old, new)
+            with open(os.path.join(real_site_copy.out, path), "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(os.path.join(real_site_copy.out, moved), "rb") as f:
+            files[moved] = hashlib.sha256(f.read()).hexdigest()
+    body = json.dumps({**index, "id": "00000000000000ee", "files": files}, sort_keys=True, separators=(",", ":")).encode()
+    forged = b"OPS2" + Ed25519PrivateKey.generate().sign(b"ouderportaal/2 signed shell\n" + body) + body
+    with open(os.path.join(real_site_copy.out, "shell"), "wb") as f:
+        f.write(forged)
+    page.reload()
+    refused_and_kept(page)
 
 
 def test_new_service_worker_waits_for_the_parent_then_takes_over(site_copy, sw_context):

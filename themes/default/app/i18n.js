@@ -28,8 +28,11 @@ export function chooseLanguage(available) {
   return langs[0];
 }
 
+/** A file of the app shell, next to this module (s/<id>/ as generated, the theme folder in tests). */
+export const shellFile = (p) => new URL(p, import.meta.url).href;
+
 export async function loadLanguage(l) {
-  const r = await fetch(`i18n/${l}.json`);
+  const r = await fetch(shellFile(`i18n/${l}.json`));
   if (!r.ok) throw new Error('i18n ' + r.status);
   strings = await r.json();
   lang = l;

@@ -298,6 +298,7 @@ export function createSession() {
     },
 
     dismiss(notice) { state.notices.delete(notice); changed(); },
+    say(notice) { state.notices.add(notice); changed(); },
 
     /** Looks for new keys and items (the app is back in front: at most once a minute; the network
      * is back: now) and renders only if something moved, so a parent reading is not disturbed. */

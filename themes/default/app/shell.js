@@ -1,7 +1,7 @@
 // The shell around the views: header and menu, notices, rendering the routed view, the service
 // worker (offline use and the update flow) and the install hint.
 import { h } from './dom.js';
-import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES } from './i18n.js';
+import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES, shellFile } from './i18n.js';
 import { audienceLabel, freshCounts } from './views.js';
 import { ROUTES, resolve } from './router.js';
 import { visits } from './visit.js';
@@ -26,7 +26,7 @@ export function createShell(session) {
     const header = document.getElementById('top');
     header.replaceChildren(...[
       h('div', { class: 'bar' },
-        h('a', { class: 'brand', href: '#/' }, h('img', { src: 'icon.svg', alt: '', width: '28', height: '28' }),
+        h('a', { class: 'brand', href: '#/' }, h('img', { src: shellFile('icon.svg'), alt: '', width: '28', height: '28' }),
           // dir=auto: the school's name keeps its own direction (and is cut at its end) in Arabic.
           h('span', { dir: 'auto' }, state.site ? state.site.name : t('app.title'))),
         h('div', { class: 'tools' }, langs.length > 1 ? h('select', { class: 'lang', 'data-testid': 'lang-switch', 'aria-label': t('lang.label'),
@@ -163,6 +163,8 @@ export function createShell(session) {
       const m = e.data || {};
       if (m.type === 'check' && m.update) offerUpdate(() => { updating = true; sw.controller.postMessage({ type: 'use-latest' }); });
       if (m.type === 'ready' && updating) location.reload();
+      // A new shell that does not match what the school signed: said, and the old one stays.
+      if (m.type === 'shell-refused') session.say('notice.shell_refused');
     });
     sw.register('sw.js', { scope: './', updateViaCache: 'none', type: 'module' }).then((reg) => {
       if (!reg) return;  // service workers blocked (some privacy settings, test browsers)

@@ -1,42 +1,63 @@
 // Service worker: the app shell from cache (replaced as a whole, and only after the parent agrees,
-// when any shell file changed), and the sealed files kept so that what was seen opens offline.
-// All cached under b/, i/ and k/ is ciphertext; keys stay in IndexedDB. A module worker: a push
-// opens the signed index with the app's own code.
+// when the school published a new one), and the sealed files kept so that what was seen opens
+// offline. All cached under b/, i/ and k/ is ciphertext; keys stay in IndexedDB. A module worker:
+// a push opens the signed index with the app's own code. `portal generate` points the imports
+// below into the shell's folder s/<id>/ (FORMAT.md "App shell").
 import { sealedFiles } from './sealed.js';
 import { allTokens } from './store.js';
 import { send } from './notify.js';
+import { verifySigned, fromB64, hex } from './crypto.js';
+import { shellFile } from './i18n.js';
 
-// Every file of the shell (a test checks that this list matches the app folder).
-const SHELL = ['index.html', 'app.js', 'session.js', 'sealed.js', 'fresh.js', 'shell.js', 'router.js', 'visit.js',
-  'views.js', 'notify.js', 'gallery.js', 'zip.js', 'calendar.js', 'ics.js', 'booking.js', 'booking-draw.js', 'absence.js', 'staff.js', 'write.js', 'forms.js',
-  'crypto.js', 'hpke.js', 'receiver.js', 'store.js', 'dom.js',
-  'i18n.js', 'style.css', 'icon.svg', 'manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png',
-  'i18n/nl.json', 'i18n/en.json', 'i18n/ar.json', 'i18n/tr.json', 'i18n/pl.json', 'i18n/uk.json'];
 const DATA = 'ouderportaal-data-v1';
 const META = 'ouderportaal-meta';     // "current": the shell cache in use; "pending": a newer one, not yet agreed
 const SHELL_PREFIX = 'ouderportaal-shell-';
 const BASE = new URL('./', self.location).href;
 const abs = (p) => new URL(p, BASE).href;
+const ICON = shellFile('icons/icon-192.png');
+const sha256 = async (buf) => hex(new Uint8Array(await crypto.subtle.digest('SHA-256', buf)));
 
-const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** Why a shell was not kept: `reason` is FORMAT.md's word (signature, hash, malformed). */
+class ShellRefused extends Error {
+  constructor(reason, what) { super(what); this.reason = reason; }
+}
 
-/** Fetches every shell file fresh; the cache name is a digest of their paths and bytes. */
+/** The shell the school signed (`shell`), every file fetched and checked against its SHA-256.
+ * Before any code is stored there is no publisher key to check the signature with: the first
+ * shell is taken as the host serves it (SECURITY.md), its files still checked against the list. */
 async function fetchShell() {
-  const responses = await Promise.all(SHELL.map(async (p) => {
-    const r = await fetch(abs(p), { cache: 'no-cache', credentials: 'same-origin' });
-    if (!r.ok) throw new Error(`${p}: ${r.status}`);
-    return r;
+  const r = await fetch(abs('shell'), { cache: 'no-cache', credentials: 'same-origin' });
+  if (!r.ok) throw new Error(`shell: ${r.status}`);
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  const publishers = [...new Set((await allTokens()).map((rec) => rec.publisher).filter(Boolean))];
+  let body = null;
+  for (const p of publishers) body = body || await verifySigned(fromB64(p), bytes, 'shell').catch(() => null);
+  if (publishers.length && !body) throw new ShellRefused('signature', 'shell');
+  if (!body) body = bytes.subarray(68);
+  let index;
+  try { index = JSON.parse(new TextDecoder().decode(body)); } catch (e) { throw new ShellRefused('malformed', 'shell'); }
+  if (!index || index.kind !== 'shell' || !/^[0-9a-f]{16}$/.test(index.id) || typeof index.files !== 'object') throw new ShellRefused('malformed', 'shell');
+  const paths = Object.keys(index.files).filter((p) => p !== 'sw.js');  // the browser keeps the worker itself
+  const responses = await Promise.all(paths.map(async (p) => {
+    const f = await fetch(abs(p), { cache: 'no-cache', credentials: 'same-origin' });
+    if (!f.ok) throw new Error(`${p}: ${f.status}`);
+    if (await sha256(await f.clone().arrayBuffer()) !== index.files[p]) throw new ShellRefused('hash', p);
+    return f;
   }));
-  const bodies = await Promise.all(responses.map((r) => r.clone().arrayBuffer()));
-  const enc = new TextEncoder();
-  const parts = SHELL.flatMap((p, i) => [enc.encode(`${p}\n${bodies[i].byteLength}\n`), new Uint8Array(bodies[i])]);
-  const digest = hex(await crypto.subtle.digest('SHA-256', await new Blob(parts).arrayBuffer())).slice(0, 20);
-  return { name: SHELL_PREFIX + digest, responses };
+  return { name: SHELL_PREFIX + index.id, paths, responses };
 }
 
 async function storeShell(shell) {
   const c = await caches.open(shell.name);
-  await Promise.all(SHELL.map((p, i) => c.put(abs(p), shell.responses[i])));
+  await Promise.all(shell.paths.map((p, i) => c.put(abs(p), shell.responses[i])));
+}
+
+/** Tells every page that a shell was refused, so the parent reads why nothing changes. */
+async function refused(err) {
+  if (!(err instanceof ShellRefused)) return;
+  for (const c of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+    c.postMessage({ type: 'shell-refused', reason: err.reason });
+  }
 }
 
 async function metaGet(key) {
@@ -57,7 +78,7 @@ async function useShell(name) {
 }
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(fetchShell().then(async (shell) => {
+  event.waitUntil(fetchShell().catch(async (err) => { await refused(err); throw err; }).then(async (shell) => {
     await storeShell(shell);
     await metaPut('installed', shell.name);
     // After format 1's worker the parent has already agreed (its app offered this shell, which
@@ -109,7 +130,7 @@ async function cacheFirst(request, rel) {
   const hit = await cache.match(request.url);
   if (hit) return hit;
   const r = await fetch(request);
-  if (r.ok && rel === 'b/' + hex(await crypto.subtle.digest('SHA-256', await r.clone().arrayBuffer())).slice(0, 32)) {
+  if (r.ok && rel === 'b/' + (await sha256(await r.clone().arrayBuffer())).slice(0, 32)) {
     await cache.put(request.url, r.clone());
   }
   return r;
@@ -134,7 +155,7 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(request, rel));
   } else if (rel.startsWith('i/') || rel.startsWith('k/') || rel === 'site.json') {
     event.respondWith(networkFirst(request));
-  } else if (SHELL.includes(rel)) {
+  } else if (rel.startsWith('s/') || rel === 'manifest.webmanifest') {
     event.respondWith(fromShell(rel, request));
   }
 });
@@ -148,16 +169,19 @@ async function keepFiles(files) {
     try {
       const r = await fetch(abs(rel), { cache: 'force-cache', credentials: 'same-origin' });
       if (!r.ok) continue;
-      if (rel.startsWith('b/') && rel !== 'b/' + hex(await crypto.subtle.digest('SHA-256', await r.clone().arrayBuffer())).slice(0, 32)) continue;
+      if (rel.startsWith('b/') && rel !== 'b/' + (await sha256(await r.clone().arrayBuffer())).slice(0, 32)) continue;
       await cache.put(abs(rel), r);
     } catch (e) { /* offline again: the next visit fetches it */ }
   }
 }
 
-/** Compares the shell on the server with the one in use; keeps a changed one as "pending". */
+/** Compares the shell on the server with the one in use; keeps a changed one as "pending". A new
+ * sw.js (always there with a new shell) brings it in itself: then nothing is offered twice. */
 async function checkShell() {
+  await self.registration.update().catch(() => {});
+  if (self.registration.installing || self.registration.waiting) return false;
   let shell;
-  try { shell = await fetchShell(); } catch (e) { return false; }  // offline: nothing to offer
+  try { shell = await fetchShell(); } catch (e) { await refused(e); return false; }  // offline: nothing to offer
   if (shell.name === await metaGet('current')) return false;
   await storeShell(shell);
   await metaPut('pending', shell.name);
@@ -202,7 +226,7 @@ self.addEventListener('message', (event) => {
 async function strings() {
   const lang = (await metaGet('lang')) || 'nl';
   const name = await metaGet('current');
-  const r = (name && await (await caches.open(name)).match(abs('i18n/' + lang + '.json'))) || await fetch(abs('i18n/' + lang + '.json'));
+  const r = (name && await (await caches.open(name)).match(shellFile('i18n/' + lang + '.json'))) || await fetch(shellFile('i18n/' + lang + '.json'));
   return r.json();
 }
 
@@ -244,12 +268,12 @@ self.addEventListener('push', (event) => {
     // something).
     const last = JSON.parse((await metaGet('push-last')) || 'null');
     if (Object.keys(wanted).length && !Object.keys(moved).length && last && !reports) {
-      return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: 'icons/icon-192.png' });
+      return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: ICON });
     }
     const t = await strings().catch(() => ({}));
     if (reports) {
       await self.registration.showNotification((t['push.reports'] || '{n}').replace('{n}', String(reports)),
-        { tag: 'ouderportaal-reports', data: { url: './#/reports' }, icon: 'icons/icon-192.png' });
+        { tag: 'ouderportaal-reports', data: { url: './#/reports' }, icon: ICON });
       for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
       if (!Object.keys(moved).length) return;
     }
@@ -265,7 +289,7 @@ self.addEventListener('push', (event) => {
     } catch (e) { /* offline or not openable: the neutral line */ }
     await metaPut('push-seen', JSON.stringify({ ...seen, ...moved }));
     await metaPut('push-last', JSON.stringify({ title, body, url }));
-    await self.registration.showNotification(title, { body, tag: 'ouderportaal', data: { url }, icon: 'icons/icon-192.png' });
+    await self.registration.showNotification(title, { body, tag: 'ouderportaal', data: { url }, icon: ICON });
     if (self.navigator.setAppBadge) self.navigator.setAppBadge(Number(msg.n) || 1).catch(() => {});
     for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
   })());
