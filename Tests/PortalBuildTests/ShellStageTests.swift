@@ -92,6 +92,25 @@ final class ShellStageTests: XCTestCase {
         XCTAssertEqual(index.mismatch { files[$0].map(Array.init) }, sealed)
     }
 
+    /// FORMAT.md "App shell vector": the id and the signed list, as the Swift code makes them.
+    func testTheAppShellVector() throws {
+        let files: [(path: String, bytes: [UInt8])] = [("app.js", Array("export const x = 1;\n".utf8)), ("index.html", Array("<!doctype html>\n".utf8))]
+        let id = ShellIndex.id(of: files)
+        XCTAssertEqual(id, "82e110e7f99f3e53")
+        let index = ShellIndex(siteID: "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", id: id, files: [
+            "index.html": Hex.encode(SHA256.hash(files[1].bytes)), "s/\(id)/app.js": Hex.encode(SHA256.hash(files[0].bytes)),
+        ])
+        let seed = try XCTUnwrap(Hex.decode("3593ba2031d4c15c3e20e1b436a46b5817c1eca0157f9a865fffc8ff9d415471"))
+        let signed = try index.signed(seed: seed)
+        XCTAssertEqual(String(decoding: signed[68...], as: UTF8.self), #"{"files":{"index.html":"335fca8574f060eea24ebcdae6b78f32414f5de03da1084fd0e73d710768e3a9","s/82e110e7f99f3e53/app.js":"b40dedde60828bf61d1fadbfc3bb7ea2e0421e9511d22f1b5fb44ae5ba07dbb3"},"id":"82e110e7f99f3e53","kind":"shell","site_id":"f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff","v":2}"#)
+        XCTAssertEqual(Hex.encode(Array(signed[4..<68])), "739b82097d2694e747deb11c7f18b7a7d1933db0ed37a0ed3854d99834604f404ce489040080f8195a3f91eabd4b2faa3fb588da60fd21d998392768100a6105")
+        let publisher = Ed25519.publicKey(seed: seed)
+        XCTAssertEqual(try ShellIndex.open(signed, publisher: publisher, siteID: "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), index)
+        XCTAssertThrowsError(try SignedDocument.verify(signed, kind: "index", publicKey: publisher)) {
+            XCTAssertEqual(($0 as? OpenFailure)?.reason, "signature", "a shell list never passes as an index")
+        }
+    }
+
     private static func matches(_ pattern: String, _ text: String) -> [String] {
         let regex = try! NSRegularExpression(pattern: pattern)
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {

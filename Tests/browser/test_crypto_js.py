@@ -453,3 +453,16 @@ def hpke_open(sk, enc: bytes, ct: bytes, info: bytes, aad: bytes) -> bytes:
     secret = lx(suite, shared, b"secret", b"")
     key, nonce = le(suite, secret, b"key", ctx, 32), le(suite, secret, b"base_nonce", ctx, 12)
     return AESGCM(key).decrypt(nonce, ct, aad)
+
+
+def test_the_app_shell_vector_in_the_browser(cpage):
+    """FORMAT.md "App shell vector" with the app's own verifySigned: the list verifies as kind
+    `shell` (what the worker checks) and is refused as kind `index`."""
+    import vectors
+    v, v2 = vectors.load_shell(), vectors.load_v2()
+    got = js(cpage, """async (C, pub, sig, body) => {
+        const doc = new Uint8Array([...new TextEncoder().encode('OPS2'), ...C.fromHex(sig), ...new TextEncoder().encode(body)]);
+        const ok = new TextDecoder().decode(await C.verifySigned(C.fromHex(pub), doc, 'shell'));
+        const asIndex = await C.verifySigned(C.fromHex(pub), doc, 'index').then(() => 'passed', (e) => e.reason);
+        return { ok, asIndex }; }""", v2["publisher_public_key"], v["shell_signature"], v["shell_body"])
+    assert got == {"ok": v["shell_body"], "asIndex": "signature"}

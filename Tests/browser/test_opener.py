@@ -357,3 +357,27 @@ def test_python_opener_refuses_every_format_2_failing_vector_of_format_md():
     assert len(slot["envelope"]) // 2 == 4 + 12 + 8192 + 16
     assert opener.open_envelope(bytes.fromhex(v["kek"]), bytes.fromhex(slot["envelope"]), slot["ad"].encode()) \
         == opener.canonical_json({"token_id": v["token_id"], "v": 2})
+
+
+def test_the_app_shell_vector_in_python():
+    """FORMAT.md "App shell vector": the id over the files, the canonical body and the publisher's
+    signature, from the page's words; checked as kind `index` it fails."""
+    import vectors
+    v, v2 = vectors.load_shell(), load_v2()
+    files = {"app.js": b"export const x = 1;\n", "index.html": b"<!doctype html>\n"}
+    ident = hashlib.sha256(b"".join(f"{p}\n{len(b)}\n".encode() + b for p, b in sorted(files.items()))).hexdigest()[:16]
+    assert ident == v["shell_id"]
+    listed = {"index.html": hashlib.sha256(files["index.html"]).hexdigest(),
+              f"s/{ident}/app.js": hashlib.sha256(files["app.js"]).hexdigest()}
+    body = opener.canonical_json({"files": listed, "id": ident, "kind": "shell",
+                                  "site_id": "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "v": 2})
+    assert body.decode() == v["shell_body"]
+    doc = b"OPS2" + bytes.fromhex(v["shell_signature"]) + body
+    publisher = bytes.fromhex(v2["publisher_public_key"])
+    assert opener.verify_signed(doc, "shell", publisher) == body
+    assert v["shell_kind_index"] == "expect=signature"
+    try:
+        opener.verify_signed(doc, "index", publisher)
+        raise AssertionError("a shell list passed as an index")
+    except opener.FormatError as e:
+        assert e.reason == "signature"

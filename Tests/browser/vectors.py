@@ -43,6 +43,11 @@ def load_v2() -> dict | None:
     return _pairs(_block("### Format 2 vectors"))
 
 
+def load_shell() -> dict | None:
+    """name -> value from the ```text block under "### App shell vector" (None if absent)."""
+    return _pairs(_block("### App shell vector"))
+
+
 REASONS_V2 = {"signature", "binding", "rollback", "hash", "keyslot-size"}
 _FAIL2 = re.compile(r"fail2 (\S+) = expect=(\S+) (.*)")
 
