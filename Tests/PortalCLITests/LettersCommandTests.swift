@@ -92,6 +92,22 @@ final class LettersCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("fam-jansen-"), result.stdout)
     }
 
+    /// Issue 19 point 10: the example school's help page said "a letter with a code for each
+    /// child"; the import issues one code per family, for all its children's groups. The page
+    /// says what the import does.
+    func testTheHelpPageSaysOneCodePerFamilyAsTheImportIssues() throws {
+        let workspace = try Workspace()
+        try workspace.write("klas.csv", Self.classList)
+        XCTAssertEqual(try portal(["token", "import", "klas.csv"], in: workspace.root).status, 0)
+        let jansen = try XCTUnwrap(try tokens(workspace).filter { ($0["label"] as? String) == "Fam. Jansen" }.first)
+        XCTAssertEqual(try tokens(workspace).filter { ($0["label"] as? String) == "Fam. Jansen" }.count, 1)
+        XCTAssertEqual(Set(try XCTUnwrap(jansen["audiences"] as? [String])), ["groep-3", "groep-8"])
+        let help = try workspace.read("content/pages/hulp-bij-het-portaal.md")
+        XCTAssertTrue(help.contains("U krijgt één brief met één code voor uw gezin."), help)
+        XCTAssertFalse(help.contains("voor elk kind een brief"), help)
+        XCTAssertTrue(help.contains("open daarna de app op uw beginscherm en voer daar de code in"), "iPhone: install first")
+    }
+
     func testClearErrorsAndNothingWritten() throws {
         let workspace = try Workspace()
         var result = try portal(["letters", "--no-pdf"], in: workspace.root)

@@ -173,3 +173,73 @@ def test_ics_folding_and_escaping_in_the_browser(site, page):
     assert "DTEND;TZID=Europe/Amsterdam:20270328T033000" in text
     assert e["DTEND"].dt == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.timezone.utc)
     assert "DTSTAMP:20270101T000000Z" in text
+
+
+def open_month(page, site, month: str):
+    """The calendar's month view at `month` (YYYY-MM) for groep 3, on a phone."""
+    login(page, site.url, site.tokens["groep-3"])
+    page.goto(site.url + "#/calendar")
+    page.wait_for_selector("[data-testid=calendar]")
+    page.click("button[data-mode=month]")
+    page.wait_for_selector(".month-grid")
+    for _ in range(36):
+        shown = page.locator(".calendar-month").get_attribute("data-month")
+        if shown == month:
+            return
+        page.click("[data-testid=month-prev]" if shown > month else "[data-testid=month-next]")
+    raise AssertionError(f"month {month} not reached")
+
+
+def test_a_holiday_is_a_band_across_its_days_not_a_dot_on_each(site, page):
+    """Issue 19 point 10: the Christmas holiday (19 December to 3 January) marks its days with one
+    band; the last school day before it (a one-day event) keeps its dot."""
+    events = events_of(site, "groep-3")
+    holiday = next(i for _, i in events if i["title"] == "Kerstvakantie")
+    last_day = next(i for _, i in events if i["title"].startswith("Laatste schooldag voor de kerstvakantie"))
+    open_month(page, site, "2026-12")
+    start = holiday["event"]["start"][:10]
+    cell = page.locator(f".month-grid button.day[data-day='{start}']")
+    assert cell.locator(".span-bar").count() == 1 and cell.locator(".dot").count() == 0
+    assert "span-only" in cell.get_attribute("class")
+    for d in ("2026-12-24", "2026-12-31"):
+        assert page.locator(f".month-grid button.day[data-day='{d}'] .dot").count() == 0
+        assert page.locator(f".month-grid button.day[data-day='{d}'] .span-bar").count() == 1
+    one = page.locator(f".month-grid button.day[data-day='{last_day['event']['start'][:10]}']")
+    assert one.locator(".dot").count() >= 1 and one.locator(".span-bar").count() == 0
+    # the band's cells touch: no gap between 21 and 22 December (same week row)
+    a = page.locator(".month-grid button.day[data-day='2026-12-21'] .span-bar").bounding_box()
+    b = page.locator(".month-grid button.day[data-day='2026-12-22'] .span-bar").bounding_box()
+    assert abs(a["y"] - b["y"]) < 1 and b["x"] - (a["x"] + a["width"]) <= 2
+    # still named for screen readers
+    assert "Kerstvakantie" in page.locator(".calendar-month .events").inner_text()
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "calendar-holiday-390.png"), full_page=False)
+
+
+def test_a_tapped_day_brings_its_events_into_view_on_a_phone(site, browser):
+    """Issue 19 point 10: on a small phone (360x640) a family with two groups (the filter above the
+    grid) found the tapped day's events below the fold."""
+    from conftest import phone_context
+    ctx = phone_context(browser, viewport={"width": 360, "height": 640})
+    try:
+        page = ctx.new_page()
+        login(page, site.url, site.tokens["family"])
+        page.goto(site.url + "#/calendar")
+        page.wait_for_selector("[data-testid=calendar]")
+        page.click("button[data-mode=month]")
+        page.wait_for_selector(".month-grid")
+        for _ in range(36):
+            shown = page.locator(".calendar-month").get_attribute("data-month")
+            if shown == "2026-12":
+                break
+            page.click("[data-testid=month-prev]" if shown > "2026-12" else "[data-testid=month-next]")
+        # The parent scrolled to the grid's last weeks, as on a small phone to reach them.
+        page.evaluate("document.querySelector(\".month-grid button.day[data-day='2026-12-31']\").scrollIntoView({ block: 'end' })")
+        before = page.evaluate("document.querySelector('.calendar-month .events').getBoundingClientRect().top")
+        assert before > 640 - 40, "the test needs the list below the fold to begin with"
+        page.click(".month-grid button.day[data-day='2026-12-31']")
+        page.wait_for_function("""() => { const r = document.querySelector('.calendar-month .events').getBoundingClientRect();
+            return r.top >= 0 && r.top < innerHeight - 40; }""")
+        assert "31" in page.locator(".month-list-title").inner_text()
+    finally:
+        ctx.close()

@@ -191,10 +191,33 @@ def test_a_family_with_two_children_books_back_to_back_in_one_step(booking_site,
     rows = sorted((r["schedule"], r["slot"], r["child"]) for r in bookings(bs, receiver))
     assert rows == sorted([(bs.schedules["groep-3"], f"{bs.evening}T18:30", "Emre Yilmaz"),
                            (bs.schedules["groep-8"], f"{bs.evening}T18:40", "Elif Yilmaz")])
+    # Issue 19 point 5: the receipt names both talks of the pair, not only this group's.
+    pg.wait_for_selector("[data-testid=receipt-also]")
+    also = pg.inner_text("[data-testid=receipt-also]")
+    assert also.startswith("En ") and "18:40" in also and "Groep 8" in also, also
     # The names are remembered on this device for next time.
     open_booking(pg, receiver.url, bs.schedules["groep-8"])
     assert "18:40" in pg.inner_text("[data-testid=receipt]")
     assert pg.input_value("#child-name") == "Elif Yilmaz"
+
+
+def test_more_back_to_back_pairs_than_four_are_one_tap_away(booking_site, receiver, ctx):
+    """Issue 19 point 5: only the first four pairs were offered (all at the start of the evening),
+    with no way to see later ones."""
+    bs = booking_site
+    pg = open_app(ctx, receiver.url, bs.tokens["g3g8"])
+    open_booking(pg, receiver.url, bs.schedules["groep-3"])
+    pg.wait_for_selector("button.pair")
+    assert pg.locator("button.pair").count() == 4
+    more = pg.locator("[data-testid=pairs-more]")
+    extra = int(more.inner_text().split("(")[1].rstrip(")"))
+    assert more.inner_text().startswith("Meer tijden") and extra >= 1
+    more.click()
+    assert pg.locator("button.pair").count() == 4 + extra
+    assert pg.locator("[data-testid=pairs-more]").count() == 0
+    last = pg.locator("button.pair").last.get_attribute("data-pair")
+    assert last > pg.locator("button.pair").nth(3).get_attribute("data-pair"), "later pairs, in order"
+    assert pg.evaluate("document.activeElement.classList.contains('pair')"), "focus moves to the first new pair"
 
 
 def test_booking_that_is_not_open_yet_says_when_it_opens(booking_site, receiver, ctx):

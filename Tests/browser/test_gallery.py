@@ -236,3 +236,59 @@ def test_thumbnails_of_a_long_album_are_decrypted_only_when_scrolled_to(real_sit
     page.goto(s.url + "#/")
     page.wait_for_selector(".view-timeline")
     assert page.evaluate("us => Promise.all(us.map(u => fetch(u).then(() => 1, () => 0))).then(r => r.reduce((a, b) => a + b, 0))", urls) == 0
+
+
+SHARE_STUB = """(() => {
+    window.__shared = [];
+    navigator.canShare = (data) => !!(data && data.files && data.files.length);
+    navigator.share = async (data) => {
+        for (const f of data.files) window.__shared.push({ name: f.name, type: f.type, size: f.size,
+            head: [...new Uint8Array(await f.slice(0, 3).arrayBuffer())] });
+    };
+})();"""
+
+
+def test_saving_one_photo_offers_the_share_sheet_where_it_takes_files(site, page):
+    """Issue 19 point 10: where the browser can share files (phones), "save" hands the one photo
+    to the share sheet ("Bewaar afbeelding"); no download. The Web Share API is replaced in the
+    page (headless Chromium has no share sheet); elsewhere the download stays (test above)."""
+    aud, item = biggest_album(site)
+    page.add_init_script(SHARE_STUB)
+    login(page, site.url, site.tokens["groep-3"])
+    open_album(page, site, item)
+    page.locator("[data-testid=gallery] button.thumb").first.click()
+    page.wait_for_selector("[data-testid=lightbox-img][data-state=ready]")
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    page.click("[data-testid=photo-download]")
+    page.wait_for_function("() => window.__shared.length === 1")
+    shared = page.evaluate("window.__shared")[0]
+    expected = item["album"]["photos"][0]["media"].split("/")[-1].rsplit(".", 1)[0] + ".jpg"
+    assert shared["name"] == expected and shared["type"] == "image/jpeg" and shared["head"] == [0xFF, 0xD8, 0xFF]
+    page.wait_for_timeout(300)
+    assert downloads == []
+
+
+def test_album_thumbnails_are_not_tiny_on_a_desktop(site, browser):
+    """Issue 19 point 10: at 1280 px the grid has fewer, larger thumbnails (about 180 px, was 115)."""
+    from conftest import phone_context
+    ctx = phone_context(browser, viewport={"width": 1280, "height": 900})
+    try:
+        page = ctx.new_page()
+        aud, item = biggest_album(site)
+        login(page, site.url, site.tokens["groep-3"])
+        open_album(page, site, item)
+        width = page.locator("[data-testid=gallery] button.thumb").first.bounding_box()["width"]
+        assert width >= 160, width
+    finally:
+        ctx.close()
+    # and a phone keeps three or more to a row
+    ctx = phone_context(browser)
+    try:
+        page = ctx.new_page()
+        login(page, site.url, site.tokens["groep-3"])
+        open_album(page, site, item)
+        boxes = [page.locator("[data-testid=gallery] button.thumb").nth(i).bounding_box() for i in range(3)]
+        assert abs(boxes[0]["y"] - boxes[2]["y"]) < 1, boxes
+    finally:
+        ctx.close()

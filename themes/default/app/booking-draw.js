@@ -90,20 +90,28 @@ export function pairOptions(entry, slots, partners, partnerData) {
   return options;
 }
 
+/** The first four pairs, and the rest behind "more times" (all of them, every evening). */
 export function pairsSection(options, onPick) {
   if (!options.length) return null;
+  const item = (pair) => h('li', null,
+    h('button', { type: 'button', class: 'secondary pair', 'data-pair': pair.map((x) => x.slot.id).join('+'),
+      onclick: () => onPick(pair.map((x) => ({ entry: x.schedule.entry, slot: x.slot }))) },
+    h('span', { class: 'pair-day' }, formatDay(pair[0].slot.start)), ' ',
+    // Each "time group" isolated, so right-to-left pages keep time and group together.
+    pair.map((x, i) => [i ? ' · ' : '', h('bdi', null, `${formatTime(x.slot.start)} ${x.schedule.entry.aud.title}`)])));
+  const list = h('ul', { class: 'pair-list' }, options.slice(0, 4).map(item));
+  const more = options.length > 4 ? h('button', { type: 'button', class: 'link', 'data-testid': 'pairs-more', onclick: () => {
+    list.append(...options.slice(4).map(item));
+    more.remove();
+    list.children[4].querySelector('button').focus();
+  } }, t('booking.pairs_more', { n: options.length - 4 })) : null;
   return h('section', { class: 'pairs', 'aria-labelledby': 'pairs-h' },
-    h('h2', { id: 'pairs-h' }, t('booking.pairs_heading')), h('p', null, t('booking.pairs_intro')),
-    h('ul', { class: 'pair-list' }, options.slice(0, 4).map((pair) => h('li', null,
-      h('button', { type: 'button', class: 'secondary pair', 'data-pair': pair.map((x) => x.slot.id).join('+'),
-        onclick: () => onPick(pair.map((x) => ({ entry: x.schedule.entry, slot: x.slot }))) },
-      h('span', { class: 'pair-day' }, formatDay(pair[0].slot.start)), ' ',
-      // Each "time group" isolated, so right-to-left pages keep time and group together.
-      pair.map((x, i) => [i ? ' · ' : '', h('bdi', null, `${formatTime(x.slot.start)} ${x.schedule.entry.aud.title}`)]))))));
+    h('h2', { id: 'pairs-h' }, t('booking.pairs_heading')), h('p', null, t('booking.pairs_intro')), list, more);
 }
 
-/** `on`: calendar(s), rebook(s), cancel(s). */
-export function receiptCard(s, conf, open, on) {
+/** `on`: calendar(s), rebook(s), cancel(s); `also`: the family's talks with other groups' teachers
+ * that evening, [{slot, entry}] (a back-to-back pair is named whole). */
+export function receiptCard(s, conf, open, on, also = []) {
   const sure = h('div', { class: 'confirm', hidden: true },
     h('p', null, t('booking.cancel_sure')),
     h('button', { type: 'button', class: 'danger', 'data-testid': 'cancel-confirm', onclick: () => on.cancel(s) }, t('booking.cancel_confirm')));
@@ -111,6 +119,8 @@ export function receiptCard(s, conf, open, on) {
     h('h2', null, t('booking.yours')),
     h('p', { class: 'when' }, h('time', { datetime: s.start }, formatDay(s.start) + ', ' + slotLabel(s))),
     h('p', { dir: 'auto' }, conf.teacher, conf.location ? ' · ' + conf.location : ''),
+    also.map((o) => h('p', { class: 'also', 'data-testid': 'receipt-also' }, t('booking.also', {
+      time: slotLabel(o.slot), teacher: o.entry.item.conference.teacher, group: o.entry.aud.title }))),
     h('p', { class: 'actions' },
       h('button', { type: 'button', class: 'secondary', 'data-testid': 'booking-ics', onclick: () => on.calendar(s) }, t('calendar.add')),
       open ? h('button', { type: 'button', class: 'secondary', 'data-testid': 'rebook', onclick: () => on.rebook(s) }, t('booking.rebook')) : null,

@@ -1,7 +1,7 @@
 // The conference booking page (#/book/<path>): a controller that loads the schedule from the
 // receiver, polls it while the page is open, and lets the parent pick, send (book, move or book a
 // back-to-back pair for two children) and cancel. booking-draw.js draws; this decides.
-import { t, formatDay } from './i18n.js';
+import { t, formatDay, dayKey } from './i18n.js';
 import { call, sealPayload, ApiError } from './receiver.js';
 import { calendarFile } from './ics.js';
 import { saveBlob } from './gallery.js';
@@ -69,7 +69,10 @@ export function bookingView(state, visit, path) {
     rememberBooked(entry.item.path, mine.map((s) => s.start).filter(Boolean));
     const closedText = D.windowMessage(data);
     if (closedText && !box.getAttribute('data-kind')) say(box, closedText, 'info');
-    receipt.replaceChildren(...mine.map((s) => D.receiptCard(s, conf, data.open, { calendar: saveCalendar, rebook, cancel })));
+    const theirs = partners.flatMap((p) => ((partnerData.get(p.item.path) || {}).slots || [])
+      .filter((s) => s.state === 'mine').map((slot) => ({ slot, entry: p })));
+    receipt.replaceChildren(...mine.map((s) => D.receiptCard(s, conf, data.open, { calendar: saveCalendar, rebook, cancel },
+      theirs.filter((o) => dayKey(o.slot.start) === dayKey(s.start)))));
     const canPick = data.open && (mine.length < data.per_family || moving);
     // A redraw (every 15 s) must not take the keyboard focus away from the slot it was on.
     const focused = grid.contains(document.activeElement) ? document.activeElement.getAttribute('data-slot') : null;

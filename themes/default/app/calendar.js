@@ -113,10 +113,16 @@ export function calendarView(state, visit) {
         const evs = byDay.get(d) || [];
         const num = Number(d.slice(8));
         const label = formatDayMonth(d) + (evs.length ? ', ' + t(evs.length === 1 ? 'calendar.one_event' : 'calendar.n_events', { n: evs.length }) : '');
+        // A day's own events as dots; what runs over several days (a holiday) as one band
+        // across those days, so a two-week holiday is not a dot on every day.
+        const single = evs.filter((e) => firstDay(e.item.event) === lastDay(e.item.event));
+        const spans = evs.length > single.length;
         const content = evs.length && inMonth
-          ? h('button', { type: 'button', class: 'day has-events', 'aria-label': label, 'aria-pressed': String(ui.day === d), 'data-day': d,
-            onclick: () => { ui.day = ui.day === d ? null : d; draw(); } },
-          h('span', { class: 'num' }, num), h('span', { class: 'dots', 'aria-hidden': 'true' }, evs.slice(0, 3).map(() => h('span', { class: 'dot' }))))
+          ? h('button', { type: 'button', class: 'day has-events' + (single.length ? '' : ' span-only'), 'aria-label': label,
+            'aria-pressed': String(ui.day === d), 'data-day': d, onclick: () => { ui.day = ui.day === d ? null : d; draw(); if (ui.day) showDay(); } },
+          h('span', { class: 'num' }, num),
+          single.length ? h('span', { class: 'dots', 'aria-hidden': 'true' }, single.slice(0, 3).map(() => h('span', { class: 'dot' }))) : null,
+          spans ? h('span', { class: 'span-bar', 'aria-hidden': 'true' }) : null)
           : h('span', { class: 'day' + (inMonth ? '' : ' other') }, h('span', { class: 'num' }, num));
         cells.push(h('td', { class: (d === today ? 'today' : '') || null, 'aria-current': d === today ? 'date' : null }, content));
       }
@@ -140,6 +146,13 @@ export function calendarView(state, visit) {
       list.length ? h('ul', { class: 'events' }, list.map((e) => byMonthEntry(e))) : h('p', { class: 'empty' }, t('calendar.none_month')));
   }
   const byMonthEntry = (e) => byMonth([e], state, extra)[0].querySelector('li');
+  /** A tapped day's events below the grid come into view (on a phone they are below the fold). */
+  function showDay() {
+    const title = body.querySelector('.month-list-title');
+    if (title && title.getBoundingClientRect().bottom + 96 > innerHeight) {
+      title.scrollIntoView({ block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    }
+  }
 
   draw();
   return h('section', { class: 'view view-calendar', 'data-testid': 'calendar' },

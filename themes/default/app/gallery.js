@@ -154,10 +154,15 @@ function makeLightbox(item, aud, photos, thumbs, visit) {
   close.addEventListener('click', () => api.close());
   save.addEventListener('click', async () => {
     const p = photos[index];
-    try {
-      const m = await visit.session.openMedia(aud, p.media, {});
-      saveBlob(new Blob([m.bytes], { type: m.type }), fileName(p.media, m.type));
-    } catch (e) { counter.textContent = t('media.error'); }
+    let m;
+    try { m = await visit.session.openMedia(aud, p.media, {}); } catch (e) { counter.textContent = t('media.error'); return; }
+    // One photo goes to the phone's share sheet where it can take files ("Bewaar afbeelding",
+    // an app); elsewhere, and when sharing fails, it is a download (the whole album stays a .zip).
+    const file = new File([m.bytes], fileName(p.media, m.type), { type: m.type });
+    if (navigator.canShare && navigator.canShare({ files: [file] })) {
+      try { await navigator.share({ files: [file] }); return; } catch (e) { if (e.name === 'AbortError') return; }
+    }
+    saveBlob(file, file.name);
   });
   dialog.addEventListener('close', () => {
     if (largeUrl) { visit.revoke(largeUrl); largeUrl = null; }
