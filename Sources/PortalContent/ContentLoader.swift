@@ -54,8 +54,10 @@ public struct ContentLoader: Sendable {
 
     /// `load()`, with every item's facts for a later `loadUpdate`. `listing`: content/ as
     /// `FileTree.listing` gave it, when the caller has it (else the folder is read here).
-    public func loadWithFacts(listing: FileTree.Listing? = nil) throws(ContentErrors) -> LoadedContent {
-        let read = try readItems(listing: listing) { _ in true }
+    /// `excluding`: item files (paths relative to the folder) left out as if they were not
+    /// there (the preview, which shows the rest while one item has a problem).
+    public func loadWithFacts(listing: FileTree.Listing? = nil, excluding: Set<String> = []) throws(ContentErrors) -> LoadedContent {
+        let read = try readItems(listing: listing, excluding: excluding) { _ in true }
         return LoadedContent(site: Site(config: read.config, contentRoot: root, items: read.items), facts: read.facts)
     }
 
@@ -93,7 +95,8 @@ public struct ContentLoader: Sendable {
     /// Reads site.yaml and the items `shouldRead` picks (the others keep their facts from
     /// `reusing`), and runs every check.
     private func readItems(
-        reusing previous: [String: ItemFacts] = [:], listing: FileTree.Listing?, _ shouldRead: (ItemPlacement) -> Bool
+        reusing previous: [String: ItemFacts] = [:], listing: FileTree.Listing?, excluding: Set<String> = [],
+        _ shouldRead: (ItemPlacement) -> Bool
     ) throws(ContentErrors) -> ReadResult {
         let report = ProblemReport()
         var isDirectory: ObjCBool = false
@@ -107,7 +110,7 @@ public struct ContentLoader: Sendable {
             (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a })
         var kept: [ItemFacts] = []
         var placementList: [ItemPlacement] = []
-        for placement in placements.items {
+        for placement in placements.items where !excluding.contains(placement.path) {
             if let facts = previous[placement.path], !shouldRead(placement) { kept.append(facts) } else { placementList.append(placement) }
         }
         // Items are read on all cores (YAML and dates in parallel; cmark-gfm parses one at a time),

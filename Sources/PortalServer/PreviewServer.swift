@@ -192,8 +192,10 @@ actor PreviewState {
         let loader = ContentLoader(root: contentRoot)
         if var good, good.stamp.count == 2, now.count == 2, good.stamp[1] == now[1] {
             let changed = Self.changedPaths(from: good.stamp[0].files, to: now[0].files)
-            if !changed.contains(ContentLoader.configFile) {
-                let update = try loader.loadUpdate(reusing: good.facts, changed: changed, listing: now[0])
+            // A quick update that finds a problem gives way to the full load below, which shows
+            // the rest and says what is left out.
+            if !changed.contains(ContentLoader.configFile),
+               let update = try? loader.loadUpdate(reusing: good.facts, changed: changed, listing: now[0]) {
                 good.site = good.site.updating(with: update)
                 for path in update.removed { good.facts[path] = nil }
                 for facts in update.facts where update.reread.contains(facts.sourcePath) { good.facts[facts.sourcePath] = facts }
@@ -203,12 +205,48 @@ actor PreviewState {
                 return good.site
             }
         }
-        let content = try loader.loadWithFacts(listing: now[0])
+        let (content, held) = try Self.loadLeavingOut(loader, listing: now[0])
         let theme = try Theme.load(from: themeRoot)
-        let site = PreviewSite(renderer: SiteRenderer(site: content.site, theme: theme))
+        var site = PreviewSite(renderer: SiteRenderer(site: content.site, theme: theme))
+        site.held = held
+        if !held.isEmpty {
+            // Not the base of the next quick update: the last load without problems stays that,
+            // so fixing the item renders just that item again.
+            lastRendered = content.site.items.count
+            return site
+        }
         lastRendered = content.site.items.count
         good = (site, now, Dictionary(content.facts.map { ($0.sourcePath, $0) }, uniquingKeysWith: { first, _ in first }))
         return site
+    }
+
+    /// The content, leaving out the items whose files have problems, so that staff see the rest
+    /// while they fix one (an album still without photos, a news item with a typo in its date),
+    /// and those problems. A problem outside an item file (site.yaml) still stops the preview.
+    /// Leaving an item out may cause problems in others (a link to it): a few rounds.
+    static func loadLeavingOut(_ loader: ContentLoader, listing: FileTree.Listing) throws -> (LoadedContent, [ContentProblem]) {
+        var left: Set<String> = []
+        var held: [ContentProblem] = []
+        for _ in 0..<4 {
+            do {
+                return (try loader.loadWithFacts(listing: listing, excluding: left), held)
+            } catch {
+                let files = Set(error.problems.map { itemFile(of: $0.file) })
+                guard !files.contains(nil), !files.compactMap({ $0 }).allSatisfy(left.contains) else { throw error }
+                left.formUnion(files.compactMap { $0 })
+                held += error.problems
+            }
+        }
+        return (try loader.loadWithFacts(listing: listing, excluding: left), held)
+    }
+
+    /// The item file a problem's file belongs to: itself for a Markdown file, the album's
+    /// `index.md` for a photo next to it; nil for site.yaml or anything else.
+    static func itemFile(of file: String) -> String? {
+        if file == ContentLoader.configFile || file.hasPrefix("/") || file.isEmpty { return nil }
+        if file.hasSuffix(".md") { return file }
+        let folder = (file as NSString).deletingLastPathComponent
+        return folder.isEmpty ? nil : folder + "/index.md"
     }
 
     /// Paths (relative to the folder) added, removed or with another stamp.
@@ -267,6 +305,8 @@ struct PreviewSite: Sendable {
     let renderer: SiteRenderer
     let rendered: [Audience: RenderedAudience]
     let mediaSources: [String: String]
+    /// Problems of the items left out of this preview (shown above every index page).
+    var held: [ContentProblem] = []
 
     init(renderer: SiteRenderer) {
         self.init(renderer: renderer, rendered: Dictionary(uniqueKeysWithValues: renderer.renderAll().map { ($0.audience, $0) }))
@@ -364,6 +404,7 @@ struct PreviewSite: Sendable {
             "school": renderer.site.config.name, "audience": renderer.title(of: audience),
             "audiences": audiences, "sections": sections,
         ]
+        if !held.isEmpty { context["held"] = ["problems": held.map { ["line": "content/" + $0.description] }] }
         if count > 1 {
             var pager: [String: Any] = ["audience_id": id, "page": page, "pages": count]
             if page > 1 { pager["newer"] = page - 1 }

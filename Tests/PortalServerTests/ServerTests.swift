@@ -109,15 +109,32 @@ final class ServerTests: XCTestCase {
         await state.refresh()
         let again = await state.lastRendered
         XCTAssertEqual(again, all)
-        // A broken edit shows its problem; fixing it goes back to updating just that item.
+        // A broken edit shows its problem above the rest, in Dutch (issue 19 point 8: it blanked
+        // the whole preview); fixing it goes back to updating just that item.
         try "---\ntitle: Kapot\n---\n".write(to: item, atomically: true, encoding: .utf8)
-        let (broken, _) = await state.render { try $0.indexPage(audience: "school") }
-        XCTAssertEqual(broken.code, 500)
+        let (broken, brokenPage) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertEqual(broken.code, 200)
+        XCTAssertTrue(brokenPage.contains("Nog niet in het voorbeeld"), brokenPage)
+        XCTAssertTrue(brokenPage.contains("content/news/luizencontrole.md"), brokenPage)
+        XCTAssertFalse(brokenPage.contains(">Kapot<"), "the broken item is left out")
+        XCTAssertTrue(brokenPage.contains("Sinterklaas"), "the rest is still there")
+        // An album without photos (what `portal new album` makes) is left out the same way.
+        let album = try XCTUnwrap(Scaffolds.albumWithoutPhotos(in: workspace))
+        let (withAlbum, albumPage) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertEqual(withAlbum.code, 200)
+        XCTAssertTrue(albumPage.contains(album), albumPage)
+        try FileManager.default.removeItem(at: workspace.url("content/albums/leeg"))
         try "---\ntitle: Heel\ndate: 2026-11-01\n---\nTekst.\n".write(to: item, atomically: true, encoding: .utf8)
         let (fixed, _) = await state.render { try $0.indexPage(audience: "school") }
         XCTAssertEqual(fixed.code, 200)
         let last = await state.lastRendered
         XCTAssertEqual(last, 1)
+        // site.yaml broken: nothing can be shown, the whole page says why.
+        let config = try String(contentsOf: workspace.url("content/site.yaml"), encoding: .utf8)
+        try (config + "\nname: [\n").write(to: workspace.url("content/site.yaml"), atomically: true, encoding: .utf8)
+        let (stopped, _) = await state.render { try $0.indexPage(audience: "school") }
+        XCTAssertEqual(stopped.code, 500)
+        try config.write(to: workspace.url("content/site.yaml"), atomically: true, encoding: .utf8)
     }
 
     /// A long archive comes in pages of 50 per section, newest news first, the agenda from today.
@@ -213,5 +230,15 @@ final class ServerTests: XCTestCase {
         XCTAssertTrue(headers["content-security-policy"]?.contains("script-src 'self'") == true)
         let outside = try await get(base + "/../keys/keystore.json").0
         XCTAssertEqual(outside, 404)
+    }
+}
+
+/// Content files the preview tests write.
+enum Scaffolds {
+    /// `content/albums/leeg/index.md` without photos; returns the path its problem names.
+    static func albumWithoutPhotos(in workspace: Workspace) throws -> String {
+        try FileManager.default.createDirectory(at: workspace.url("content/albums/leeg"), withIntermediateDirectories: true)
+        try "---\ntitle: Leeg album\ndate: 2026-11-02\n---\n".write(to: workspace.url("content/albums/leeg/index.md"), atomically: true, encoding: .utf8)
+        return "content/albums/leeg/index.md"
     }
 }

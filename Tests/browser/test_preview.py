@@ -45,13 +45,20 @@ def test_saving_an_item_reloads_the_open_preview_with_the_edit(context, tmp_path
         # No reload by the test: the page's own script sees the change and reloads.
         page.wait_for_selector("text=Luizencontrole na de vakantie", timeout=5000)
         print(f"edit to reloaded page: {(time.monotonic() - saved) * 1000:.0f} ms")
-        # A broken edit reloads into the list of problems, a fix back into the page.
+        # A broken edit reloads with its problem above the rest (issue 19 point 8: it blanked the
+        # whole preview), in Dutch; a fix brings the item back.
         with open(item, "w", encoding="utf-8") as f:
             f.write("---\ntitle: Kapot\n---\n")
-        page.wait_for_selector("pre.problems", timeout=5000)
+        page.wait_for_selector("[data-testid=held] pre.problems", timeout=5000)
         assert "news/luizencontrole.md" in page.text_content("pre.problems")
+        assert "Nog niet in het voorbeeld" in page.inner_text("[data-testid=held]")
+        assert page.locator(".cards .card").count() > 10, "the rest of the school is still shown"
+        page.set_viewport_size({"width": 390, "height": 844})
+        os.makedirs(os.path.join(os.path.dirname(__file__), "screenshots"), exist_ok=True)
+        page.screenshot(path=os.path.join(os.path.dirname(__file__), "screenshots", "preview-held-390.png"))
         with open(item, "w", encoding="utf-8") as f:
             f.write(text)
+        page.wait_for_function("() => !document.querySelector('[data-testid=held]')", timeout=5000)
         page.wait_for_selector(".cards", timeout=5000)
         assert not errors, errors
     finally:
