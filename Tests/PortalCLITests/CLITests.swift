@@ -274,10 +274,14 @@ final class ServerCommandTests: XCTestCase {
         XCTAssertEqual(try server.get("/a/groep-3/item/groups/groep-5/news/does-not-exist").status, 404)
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("output").path), "preview writes nothing")
 
-        // An edit shows on the next request; a content error shows as an error page.
+        // An edit shows on the next request; an item with a problem is named above the rest.
         try workspace.write("content/news/kapot.md", "---\ntitle: Kapot\n---\n")
         let broken = try server.get("/a/school/")
-        XCTAssertEqual(broken.status, 500)
+        XCTAssertEqual(broken.status, 200)
         XCTAssertTrue(String(decoding: broken.body, as: UTF8.self).contains("news/kapot.md"))
+        XCTAssertTrue(String(decoding: broken.body, as: UTF8.self).contains("Nog niet in het voorbeeld"))
+        // A problem in site.yaml leaves nothing to show: an error page.
+        try workspace.write("content/site.yaml", try workspace.read("content/site.yaml") + "\nname: [\n")
+        XCTAssertEqual(try server.get("/a/school/").status, 500)
     }
 }

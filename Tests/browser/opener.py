@@ -225,17 +225,24 @@ def check_blob_name(name: str, env: bytes) -> None:
         raise FormatError(f"b/{name} holds other bytes (SHA-256 starts {blob_name_v2(env)})", "hash")
 
 
+def _open_site_document(folder: str, kind: str, what: str, publisher: bytes, site_id: str) -> dict:
+    """A signed document of the site at `folder/kind` (the release, the shell index): its
+    signature under the publisher, `v` 2, its kind and this site (reason `binding`), canonical JSON."""
+    body = verify_signed(_read(folder, kind), kind, publisher)
+    doc = _json_object(body, what)
+    if doc.get("v") != 2 or doc.get("kind") != kind or doc.get("site_id") != site_id:
+        raise FormatError(f"the {what} is for another site or format", "binding")
+    if body != canonical_json(doc):
+        raise FormatError(f"the {what} is not canonical JSON")
+    return doc
+
+
 def open_release(folder: str, publisher: bytes, site_id: str) -> dict:
     """FORMAT.md "Release": `release` on the host, signed (kind `release`) by the publisher. It
     names the indexes, site.json and the app with their SHA-256, and the b/ and k/ files through
     64 lists each (r/<sha256 of the list>, lines "path sha256"). Every file named must be in
     `folder` with that hash (reason `hash`). Returns the release with `all`: every file named."""
-    body = verify_signed(_read(folder, "release"), "release", publisher)
-    release = _json_object(body, "release")
-    if release.get("v") != 2 or release.get("kind") != "release" or release.get("site_id") != site_id:
-        raise FormatError("the release is for another site or format", "binding")
-    if body != canonical_json(release):
-        raise FormatError("the release is not canonical JSON")
+    release = _open_site_document(folder, "release", "release", publisher, site_id)
     files, lists = release.get("files"), release.get("lists")
     if not isinstance(files, dict) or not isinstance(lists, dict) or not _is_int(release.get("sequence")):
         raise FormatError("the release has no files, lists or sequence")
@@ -274,12 +281,7 @@ def open_shell(folder: str, publisher: bytes, site_id: str) -> dict:
     """FORMAT.md "App shell": `shell`, signed (kind `shell`) by the publisher, for this site, in
     canonical JSON; its id is 16 hex digits and every file it names is the site's own and holds the
     bytes named (reason `hash`). Returns the index."""
-    body = verify_signed(_read(folder, "shell"), "shell", publisher)
-    index = _json_object(body, "shell index")
-    if index.get("v") != 2 or index.get("kind") != "shell" or index.get("site_id") != site_id:
-        raise FormatError("the shell index is for another site or format", "binding")
-    if body != canonical_json(index):
-        raise FormatError("the shell index is not canonical JSON")
+    index = _open_site_document(folder, "shell", "shell index", publisher, site_id)
     files = index.get("files")
     if not isinstance(index.get("id"), str) or not re.fullmatch(r"[0-9a-f]{16}", index["id"]) or not isinstance(files, dict):
         raise FormatError("the shell index has no id or files")

@@ -194,15 +194,16 @@ def test_a_shell_list_not_signed_by_the_school_is_refused(real_site_copy, sw_con
     refused_and_kept(page)
 
 
-def test_new_service_worker_waits_for_the_parent_then_takes_over(site_copy, sw_context):
+def test_new_service_worker_waits_for_the_parent_then_takes_over(real_site_copy, sw_context, tmp_path):
     page = sw_context.new_page()
-    controlled(page, site_copy.url)
+    controlled(page, real_site_copy.url)
     # The app looks for a new sw.js at every start; let that check end first (a module worker's
     # graph takes a moment), else the test's update joins it and sees the old file.
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
-    with open(os.path.join(site_copy.out, "sw.js"), "a", encoding="utf-8") as f:
-        f.write("\n// next version\n")
-    bump_mtime(os.path.join(site_copy.out, "sw.js"))
+    theme = theme_with(tmp_path, "")
+    with open(os.path.join(theme, "app", "sw.js"), "a", encoding="utf-8") as f:
+        f.write("\nconst NEXT_VERSION = 1;\n")
+    generate_with(real_site_copy, theme)
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
     page.locator("[data-testid=update]").wait_for()
     assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => !!r.waiting)")
@@ -210,6 +211,21 @@ def test_new_service_worker_waits_for_the_parent_then_takes_over(site_copy, sw_c
         page.click("[data-testid=update-reload]")
     page.wait_for_selector("html[data-ready]")
     assert page.evaluate("navigator.serviceWorker.getRegistration().then(r => !r.waiting && !!r.active)")
+
+
+def test_the_same_shell_fetched_again_by_a_new_worker_takes_over_without_asking(site_copy, sw_context):
+    """A worker whose shell is the one in use (sw.js fetched again, nothing new for the parent)
+    does not ask: there is nothing to agree to."""
+    page = sw_context.new_page()
+    controlled(page, site_copy.url)
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    with open(os.path.join(site_copy.out, "sw.js"), "a", encoding="utf-8") as f:
+        f.write("\n// the same shell\n")
+    bump_mtime(os.path.join(site_copy.out, "sw.js"))
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.wait_for_function("navigator.serviceWorker.getRegistration().then(r => !r.waiting && !r.installing)")
+    page.wait_for_timeout(300)
+    assert page.locator("[data-testid=update]").count() == 0
 
 
 def test_forget_device_also_drops_the_cached_sealed_files(site, sw_context):

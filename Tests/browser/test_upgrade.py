@@ -151,6 +151,17 @@ def test_a_format_1_device_moves_to_format_2_without_typing_the_token(site, sw_c
         page.wait_for_selector(".view-timeline .card")
         page.wait_for_function("""() => caches.open('ouderportaal-data-v1').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))
             .then(ps => ps.some(p => p.startsWith('/b/')) && ps.some(p => p.startsWith('/i/')))""", timeout=20000)
+        # Known race (issue 13 note): format 1's worker may finish its own "use this shell" after
+        # format 2's worker took over, and format 2's next worker then waits: the parent is
+        # asked once more. That tap must end it: format 2's shell, and nothing offered again.
+        if page.locator("[data-testid=update]").count():
+            with page.expect_navigation():
+                page.click("[data-testid=update-reload]")
+            page.wait_for_selector(".view-timeline .card")
+            page.reload()
+            page.wait_for_selector(".view-timeline .card")
+            page.wait_for_timeout(500)
         assert page.locator("[data-testid=update]").count() == 0
+        assert page.evaluate("[...document.scripts].some(s => s.type === 'module' && new URL(s.src).pathname.startsWith('/s/'))")
     finally:
         srv.close()

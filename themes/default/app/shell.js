@@ -171,7 +171,11 @@ export function createShell(session) {
       // A new sw.js waits until the parent agrees; then it takes over and the page reloads.
       const waiting = (w) => offerUpdate(() => { updating = true; w.postMessage({ type: 'skip-waiting' }); });
       if (reg.waiting && sw.controller) waiting(reg.waiting);
-      const track = (w) => w && w.addEventListener('statechange', () => { if (w.state === 'installed' && sw.controller) waiting(w); });
+      // Only a worker that stays waiting is offered: one that brings the shell in use (or takes
+      // over after format 1's) moves on to activate by itself a moment after "installed".
+      const track = (w) => w && w.addEventListener('statechange', () => {
+        if (w.state === 'installed' && sw.controller) setTimeout(() => { if (reg.waiting === w) waiting(w); }, 250);
+      });
       reg.addEventListener('updatefound', () => track(reg.installing));
       // A module worker's graph takes longer to load: an update may already be installing here.
       if (reg.installing && sw.controller) track(reg.installing);

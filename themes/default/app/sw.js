@@ -70,6 +70,19 @@ async function metaPut(key, value) {
   else await m.put(abs('__meta/' + key), new Response(value));
 }
 
+const OWN_NAME = /^ouderportaal-shell-[0-9a-f]{16}$/;
+
+/** The shell in use. Format 1's worker, finishing a message while this one took over, may have
+ * named its own shell (or dropped this one's): then this worker's installed shell, which the
+ * parent agreed to, is put back in use. */
+async function currentShell() {
+  const name = await metaGet('current');
+  if (name && OWN_NAME.test(name) && await caches.has(name)) return name;
+  const installed = await metaGet('installed');
+  if (installed && OWN_NAME.test(installed) && await caches.has(installed)) { await useShell(installed); return installed; }
+  return name;
+}
+
 /** Makes `name` the shell in use and drops every other shell cache. */
 async function useShell(name) {
   await metaPut('current', name);
@@ -82,13 +95,17 @@ self.addEventListener('install', (event) => {
     await storeShell(shell);
     await metaPut('installed', shell.name);
     // After format 1's worker the parent has already agreed (its app offered this shell, which
-    // cannot read format 1): take over at once, so the update is one tap, not two.
-    if (await metaGet('format') !== '2') self.skipWaiting();
+    // cannot read format 1): take over at once, so the update is one tap, not two. The same
+    // shell as the one in use (the worker fetched again) brings nothing to agree to either.
+    if (await metaGet('format') !== '2' || await currentShell() === shell.name) self.skipWaiting();
   }));
 });
 
+// Until this worker's activation is done, "current" may still name the shell it replaces.
+let activation = null;
+
 self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
+  event.waitUntil(activation = (async () => {
     const installed = await metaGet('installed');
     if (installed) await useShell(installed);
     await metaPut('format', '2');
@@ -137,7 +154,7 @@ async function cacheFirst(request, rel) {
 }
 
 async function fromShell(rel, request) {
-  const name = await metaGet('current');
+  const name = await currentShell();
   const hit = name ? await (await caches.open(name)).match(abs(rel)) : null;
   return hit || fetch(request);
 }
@@ -178,11 +195,12 @@ async function keepFiles(files) {
 /** Compares the shell on the server with the one in use; keeps a changed one as "pending". A new
  * sw.js (always there with a new shell) brings it in itself: then nothing is offered twice. */
 async function checkShell() {
+  if (activation) await activation.catch(() => {});
   await self.registration.update().catch(() => {});
   if (self.registration.installing || self.registration.waiting) return false;
   let shell;
   try { shell = await fetchShell(); } catch (e) { await refused(e); return false; }  // offline: nothing to offer
-  if (shell.name === await metaGet('current')) return false;
+  if (shell.name === await currentShell()) return false;
   await storeShell(shell);
   await metaPut('pending', shell.name);
   return true;
@@ -212,7 +230,10 @@ self.addEventListener('message', (event) => {
     event.waitUntil(Promise.all([metaPut('lang', msg.lang), metaPut('push-mode', String(msg.mode || 'off'))]));
   } else if (msg.type === 'use-latest') {
     event.waitUntil(metaGet('pending').then(async (name) => {
-      if (name) await useShell(name);
+      // Only a shell this worker kept: format 1's worker, still finishing a check while this one
+      // took over, may write the name of its own (unchecked) shell here.
+      if (name && OWN_NAME.test(name) && await caches.has(name)) await useShell(name);
+      else await metaPut('pending', null);
       reply({ type: 'ready' });
     }));
   }
