@@ -7,6 +7,7 @@
 // while a publish is under way, and a worker never keeps a mix of both.
 import Foundation
 import PortalCrypto
+import PortalFiles
 import PortalFormat
 
 struct ShellStage {
@@ -57,18 +58,20 @@ struct ShellStage {
 
     /// The theme's app files as served, by path relative to the app folder (dot files left out).
     private func themeFiles(skipping: Set<String>) throws(BuildError) -> [(path: String, bytes: [UInt8])] {
-        let fm = FileManager.default
-        guard let enumerator = fm.enumerator(at: theme, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            throw BuildError(.write, path: theme.path, "cannot read the theme's app folder")
+        let entries: [FileTree.Entry]
+        do {
+            entries = try FileTree.list(theme.path) { relative in
+                relative.split(separator: "/").last?.hasPrefix(".") == true || skipping.contains(relative)
+            }
+        } catch {
+            throw BuildError(.write, path: theme.path, "cannot read the theme's app folder: \(error.reason)")
         }
-        let base = theme.standardizedFileURL.path
         var files: [(path: String, bytes: [UInt8])] = []
-        for case let url as URL in enumerator {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            let relative = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) || skipping.contains(relative) { continue }
-            guard let data = fm.contents(atPath: url.path) else { throw BuildError(.write, path: url.path, "cannot read theme file") }
-            files.append((relative, ShellFiles.served(relative, Array(data))))
+        for entry in entries {
+            guard let data = FileManager.default.contents(atPath: theme.path + "/" + entry.path) else {
+                throw BuildError(.write, path: theme.path + "/" + entry.path, "cannot read theme file")
+            }
+            files.append((entry.path, ShellFiles.served(entry.path, Array(data))))
         }
         return files
     }

@@ -131,10 +131,11 @@ public final class TrustStore: @unchecked Sendable {
             throw APIError.invalidTrust("generated lies more than a day ahead of the receiver's clock")
         }
         guard file.siteID == current.file.siteID else { throw APIError.trustWrongSite }
-        guard let publisher = pinned ?? file.publisherPublicKey,
-              (try? SignedDocument.verify(signed, kind: "trust", publicKey: publisher)) != nil
-        else { throw APIError.trustSignature }
-        guard file.publisherPublicKey == publisher else { throw APIError.trustWrongPublisher }
+        if pinned == nil {
+            guard let named = file.publisherPublicKey, (try? SignedDocument.verify(signed, kind: "trust", publicKey: named)) != nil
+            else { throw APIError.trustSignature }
+        }
+        guard file.publisherPublicKey == (pinned ?? file.publisherPublicKey) else { throw APIError.trustWrongPublisher }
         if file.generated == current.file.generated && file == current.file { return (current, false) }
         guard file.generated > current.file.generated else { throw APIError.trustNotNewer }
         if let url {

@@ -186,17 +186,27 @@ def post_state(pg, url, title):
     return pg.get_attribute(f"[data-testid=my-post]:has-text({json.dumps(title)})", "data-state")
 
 
+def write_form(bs, receiver, browser, via_reports=False):
+    """The groep-5 teacher's phone on the writing form (through the reports view's link, or
+    straight); returns the context and the page."""
+    teacher = phone_context(browser, 8000)
+    pg = open_app(teacher, receiver.url, bs.tokens["teacher-g5"])
+    if via_reports:
+        pg.goto(receiver.url + "#/reports")
+        pg.click("[data-testid=write-link]")
+    else:
+        pg.goto(receiver.url + "#/write")
+    pg.wait_for_selector("form.write-form")
+    return teacher, pg
+
+
 def test_a_teacher_writes_on_her_phone_and_after_approval_the_groups_parents_read_it(school_copy, browser):
     """Issue 17 "Writing" and "From draft to site", text posts: sealed in Chromium to the school's
     inbox key, `portal sync` opens it on the school's computer and keeps it for approval,
     `portal drafts approve` writes Markdown into content/, `portal generate` seals it for groep 5
     only; a rejected post shows the school's reason (sealed to the group's key) to the teacher."""
     bs, receiver = school_copy
-    teacher = phone_context(browser, 8000)
-    pg = open_app(teacher, receiver.url, bs.tokens["teacher-g5"])
-    pg.goto(receiver.url + "#/reports")
-    pg.click("[data-testid=write-link]")
-    pg.wait_for_selector("form.write-form")
+    teacher, pg = write_form(bs, receiver, browser, via_reports=True)
     write_post(pg, receiver.url, "Naar het bos", "We zijn naar het **bos** geweest.\n\n- eikels\n- paddenstoelen")
     write_post(pg, receiver.url, "Foto's van Sam Jansen", "Met achternaam.")
     assert post_state(pg, receiver.url, "Naar het bos") == "sent"
@@ -254,10 +264,7 @@ def test_a_teacher_puts_a_calendar_item_in_her_groups_agenda(school_copy, browse
     """Issue 17 "Writing": a calendar item (day, time, place) from the phone becomes
     groups/groep-5/calendar/<slug>.md after approval and shows in the groep-5 parents' agenda."""
     bs, receiver = school_copy
-    teacher = phone_context(browser, 8000)
-    pg = open_app(teacher, receiver.url, bs.tokens["teacher-g5"])
-    pg.goto(receiver.url + "#/write")
-    pg.wait_for_selector("form.write-form")
+    teacher, pg = write_form(bs, receiver, browser)
     pg.check("input[name=kind][value=event]")
     assert pg.locator("#write-date").is_hidden() and pg.locator("#write-start").is_visible()
     pg.fill("#write-title", "Kijkochtend groep 5")
