@@ -50,9 +50,15 @@ def served_path(out: str, rel: str) -> str:
     return os.path.join(out, "s", shell_index(out)["id"], rel)
 
 
-def strings(lang: str) -> dict:
-    with open(os.path.join(APP, "i18n", f"{lang}.json"), encoding="utf-8") as f:
+def own_strings(folder: str, lang: str) -> dict:
+    """One translation file: the app's (`i18n/`) or the staff views' (`staff/i18n/`, loaded with them)."""
+    with open(os.path.join(APP, folder, f"{lang}.json"), encoding="utf-8") as f:
         return json.load(f)
+
+
+def strings(lang: str) -> dict:
+    """Every string of a language as the app has it once the staff views are loaded."""
+    return {**own_strings("i18n", lang), **own_strings(os.path.join("staff", "i18n"), lang)}
 
 
 NL, EN = strings("nl"), strings("en")

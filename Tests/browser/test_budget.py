@@ -23,8 +23,13 @@ SHELL_BUDGET = 60 * 1024
 # issue 17, whose staff views (reading reports, writing news and calendar items) and their words
 # in six languages, with issue 19's offline page and iPhone note, took it from 89 to 95 KB: 96 KB still.
 # The signed shell list and its check (issue 13) went over by 55 bytes; the school's drawn icons as
-# 8-bit palette PNGs (two colours and their blends) took 3 KB off: 95.4 KB.
+# 8-bit palette PNGs (two colours and their blends) took 3 KB off: 95.4 KB. The staff views moved
+# to `staff/`, fetched on a staff member's first use (FORMAT.md "App shell"), so parents' install
+# no longer carries them: neither budget counts that folder, it has its own.
 PACKAGE_BUDGET = 96 * 1024
+# `staff/`: the views for reading reports and writing posts, their sealing, their words in six languages.
+STAFF_BUDGET = 24 * 1024
+STAFF = "staff" + os.sep
 SHELL_TYPES = (".html", ".js", ".css", ".woff2", ".woff", ".ttf")
 
 
@@ -52,26 +57,37 @@ def report(title, sizes):
         print(f"  {n:6d}  {name}")
 
 
+def parents(sizes):
+    """What every parent's install fetches: all but the lazily fetched staff folder."""
+    return {k: v for k, v in sizes.items() if not k.startswith(STAFF)}
+
+
 def test_the_shell_gzipped_is_within_its_budget(served):
-    shell = {k: v for k, v in gz_sizes(served).items() if k.endswith(SHELL_TYPES)}
+    shell = {k: v for k, v in parents(gz_sizes(served)).items() if k.endswith(SHELL_TYPES)}
     report("shell (HTML, JS, CSS, fonts)", shell)
     assert "index.html" in shell and "app.js" in shell and "style.css" in shell
     assert sum(shell.values()) <= SHELL_BUDGET, sum(shell.values())
 
 
 def test_the_whole_offline_package_is_within_its_budget(served):
-    sizes = gz_sizes(served)
+    sizes = parents(gz_sizes(served))
     report("offline package (shell, six translations, icons, manifest)", sizes)
     assert sum(sizes.values()) <= PACKAGE_BUDGET, sum(sizes.values())
+
+
+def test_the_staff_views_are_within_their_budget(served):
+    sizes = {k: v for k, v in gz_sizes(served).items() if k.startswith(STAFF)}
+    report("staff views (fetched on first use)", sizes)
+    assert any(k.endswith(".js") for k in sizes) and any("i18n" in k for k in sizes)
+    assert sum(sizes.values()) <= STAFF_BUDGET, sum(sizes.values())
 
 
 def test_served_modules_keep_every_code_line_of_the_source(served):
     """The transform only leaves out comment-only lines: the served module is the source with some
     lines removed (a subsequence, nothing changed or moved), every line that starts with code is
     still there, and no served line is a `//` comment."""
-    for name in sorted(os.listdir(APP)):
-        if not name.endswith(".js"):
-            continue
+    names = sorted(os.path.relpath(os.path.join(d, f), APP) for d, _, fs in os.walk(APP) for f in fs)
+    for name in [n for n in names if n.endswith(".js")]:
         source = open(os.path.join(APP, name), encoding="utf-8").read().split("\n")
         out = open(served_path(served, name), encoding="utf-8").read().split("\n")
         if name == "sw.js":  # its imports point into the shell's folder (FORMAT.md "App shell")

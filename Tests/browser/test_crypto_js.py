@@ -307,7 +307,7 @@ def test_app_refuses_every_format_2_failing_vector(cpage):
 
 
 HPKE_RUN = """async ([_, args]) => {
-  const H = await import(new URL('hpke.js', document.querySelector('script[type=module]').src).href), R = await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href), C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href);
+  const H = await import(new URL('hpke.js', document.querySelector('script[type=module]').src).href), R = {...await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href), ...await import(new URL('staff/inbox.js', document.querySelector('script[type=module]').src).href)}, C = await import(new URL('crypto.js', document.querySelector('script[type=module]').src).href);
   return await (%s)(H, R, C, ...args); }"""
 
 

@@ -3,7 +3,7 @@ import os
 import re
 
 import pytest
-from conftest import APP, login, strings
+from conftest import APP, login, own_strings, strings
 
 LANGS = ["nl", "en", "ar", "tr", "pl", "uk"]
 SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
@@ -15,7 +15,13 @@ def placeholders(v):
 
 
 def test_every_language_file_is_complete():
-    assert sorted(f[:-5] for f in os.listdir(os.path.join(APP, "i18n"))) == sorted(LANGS)
+    """Both sets, the app's and the staff views' (loaded with those views), in every language, and
+    no key in both (the later one would silently win)."""
+    for folder in ("i18n", os.path.join("staff", "i18n")):
+        assert sorted(f[:-5] for f in os.listdir(os.path.join(APP, folder))) == sorted(LANGS), folder
+    for lang in LANGS:
+        overlap = set(own_strings("i18n", lang)) & set(own_strings(os.path.join("staff", "i18n"), lang))
+        assert not overlap, (lang, overlap)
     nl = strings("nl")
     for lang in LANGS:
         s = strings(lang)
@@ -36,11 +42,12 @@ def test_all_ui_strings_come_from_the_translation_files():
     """No Dutch or English sentence is written into the app's scripts (index.html has a bilingual fallback)."""
     nl, en = strings("nl"), strings("en")
     texts = {v for s in (nl, en) for v in s.values() if isinstance(v, str) and len(v) > 12 and "{" not in v}
-    for f in os.listdir(APP):
-        if f.endswith(".js"):
-            src = open(os.path.join(APP, f), encoding="utf-8").read()
-            src = re.sub(r"/\*.*?\*/|^\s*//.*$", "", src, flags=re.S | re.M)  # comments may quote the UI
-            assert not [t for t in texts if t in src], f
+    scripts = [os.path.join(d, f) for d, _, fs in os.walk(APP) for f in fs if f.endswith(".js")]
+    assert any("staff" in f for f in scripts)
+    for f in scripts:
+        src = open(f, encoding="utf-8").read()
+        src = re.sub(r"/\*.*?\*/|^\s*//.*$", "", src, flags=re.S | re.M)  # comments may quote the UI
+        assert not [t for t in texts if t in src], f
 
 
 @pytest.mark.parametrize("lang", ["en", "ar", "tr", "pl", "uk"])

@@ -346,3 +346,38 @@ def test_offline_with_nothing_kept_says_so_with_a_retry_and_the_contact(site, sw
         sw_context.set_offline(False)
     page.click("[data-testid=retry]")
     page.wait_for_selector(".view-timeline .card")
+
+
+SHELL_KEYS = """() => caches.keys().then((names) => caches.open(names.find((n) => n.startsWith('ouderportaal-shell-'))))
+  .then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname))"""
+
+
+def test_the_staff_views_are_fetched_on_first_use_and_only_as_the_school_signed_them(site_copy, sw_context):
+    """A parent's install holds none of `staff/` (FORMAT.md "App shell"); opening a staff view
+    fetches it then, through the worker, which refuses bytes the signed list does not name (the
+    host altered the file: an error in words, nothing kept) and keeps the signed ones."""
+    page = sw_context.new_page()
+    controlled(page, site_copy.url)
+    login(page, site_copy.url, site_copy.tokens["groep-3"])
+    cached = page.evaluate(SHELL_KEYS)
+    assert any(p.endswith("/app.js") for p in cached) and not any("/staff/" in p for p in cached), cached
+
+    target = served_path(site_copy.out, os.path.join("staff", "write.js"))
+    original = open(target, "rb").read()
+    with open(target, "ab") as f:
+        f.write(b"\nwindow.__evil = true;\n")
+    page.goto(site_copy.url + "#/write")
+    page.wait_for_selector(".view [role=alert]")
+    assert page.inner_text(".view [role=alert]") == NL["item.network"]
+    assert page.evaluate("window.__evil === true") is False
+    assert not any(p.endswith("/staff/write.js") for p in page.evaluate(SHELL_KEYS)), "the altered file is not kept"
+
+    with open(target, "wb") as f:
+        f.write(original)
+    bump_mtime(target)
+    page.reload()
+    page.wait_for_selector(".view-write h1.view-title")
+    assert page.inner_text(".view-write h1") == NL["write.heading"]
+    assert page.inner_text(".view-write p") == NL["reports.no_staff"]
+    cached = page.evaluate(SHELL_KEYS)
+    assert any(p.endswith("/staff/write.js") for p in cached) and any(p.endswith("/staff/inbox.js") for p in cached), cached

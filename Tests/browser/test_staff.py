@@ -47,7 +47,7 @@ def open_reports(context, url, token):
 # Reads the teacher's rows as the app does, from its own record (CryptoKeys from IndexedDB), then
 # tries to open `row` with the keys of this device: the real decryption, not a lookup.
 TRY_OPEN = """async ([row]) => {
-  const S = await import(new URL('store.js', document.querySelector('script[type=module]').src).href), R = await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href);
+  const S = await import(new URL('store.js', document.querySelector('script[type=module]').src).href), R = {...await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href), ...await import(new URL('staff/inbox.js', document.querySelector('script[type=module]').src).href)};
   const rec = (await S.allTokens()).find((r) => r.staff);
   const fields = [row.group, row.from, row.to];
   const own = await R.openPayload(rec.staff, 'absence', row, fields);
@@ -59,7 +59,7 @@ TRY_OPEN = """async ([row]) => {
 }"""
 
 LIST = """async () => {
-  const S = await import(new URL('store.js', document.querySelector('script[type=module]').src).href), R = await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href);
+  const S = await import(new URL('store.js', document.querySelector('script[type=module]').src).href), R = {...await import(new URL('receiver.js', document.querySelector('script[type=module]').src).href), ...await import(new URL('staff/inbox.js', document.querySelector('script[type=module]').src).href)};
   const rec = (await S.allTokens()).find((r) => r.staff);
   const site = await (await fetch('site.json')).json();
   return (await R.call(site, rec, 'GET', '/v1/staff/absences')).submissions;

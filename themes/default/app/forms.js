@@ -21,6 +21,8 @@ export function rememberName(group, name) {
 // What this device last saw booked per conference (path -> slot starts), so the timeline card
 // says "Uw afspraak" instead of "Kies een tijd". The booking page corrects it whenever it loads.
 export const BOOKED = 'booked-v1';
+// Titles of a staff device's own posts (staff/write.js).
+export const POSTS = 'posts-v1';
 export function booked(path) {
   try { return (JSON.parse(localStorage.getItem(BOOKED) || '{}') || {})[path] || []; } catch (e) { return []; }
 }

@@ -31,10 +31,24 @@ export function chooseLanguage(available) {
 /** A file of the app shell, next to this module (s/<id>/ as generated, the theme folder in tests). */
 export const shellFile = (p) => new URL(p, import.meta.url).href;
 
-export async function loadLanguage(l) {
-  const r = await fetch(shellFile(`i18n/${l}.json`));
+// Folders whose i18n/<lang>.json joins the app's own once a module of theirs is loaded (staff/).
+const extra = new Set();
+async function fetchStrings(dir, l) {
+  const r = await fetch(shellFile(`${dir}i18n/${l}.json`));
   if (!r.ok) throw new Error('i18n ' + r.status);
-  strings = await r.json();
+  return r.json();
+}
+
+/** Adds the words of a part of the app loaded later (`dir` as 'staff/'), now and at every change of language. */
+export async function addStrings(dir) {
+  if (extra.has(dir)) return;
+  Object.assign(strings, await fetchStrings(dir, lang));
+  extra.add(dir);
+}
+
+export async function loadLanguage(l) {
+  const parts = await Promise.all([fetchStrings('', l), ...[...extra].map((d) => fetchStrings(d, l))]);
+  strings = Object.assign({}, ...parts);
   lang = l;
   document.documentElement.lang = l;
   document.documentElement.dir = RTL.has(l) ? 'rtl' : 'ltr';

@@ -1,6 +1,6 @@
 // Talking to portal-receiver: every request signed with the token's Ed25519 key (docs/FORMAT.md
 // "Signing"), personal fields sealed with HPKE to the inbox key from the keyslot ("Sealed payloads").
-import { concat, sealBase, openBase } from './hpke.js';
+import { concat, sealBase } from './hpke.js';
 import { fromB64, fromHex, hex } from './crypto.js';
 
 const subtle = crypto.subtle;
@@ -70,36 +70,6 @@ export async function sealPayload(site, rec, audience, kind, object, fields) {
   const { key, kid } = inboxKeyFor(site, rec, audience);
   const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/1 ' + kind, payloadAAD(rec.token_id, kind, fields), padPayload(object));
   return kid ? { enc: b64(enc), ct: b64(ct), kid } : { enc: b64(enc), ct: b64(ct) };
-}
-
-/** A teacher's post (FORMAT.md "Staff posts"), sealed to the school's inbox key from the keyslot
- * (only the school's computer opens it), bound to the token, the group and the post's id. */
-export async function sealPost(site, rec, group, id, post) {
-  const { key } = inboxKeyFor(site, rec, 'school');
-  const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/2 post', payloadAAD(rec.token_id, 'post', [group, id]),
-    padPayload(post, 65536));
-  return { enc: b64(enc), ct: b64(ct) };
-}
-
-/** Opens `sealed` with the group inbox secret of `staff` that its kid names: the JSON inside, or
- * null when this keyslot has no such key. Throws when the key is there but the payload does not
- * open (altered, or bound to other fields). */
-async function openWithInbox(staff, sealed, info, aad) {
-  const key = sealed && staff && staff.keys[sealed.kid];
-  if (!key) return null;
-  const plain = await openBase(key.sk, fromB64(key.pk), fromB64(sealed.enc), info, aad, fromB64(sealed.ct));
-  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain));
-}
-
-/** The school's reason for rejecting one of this teacher's posts (sealed to the group's inbox key). */
-export async function openReason(rec, post) {
-  const r = await openWithInbox(rec.staff, post.reason, 'ouderportaal/2 post-reason', payloadAAD(rec.token_id, 'post', [post.group, post.id]));
-  return r ? r.reason : null;
-}
-
-/** A report or booking a staff device listed (`row`: token_id, sealed), bound to `fields`. */
-export function openPayload(staff, kind, row, fields) {
-  return openWithInbox(staff, row.sealed, 'ouderportaal/1 ' + kind, payloadAAD(row.token_id, kind, fields));
 }
 
 /** A refusal of the receiver (status, code from its JSON) or status 0 / code 'network' when unreachable. */

@@ -6,8 +6,23 @@ import { calendarView } from './calendar.js';
 import { albumsView } from './gallery.js';
 import { absenceView } from './absence.js';
 import { bookingView } from './booking.js';
-import { reportsView } from './staff.js';
-import { writeView } from './write.js';
+import { h } from './dom.js';
+import { addStrings, t } from './i18n.js';
+
+/** A staff view, loaded with its words the first time a staff code opens it (staff/: a parent's
+ * app never fetches it). Until then the view is its empty section, busy. */
+const staffView = (file, name) => (state, visit) => {
+  const waiting = h('p', { class: 'loading view-title', tabindex: '-1' }, t('item.loading'));
+  const section = h('section', { class: 'view', 'aria-busy': 'true' }, waiting);
+  Promise.all([import(file), addStrings('staff/')]).then(([module]) => {
+    if (!visit.current()) return;
+    const focused = document.activeElement === waiting;
+    const view = module[name](state, visit);
+    section.replaceWith(view);
+    if (focused) { const hd = view.querySelector('.view-title'); if (hd) hd.focus({ preventScroll: true }); }
+  }, () => { if (visit.current()) waiting.replaceWith(h('p', { class: 'error', role: 'alert' }, t('item.network'))); });
+  return section;
+};
 
 export const ROUTES = [
   { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
@@ -15,8 +30,8 @@ export const ROUTES = [
   { name: 'albums', hash: '#/albums', nav: true, view: albumsView },
   { name: 'info', hash: '#/info', nav: true, view: infoView },
   { name: 'absence', hash: '#/absence', nav: true, parents: true, view: absenceView },
-  { name: 'reports', hash: '#/reports', nav: true, staff: true, view: reportsView },
-  { name: 'write', hash: '#/write', view: writeView },
+  { name: 'reports', hash: '#/reports', nav: true, staff: true, view: staffView('./staff/reports.js', 'reportsView') },
+  { name: 'write', hash: '#/write', view: staffView('./staff/write.js', 'writeView') },
   { name: 'item', prefix: '#/item/', view: itemView },
   { name: 'book', prefix: '#/book/', view: bookingView },
   { name: 'settings', hash: '#/settings', view: settingsView },

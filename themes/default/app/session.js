@@ -6,8 +6,7 @@ import * as R from './receiver.js';
 import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages, todayKey } from './i18n.js';
 import { LoadError, sealedFiles, findMedia, referencedFiles, SEQ } from './sealed.js';
 import { markNew, saveFresh, SEEN, FRESH } from './fresh.js';
-import { NAMES, BOOKED } from './forms.js';
-import { POSTS } from './write.js';
+import { NAMES, BOOKED, POSTS } from './forms.js';
 import { send, tellWorker } from './notify.js';
 
 // The school's contact as last seen (public, from site.json), for when nothing else loads.

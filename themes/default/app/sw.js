@@ -37,19 +37,38 @@ async function fetchShell() {
   let index;
   try { index = JSON.parse(new TextDecoder().decode(body)); } catch (e) { throw new ShellRefused('malformed', 'shell'); }
   if (!index || index.kind !== 'shell' || !/^[0-9a-f]{16}$/.test(index.id) || typeof index.files !== 'object') throw new ShellRefused('malformed', 'shell');
-  const paths = Object.keys(index.files).filter((p) => p !== 'sw.js');  // the browser keeps the worker itself
+  // The browser keeps the worker itself; staff/ is fetched when a staff code first opens it.
+  const paths = Object.keys(index.files).filter((p) => p !== 'sw.js' && !LAZY.test(p));
   const responses = await Promise.all(paths.map(async (p) => {
     const f = await fetch(abs(p), { cache: 'no-cache', credentials: 'same-origin' });
     if (!f.ok) throw new Error(`${p}: ${f.status}`);
     if (await sha256(await f.clone().arrayBuffer()) !== index.files[p]) throw new ShellRefused('hash', p);
     return f;
   }));
-  return { name: SHELL_PREFIX + index.id, paths, responses };
+  return { name: SHELL_PREFIX + index.id, paths, responses, files: index.files };
 }
+
+// The staff part of the shell: listed and signed with the rest, kept only once a staff code used it.
+const LAZY = /^s\/[0-9a-f]{16}\/staff\//;
+const FILES = '__files';  // the shell's list of SHA-256s, kept in its cache for LAZY files
 
 async function storeShell(shell) {
   const c = await caches.open(shell.name);
   await Promise.all(shell.paths.map((p, i) => c.put(abs(p), shell.responses[i])));
+  await c.put(abs(FILES), new Response(JSON.stringify(shell.files)));
+}
+
+/** A LAZY file of the shell in use, fetched and kept only when its bytes are the ones the shell
+ * lists; anything else is refused, as a whole shell with one wrong file is. */
+async function lazyFile(cache, rel) {
+  const listed = await cache.match(abs(FILES));
+  const files = listed ? await listed.json() : {};
+  if (!Object.prototype.hasOwnProperty.call(files, rel)) return new Response('not in the signed shell', { status: 404 });
+  const r = await fetch(abs(rel), { cache: 'no-cache', credentials: 'same-origin' });
+  if (!r.ok) return r;
+  if (await sha256(await r.clone().arrayBuffer()) !== files[rel]) return new Response('not the signed shell file', { status: 502 });
+  await cache.put(abs(rel), r.clone());
+  return r;
 }
 
 /** Tells every page that a shell was refused, so the parent reads why nothing changes. */
@@ -155,8 +174,9 @@ async function cacheFirst(request, rel) {
 
 async function fromShell(rel, request) {
   const name = await currentShell();
-  const hit = name ? await (await caches.open(name)).match(abs(rel)) : null;
-  return hit || fetch(request);
+  const cache = name ? await caches.open(name) : null;
+  const hit = cache ? await cache.match(abs(rel)) : null;
+  return hit || (cache && LAZY.test(rel) && await lazyFile(cache, rel)) || fetch(request);
 }
 
 self.addEventListener('fetch', (event) => {

@@ -2,10 +2,11 @@
 // for the teacher's groups and the conference bookings with the names, opened on this device with
 // the group inbox keys of the keyslot (FORMAT.md "Group inbox keys"). The receiver hands out
 // ciphertext only; a report opened here is marked read for the teacher's other devices.
-import { h } from './dom.js';
-import { t, formatDayRange, formatMoment, todayKey } from './i18n.js';
-import { call, openPayload } from './receiver.js';
-import { problem, status, say } from './forms.js';
+import { h } from '../dom.js';
+import { t, formatDayRange, formatMoment, todayKey } from '../i18n.js';
+import { call } from '../receiver.js';
+import { openPayload } from './inbox.js';
+import { problem, status, say } from '../forms.js';
 
 /** The records of this device that are staff codes. */
 export const staffRecords = (state) => state.records.filter((r) => r.staff);

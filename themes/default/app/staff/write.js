@@ -3,13 +3,14 @@
 // computer turns it into Markdown in content/ (FORMAT.md "Staff posts"). Below the form, the
 // teacher's posts with their state: sent, waiting for approval, published, or rejected with the
 // school's reason (opened here with the group's inbox key).
-import { h } from './dom.js';
-import { t, formatMoment } from './i18n.js';
-import { call, sealPost, openReason } from './receiver.js';
-import { problem, status, say } from './forms.js';
+import { h } from '../dom.js';
+import { t, formatMoment } from '../i18n.js';
+import { call } from '../receiver.js';
+import { sealPost, openReason } from './inbox.js';
+import { POSTS } from '../forms.js';
+import { problem, status, say } from '../forms.js';
 
 // Titles of this device's own posts (the receiver holds them sealed to the school only).
-export const POSTS = 'posts-v1';
 const known = () => { try { return JSON.parse(localStorage.getItem(POSTS) || '{}') || {}; } catch (e) { return {}; } };
 function remember(id, title) {
   try { localStorage.setItem(POSTS, JSON.stringify({ ...known(), [id]: title })); } catch (e) { /* storage off */ }
