@@ -57,6 +57,28 @@ public enum HPKE {
         return try context.open(aad: aad, ciphertext: ciphertext)
     }
 
+    /// SetupBaseS then `Export(exporterContext, length)` (RFC 9180 sections 5.1.1 and 5.3): a
+    /// secret the recipient of `enc` alone can derive, for a construction of its own (the staff
+    /// upload stream). A fresh ephemeral key from `random`, or the given one for test vectors.
+    public static func exportedSecret(
+        recipientPublicKey: [UInt8], info: [UInt8], exporterContext: [UInt8], length: Int,
+        ephemeralSecretKey: [UInt8]? = nil, random: some RandomSource = SystemRandom()
+    ) throws(CryptoError) -> (enc: [UInt8], secret: [UInt8]) {
+        try Sodium.ensureReady()
+        let ephemeral = ephemeralSecretKey ?? X25519KeyPair.generate(using: random).secretKey
+        let (sharedSecret, enc) = try encap(recipientPublicKey: recipientPublicKey, ephemeralSecretKey: ephemeral)
+        return (enc, keySchedule(sharedSecret: sharedSecret, info: info).export(context: exporterContext, length: length))
+    }
+
+    /// SetupBaseR then `Export(exporterContext, length)`: the recipient's half of `exportedSecret`.
+    public static func exportedSecret(
+        enc: [UInt8], recipientSecretKey: [UInt8], info: [UInt8], exporterContext: [UInt8], length: Int
+    ) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureReady()
+        let sharedSecret = try decap(enc: enc, recipientSecretKey: recipientSecretKey)
+        return keySchedule(sharedSecret: sharedSecret, info: info).export(context: exporterContext, length: length)
+    }
+
     /// DeriveKeyPair(ikm) of DHKEM(X25519, HKDF-SHA256) (RFC 9180 section 7.1.3).
     public static func deriveKeyPair(ikm: [UInt8]) -> X25519KeyPair {
         let prk = labeledExtract(suiteID: kemSuiteID, salt: [], label: "dkp_prk", ikm: ikm)

@@ -256,8 +256,21 @@ public struct BookingPayload: SealedContent, Sendable, Equatable {
 /// A staff member's post, sealed in the app to the school's inbox key (FORMAT.md "Staff posts"):
 /// only the school's computer opens it, and `portal sync` writes it into content/.
 public struct PostPayload: SealedContent, Sendable, Equatable {
-    /// A news item (`groups/<g>/news/`) or a calendar item (`groups/<g>/calendar/`).
-    public enum Kind: String, Codable, Sendable { case news, event }
+    /// A news item (`groups/<g>/news/`), a calendar item (`groups/<g>/calendar/`) or a photo
+    /// album (`groups/<g>/albums/<slug>/`).
+    public enum Kind: String, Codable, Sendable { case news, event, album }
+
+    /// A photo of the post: the upload that holds it (FORMAT.md "Staff uploads"; a JPEG the app
+    /// re-encoded, so without the camera's metadata) and its caption.
+    public struct Photo: Codable, Sendable, Equatable {
+        public var part: String
+        public var caption: String?
+
+        public init(part: String, caption: String? = nil) {
+            self.part = part
+            self.caption = caption
+        }
+    }
 
     public var kind: Kind
     public var title: String
@@ -271,11 +284,14 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
     public var start: String?
     public var end: String?
     public var location: String?
+    /// News and albums: the photos, in order (an album has at least one).
+    public var photos: [Photo]
 
     public init(
         kind: Kind = .news, title: String, text: String, date: String? = nil, urgent: Bool = false,
-        start: String? = nil, end: String? = nil, location: String? = nil
+        start: String? = nil, end: String? = nil, location: String? = nil, photos: [Photo] = []
     ) {
+        self.photos = photos
         self.kind = kind
         self.title = title
         self.text = text
@@ -286,7 +302,7 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         self.location = location
     }
 
-    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent, start, end, location }
+    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent, start, end, location, photos }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -298,6 +314,20 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         start = try c.decodeIfPresent(String.self, forKey: .start)
         end = try c.decodeIfPresent(String.self, forKey: .end)
         location = try c.decodeIfPresent(String.self, forKey: .location)
+        photos = try c.decodeIfPresent([Photo].self, forKey: .photos) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(title, forKey: .title)
+        try c.encode(text, forKey: .text)
+        try c.encodeIfPresent(date, forKey: .date)
+        try c.encode(urgent, forKey: .urgent)
+        try c.encodeIfPresent(start, forKey: .start)
+        try c.encodeIfPresent(end, forKey: .end)
+        try c.encodeIfPresent(location, forKey: .location)
+        if !photos.isEmpty { try c.encode(photos, forKey: .photos) }
     }
 
     public static let sealInfo = "ouderportaal/2 post"

@@ -19,6 +19,7 @@ public final class Receiver: Sendable {
     let clock: any WallClock
     let replay: ReplayGuard
     let tokenLimiter: RateLimiter
+    let uploadLimiter: RateLimiter
     let addressLimiter: RateLimiter
     let random: any RandomSource
     /// Tokens known to have registered (a registration is never undone).
@@ -44,6 +45,7 @@ public final class Receiver: Sendable {
         self.clock = clock
         self.replay = ReplayGuard(skewSeconds: configuration.skewSeconds, perSigner: configuration.noncesPerToken)
         self.tokenLimiter = RateLimiter(perSecond: configuration.tokenRate, burst: configuration.tokenBurst)
+        self.uploadLimiter = RateLimiter(perSecond: configuration.uploadRate, burst: configuration.uploadBurst)
         self.addressLimiter = RateLimiter(perSecond: configuration.addressRate, burst: configuration.addressBurst)
         self.random = random
     }
@@ -130,7 +132,8 @@ public final class Receiver: Sendable {
                 throw APIError.registrationLapsed
             }
             // The rate limit before the nonce is recorded: a 429 leaves the nonce unused.
-            guard tokenLimiter.allow(token.id, now: now) else { throw APIError.rateLimited }
+            let limiter = endpoint.rate == .upload ? uploadLimiter : tokenLimiter
+            guard limiter.allow(token.id, now: now) else { throw APIError.rateLimited }
             let auth = try recordNonce(verified, now: nowSeconds)
             return try await handler(
                 self, ParentCall(request: request, parameter: parameter, token: token, auth: auth, now: nowDate))

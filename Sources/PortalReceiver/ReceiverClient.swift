@@ -77,6 +77,25 @@ public struct ReceiverClient: Sendable {
         _ = try await send("POST", "/v1/admin/posts/\(id)", body: body)
     }
 
+    /// A staff upload's part as the receiver holds it, and its sealed chunks in order (admin key).
+    /// Throws `.refused(..., "upload_incomplete", ...)` when chunks are missing.
+    public func upload(id: String) async throws -> (upload: AdminUpload, chunks: [[UInt8]]) {
+        let upload = try await get(AdminUpload.self, "/v1/admin/uploads/\(id)")
+        guard upload.received == Array(0..<upload.chunks) else {
+            throw ReceiverClientError.refused(
+                status: 422, code: "upload_incomplete", message: "upload \(id) has \(upload.received.count) of its \(upload.chunks) chunks")
+        }
+        var chunks: [[UInt8]] = []
+        for index in 0..<upload.chunks {
+            let answer = try await get(AdminUploadChunk.self, "/v1/admin/uploads/\(id)/\(index)")
+            guard answer.index == index, let bytes = Base64Strict.decode(answer.chunk) else {
+                throw ReceiverClientError.transport("chunk \(index) of upload \(id) came back malformed")
+            }
+            chunks.append(bytes)
+        }
+        return (upload, chunks)
+    }
+
     /// Pushes a trust file (as `portal generate` wrote it, signed by the publisher key) to the
     /// receiver, which takes it at once if it is newer than the one in force (admin key).
     public func pushTrust(_ bytes: [UInt8]) async throws -> TrustReceipt {

@@ -11,6 +11,9 @@ public struct ReceiverConfiguration: Sendable {
     /// Per-token limit: `tokenBurst` requests at once, refilled at `tokenRate` per second.
     public var tokenRate: Double = 2
     public var tokenBurst: Double = 30
+    /// Staff uploads draw from a bucket of their own: chunks per second and burst per token.
+    public var uploadRate: Double = 20
+    public var uploadBurst: Double = 120
     /// Per-address limit (the proxy's address unless `trustForwardedFor`). 0 disables it.
     public var addressRate: Double = 50
     public var addressBurst: Double = 300

@@ -1,6 +1,7 @@
 // The API's endpoints as one table: method, path, and the handler with the principal it needs.
 // Adding an endpoint is one row here and one handler.
 import Foundation
+import PortalFormat
 import PortalTrust
 
 /// A parent's signed request, as a handler gets it.
@@ -40,6 +41,8 @@ struct Endpoint: Sendable {
         case siteFile
         /// 96 KiB: a staff post (its sealed text is at most 64 KiB, in base64 in JSON).
         case post
+        /// One sealed chunk of a staff upload (64 KiB + its tag).
+        case chunk
 
         func bytes(_ configuration: ReceiverConfiguration) -> Int {
             switch self {
@@ -47,6 +50,7 @@ struct Endpoint: Sendable {
             case .trustFile: return configuration.maxTrustBytes
             case .siteFile: return configuration.maxSiteFileBytes
             case .post: return 96 * 1024
+            case .chunk: return UploadStream.sealedChunkBytes
             }
         }
     }
@@ -67,6 +71,12 @@ struct Endpoint: Sendable {
 
     enum Tokens: Sendable { case any, parents, staff }
 
+    /// Which per-token bucket a `.parent` call draws from: a photo's chunks come many at once, and
+    /// must not use up what the token's forms and listings may ask.
+    var rate: Rate = .standard
+
+    enum Rate: Sendable { case standard, upload }
+
     static let table: [Endpoint] = [
         Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }, tokens: .parents),
         Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }, tokens: .parents),
@@ -79,6 +89,13 @@ struct Endpoint: Sendable {
         Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff),
         Endpoint("DELETE", .between("/api/v1/staff/posts/", "", .bookingID), .parent { try await $0.staffRetract($1) }, tokens: .staff),
+        Endpoint("POST", .exact("/api/v1/staff/uploads"), .parent { try await $0.staffUpload($1) }, tokens: .staff, rate: .upload),
+        Endpoint("GET", .between("/api/v1/staff/uploads/", "", .bookingID), .parent { try await $0.staffUploadStatus($1) },
+                 tokens: .staff, rate: .upload),
+        Endpoint("PUT", .between("/api/v1/staff/uploads/", "", .uploadChunk), .parent { try await $0.staffUploadChunk($1) },
+                 bodyLimit: .chunk, body: .bytes, tokens: .staff, rate: .upload),
+        Endpoint("GET", .between("/api/v1/admin/uploads/", "", .bookingID), .admin { try await $0.adminUpload($1) }),
+        Endpoint("GET", .between("/api/v1/admin/uploads/", "", .uploadChunk), .admin { try await $0.adminUploadChunk($1) }),
         Endpoint("GET", .exact("/api/v1/admin/posts"), .admin { try await $0.adminPosts($1) }),
         Endpoint("POST", .between("/api/v1/admin/posts/", "", .bookingID), .admin { try await $0.adminPostState($1) }),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
@@ -98,8 +115,9 @@ struct Endpoint: Sendable {
     ]
 
     init(_ method: String, _ path: PathPattern, _ handler: Handler, bodyLimit: BodyLimit = .standard,
-         body: Body = .json, lapsedTokenMayCall: Bool = false, tokens: Tokens = .any) {
+         body: Body = .json, lapsedTokenMayCall: Bool = false, tokens: Tokens = .any, rate: Rate = .standard) {
         self.tokens = tokens
+        self.rate = rate
         self.method = method
         self.path = path
         self.handler = handler
@@ -135,12 +153,20 @@ enum PathPattern: Sendable {
         case bookingID
         /// 64 or 32 lowercase hex digits (`SiteStore` object ids).
         case objectID
+        /// `<upload id>/<chunk index>`: 32 lowercase hex digits, a slash, 0 to 511 without leading zeros.
+        case uploadChunk
 
         func read(_ raw: String) -> String? {
             switch self {
             case .percentDecoded: return raw.removingPercentEncoding
             case .bookingID: return TrustFile.isTokenID(raw) ? raw : nil
             case .objectID: return SiteStore.isObjectID(raw) ? raw : nil
+            case .uploadChunk:
+                let parts = raw.split(separator: "/", omittingEmptySubsequences: false)
+                guard parts.count == 2, TrustFile.isTokenID(String(parts[0])), let index = Int(parts[1]),
+                      String(index) == parts[1], (0..<UploadStream.maxChunks).contains(index)
+                else { return nil }
+                return raw
             }
         }
     }

@@ -55,7 +55,7 @@ struct Claim: Sendable {
 
 final class ReceiverStore: @unchecked Sendable {
     let pool: DatabasePool
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
 
     init(path: String) throws {
         var config = Configuration()
@@ -138,6 +138,24 @@ final class ReceiverStore: @unchecked Sendable {
                   updated INTEGER NOT NULL);
                 CREATE INDEX IF NOT EXISTS staff_posts_token ON staff_posts(token_id, received);
                 """)
+            // Added with staff uploads: a post's parts, sealed chunks as they came (UploadStore.swift).
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS staff_uploads (
+                  id TEXT PRIMARY KEY,
+                  token_id TEXT NOT NULL,
+                  group_id TEXT NOT NULL,
+                  enc BLOB NOT NULL,
+                  chunks INTEGER NOT NULL,
+                  post_id TEXT,
+                  created INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS staff_uploads_token ON staff_uploads(token_id, created);
+                CREATE INDEX IF NOT EXISTS staff_uploads_post ON staff_uploads(post_id);
+                CREATE TABLE IF NOT EXISTS staff_upload_chunks (
+                  upload_id TEXT NOT NULL,
+                  idx INTEGER NOT NULL,
+                  bytes BLOB NOT NULL,
+                  UNIQUE (upload_id, idx));
+                """)
             // The daily quota counts a token's recent reports.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
         }
@@ -155,7 +173,7 @@ final class ReceiverStore: @unchecked Sendable {
     // MARK: - Writes
 
     /// Inserts the nonce of a mutating request; a replay fails the savepoint with 409.
-    private static func claimNonce(_ db: Database, key: String, expires: Int64) throws {
+    static func claimNonce(_ db: Database, key: String, expires: Int64) throws {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO nonces (key, expires) VALUES (?, ?)")
             .execute(arguments: [key, expires])
         if db.changesCount == 0 { throw APIError.replayed }
@@ -331,6 +349,7 @@ final class ReceiverStore: @unchecked Sendable {
     func pruneNonces(now: Int64) async throws {
         try await writer.submit { db in
             try db.execute(sql: "DELETE FROM nonces WHERE expires < ?", arguments: [now])
+            try ReceiverStore.pruneUploads(db, now: now)
         }
     }
 
@@ -368,7 +387,7 @@ final class ReceiverStore: @unchecked Sendable {
     /// Stores a post unless its id exists: then the same post from the same token is a retry
     /// (its stored row), anything else 409 `post_exists`. At most `quota` posts per token in 24 hours.
     func insertPost(
-        id: String, tokenID: String, group: String, sealed: SealedPayload, now: Int64, quota: Int,
+        id: String, tokenID: String, group: String, sealed: SealedPayload, parts: [String] = [], now: Int64, quota: Int,
         nonceKey: String, nonceExpires: Int64
     ) async throws -> (row: PostRow, created: Bool) {
         try await writer.submit { db in
@@ -384,6 +403,7 @@ final class ReceiverStore: @unchecked Sendable {
                 db, sql: "SELECT COUNT(*) FROM staff_posts WHERE token_id = ? AND received > ?",
                 arguments: [tokenID, now - 86_400_000]) ?? 0
             if recent >= quota { throw APIError(429, "daily_quota", "this code sent \(quota) posts in the last 24 hours") }
+            try ReceiverStore.claimParts(db, parts: parts, postID: id, tokenID: tokenID, group: group)
             try db.execute(
                 sql: "INSERT INTO staff_posts (id, token_id, group_id, enc, ct, state, received, updated) VALUES (?, ?, ?, ?, ?, 'sent', ?, ?)",
                 arguments: [id, tokenID, group, Data(sealed.enc), Data(sealed.ct), now, now])
@@ -419,7 +439,11 @@ final class ReceiverStore: @unchecked Sendable {
             try db.execute(
                 sql: "UPDATE staff_posts SET state = ?, reason_enc = ?, reason_ct = ?, reason_kid = ?, updated = ? WHERE id = ?",
                 arguments: [state.rawValue, reason.map { Data($0.enc) }, reason.map { Data($0.ct) }, reason?.kid, now, id])
-            return db.changesCount > 0
+            let found = db.changesCount > 0
+            // Decided: `portal sync` has written the post's photos and files into content/ by now
+            // (or the post will never be published), so the receiver forgets their ciphertext.
+            if found, [.published, .rejected, .removed].contains(state) { try ReceiverStore.dropParts(db, postID: id) }
+            return found
         }
     }
 

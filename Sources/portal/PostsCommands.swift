@@ -53,8 +53,9 @@ enum TeacherPosts {
                 if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
             }
             try remove(draftsFolder(keys).appendingPathComponent(row.id + ".json"))
+            try remove(draftPhotos(keys, id: row.id))
             if let path = published(keys)[row.id] {
-                try remove(paths.contentURL.appendingPathComponent(path))
+                try removePublished(path, paths: paths)
                 try setPublished(row.id, nil, keys: keys)
                 lines.append("Removed content/\(path): its author took it back (gone from the site at the next generate).")
             } else {
@@ -80,6 +81,17 @@ enum TeacherPosts {
         guard post.text.count <= 60_000, post.kind == .event || !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Refusal(reason: "De tekst is leeg of langer dan 60.000 tekens.")
         }
+        if post.kind == .album && post.photos.isEmpty { throw Refusal(reason: "Een album heeft minstens één foto.") }
+        if post.kind == .event && !post.photos.isEmpty { throw Refusal(reason: "Een agenda-item heeft geen foto's; maak er een bericht of album van.") }
+        guard post.photos.count <= PostRequest.maxParts, Set(post.photos.map(\.part)).count == post.photos.count else {
+            throw Refusal(reason: "Een bericht heeft hoogstens \(PostRequest.maxParts) verschillende foto's.")
+        }
+        for photo in post.photos {
+            if let caption = photo.caption,
+               caption.count > 500 || caption.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                throw Refusal(reason: "Een onderschrift moet op één regel en korter dan 500 tekens zijn.")
+            }
+        }
         if let date = post.date, TokenDates(timeZone: site.timezone).endOfDay(date) == nil {
             throw Refusal(reason: "De datum '\(date)' is geen datum (JJJJ-MM-DD).")
         }
@@ -98,6 +110,16 @@ enum TeacherPosts {
         }
     }
 
+    /// A caption as the alt text of a Markdown image: brackets and backslashes escaped, one line.
+    static func markdownText(_ text: String) -> String {
+        var out = ""
+        for c in text.trimmingCharacters(in: .whitespacesAndNewlines) {
+            if "[]\\".contains(c) { out.append("\\") }
+            out.append(c.isNewline ? " " : c)
+        }
+        return out
+    }
+
     /// `2027-02-10` or `2027-02-10 18:30` (content/'s forms of a day and a moment).
     static func isDayOrMoment(_ text: String) -> Bool {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
@@ -109,7 +131,7 @@ enum TeacherPosts {
     }
 
     /// The Markdown file of a post, as `portal new` would write it.
-    static func markdown(_ post: PostPayload, author: String, received: Date, timeZone: TimeZone) -> String {
+    static func markdown(_ post: PostPayload, author: String, received: Date, timeZone: TimeZone, photoFiles: [String] = []) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
@@ -118,6 +140,15 @@ enum TeacherPosts {
         switch post.kind {
         case .news:
             lines += ["date: " + (post.date ?? formatter.string(from: received)), "author: " + Scaffold.yamlQuoted(author)]
+        case .album:
+            // Albums have no author field (docs/CONTENT.md); the photos are listed with their captions.
+            lines += ["date: " + (post.date ?? formatter.string(from: received)), "photos:"]
+            for (photo, file) in zip(post.photos, photoFiles) {
+                lines.append("  - file: " + file)
+                if let caption = photo.caption?.trimmingCharacters(in: .whitespaces), !caption.isEmpty {
+                    lines.append("    caption: " + Scaffold.yamlQuoted(caption))
+                }
+            }
         case .event:
             // Calendar items have no author field (docs/CONTENT.md).
             lines.append("start: " + (post.start ?? ""))
@@ -128,32 +159,101 @@ enum TeacherPosts {
         }
         if post.urgent { lines.append("urgent: true") }
         lines.append("---")
-        let body = post.text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = post.text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if post.kind == .news {
+            // A news item's photos follow its text, as images next to the file (docs/CONTENT.md).
+            let images = zip(post.photos, photoFiles).map { photo, file in
+                "![\(markdownText(photo.caption ?? ""))](\(file))"
+            }
+            if !images.isEmpty { body += (body.isEmpty ? "" : "\n\n") + images.joined(separator: "\n\n") }
+        }
         return lines.joined(separator: "\n") + "\n" + body + "\n"
     }
 
-    /// Writes the post into content/groups/<group>/news/<slug>.md and checks the whole content;
-    /// a post that would break it is taken out again. Returns the file's path in content/.
-    static func publish(_ post: PostPayload, author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig) throws -> String {
-        let section = post.kind == .event ? "calendar" : "news"
+    /// Writes the post into content/groups/<group>/ (news/<slug>.md with its photos as
+    /// <slug>-<n>.jpg beside it, calendar/<slug>.md, or albums/<slug>/ with index.md and
+    /// foto-<nn>.jpg) and checks the whole content; a post that would break it is taken out again.
+    /// Returns the path in content/ (the file, or the album's folder).
+    static func publish(
+        _ post: PostPayload, photos: [[UInt8]] = [], author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig
+    ) throws -> String {
+        let section = post.kind == .event ? "calendar" : post.kind == .album ? "albums" : "news"
         let folder = paths.contentURL.appendingPathComponent("groups/\(group)/\(section)", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let base = Scaffold.slug(for: post.title).isEmpty ? "bericht" : Scaffold.slug(for: post.title)
+        let titleSlug = Scaffold.slug(for: post.title)
+        let base = titleSlug.isEmpty ? (post.kind == .album ? "album" : "bericht") : titleSlug
         var slug = base, n = 2
-        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(slug + ".md").path) {
+        while ["", ".md", "-1.jpg"].contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent(slug + $0).path) }) {
             slug = "\(base)-\(n)"
             n += 1
         }
-        let file = folder.appendingPathComponent(slug + ".md")
-        try AtomicFile.write(Array(markdown(post, author: author, received: received, timeZone: site.timezone).utf8), to: file.path, mode: 0o644)
+        let album = post.kind == .album
+        let home = album ? folder.appendingPathComponent(slug, isDirectory: true) : folder
+        let names = photos.indices.map { album ? String(format: "foto-%02d.jpg", $0 + 1) : "\(slug)-\($0 + 1).jpg" }
+        let file = album ? home.appendingPathComponent("index.md") : folder.appendingPathComponent(slug + ".md")
+        // What to take out again if the content does not load: the album's folder, or the files.
+        let written = album ? [home] : names.map { home.appendingPathComponent($0) } + [file]
         do {
+            if album { try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false) }
+            for (name, bytes) in zip(names, photos) { try AtomicFile.write(bytes, to: home.appendingPathComponent(name).path, mode: 0o644) }
+            try AtomicFile.write(
+                Array(markdown(post, author: author, received: received, timeZone: site.timezone, photoFiles: names).utf8), to: file.path, mode: 0o644)
             _ = try ContentLoader(root: paths.contentURL).load()
         } catch {
-            try? FileManager.default.removeItem(at: file)
-            let mine = error.problems.filter { $0.file.hasSuffix(slug + ".md") }.map(\.message)
-            throw Refusal(reason: "Het bericht past niet in de site: " + (mine.isEmpty ? "\(error)" : mine.joined(separator: "; ")))
+            for url in written { try? FileManager.default.removeItem(at: url) }
+            let problems = (error as? ContentErrors)?.problems.filter { $0.file.contains(slug) }.map(\.message) ?? []
+            throw Refusal(reason: "Het bericht past niet in de site: " + (problems.isEmpty ? "\(error)" : problems.joined(separator: "; ")))
         }
-        return "groups/\(group)/\(section)/\(slug).md"
+        return "groups/\(group)/\(section)/" + (album ? slug : slug + ".md")
+    }
+
+    /// A published post's files: its path, and for news the photos beside it (<slug>-<n>.jpg).
+    static func removePublished(_ path: String, paths: PathOptions) throws {
+        let url = paths.contentURL.appendingPathComponent(path)
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        guard path.hasSuffix(".md") else { return }
+        let stem = url.deletingPathExtension()
+        var n = 1
+        while case let photo = URL(fileURLWithPath: stem.path + "-\(n).jpg"), FileManager.default.fileExists(atPath: photo.path) {
+            try FileManager.default.removeItem(at: photo)
+            n += 1
+        }
+    }
+
+    /// The post's photos, fetched from the receiver and opened with the school's inbox key, bound
+    /// to the post's teacher and group (a part of another post, teacher or group does not open).
+    static func photos(of post: PostPayload, row: PostRow, client: ReceiverClient, keystore: Keystore) async throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        for photo in post.photos {
+            let fetched: (upload: AdminUpload, chunks: [[UInt8]])
+            do { fetched = try await client.upload(id: photo.part) } catch ReceiverClientError.refused(_, let code, _)
+                where code == "unknown_upload" || code == "upload_incomplete" {
+                throw Refusal(reason: "Een foto van dit bericht is niet (helemaal) aangekomen; stuur het bericht opnieuw.")
+            }
+            guard let enc = fetched.upload.encBytes, let bytes = try? UploadStream.open(
+                enc: enc, chunks: fetched.chunks, recipientSecretKey: keystore.inboxSecretKey, tokenID: row.tokenID, group: row.group,
+                partID: photo.part)
+            else { throw Refusal(reason: "Een foto van dit bericht kon op school niet worden geopend.") }
+            guard bytes.starts(with: [0xFF, 0xD8, 0xFF]) else { throw Refusal(reason: "Een foto van dit bericht is geen JPEG-foto.") }
+            out.append(bytes)
+        }
+        return out
+    }
+
+    /// keys/drafts/<id>/: the photos of a post waiting for approval (0700: they show children).
+    static func draftPhotos(_ keys: URL, id: String) -> URL { draftsFolder(keys).appendingPathComponent(id, isDirectory: true) }
+
+    static func keepDraftPhotos(_ photos: [[UInt8]], keys: URL, id: String) throws {
+        guard !photos.isEmpty else { return }
+        let folder = draftPhotos(keys, id: id)
+        try PrivateDirectory.make(folder.path)
+        for (i, bytes) in photos.enumerated() { try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(i + 1).jpg").path, mode: 0o600) }
+    }
+
+    static func readDraftPhotos(_ draft: PostDraft, keys: URL) throws -> [[UInt8]] {
+        try draft.post.photos.indices.map { i in
+            Array(try Data(contentsOf: draftPhotos(keys, id: draft.id).appendingPathComponent("\(i + 1).jpg")))
+        }
     }
 
     /// The reason sealed to the group's current inbox key, bound to the teacher's token and the post.
@@ -178,16 +278,18 @@ enum TeacherPosts {
                     throw Refusal(reason: "Het bericht kon op school niet worden geopend.")
                 }
                 try check(post, group: row.group, token: token, site: site)
+                let photos = try await photos(of: post, row: row, client: client, keystore: keystore)
                 let received = RFC3339.date(row.received) ?? Date()
                 switch site.teacherPosts {
                 case .publish:
-                    let path = try publish(post, author: author, group: row.group, received: received, paths: paths, site: site)
+                    let path = try publish(post, photos: photos, author: author, group: row.group, received: received, paths: paths, site: site)
                     try setPublished(row.id, path, keys: keystore.directory)
                     try await client.setPostState(id: row.id, .published)
                     lines.append("Published \"\(post.title)\" by \(author) as content/\(path) (live at the next generate).")
                 case .approve:
                     let folder = draftsFolder(keystore.directory)
                     try PrivateDirectory.make(folder.path)
+                    try keepDraftPhotos(photos, keys: keystore.directory, id: row.id)
                     let draft = PostDraft(id: row.id, tokenID: row.tokenID, author: author, group: row.group, received: row.received, post: post)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -237,6 +339,7 @@ struct DraftsCommand: AsyncParsableCommand {
 
     static func remove(_ draft: PostDraft, _ keysOption: KeysOption) {
         try? FileManager.default.removeItem(at: TeacherPosts.draftsFolder(keysOption.keysURL).appendingPathComponent(draft.id + ".json"))
+        try? FileManager.default.removeItem(at: TeacherPosts.draftPhotos(keysOption.keysURL, id: draft.id))
     }
 
     struct List: AsyncParsableCommand {
@@ -276,7 +379,7 @@ struct DraftsCommand: AsyncParsableCommand {
             let site = try ContentLoader(root: receiverOptions.paths.contentURL).siteConfig()
             do {
                 let path = try TeacherPosts.publish(
-                    d.post, author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
+                    d.post, photos: try TeacherPosts.readDraftPhotos(d, keys: receiverOptions.keysOption.keysURL), author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
                 try TeacherPosts.setPublished(d.id, path, keys: receiverOptions.keysOption.keysURL)
                 try await client.setPostState(id: d.id, .published)
                 DraftsCommand.remove(d, receiverOptions.keysOption)

@@ -148,4 +148,96 @@ final class TeacherPostSyncTests: XCTestCase {
             inboxSecretKey: Array(try XCTUnwrap(Data(base64Encoded: secret.secretKey))))
         XCTAssertTrue(opened.reason.contains("titel"), opened.reason)
     }
+
+    /// A teacher's album and a news item with a photo: the photos travel as sealed chunks, `portal
+    /// sync` fetches and opens them and writes them beside the Markdown, `portal check` accepts
+    /// the result, the receiver forgets the chunks, and a part that is not a JPEG is refused with
+    /// a reason. Retracting the news item removes its photo too.
+    func testPhotosTravelSealedInChunksAndSyncWritesThemIntoContent() async throws {
+        let workspace = try Workspace()
+        let siteYAML = workspace.url("content/site.yaml")
+        try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
+        let teacher = try issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
+        try run(["generate"], in: workspace)
+        let receiver = try ReceiverProcess(workspace: workspace)
+        defer { receiver.stop() }
+        try await receiver.waitUntilHealthy()
+        let opener = try SealedSiteOpener(output: workspace.url("output"), token: teacher.token)
+        let slot = opener.keyslot
+        let school = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(slot.inbox.first { $0.audience == "school" }).publicKey)))
+        let client = ReceiverClient(
+            receiverURL: URL(string: receiver.base + "/api")!,
+            signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
+        let keystore = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url("keys/keystore.json"))) as? [String: Any])
+        let adminSeed = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(keystore["admin_signing_seed"] as? String))))
+        let admin = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: .admin(seed: adminSeed))
+        let jpegs = try ["content/albums/schoolreis-2026/picknickweide.jpg", "content/news/kinderboekenweek-2026/foto.jpg"].map {
+            Array(try Data(contentsOf: workspace.url($0)))
+        }
+        func upload(_ bytes: [UInt8]) async throws -> String {
+            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+            let sealed = try UploadStream.seal(bytes, recipientPublicKey: school, tokenID: opener.tokenID, group: "groep-5", partID: id)
+            _ = try await client.send("POST", "/v1/staff/uploads", body: Array(try JSONSerialization.data(withJSONObject: [
+                "id": id, "group": "groep-5", "enc": Data(sealed.enc).base64EncodedString(), "chunks": sealed.chunks.count,
+            ])))
+            for (i, chunk) in sealed.chunks.enumerated() {
+                _ = try await client.send("PUT", "/v1/staff/uploads/\(id)/\(i)", body: chunk, type: "application/octet-stream")
+            }
+            return id
+        }
+        func post(_ payload: PostPayload) async throws -> String {
+            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+            let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: school)
+            _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
+                "id": id, "group": "groep-5", "sealed": sealed.jsonObject, "parts": payload.photos.map(\.part),
+            ])))
+            return id
+        }
+        let parts = [try await upload(jpegs[0]), try await upload(jpegs[1])]
+        _ = try await post(PostPayload(kind: .album, title: "Naar het bos", text: "Wat een dag!", date: "2026-12-02",
+                                       photos: [PostPayload.Photo(part: parts[0], caption: "Picknick [1]"), PostPayload.Photo(part: parts[1])]))
+        let newsPart = try await upload(jpegs[1])
+        let newsID = try await post(PostPayload(title: "Voorlezen", text: "Opa las voor.", date: "2026-12-02",
+                                                photos: [PostPayload.Photo(part: newsPart, caption: "Opa")]))
+        let notPhoto = try await upload(Array("%PDF-1.4 geen foto".utf8))
+        _ = try await post(PostPayload(title: "Geen foto", text: "x", photos: [PostPayload.Photo(part: notPhoto)]))
+
+        let synced = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(synced.contains("content/groups/groep-5/albums/naar-het-bos"), synced)
+        XCTAssertTrue(synced.contains("geen JPEG-foto"), synced)
+        let album = workspace.url("content/groups/groep-5/albums/naar-het-bos")
+        XCTAssertEqual(Array(try Data(contentsOf: album.appendingPathComponent("foto-01.jpg"))), jpegs[0])
+        XCTAssertEqual(Array(try Data(contentsOf: album.appendingPathComponent("foto-02.jpg"))), jpegs[1])
+        XCTAssertEqual(try String(contentsOf: album.appendingPathComponent("index.md"), encoding: .utf8), """
+            ---
+            title: "Naar het bos"
+            date: 2026-12-02
+            photos:
+              - file: foto-01.jpg
+                caption: "Picknick [1]"
+              - file: foto-02.jpg
+            ---
+            Wat een dag!
+
+            """)
+        let news = workspace.url("content/groups/groep-5/news/voorlezen.md")
+        XCTAssertTrue(try String(contentsOf: news, encoding: .utf8).hasSuffix("Opa las voor.\n\n![Opa](voorlezen-1.jpg)\n"))
+        XCTAssertEqual(Array(try Data(contentsOf: workspace.url("content/groups/groep-5/news/voorlezen-1.jpg"))), jpegs[1])
+        try run(["check"], in: workspace)
+        try run(["generate"], in: workspace)
+        // Decided posts' parts are gone from the receiver; the refused post's too.
+        for part in parts + [newsPart, notPhoto] {
+            do {
+                _ = try await admin.upload(id: part)
+                XCTFail("upload \(part) is still at the receiver")
+            } catch ReceiverClientError.refused(let status, _, _) {
+                XCTAssertEqual(status, 404)
+            }
+        }
+        // Taken back: the news item and its photo leave content/.
+        _ = try await client.send("DELETE", "/v1/staff/posts/" + newsID)
+        _ = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: news.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/news/voorlezen-1.jpg").path))
+    }
 }

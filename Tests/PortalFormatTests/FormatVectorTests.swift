@@ -265,15 +265,16 @@ final class FormatVectorTests: XCTestCase {
         }
         let result = try run(["python3", script.path])
         XCTAssertEqual(result.status, 0, result.output)
-        // The five blocks of FORMAT.md in order, separated by one empty line each.
+        // The six blocks of FORMAT.md in order, separated by one empty line each.
         let blocks = result.output.trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
-        XCTAssertEqual(blocks.count, 5, "format_vectors.py prints five blocks separated by one empty line")
+        XCTAssertEqual(blocks.count, 6, "format_vectors.py prints six blocks separated by one empty line")
         let lines = { (index: Int) in blocks.count > index ? blocks[index].split(separator: "\n").map(String.init) : [] }
         XCTAssertEqual(lines(0), try documentVectors())
         XCTAssertEqual(lines(1), try documentFailingVectors())
         XCTAssertEqual(lines(2), try Self.documentBlock(after: "### Format 2 vectors"))
         XCTAssertEqual(lines(3), try Self.documentBlock(after: "### Format 2 failing vectors"))
         XCTAssertEqual(lines(4), try Self.documentBlock(after: "### Group inbox key vectors"))
+        XCTAssertEqual(lines(5), try Self.documentBlock(after: "### Staff upload vectors"))
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
 """Recomputes the test vectors of docs/FORMAT.md from the spec alone, with Python's `cryptography`
-package and hashlib, independently of the Swift code. Prints four blocks, each exactly as its
+package and hashlib, independently of the Swift code. Prints six blocks, each exactly as its
 ```text block in FORMAT.md, separated by one empty line:
 1. "Test vectors": one `name = value` line per vector (the primitives format 2 keeps from format 1);
 2. "Failing vectors": one `fail <case> = ...` line per envelope an opener must refuse;
 3. "Format 2 vectors": one `name = value` line each (item blob, page, signed index, keyslot v2);
 4. "Format 2 failing vectors": one `fail2 <case> = ...` line per document an opener must refuse;
-5. "Group inbox key vectors": group inbox keys per epoch, their kid, and an absence sealed to one.
+5. "Group inbox key vectors": group inbox keys per epoch, their kid, and an absence sealed to one;
+6. "Staff upload vectors": a two-chunk upload sealed to the school's inbox key.
 FormatVectorTests runs it and compares its output with the document and with the Swift code."""
 import base64
 import hashlib
+import hmac
 import json
 import struct
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -135,6 +138,8 @@ def main():
     print("\n".join(fail2_lines))
     print()
     print("\n".join(group_inbox(master, token_id)))
+    print()
+    print("\n".join(staff_upload(token_id)))
 
 
 def failing(school, group, kek, token_id, message, ad, blob):
@@ -281,41 +286,44 @@ def format2(master, site_id, school, kek, token_id, message):
     return out, fails
 
 
+# HPKE (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM), written out here.
+RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+KEM_SUITE = b"KEM" + struct.pack(">H", 0x20)
+HPKE_SUITE = b"HPKE" + struct.pack(">HHH", 0x20, 1, 2)
+
+
+def public(sk):
+    return X25519PrivateKey.from_private_bytes(sk).public_key().public_bytes(*RAW)
+
+
+def lextract(sid, salt, label, ikm):
+    return hmac.new(salt or bytes(32), b"HPKE-v1" + sid + label + ikm, "sha256").digest()
+
+
+def lexpand(sid, prk, label, info, n):
+    """LabeledExpand for n <= 32 (one HMAC block)."""
+    return hmac.new(prk, struct.pack(">H", n) + b"HPKE-v1" + sid + label + info + b"\x01", "sha256").digest()[:n]
+
+
+def hpke_context(pk_r, sk_e, info):
+    """SetupBaseS: enc, the AEAD key, the base nonce and the exporter secret."""
+    enc = public(sk_e)
+    dh = X25519PrivateKey.from_private_bytes(sk_e).exchange(X25519PublicKey.from_public_bytes(pk_r))
+    shared = lexpand(KEM_SUITE, lextract(KEM_SUITE, b"", b"eae_prk", dh), b"shared_secret", enc + pk_r, 32)
+    ctx = b"\x00" + lextract(HPKE_SUITE, b"", b"psk_id_hash", b"") + lextract(HPKE_SUITE, b"", b"info_hash", info)
+    secret = lextract(HPKE_SUITE, shared, b"secret", b"")
+    return (enc, lexpand(HPKE_SUITE, secret, b"key", ctx, 32), lexpand(HPKE_SUITE, secret, b"base_nonce", ctx, 12),
+            lexpand(HPKE_SUITE, secret, b"exp", ctx, 32))
+
+
+def hpke_seal(pk_r, sk_e, info, aad, pt):
+    enc, key, nonce, _ = hpke_context(pk_r, sk_e, info)
+    return enc, AESGCM(key).encrypt(nonce, pt, aad)
+
 
 def group_inbox(master, token_id):
     """FORMAT.md "Group inbox keys": X25519 secrets from the master key per group and inbox epoch,
-    HPKE (RFC 9180 base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) written out here."""
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-    import hmac as hmac_module
-    raw = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-    def public(sk):
-        return X25519PrivateKey.from_private_bytes(sk).public_key().public_bytes(*raw)
-
-    def extract(salt, ikm):
-        return hmac_module.new(salt or bytes(32), ikm, "sha256").digest()
-
-    def expand(prk, info, n):
-        return hmac_module.new(prk, info + b"\x01", "sha256").digest()[:n]
-
-    kem = b"KEM" + struct.pack(">H", 0x20)
-    suite = b"HPKE" + struct.pack(">HHH", 0x20, 1, 2)
-
-    def lextract(sid, salt, label, ikm):
-        return extract(salt, b"HPKE-v1" + sid + label + ikm)
-
-    def lexpand(sid, prk, label, info, n):
-        return expand(prk, struct.pack(">H", n) + b"HPKE-v1" + sid + label + info, n)
-
-    def hpke_seal(pk_r, sk_e, info, aad, pt):
-        enc = public(sk_e)
-        dh = X25519PrivateKey.from_private_bytes(sk_e).exchange(X25519PublicKey.from_public_bytes(pk_r))
-        shared = lexpand(kem, lextract(kem, b"", b"eae_prk", dh), b"shared_secret", enc + pk_r, 32)
-        ctx = b"\x00" + lextract(suite, b"", b"psk_id_hash", b"") + lextract(suite, b"", b"info_hash", info)
-        secret = lextract(suite, shared, b"secret", b"")
-        key, nonce = lexpand(suite, secret, b"key", ctx, 32), lexpand(suite, secret, b"base_nonce", ctx, 12)
-        return enc, AESGCM(key).encrypt(nonce, pt, aad)
-
+    and an absence sealed to one with HPKE."""
     out = []
 
     def put(name, value):
@@ -340,6 +348,35 @@ def group_inbox(master, token_id):
     put("absence_sealed", json.dumps({"ct": base64.b64encode(ct).decode(), "enc": base64.b64encode(enc).decode(),
                                       "kid": hashlib.sha256(public(keys[("groep-5", 2)])).hexdigest()[:16]},
                                      separators=(",", ":"), sort_keys=True))
+    return out
+
+
+
+def staff_upload(token_id):
+    """FORMAT.md "Staff uploads": one key exported from an HPKE context, 64 KiB chunks sealed with
+    AES-256-GCM under nonce = I2OSP(index, 11) || last."""
+    out = []
+
+    def put(name, value):
+        out.append(f"{name} = {value}")
+
+    school = public(bytes(range(0x40, 0x60)))
+    part_id = bytes(range(16)).hex()
+    plain = bytes(i % 251 for i in range(65_546))
+    aad = "\n".join([token_id, "upload", "groep-5", part_id]).encode()
+    enc, _, _, exporter = hpke_context(school, bytes(range(0x60, 0x80)), b"ouderportaal/2 upload")
+    key = lexpand(HPKE_SUITE, exporter, b"sec", b"ouderportaal/2 upload stream", 32)
+    pieces = [plain[i:i + 65_536] for i in range(0, len(plain), 65_536)]
+    chunks = [AESGCM(key).encrypt(i.to_bytes(11, "big") + bytes([i == len(pieces) - 1]), p, aad)
+              for i, p in enumerate(pieces)]
+    put("upload_part_id", part_id)
+    put("upload_plaintext_sha256", hashlib.sha256(plain).hexdigest())
+    put("upload_aad", aad.hex())
+    put("upload_enc", enc.hex())
+    put("upload_key", key.hex())
+    put("upload_chunks", len(chunks))
+    put("upload_chunk_0_sha256", hashlib.sha256(chunks[0]).hexdigest())
+    put("upload_chunk_1", chunks[1].hex())
     return out
 
 

@@ -156,7 +156,7 @@ final class LiveReceiver: @unchecked Sendable {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if !body.isEmpty || method == "POST" { request.httpBody = Data(body) }
-        if let contentType, method == "POST" { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        if let contentType, method == "POST" || method == "PUT" { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         if let signer {
             for (k, v) in signer.headers(method: method, path: path, body: body, timestamp: timestamp ?? now, nonce: nonce) {
                 request.setValue(v, forHTTPHeaderField: k)

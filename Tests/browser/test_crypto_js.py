@@ -466,3 +466,27 @@ def test_the_app_shell_vector_in_the_browser(cpage):
         const asIndex = await C.verifySigned(C.fromHex(pub), doc, 'index').then(() => 'passed', (e) => e.reason);
         return { ok, asIndex }; }""", v2["publisher_public_key"], v["shell_signature"], v["shell_body"])
     assert got == {"ok": v["shell_body"], "asIndex": "signature"}
+
+
+def test_the_staff_upload_vectors_in_the_browser(cpage):
+    """FORMAT.md "Staff upload vectors" with the app's own sealing (staff/upload.js over
+    WebCrypto): the same enc, the same two chunks, sealed one at a time as the app sends them."""
+    v, r = format_block("### Staff upload vectors"), format_block("### Receiver test vectors")
+    out = cpage.evaluate("""async ([v, skE, school]) => {
+      const base = document.querySelector('script[type=module]').src;
+      const U = await import(new URL('staff/upload.js', base).href), C = await import(new URL('crypto.js', base).href);
+      const pt = Uint8Array.from({ length: 65546 }, (_, i) => i % 251);
+      const sealed = await U.sealUpload(C.fromHex(school), '2915c086a6bf290dd68024bc86f2de44', 'groep-5', v.upload_part_id, pt,
+                                        { ephemeralSecret: C.fromHex(skE) });
+      const sha = async (b) => C.hex(new Uint8Array(await crypto.subtle.digest('SHA-256', b)));
+      const c0 = await sealed.chunk(0), c1 = await sealed.chunk(1);
+      let empty;
+      try { await U.sealUpload(C.fromHex(school), 'aa', 'groep-5', v.upload_part_id, new Uint8Array(0)); } catch (e) { empty = e.name; }
+      return { enc: C.hex(sealed.enc), count: sealed.count, c0: await sha(c0), c0len: c0.length, c1: C.hex(c1), plain: await sha(pt), empty };
+    }""", [v, r["ephemeral_secret_key"], r["inbox_public_key"]])
+    assert out["plain"] == v["upload_plaintext_sha256"]
+    assert out["enc"] == v["upload_enc"]
+    assert out["count"] == int(v["upload_chunks"])
+    assert (out["c0"], out["c0len"]) == (v["upload_chunk_0_sha256"], 65552)
+    assert out["c1"] == v["upload_chunk_1"]
+    assert out["empty"] == "RangeError"

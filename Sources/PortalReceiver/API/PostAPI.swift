@@ -5,14 +5,19 @@ import Foundation
 import PortalFormat
 import PortalTrust
 
-/// `POST /api/v1/staff/posts`: `{"id", "group", "sealed"}`; `id` is chosen by the app (32 hex
-/// digits), so a retry after a lost answer is the same post, not a second one.
+/// `POST /api/v1/staff/posts`: `{"id", "group", "sealed", "parts"?}`; `id` is chosen by the app (32 hex
+/// digits), so a retry after a lost answer is the same post, not a second one. `parts` names the
+/// uploads the post's photos and files are in (each complete before the post is accepted).
 public struct PostRequest: Sendable, Equatable {
     public var id: String
     public var group: String
     public var sealed: SealedPayload
+    public var parts: [String]
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, group, sealed }
+    /// Photos and files of one post (a school trip's album).
+    public static let maxParts = 60
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, group, sealed, parts }
 
     init(_ body: [UInt8]) throws(APIError) {
         let object = try StrictObject(body: body)
@@ -21,6 +26,11 @@ public struct PostRequest: Sendable, Equatable {
         guard TrustFile.isTokenID(id) else { throw APIError.schema("id must be 32 lowercase hex digits") }
         group = try object.string(CodingKeys.group, maxBytes: 64)
         sealed = try object.sealed(CodingKeys.sealed, maxCiphertext: PostPayload.maxCiphertext)
+        parts = object.has(CodingKeys.parts) ? try object.strings(CodingKeys.parts, maxBytes: 32) : []
+        guard parts.allSatisfy(TrustFile.isTokenID) else { throw APIError.schema("parts must be upload ids of 32 lowercase hex digits") }
+        guard parts.count <= Self.maxParts, Set(parts).count == parts.count else {
+            throw APIError.schema("parts must be at most \(Self.maxParts) different uploads")
+        }
     }
 }
 

@@ -72,7 +72,7 @@ extension Receiver {
             throw APIError(403, "group_not_allowed", "this staff code cannot post for group \(request.group)")
         }
         let (row, created) = try await store.insertPost(
-            id: request.id, tokenID: call.token.id, group: request.group, sealed: request.sealed,
+            id: request.id, tokenID: call.token.id, group: request.group, sealed: request.sealed, parts: request.parts,
             now: ReceiverDates.millis(call.now), quota: Self.postQuota,
             nonceKey: call.auth.nonceKey, nonceExpires: call.auth.nonceExpires)
         let receipt = PostReceipt(id: row.id, state: row.state, received: row.received)

@@ -49,7 +49,7 @@ async function ephemeral(fixedSecret) {
   return { sk: pair.privateKey, pk: new Uint8Array(await subtle.exportKey('raw', pair.publicKey)) };
 }
 
-/** The KEM's shared secret and the key schedule of mode_base: the AES key and nonce (sequence 0). */
+/** The KEM's shared secret and the key schedule of mode_base: the AES key and nonce (sequence 0), the exporter secret. */
 async function schedule(dh, enc, pkR, info) {
   if (dh.every((b) => b === 0)) throw new Error('low-order point');
   const eaePrk = await labeledExtract(SUITE_KEM, new Uint8Array(0), 'eae_prk', dh);
@@ -58,7 +58,17 @@ async function schedule(dh, enc, pkR, info) {
   const context = concat(Uint8Array.of(0x00), await labeledExtract(SUITE, empty, 'psk_id_hash', empty),
     await labeledExtract(SUITE, empty, 'info_hash', bytes(info)));
   const secret = await labeledExtract(SUITE, shared, 'secret', empty);
-  return { key: await labeledExpand(SUITE, secret, 'key', context, 32), nonce: await labeledExpand(SUITE, secret, 'base_nonce', context, 12) };
+  return { key: await labeledExpand(SUITE, secret, 'key', context, 32), nonce: await labeledExpand(SUITE, secret, 'base_nonce', context, 12),
+    exp: await labeledExpand(SUITE, secret, 'exp', context, 32) };
+}
+
+/** SetupBaseS: enc (the ephemeral public key) and the schedule's secrets for pkR. */
+async function setupBaseS(pkR, info, ephemeralSecret) {
+  if (!(pkR instanceof Uint8Array) || pkR.length !== 32) throw new Error('recipient key is not 32 bytes');
+  const { sk, pk: enc } = await ephemeral(ephemeralSecret);
+  const recipient = await subtle.importKey('raw', pkR, { name: 'X25519' }, false, []);
+  const dh = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: recipient }, sk, 256));
+  return { enc, ...(await schedule(dh, enc, pkR, info)) };
 }
 
 const aesKey = (raw, use) => subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, [use]);
@@ -69,14 +79,17 @@ const aesKey = (raw, use) => subtle.importKey('raw', raw, { name: 'AES-GCM' }, f
  *     const { enc, ct } = await sealBase(inboxPublicKey, 'ouderportaal/1 absence', tokenId, padded);
  */
 export async function sealBase(pkR, info, aad, pt, { ephemeralSecret = null } = {}) {
-  if (!(pkR instanceof Uint8Array) || pkR.length !== 32) throw new Error('recipient key is not 32 bytes');
-  const { sk, pk: enc } = await ephemeral(ephemeralSecret);
-  const recipient = await subtle.importKey('raw', pkR, { name: 'X25519' }, false, []);
-  const dh = new Uint8Array(await subtle.deriveBits({ name: 'X25519', public: recipient }, sk, 256));
-  const { key, nonce } = await schedule(dh, enc, pkR, info);
+  const { enc, key, nonce } = await setupBaseS(pkR, info, ephemeralSecret);
   const ct = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: bytes(aad), tagLength: 128 },
     await aesKey(key, 'encrypt'), bytes(pt)));
   return { enc, ct };
+}
+
+/** SetupBaseS(pkR, info) then Export(context, length <= 32) -> {enc, secret}: a key only the holder
+ * of pkR's secret derives too (the staff upload stream, FORMAT.md "Staff uploads"). */
+export async function exportBase(pkR, info, context, length, { ephemeralSecret = null } = {}) {
+  const { enc, exp } = await setupBaseS(pkR, info, ephemeralSecret);
+  return { enc, secret: await labeledExpand(SUITE, exp, 'sec', bytes(context), length) };
 }
 
 /** OpenBase(skR, pkR, enc, info, aad, ct) -> plaintext; throws when anything does not match. `skR` is

@@ -100,11 +100,12 @@ let clockSkew = 0;
 export async function call(site, rec, method, subpath, body) {
   if (!rec || !rec.sign) throw new ApiError(0, 'no_key', 'this code cannot send; sign in again');
   const path = apiPrefix(site, rec) + subpath;
-  const bytes = body === undefined ? new Uint8Array(0) : te.encode(JSON.stringify(body));
+  const raw = body instanceof Uint8Array;  // a sealed chunk of a staff upload, sent as it is
+  const bytes = body === undefined ? new Uint8Array(0) : raw ? body : te.encode(JSON.stringify(body));
   for (let attempt = 0; ; attempt++) {
     const headers = await signedHeaders(rec.sign, rec.token_id, method, path, bytes,
       { timestamp: Math.floor(Date.now() / 1000) + clockSkew });
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = raw ? 'application/octet-stream' : 'application/json';
     let r;
     try {
       r = await fetch(path, { method, headers, body: body === undefined ? undefined : bytes, cache: 'no-store', credentials: 'omit' });
