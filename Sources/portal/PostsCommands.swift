@@ -78,7 +78,7 @@ enum TeacherPosts {
         guard !title.isEmpty, title.count <= 200, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Refusal(reason: "De titel moet 1 tot 200 tekens zijn, op één regel.")
         }
-        guard post.text.count <= 60_000, post.kind == .event || !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard post.text.count <= 60_000, post.kind != .news || !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Refusal(reason: "De tekst is leeg of langer dan 60.000 tekens.")
         }
         if post.kind == .album && post.photos.isEmpty { throw Refusal(reason: "Een album heeft minstens één foto.") }

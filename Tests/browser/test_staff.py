@@ -293,3 +293,108 @@ def test_a_teacher_puts_a_calendar_item_in_her_groups_agenda(school_copy, browse
     assert pg.errors == [] and pp.errors == []
     teacher.close()
     parent.close()
+
+
+def exif_jpeg(path, out, orientation=6):
+    """`path` (a JPEG) with a camera's EXIF segment put in: make, model, orientation and a GPS
+    position, as a phone writes them (little-endian TIFF, hand-made: no library of ours)."""
+    import struct
+    def entry(tag, kind, count, value):
+        return struct.pack("<HHI", tag, kind, count) + value.ljust(4, b"\0")
+    make, model = b"Canon\0", b"EOS 550D\0"
+    # IFD0 at offset 8: 4 entries; then its data, then the GPS IFD (2 entries) and its rationals.
+    ifd0_size = 2 + 4 * 12 + 4
+    make_at = 8 + ifd0_size
+    model_at = make_at + len(make)
+    gps_at = model_at + len(model)
+    gps_size = 2 + 2 * 12 + 4
+    lat_at = gps_at + gps_size
+    ifd0 = struct.pack("<H", 4) + entry(0x010F, 2, len(make), struct.pack("<I", make_at)) \
+        + entry(0x0110, 2, len(model), struct.pack("<I", model_at)) \
+        + entry(0x0112, 3, 1, struct.pack("<H", orientation)) + entry(0x8825, 4, 1, struct.pack("<I", gps_at)) + b"\0\0\0\0"
+    gps = struct.pack("<H", 2) + entry(0x0001, 2, 2, b"N\0") + entry(0x0002, 5, 3, struct.pack("<I", lat_at)) + b"\0\0\0\0"
+    lat = struct.pack("<6I", 52, 1, 22, 1, 1234, 100)
+    tiff = b"II*\0" + struct.pack("<I", 8) + ifd0 + make + model + gps + lat
+    app1 = b"Exif\0\0" + tiff
+    data = open(path, "rb").read()
+    assert data[:2] == b"\xff\xd8"
+    rest = data[2:]
+    if rest[:2] == b"\xff\xe0":  # keep JFIF's APP0 first
+        n = struct.unpack(">H", rest[2:4])[0]
+        head, rest = rest[:2 + n], rest[2 + n:]
+    else:
+        head = b""
+    open(out, "wb").write(b"\xff\xd8" + head + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + rest)
+
+
+def jpeg_size(data):
+    """(width, height) from a JPEG's SOF marker."""
+    import struct
+    i = 2
+    while i < len(data):
+        marker, n = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            h, w = struct.unpack(">HH", data[i + 5:i + 9])
+            return w, h
+        i += 2 + n
+    raise AssertionError("no SOF")
+
+
+def test_a_teacher_sends_an_album_from_her_phone_without_the_cameras_metadata(school_copy, browser, tmp_path):
+    """Issue 17 "Writing", photos: two photos picked on a phone (one 3000x1500 with EXIF, GPS and
+    orientation "rotate 90"), resized and re-encoded in Chromium, sealed in chunks and uploaded;
+    `portal sync` writes an album whose photos carry no EXIF or GPS, turned upright and at most
+    2560 px; the receiver's database never held the title, the captions or the file names; after
+    generate, groep 5's parents see the album with both photos, other groups do not."""
+    import subprocess
+    bs, receiver = school_copy
+    big = tmp_path / "big.jpg"
+    subprocess.run(["vips", "black", str(big) + "[Q=90]", "3000", "1500", "--bands", "3"], check=True)
+    exif_jpeg(str(big), str(tmp_path / "IMG_2041_Sam_Jansen.jpg"))
+    exif_jpeg(os.path.join(bs.content, "albums", "schoolreis-2026", "picknickweide.jpg"), str(tmp_path / "IMG_2042_bos.jpg"), orientation=1)
+    teacher, pg = write_form(bs, receiver, browser)
+    pg.check("input[name=kind][value=album]")
+    pg.fill("#write-title", "Herfst in het bos")
+    pg.click("form.write-form button[type=submit]")
+    assert pg.inner_text("[data-testid=form-status]") == NL["write.photos_missing"]
+    pg.set_input_files("#write-photos", [str(tmp_path / "IMG_2041_Sam_Jansen.jpg"), str(tmp_path / "IMG_2042_bos.jpg")])
+    assert pg.locator("[data-testid=photo-pick]").count() == 2
+    pg.fill("#write-caption-0", "Paddenstoelen zoeken")
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]", timeout=30000)
+    assert pg.locator("[data-testid=photo-pick]").count() == 0, "the form is empty for the next post"
+    for f in glob.glob(receiver.db + "*"):
+        data = open(f, "rb").read()
+        for secret in (b"Herfst in het bos", b"Paddenstoelen", b"Sam_Jansen", b"IMG_20", b"Canon", b"Exif"):
+            assert secret not in data, (f, secret)
+
+    synced = staff(bs, receiver, "sync")
+    assert "Waiting for approval" in synced and "Herfst in het bos" in synced, synced
+    drafts = run("drafts", "--keys", bs.keys, "--content", bs.content)
+    staff(bs, receiver, "drafts", "approve", drafts.split("  ")[0])
+    album = os.path.join(bs.content, "groups", "groep-5", "albums", "herfst-in-het-bos")
+    index = open(os.path.join(album, "index.md"), encoding="utf-8").read()
+    assert 'caption: "Paddenstoelen zoeken"' in index and 'author' not in index, index
+    photos = [open(os.path.join(album, f"foto-0{i}.jpg"), "rb").read() for i in (1, 2)]
+    for data in photos:
+        assert data[:3] == b"\xff\xd8\xff"
+        assert b"Exif" not in data and b"Canon" not in data and b"EOS 550D" not in data, "no camera metadata left the phone"
+    assert jpeg_size(photos[0]) == (1280, 2560), "turned upright as the camera said, and at most 2560 px"
+    assert jpeg_size(photos[1]) == jpeg_size(open(os.path.join(bs.content, "albums", "schoolreis-2026", "picknickweide.jpg"), "rb").read())
+
+    run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+    parent = phone_context(browser, 8000)
+    pp = open_app(parent, receiver.url, bs.tokens["g5-b"])
+    pp.goto(receiver.url + "#/albums")
+    card = pp.locator(".album-card:has-text('Herfst in het bos')")
+    card.wait_for()
+    card.click()
+    pp.wait_for_function("() => [...document.querySelectorAll('[data-testid=gallery] img')].filter(i => i.naturalWidth > 0).length === 2")
+    elsewhere = phone_context(browser, 8000)
+    other = open_app(elsewhere, receiver.url, bs.tokens["g3g8"])
+    other.goto(receiver.url + "#/albums")
+    other.wait_for_selector("[data-testid=albums]")
+    assert "Herfst in het bos" not in other.inner_text("main")
+    assert pg.errors == [] and pp.errors == [] and other.errors == []
+    for c in (teacher, parent, elsewhere):
+        c.close()

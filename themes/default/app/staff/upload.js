@@ -33,14 +33,32 @@ export async function sealUpload(pkR, tokenId, group, partId, bytes, { ephemeral
   return { enc, count, chunk };
 }
 
-/** Sends one part: registers it (or learns what arrived before), then the missing chunks in
- * order, calling `progress(sentBytes)` after each. Throws the receiver's ApiError when it refuses. */
-export async function sendUpload(site, rec, group, partId, bytes, progress = () => {}) {
-  const sealed = await sealUpload(fromB64(inboxKeyFor(site, rec, 'school').key), rec.token_id, group, partId, bytes);
+/** Sends one sealed part (`sealUpload`'s answer, kept by the caller so that sending again after
+ * a lost connection resumes the same part): registers it or learns what arrived before, then
+ * sends the missing chunks in order, calling `progress(chunksDone)` after each. Throws the
+ * receiver's ApiError when it refuses. */
+export async function sendUpload(site, rec, group, partId, sealed, progress = () => {}) {
   const status = await call(site, rec, 'POST', '/v1/staff/uploads', { id: partId, group, enc: b64(sealed.enc), chunks: sealed.count });
   const have = new Set(status.received || []);
   for (let i = 0; i < sealed.count; i++) {
     if (!have.has(i)) await call(site, rec, 'PUT', `/v1/staff/uploads/${partId}/${i}`, await sealed.chunk(i));
-    progress(Math.min(bytes.length, (i + 1) * CHUNK));
+    progress(i + 1);
   }
+}
+
+/** The school's inbox key of a staff record, for sealUpload. */
+export const schoolKey = (site, rec) => fromB64(inboxKeyFor(site, rec, 'school').key);
+
+/** A photo as it leaves the phone: decoded with its orientation applied, at most `max` pixels on
+ * its longer side, re-encoded as JPEG by the browser (so no EXIF, GPS or camera data goes along). */
+export async function preparePhoto(file, max = 2560) {
+  const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+  const scale = Math.min(1, max / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('encode'))), 'image/jpeg', 0.85));
+  return new Uint8Array(await blob.arrayBuffer());
 }

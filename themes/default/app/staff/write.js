@@ -1,5 +1,6 @@
-// "Schrijven" (#/write) for a staff code: a news item for one of the teacher's groups, sealed in
-// the browser to the school's inbox key and sent to the receiver; `portal sync` on the school's
+// "Schrijven" (#/write) for a staff code: a news item, an album or a calendar item for one of the
+// teacher's groups, sealed in the browser to the school's inbox key and sent to the receiver (the
+// photos first, resized here and sealed in chunks, staff/upload.js); `portal sync` on the school's
 // computer turns it into Markdown in content/ (FORMAT.md "Staff posts"). Below the form, the
 // teacher's posts with their state: sent, waiting for approval, published, or rejected with the
 // school's reason (opened here with the group's inbox key).
@@ -7,6 +8,7 @@ import { h } from '../dom.js';
 import { t, formatMoment } from '../i18n.js';
 import { call } from '../receiver.js';
 import { sealPost, openReason } from './inbox.js';
+import { MAX_CHUNKS, CHUNK, preparePhoto, schoolKey, sealUpload, sendUpload } from './upload.js';
 import { POSTS } from '../forms.js';
 import { problem, status, say } from '../forms.js';
 
@@ -15,6 +17,7 @@ const known = () => { try { return JSON.parse(localStorage.getItem(POSTS) || '{}
 function remember(id, title) {
   try { localStorage.setItem(POSTS, JSON.stringify({ ...known(), [id]: title })); } catch (e) { /* storage off */ }
 }
+const MAX_PHOTOS = 60;
 const newID = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 async function myPosts(state, recs, list, visit) {
@@ -77,10 +80,35 @@ export function writeView(state, visit) {
       h('p', { class: 'field' }, h('label', { for: 'write-time' }, t('write.time')), time)),
     h('p', { class: 'field' }, h('label', { for: 'write-end' }, t('write.end')), end),
     h('p', { class: 'field' }, h('label', { for: 'write-location' }, t('write.location')), place));
+  // Photos (news and albums): each with its caption; sealed once, so sending again resumes it.
+  let photos = [];
+  const picker = h('input', { id: 'write-photos', name: 'photos', type: 'file', accept: 'image/*', multiple: true,
+    'aria-describedby': 'write-photos-hint' });
+  const photoList = h('ul', { class: 'photo-picks' });
+  const progress = h('progress', { class: 'upload-progress', max: '1', value: '0', hidden: true, 'aria-label': t('write.photos') });
+  const drawPhotos = () => photoList.replaceChildren(...photos.map((p, i) => h('li', { 'data-testid': 'photo-pick' },
+    h('img', { src: p.url, alt: '', width: '64', height: '64' }),
+    h('input', { id: 'write-caption-' + i, type: 'text', maxlength: '500', dir: 'auto', value: p.caption, placeholder: t('write.caption_hint'),
+      'aria-label': t('write.caption', { name: p.file.name }),
+      oninput: (ev) => { p.caption = ev.target.value; } }),
+    h('button', { type: 'button', class: 'secondary', onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); drawPhotos(); } },
+      t('write.remove_photo')))));
+  picker.addEventListener('change', () => {
+    for (const file of picker.files) {
+      if (photos.length >= MAX_PHOTOS) { say(box, t('write.too_many_photos', { n: MAX_PHOTOS }), 'error'); break; }
+      photos.push({ file, caption: '', url: URL.createObjectURL(file), id: newID(), sealed: null });
+    }
+    picker.value = '';
+    drawPhotos();
+  });
+  visit.onLeave(() => { for (const p of photos) URL.revokeObjectURL(p.url); });
+  const photoPart = h('div', { class: 'field photo-fields' },
+    h('label', { for: 'write-photos' }, t('write.photos')), picker,
+    h('span', { id: 'write-photos-hint', class: 'hint' }, t('write.photos_hint')), photoList, progress);
   const kinds = h('fieldset', { class: 'reasons' }, h('legend', null, t('write.kind')),
-    ['news', 'event'].map((k, i) => h('label', { class: 'choice' },
+    ['news', 'album', 'event'].map((k, i) => h('label', { class: 'choice' },
       h('input', { type: 'radio', name: 'kind', value: k, checked: i === 0, onchange: () => {
-        newsPart.hidden = k !== 'news'; eventPart.hidden = k !== 'event';
+        newsPart.hidden = k === 'event'; eventPart.hidden = k !== 'event'; photoPart.hidden = k === 'event';
       } }), ' ', t('write.kind_' + k))));
   const button = h('button', { type: 'submit', class: 'primary' }, t('write.send'));
   const mine = h('div', { class: 'my-posts' });
@@ -90,7 +118,7 @@ export function writeView(state, visit) {
     h('p', { class: 'field' }, h('label', { for: 'write-title' }, t('write.title')), title),
     h('p', { class: 'field' }, h('label', { for: 'write-text' }, t('write.text')), text,
       h('span', { id: 'write-help', class: 'hint' }, t('write.help'))),
-    newsPart, eventPart,
+    newsPart, eventPart, photoPart,
     h('p', { class: 'field' }, h('label', { class: 'choice' }, urgent, ' ', t('write.urgent'))),
     h('p', { class: 'actions' }, button));
 
@@ -106,8 +134,10 @@ export function writeView(state, visit) {
     if (kind === 'news' && !text.value.trim()) return invalid(text, 'write.text_missing');
     if (kind === 'event' && !/^\d{4}-\d{2}-\d{2}$/.test(start.value)) return invalid(start, 'write.start_missing');
     if (kind === 'event' && end.value && end.value < start.value) return invalid(end, 'absence.date_order');
+    if (kind === 'album' && !photos.length) return invalid(picker, 'write.photos_missing');
     const post = { kind, title: title.value.trim(), text: text.value, urgent: urgent.checked };
-    if (kind === 'news' && date.value) post.date = date.value;
+    if (kind !== 'event' && date.value) post.date = date.value;
+    const sending = kind === 'event' ? [] : photos.slice();
     if (kind === 'event') {
       post.start = start.value + (time.value ? ' ' + time.value : '');
       // A timed item ends the same day at the same form; an all-day item on its last day.
@@ -116,18 +146,47 @@ export function writeView(state, visit) {
     }
     button.disabled = true; button.textContent = t('send.busy'); form.setAttribute('aria-busy', 'true');
     try {
+      // Photos first: resized and sealed once each (a retry sends the same part, from where it stopped).
+      for (const p of sending) {
+        if (p.sealed && p.group === target.id) continue;
+        let bytes;
+        try { bytes = await preparePhoto(p.file); } catch (err) { throw Object.assign(new Error('photo'), { code: 'photo_unreadable', name: p.file.name }); }
+        if (bytes.length > MAX_CHUNKS * CHUNK) throw Object.assign(new Error('photo'), { code: 'photo_too_big', name: p.file.name });
+        p.sealed = await sealUpload(schoolKey(state.site, target.rec), target.rec.token_id, target.id, p.id, bytes);
+        p.group = target.id;
+      }
+      const total = sending.reduce((n, p) => n + p.sealed.count, 0);
+      let done = 0;
+      progress.max = String(Math.max(1, total)); progress.value = '0'; progress.hidden = !total;
+      for (const p of sending) {
+        const before = done;
+        await sendUpload(state.site, target.rec, target.id, p.id, p.sealed, (n) => {
+          done = before + n; progress.value = String(done);
+          button.textContent = t('write.uploading', { done: sending.indexOf(p) + 1, total: sending.length });
+        });
+      }
+      if (sending.length) post.photos = sending.map((p) => (p.caption.trim() ? { part: p.id, caption: p.caption.trim() } : { part: p.id }));
       // The same id on a retry: a post whose answer was lost is not sent twice.
       const sealed = await sealPost(state.site, target.rec, target.id, id, post);
-      await call(state.site, target.rec, 'POST', '/v1/staff/posts', { id, group: target.id, sealed });
+      await call(state.site, target.rec, 'POST', '/v1/staff/posts', { id, group: target.id, sealed, parts: sending.map((p) => p.id) });
       remember(id, post.title);
       if (!visit.current()) return;
       say(box, t('write.sent'), 'ok');
       for (const el of [title, text, date, start, time, end, place]) el.value = '';
       urgent.checked = false;
+      for (const p of photos) URL.revokeObjectURL(p.url);
+      photos = [];
+      drawPhotos();
+      progress.hidden = true;
       id = newID();
       myPosts(state, recs, mine, visit).catch(() => {});
     } catch (err) {
-      if (visit.current()) say(box, err && err.code === 'too_long' ? t('write.too_long') : problem(err), 'error');
+      const code = err && err.code;
+      if (visit.current()) {
+        say(box, code === 'too_long' ? t('write.too_long')
+          : code === 'photo_unreadable' || code === 'photo_too_big' ? t('write.' + code, { name: err.name })
+            : code === 'daily_quota' && sending.length ? t('write.upload_quota') : problem(err), 'error');
+      }
     } finally {
       button.disabled = false; button.textContent = t('write.send'); form.removeAttribute('aria-busy');
     }
