@@ -80,28 +80,12 @@ final class StaffTokenCommandTests: XCTestCase {
 /// checked news item; one that cannot be published is refused with a reason the teacher's keyslot opens.
 final class TeacherPostSyncTests: XCTestCase {
     func testPublishModeWritesCheckedMarkdownAndRefusesWithASealedReason() async throws {
-        let workspace = try Workspace()
-        let siteYAML = workspace.url("content/site.yaml")
-        try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
-        let teacher = try issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
-        try run(["generate"], in: workspace)
-        let receiver = try ReceiverProcess(workspace: workspace)
-        defer { receiver.stop() }
-        try await receiver.waitUntilHealthy()
-        let opener = try SealedSiteOpener(output: workspace.url("output"), token: teacher.token)
+        let school = try TeacherSchool(self)
+        defer { school.receiver.stop() }
+        try await school.receiver.waitUntilHealthy()
+        let (workspace, receiver, opener, client) = (school.workspace, school.receiver, school.opener, school.client)
         let slot = opener.keyslot
-        let school = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(slot.inbox.first { $0.audience == "school" }).publicKey)))
-        let client = ReceiverClient(
-            receiverURL: URL(string: receiver.base + "/api")!,
-            signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
-        func post(_ payload: PostPayload) async throws -> String {
-            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-            let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: school)
-            _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
-                "id": id, "group": "groep-5", "sealed": sealed.jsonObject,
-            ])))
-            return id
-        }
+        let post = school.post
         _ = try await post(PostPayload(title: "Luizencontrole: \"maandag\"", text: "Na de **vakantie**.", date: "2026-12-07", urgent: true))
         let refusedID = try await post(PostPayload(title: "   ", text: "Zonder titel"))
         _ = try await post(PostPayload(kind: .event, title: "Kijkochtend", text: "", start: "2026-12-18 08:30", location: "Lokaal 3"))
@@ -154,20 +138,11 @@ final class TeacherPostSyncTests: XCTestCase {
     /// the result, the receiver forgets the chunks, and a part that is not a JPEG is refused with
     /// a reason. Retracting the news item removes its photo too.
     func testPhotosTravelSealedInChunksAndSyncWritesThemIntoContent() async throws {
-        let workspace = try Workspace()
-        let siteYAML = workspace.url("content/site.yaml")
-        try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
-        let teacher = try issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
-        try run(["generate"], in: workspace)
-        let receiver = try ReceiverProcess(workspace: workspace)
-        defer { receiver.stop() }
-        try await receiver.waitUntilHealthy()
-        let opener = try SealedSiteOpener(output: workspace.url("output"), token: teacher.token)
+        let school = try TeacherSchool(self)
+        defer { school.receiver.stop() }
+        try await school.receiver.waitUntilHealthy()
+        let (workspace, receiver, opener, client) = (school.workspace, school.receiver, school.opener, school.client)
         let slot = opener.keyslot
-        let school = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(slot.inbox.first { $0.audience == "school" }).publicKey)))
-        let client = ReceiverClient(
-            receiverURL: URL(string: receiver.base + "/api")!,
-            signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
         let keystore = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url("keys/keystore.json"))) as? [String: Any])
         let adminSeed = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(keystore["admin_signing_seed"] as? String))))
         let admin = ReceiverClient(receiverURL: URL(string: receiver.base + "/api")!, signer: .admin(seed: adminSeed))
@@ -176,7 +151,7 @@ final class TeacherPostSyncTests: XCTestCase {
         }
         func upload(_ bytes: [UInt8]) async throws -> String {
             let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-            let sealed = try UploadStream.seal(bytes, recipientPublicKey: school, tokenID: opener.tokenID, group: "groep-5", partID: id)
+            let sealed = try UploadStream.seal(bytes, recipientPublicKey: school.inboxKey, tokenID: opener.tokenID, group: "groep-5", partID: id)
             _ = try await client.send("POST", "/v1/staff/uploads", body: Array(try JSONSerialization.data(withJSONObject: [
                 "id": id, "group": "groep-5", "enc": Data(sealed.enc).base64EncodedString(), "chunks": sealed.chunks.count,
             ])))
@@ -185,14 +160,7 @@ final class TeacherPostSyncTests: XCTestCase {
             }
             return id
         }
-        func post(_ payload: PostPayload) async throws -> String {
-            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-            let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: school)
-            _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
-                "id": id, "group": "groep-5", "sealed": sealed.jsonObject, "parts": payload.photos.map(\.part),
-            ])))
-            return id
-        }
+        let post = school.post
         let parts = [try await upload(jpegs[0]), try await upload(jpegs[1])]
         _ = try await post(PostPayload(kind: .album, title: "Naar het bos", text: "Wat een dag!", date: "2026-12-02",
                                        photos: [PostPayload.Photo(part: parts[0], caption: "Picknick [1]"), PostPayload.Photo(part: parts[1])]))
@@ -239,5 +207,40 @@ final class TeacherPostSyncTests: XCTestCase {
         _ = try run(["sync", "--receiver", receiver.base + "/api"], in: workspace)
         XCTAssertFalse(FileManager.default.fileExists(atPath: news.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/news/voorlezen-1.jpg").path))
+    }
+}
+
+/// The example school with `teacher_posts: publish`, a groep-5 teacher's code, a running receiver,
+/// and that teacher's client (signing as her phone would) and school inbox key.
+final class TeacherSchool {
+    let workspace: Workspace
+    let receiver: ReceiverProcess
+    let opener: SealedSiteOpener
+    let inboxKey: [UInt8]
+    let client: ReceiverClient
+
+    init(_ test: XCTestCase) throws {
+        workspace = try Workspace()
+        let siteYAML = workspace.url("content/site.yaml")
+        try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
+        let teacher = try test.issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
+        try test.run(["generate"], in: workspace)
+        receiver = try ReceiverProcess(workspace: workspace)
+        opener = try SealedSiteOpener(output: workspace.url("output"), token: teacher.token)
+        let slot = opener.keyslot
+        inboxKey = Array(try XCTUnwrap(Data(base64Encoded: try XCTUnwrap(slot.inbox.first { $0.audience == "school" }).publicKey)))
+        client = ReceiverClient(
+            receiverURL: URL(string: receiver.base + "/api")!,
+            signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
+    }
+
+    /// Sends a post as the teacher's app does (naming its photos' parts); its id.
+    func post(_ payload: PostPayload) async throws -> String {
+        let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: inboxKey)
+        _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
+            "id": id, "group": "groep-5", "sealed": sealed.jsonObject, "parts": payload.photos.map(\.part),
+        ])))
+        return id
     }
 }

@@ -22,8 +22,7 @@ public struct PostRequest: Sendable, Equatable {
     init(_ body: [UInt8]) throws(APIError) {
         let object = try StrictObject(body: body)
         try object.allowOnly(CodingKeys.allCases)
-        id = try object.string(CodingKeys.id, maxBytes: 32)
-        guard TrustFile.isTokenID(id) else { throw APIError.schema("id must be 32 lowercase hex digits") }
+        id = try object.hexID(CodingKeys.id)
         group = try object.string(CodingKeys.group, maxBytes: 64)
         sealed = try object.sealed(CodingKeys.sealed, maxCiphertext: PostPayload.maxCiphertext)
         parts = object.has(CodingKeys.parts) ? try object.strings(CodingKeys.parts, maxBytes: 32) : []

@@ -5,6 +5,7 @@
 import Foundation
 import PortalCrypto
 import PortalFormat
+import PortalTrust
 
 /// A parsed request body, told apart as far as the API's fields need: strings, lists, objects,
 /// and everything else (numbers, `true`, `false`, `null`), which no field accepts.
@@ -77,6 +78,13 @@ struct StrictObject: Sendable {
             throw APIError.schema("field \"\(name)\" contains control characters")
         }
         return text
+    }
+
+    /// A required id chosen by the app (a post's, an upload's): 32 lowercase hex digits.
+    func hexID(_ key: some CodingKey) throws(APIError) -> String {
+        let id = try string(key, maxBytes: 32)
+        guard TrustFile.isTokenID(id) else { throw APIError.schema("\(key.stringValue) must be 32 lowercase hex digits") }
+        return id
     }
 
     /// `string` if the field is there at all (`null` is there, and not a string).

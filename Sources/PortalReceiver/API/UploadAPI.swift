@@ -21,8 +21,7 @@ public struct UploadRequest: Sendable, Equatable {
     init(_ body: [UInt8]) throws(APIError) {
         let object = try StrictObject(body: body)
         try object.allowOnly(CodingKeys.allCases)
-        id = try object.string(CodingKeys.id, maxBytes: 32)
-        guard TrustFile.isTokenID(id) else { throw APIError.schema("id must be 32 lowercase hex digits") }
+        id = try object.hexID(CodingKeys.id)
         group = try object.string(CodingKeys.group, maxBytes: 64)
         guard let enc = Base64Strict.decode(try object.string(CodingKeys.enc, maxBytes: 64)), enc.count == 32 else {
             throw APIError.schema("enc must be 32 bytes in base64")
