@@ -398,3 +398,52 @@ def test_a_teacher_sends_an_album_from_her_phone_without_the_cameras_metadata(sc
     assert pg.errors == [] and pp.errors == [] and other.errors == []
     for c in (teacher, parent, elsewhere):
         c.close()
+
+
+def test_a_lost_connection_during_the_photos_resumes_and_a_broken_photo_is_named(school_copy, browser, tmp_path):
+    """Issue 17 "resumable after a lost connection": one chunk request fails (the connection
+    drops); the post is not sent, the teacher sends again, and the same sealed parts continue
+    where they stopped (a new seal would be refused as another upload under the same id). A file
+    that is not a photo is named in the error, in words."""
+    bs, receiver = school_copy
+    teacher, pg = write_form(bs, receiver, browser)
+    broken = tmp_path / "IMG_0001.jpg"
+    broken.write_bytes(b"not a photo at all")
+    pg.check("input[name=kind][value=album]")
+    pg.fill("#write-title", "Sportdag")
+    pg.set_input_files("#write-photos", [str(broken)])
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
+    assert pg.inner_text("[data-testid=form-status]") == NL["write.photo_unreadable"].replace("{name}", "IMG_0001.jpg")
+    pg.click("[data-testid=photo-pick] button")
+
+    photo = os.path.join(bs.content, "albums", "schoolreis-2026", "picknickweide.jpg")
+    pg.set_input_files("#write-photos", [photo, photo])
+    puts, dropped = [], []
+
+    def drop_first_of_the_second(route):
+        url = route.request.url
+        puts.append(url)
+        part = url.rsplit("/", 2)[-2]
+        if not dropped and part != puts[0].rsplit("/", 2)[-2]:
+            dropped.append(url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    pg.route("**/api/v1/staff/uploads/*/*", drop_first_of_the_second)
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
+    assert pg.locator("[data-testid=photo-pick]").count() == 2, "nothing is lost: the photos stay in the form"
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]")
+    # Every chunk once, and the dropped one again: photo 1 is not sent twice, photo 2 continues.
+    assert dropped and puts.count(dropped[0]) == 2, puts
+    assert len(puts) == len(set(puts)) + 1, puts
+    synced = staff(bs, receiver, "sync")
+    assert "Sportdag" in synced, synced
+    drafts = run("drafts", "--keys", bs.keys, "--content", bs.content)
+    staff(bs, receiver, "drafts", "approve", drafts.split("  ")[0])
+    album = os.path.join(bs.content, "groups", "groep-5", "albums", "sportdag")
+    assert sorted(os.listdir(album)) == ["foto-01.jpg", "foto-02.jpg", "index.md"]
+    assert pg.errors == []
+    teacher.close()
