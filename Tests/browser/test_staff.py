@@ -447,3 +447,32 @@ def test_a_lost_connection_during_the_photos_resumes_and_a_broken_photo_is_named
     assert sorted(os.listdir(album)) == ["foto-01.jpg", "foto-02.jpg", "index.md"]
     assert pg.errors == []
     teacher.close()
+
+
+def test_a_post_whose_answer_was_lost_is_sent_again_as_the_same_post(school_copy, browser):
+    """The receiver stores the post but the answer never reaches the phone; "Versturen" again
+    sends the same id with the same sealed bytes, which the receiver takes as a retry: one post,
+    and no "already exists" error for the teacher."""
+    bs, receiver = school_copy
+    teacher, pg = write_form(bs, receiver, browser)
+    pg.fill("#write-title", "Gymspullen mee")
+    pg.fill("#write-text", "Morgen gym.")
+    lost = []
+
+    def lose_the_answer(route):
+        if not lost and route.request.method == "POST":
+            route.fetch()  # the receiver gets it and stores the post
+            lost.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    pg.route("**/api/v1/staff/posts", lose_the_answer)
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=error]")
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]")
+    assert lost
+    pg.wait_for_selector("[data-testid=my-post]:has-text('Gymspullen mee')")
+    assert pg.locator("[data-testid=my-post]").count() == 1, "one post, not two"
+    assert pg.errors == []
+    teacher.close()

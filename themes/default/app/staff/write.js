@@ -61,6 +61,7 @@ export function writeView(state, visit) {
   if (!groups.length) return h('section', { class: 'view view-write' }, heading, h('p', null, t('reports.no_staff')));
   const box = status();
   let id = newID();
+  let lastSeal = null;
   const group = h('select', { id: 'write-group', name: 'group' }, groups.map((g) => h('option', { value: g.id }, g.title)));
   const title = h('input', { id: 'write-title', name: 'title', type: 'text', maxlength: '200', required: true, dir: 'auto' });
   const text = h('textarea', { id: 'write-text', name: 'text', rows: '8', maxlength: '60000', required: true, dir: 'auto',
@@ -149,6 +150,7 @@ export function writeView(state, visit) {
       // Photos first: resized and sealed once each (a retry sends the same part, from where it stopped).
       for (const p of sending) {
         if (p.sealed && p.group === target.id) continue;
+        if (p.sealed) p.id = newID();  // sealed for another group before: that is another part
         let bytes;
         try { bytes = await preparePhoto(p.file); } catch (err) { throw Object.assign(new Error('photo'), { code: 'photo_unreadable', name: p.file.name }); }
         if (bytes.length > MAX_CHUNKS * CHUNK) throw Object.assign(new Error('photo'), { code: 'photo_too_big', name: p.file.name });
@@ -166,14 +168,20 @@ export function writeView(state, visit) {
         });
       }
       if (sending.length) post.photos = sending.map((p) => (p.caption.trim() ? { part: p.id, caption: p.caption.trim() } : { part: p.id }));
-      // The same id on a retry: a post whose answer was lost is not sent twice.
-      const sealed = await sealPost(state.site, target.rec, target.id, id, post);
-      await call(state.site, target.rec, 'POST', '/v1/staff/posts', { id, group: target.id, sealed, parts: sending.map((p) => p.id) });
+      // A retry of the same post sends the same id and the same sealed bytes, so a post whose
+      // answer was lost is taken as a retry, not refused or sent twice; a changed post is a new one.
+      const same = JSON.stringify([target.id, post]);
+      if (!lastSeal || lastSeal.same !== same) {
+        if (lastSeal) id = newID();
+        lastSeal = { same, sealed: await sealPost(state.site, target.rec, target.id, id, post) };
+      }
+      await call(state.site, target.rec, 'POST', '/v1/staff/posts', { id, group: target.id, sealed: lastSeal.sealed, parts: sending.map((p) => p.id) });
       remember(id, post.title);
       if (!visit.current()) return;
       say(box, t('write.sent'), 'ok');
       for (const el of [title, text, date, start, time, end, place]) el.value = '';
       urgent.checked = false;
+      lastSeal = null;
       for (const p of photos) URL.revokeObjectURL(p.url);
       photos = [];
       drawPhotos();
