@@ -51,8 +51,11 @@ public enum UploadStream {
         return nonce
     }
 
-    /// The number of chunks of a part of `size` bytes (at least one).
-    public static func chunkCount(size: Int) -> Int { max(1, (size + chunkBytes - 1) / chunkBytes) }
+    /// Every sealed chunk but the last is exactly `sealedChunkBytes`; the last holds 1 to
+    /// `chunkBytes` of plaintext and its tag. (The receiver checks this too, before storing.)
+    public static func chunkFits(size: Int, last: Bool) -> Bool {
+        last ? (HPKE.tagLength < size && size <= sealedChunkBytes) : size == sealedChunkBytes
+    }
 
     /// Seals `plaintext` (1 byte to `maxChunks` chunks). The ephemeral key is fresh unless given
     /// (test vectors only).
@@ -61,7 +64,7 @@ public enum UploadStream {
         ephemeralSecretKey: [UInt8]? = nil
     ) throws -> (enc: [UInt8], chunks: [[UInt8]]) {
         guard !plaintext.isEmpty else { throw Failure.malformed("an upload holds at least one byte") }
-        let count = chunkCount(size: plaintext.count)
+        let count = (plaintext.count + chunkBytes - 1) / chunkBytes
         guard count <= maxChunks else { throw Failure.malformed("more than \(maxChunks) chunks") }
         let (enc, key) = try HPKE.exportedSecret(
             recipientPublicKey: recipientPublicKey, info: Array(sealInfo.utf8),
@@ -84,11 +87,8 @@ public enum UploadStream {
         enc: [UInt8], chunks: [[UInt8]], recipientSecretKey: [UInt8], tokenID: String, group: String, partID: String
     ) throws(Failure) -> [UInt8] {
         guard !chunks.isEmpty, chunks.count <= maxChunks else { throw .malformed("\(chunks.count) chunks") }
-        for (index, chunk) in chunks.enumerated() {
-            let last = index == chunks.count - 1
-            guard last ? (HPKE.tagLength < chunk.count && chunk.count <= sealedChunkBytes) : chunk.count == sealedChunkBytes else {
-                throw .malformed("chunk \(index) holds \(chunk.count) bytes")
-            }
+        for (index, chunk) in chunks.enumerated() where !chunkFits(size: chunk.count, last: index == chunks.count - 1) {
+            throw .malformed("chunk \(index) holds \(chunk.count) bytes")
         }
         let key: [UInt8]
         do {

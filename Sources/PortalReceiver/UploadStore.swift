@@ -4,7 +4,6 @@
 // post ever named it, for `UploadStore.unclaimedLifetime`.
 import Foundation
 import GRDB
-import PortalCrypto
 import PortalFormat
 
 enum UploadStore {
@@ -53,8 +52,7 @@ extension ReceiverStore {
             let chunks: Int = row["chunks"]
             guard index < chunks else { throw APIError.schema("chunk \(index) of an upload of \(chunks) chunks") }
             let last = index == chunks - 1
-            let fits = last ? (bytes.count > HPKE.tagLength && bytes.count <= UploadStream.sealedChunkBytes) : bytes.count == UploadStream.sealedChunkBytes
-            guard fits else {
+            guard UploadStream.chunkFits(size: bytes.count, last: last) else {
                 throw APIError.schema(last
                     ? "the last chunk holds 17 to \(UploadStream.sealedChunkBytes) bytes, not \(bytes.count)"
                     : "chunk \(index) holds \(UploadStream.sealedChunkBytes) bytes, not \(bytes.count)")

@@ -4,11 +4,13 @@ import { sealBase, openBase } from '../hpke.js';
 import { fromB64 } from '../crypto.js';
 import { b64, inboxKeyFor, payloadAAD, padPayload } from '../receiver.js';
 
-/** A teacher's post (FORMAT.md "Staff posts"), sealed to the school's inbox key from the keyslot
- * (only the school's computer opens it), bound to the token, the group and the post's id. */
+/** The school's own inbox key from the keyslot (posts and uploads: only the school's computer opens them). */
+export const schoolKey = (site, rec) => fromB64(inboxKeyFor(site, rec, 'school').key);
+
+/** A teacher's post (FORMAT.md "Staff posts"), sealed to the school's inbox key, bound to the
+ * token, the group and the post's id. */
 export async function sealPost(site, rec, group, id, post) {
-  const { key } = inboxKeyFor(site, rec, 'school');
-  const { enc, ct } = await sealBase(fromB64(key), 'ouderportaal/2 post', payloadAAD(rec.token_id, 'post', [group, id]),
+  const { enc, ct } = await sealBase(schoolKey(site, rec), 'ouderportaal/2 post', payloadAAD(rec.token_id, 'post', [group, id]),
     padPayload(post, 65536));
   return { enc: b64(enc), ct: b64(ct) };
 }

@@ -2,8 +2,7 @@
 // and sent one chunk per request (FORMAT.md "Staff uploads", RECEIVER.md "Staff uploads"): a lost
 // connection costs one chunk, and sending again resumes with what the receiver already holds.
 import { exportBase } from '../hpke.js';
-import { fromB64 } from '../crypto.js';
-import { b64, call, inboxKeyFor } from '../receiver.js';
+import { b64, call } from '../receiver.js';
 
 const te = new TextEncoder();
 export const CHUNK = 65536;
@@ -45,9 +44,6 @@ export async function sendUpload(site, rec, group, partId, sealed, progress = ()
     progress(i + 1);
   }
 }
-
-/** The school's inbox key of a staff record, for sealUpload. */
-export const schoolKey = (site, rec) => fromB64(inboxKeyFor(site, rec, 'school').key);
 
 /** A photo as it leaves the phone: decoded with its orientation applied, at most `max` pixels on
  * its longer side, re-encoded as JPEG by the browser (so no EXIF, GPS or camera data goes along). */

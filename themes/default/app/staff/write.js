@@ -7,8 +7,8 @@
 import { h } from '../dom.js';
 import { t, formatMoment } from '../i18n.js';
 import { call } from '../receiver.js';
-import { sealPost, openReason } from './inbox.js';
-import { MAX_CHUNKS, CHUNK, preparePhoto, schoolKey, sealUpload, sendUpload } from './upload.js';
+import { sealPost, openReason, schoolKey } from './inbox.js';
+import { MAX_CHUNKS, CHUNK, preparePhoto, sealUpload, sendUpload } from './upload.js';
 import { POSTS } from '../forms.js';
 import { problem, status, say } from '../forms.js';
 
