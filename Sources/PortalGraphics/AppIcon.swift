@@ -10,12 +10,12 @@ public enum AppIcon {
         // Drawn once per process for each icon: libvips 8.14's vips_text can crash with SIGFPE in
         // g_hash_table_lookup (libvips issue 3660, a race on its font table, fixed upstream
         // later), as it did twice in test runs here; every build of a school draws the same two
-        // icons anyway.
+        // icons anyway. One at a time, too: two icons of different sizes drawn at once still
+        // raced (a SIGFPE in generate on CI, 2026-12-03).
         let key = "\(initials)|\(size)|\(red)|\(green)|\(blue)"
-        if let drawn = cache.value(key) { return drawn }
-        let drawn = try draw(initials: initials, size: size, red: red, green: green, blue: blue)
-        cache.set(key, drawn)
-        return drawn
+        return try cache.drawOnce(key) { () throws(DrawingError) in
+            try draw(initials: initials, size: size, red: red, green: green, blue: blue)
+        }
     }
 
     private static let cache = IconCache()
@@ -54,6 +54,13 @@ private final class IconCache: @unchecked Sendable {
     private let lock = NSLock()
     private var icons: [String: [UInt8]] = [:]
 
-    func value(_ key: String) -> [UInt8]? { lock.lock(); defer { lock.unlock() }; return icons[key] }
-    func set(_ key: String, _ icon: [UInt8]) { lock.lock(); icons[key] = icon; lock.unlock() }
+    /// The icon of `key`, drawn under the lock the first time: no two `vips_text` calls overlap.
+    func drawOnce(_ key: String, _ draw: () throws(DrawingError) -> [UInt8]) throws(DrawingError) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let icon = icons[key] { return icon }
+        let icon = try draw()
+        icons[key] = icon
+        return icon
+    }
 }
