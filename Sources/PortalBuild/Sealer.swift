@@ -71,7 +71,7 @@ struct Sealer {
     /// Where a sealed item unit went, by content hash.
     private struct SealedRef { let path: String; let key: String }
     /// An item with the content hashes of its fragment and images.
-    private struct PlannedItem { let rendered: RenderedItem; let hash: [UInt8]; let media: [PlannedImage] }
+    private struct PlannedItem { let rendered: RenderedItem; let hash: [UInt8]; let media: [PlannedImage]; let attachments: [[UInt8]] }
     private struct PlannedImage { let path: String; let processed: ProcessedMedia; let large: [UInt8]; let thumb: [UInt8]? }
     /// An item sealed: its page entry, its media entries and the blobs it uses.
     struct SealedItem: Sendable {
@@ -315,6 +315,9 @@ struct Sealer {
                     plaintexts.append((processed.large.bytes, file.sourcePath))
                     if let thumb = processed.thumb { plaintexts.append((thumb.bytes, file.sourcePath)) }
                 }
+                for file in item.attachments {
+                    plaintexts.append((try Self.attachmentBytes(file), file.sourcePath))
+                }
             }
         }
         let texts = plaintexts
@@ -343,7 +346,8 @@ struct Sealer {
                     let large = next()
                     images.append(PlannedImage(path: file.logicalPath, processed: processed, large: large, thumb: processed.thumb.map { _ in next() }))
                 }
-                list.append(PlannedItem(rendered: item, hash: hash, media: images))
+                let attachments = item.attachments.map { _ in next() }
+                list.append(PlannedItem(rendered: item, hash: hash, media: images, attachments: attachments))
             }
             planned.append(list)
         }
@@ -379,6 +383,11 @@ struct Sealer {
                     }
                     mediaEntries.append((image.path, entry))
                 }
+                for (file, hash) in zip(item.rendered.attachments, item.attachments) {
+                    guard let ref = refs[hash] else { throw BuildError(.seal, path: file.sourcePath, "the attachment was not sealed") }
+                    mediaEntries.append((file.logicalPath, Manifest.Media(blob: ref.path, key: ref.key, type: file.type.mimeType)))
+                    blobs.append(ref.path)
+                }
                 list.append(SealedItem(
                     sourcePath: item.rendered.item.sourcePath, month: pageID(of: item.rendered.item),
                     entry: entry(for: item.rendered, blob: ref.path, key: ref.key), media: mediaEntries, blobs: blobs))
@@ -386,6 +395,18 @@ struct Sealer {
             sealedItems.append(list)
         }
         return (files, sealedItems)
+    }
+
+    /// An attachment's bytes, checked again as loading checked them: the file may have changed
+    /// since (a half-copied PDF is refused, not published).
+    private static func attachmentBytes(_ file: AttachmentFile) throws(BuildError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: file.file.path) else {
+            throw BuildError(.seal, path: file.sourcePath, "the attachment cannot be read")
+        }
+        guard !data.isEmpty, data.count <= AttachmentType.maxBytes, file.type.matches(data) else {
+            throw BuildError(.seal, path: file.sourcePath, "the attachment changed while building and is no longer a valid .\(file.type.rawValue) file of at most 20 MB; build again")
+        }
+        return Array(data)
     }
 
     /// Each audience's current epoch and key.
@@ -649,6 +670,11 @@ struct Sealer {
             entry.album = Manifest.Album(
                 cover: item.logicalPath + "/" + album.cover,
                 photos: album.photos.map { .init(media: item.logicalPath + "/" + $0.file, caption: $0.caption) })
+        }
+        if !rendered.attachments.isEmpty {
+            entry.attachments = rendered.attachments.map {
+                Manifest.Attachment(media: $0.logicalPath, title: $0.title, name: $0.name, size: $0.size)
+            }
         }
         if let schedule = item.conference {
             entry.conference = Manifest.Conference(

@@ -65,7 +65,11 @@ enum ContentChecks {
             }
         }
         for image in images where !usedImages.contains(image) {
-            report.add(image, nil, "image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'")
+            if isAttachmentName(image) {
+                report.add(image, nil, "attachment is not used by any item; list it under 'attachments:' of the item beside it, remove it, or rename it to start with '_'")
+            } else {
+                report.add(image, nil, "image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'")
+            }
         }
     }
 

@@ -185,8 +185,9 @@ struct LoadedItem {
     var slugLine: Int?
     /// The item is `index.md` in a folder of its own.
     var ownsFolder: Bool
-    /// Images counted as used without being shown: those of an album whose front matter is
-    /// broken, so the one real problem is not buried under "image is not used".
+    /// Files counted as used without being shown: the images of an album whose front matter is
+    /// broken, and attachments that were refused, so the one real problem is not buried under
+    /// "is not used".
     var extraImages: [String] = []
 }
 
@@ -275,7 +276,7 @@ struct ContentTree {
 
     struct Placements {
         var items: [ItemPlacement] = []
-        /// Image files that some item must use.
+        /// Image and attachment files that some item must use.
         var images: [String] = []
     }
 
@@ -366,10 +367,10 @@ struct ContentTree {
                 } else {
                     report.add(path, nil, "is nested too deep; items are \(section)/<slug>.md or \(section)/<slug>/index.md")
                 }
-            } else if isImageName(name) {
+            } else if isImageName(name) || isAttachmentName(name) {
                 result.images.append(path)
             } else {
-                report.add(path, nil, "is not a Markdown file or an image (\(imageExtensionList)); remove it, or rename it to start with '_' to keep it out of the portal")
+                report.add(path, nil, "is not a Markdown file, an image (\(imageExtensionList)) or an attachment (\(AttachmentType.list)); remove it, or rename it to start with '_' to keep it out of the portal")
             }
         }
         return result

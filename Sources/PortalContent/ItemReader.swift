@@ -58,15 +58,16 @@ struct FrontMatterSplit {
 
 /// Front matter keys per kind, in the order docs/CONTENT.md lists them.
 enum FrontMatterKeys {
-    static let news = ["title", "date", "summary", "author", "urgent", "draft", "slug"]
-    static let event = ["title", "start", "end", "all_day", "location", "summary", "urgent", "draft", "slug"]
-    static let album = ["title", "date", "summary", "cover", "photos", "urgent", "draft", "slug"]
-    static let page = ["title", "weight", "summary", "draft", "slug"]
+    static let news = ["title", "date", "summary", "author", "urgent", "attachments", "draft", "slug"]
+    static let event = ["title", "start", "end", "all_day", "location", "summary", "urgent", "attachments", "draft", "slug"]
+    static let album = ["title", "date", "summary", "cover", "photos", "urgent", "attachments", "draft", "slug"]
+    static let page = ["title", "weight", "summary", "attachments", "draft", "slug"]
     static let conference = [
         "title", "teacher", "location", "slot_minutes", "evenings", "booking", "per_family", "min_notice_hours",
-        "draft", "slug",
+        "attachments", "draft", "slug",
     ]
     static let photo = ["file", "caption"]
+    static let attachment = ["file", "title"]
     static let evening = ["date", "start", "end", "breaks"]
     static let breakKeys = ["start", "end"]
     static let booking = ["opens", "closes"]
@@ -184,6 +185,10 @@ struct ItemReader {
             loaded.item.weight = fields.int("weight") ?? 0
         case .conference:
             loaded.item.conference = readConference(fields, audience: placement.audience)
+        }
+        if fields.has("attachments") {
+            loaded.item.attachments = readAttachments(
+                fields, folder: placement.folder, media: &loaded.item.media, refused: &loaded.extraImages)
         }
         return loaded
     }
@@ -303,6 +308,93 @@ struct ItemReader {
             cover = photos.first?.file ?? ""
         }
         return AlbumInfo(photos: photos, cover: cover)
+    }
+
+    /// The item's attachments, each checked on disk (there, a known type, its bytes of that type,
+    /// not empty, not over `AttachmentType.maxBytes`) and resolved into `media`. Files that are
+    /// there but refused go to `refused`: they count as used, so each is reported once.
+    private func readAttachments(
+        _ fields: Fields, folder: String, media: inout [MediaReference], refused: inout [String]
+    ) -> [Attachment] {
+        let file = fields.file
+        var attachments: [Attachment] = []
+        var lines: [String: Int] = [:]
+        guard let list = fields.list("attachments") else { return [] }
+        for (node, line) in list {
+            var name: String?
+            var title: String?
+            if case .scalar(let scalar) = node, !Fields.isNull(scalar) {
+                name = scalar.string.trimmingCharacters(in: .whitespaces)
+            } else if let entry = Fields(node, line: line, what: "attachment", allowed: FrontMatterKeys.attachment,
+                                         file: file, lineOffset: 1, report: report) {
+                name = entry.text("file", required: true)
+                title = entry.text("title")
+            } else {
+                continue
+            }
+            guard let name, !name.isEmpty else { continue }
+            let path = folder + "/" + name
+            guard !name.contains("/") else {
+                report.add(file, line, "attachment '\(name)' must be a file name in \(folder)/, not a path")
+                continue
+            }
+            if let first = lines[name] {
+                report.add(file, line, "attachment '\(name)' is already listed on line \(first)")
+                continue
+            }
+            guard let type = AttachmentType(fileName: name) else {
+                report.add(file, line, "attachment '\(name)' is not a kind of file parents can open here; use \(AttachmentType.list)")
+                continue
+            }
+            guard tree.fileSet.contains(path) else {
+                var message = "attachment '\(name)' not found in \(folder)/"
+                let prefix = folder + "/"
+                let near = tree.files.filter { $0.hasPrefix(prefix) && isAttachmentName($0) }.map { String($0.dropFirst(prefix.count)) }
+                if let guess = closestMatch(to: name, among: near.filter { !$0.contains("/") }) { message += " (did you mean '\(guess)'?)" }
+                report.add(file, line, message)
+                continue
+            }
+            let url = root.appendingPathComponent(path)
+            refused.append(path)  // taken out again once every check passed
+            guard let (size, start) = Self.sizeAndStart(of: url) else {
+                report.add(file, line, "attachment '\(name)' cannot be read")
+                continue
+            }
+            if size == 0 {
+                report.add(file, line, "attachment '\(name)' is empty")
+                continue
+            }
+            if size > AttachmentType.maxBytes {
+                report.add(file, line, "attachment '\(name)' is \(megabytes(size)); attachments may be at most \(megabytes(AttachmentType.maxBytes)): make it smaller (a PDF saved 'for screen' or with smaller images) or split it")
+                continue
+            }
+            if !type.matches(start) {
+                report.add(file, line, "attachment '\(name)' is not a real .\(type.rawValue) file (its first bytes are not those of one); save it again as .\(type.rawValue) and try once more")
+                continue
+            }
+            refused.removeLast()
+            lines[name] = line
+            let shown = title ?? String(name.dropLast(type.rawValue.count + 1))
+            attachments.append(Attachment(file: name, title: shown, type: type, size: size))
+            media.append(MediaReference(kind: .attachment, source: name, path: name, sourcePath: path, file: url, line: line))
+        }
+        if list.isEmpty {
+            report.add(file, fields.lineOf("attachments"), "'attachments' is an empty list; list the files or leave 'attachments' out")
+        }
+        return attachments
+    }
+
+    /// A file's size and its first bytes (enough to tell its type).
+    private static func sizeAndStart(of url: URL) -> (Int, [UInt8])? {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        defer { try? handle.close() }
+        do {
+            let end = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+            return (Int(end), Array(try handle.read(upToCount: 8) ?? Data()))  // nil: an empty file
+        } catch {
+            return nil
+        }
     }
 
     /// An album photo's file. Its name is a file name as typed in YAML (or found in the folder),

@@ -18,11 +18,13 @@ public struct MediaReference: Hashable, Sendable {
         case image
         /// A photo of an album: listed under `photos:`, or found in the album's folder.
         case photo
+        /// A file listed under `attachments:`.
+        case attachment
     }
 
     public var kind: Kind
     /// The reference as written: the Markdown image source (`./foto%20een.jpg`, after Markdown
-    /// unescaping) or the album photo's file name.
+    /// unescaping), or the album photo's or attachment's file name.
     public var source: String
     /// The file's path relative to the item's folder, percent-decoded and without `.` parts
     /// (`foto een.jpg`). Appended to the item's logical path it names the media in manifests.

@@ -252,9 +252,11 @@ public struct ContentItem: Equatable, Sendable {
     /// The body parsed once while loading (validation needs it too), so rendering need not parse it
     /// again; nil for an item built by hand. Prefer `parsedBody`, which also covers that case.
     public var markdown: MarkdownDocument? = nil
+    /// Files listed under `attachments:`, in their order.
+    public var attachments: [Attachment] = []
     /// Every file the item shows, resolved and found on disk while loading: the body's images in
-    /// order of appearance (one per distinct source), then the album's photos in album order.
-    /// Empty for an item built by hand.
+    /// order of appearance (one per distinct source), then the album's photos in album order,
+    /// then the attachments. Empty for an item built by hand.
     public var media: [MediaReference] = []
 
     /// The parsed body: the document kept from loading when it still matches `body`, else a fresh parse.

@@ -89,3 +89,9 @@ func fileExtension(_ name: String) -> String {
 }
 
 func isImageName(_ name: String) -> Bool { imageExtensions.contains(fileExtension(name)) }
+
+/// "23.4 MB" (of 1,048,576 bytes, as file managers on phones count) for messages.
+func megabytes(_ bytes: Int) -> String {
+    let value = Double(bytes) / 1_048_576
+    return value == value.rounded() ? "\(Int(value)) MB" : String(format: "%.1f MB", value)
+}

@@ -83,6 +83,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var conference: Conference?
         /// `true` for an item with `urgent: true` (the app marks it); absent otherwise.
         public var urgent: Bool?
+        /// The files parents may open or save, in order; absent when there are none. Each names
+        /// its sealed file in the page's `media` (with the media type there).
+        public var attachments: [Attachment]?
 
         public init(
             path: String,
@@ -216,6 +219,22 @@ public struct Manifest: Codable, Equatable, Sendable {
             self.perFamily = perFamily
             self.minNoticeHours = minNoticeHours
             self.slots = slots
+        }
+    }
+
+    /// A file under an item (FORMAT.md "Pages"): the `media` entry that holds it, the title
+    /// parents see, the file name it is saved under and its size in bytes.
+    public struct Attachment: Codable, Equatable, Sendable {
+        public var media: String
+        public var title: String
+        public var name: String
+        public var size: Int
+
+        public init(media: String, title: String, name: String, size: Int) {
+            self.media = media
+            self.title = title
+            self.name = name
+            self.size = size
         }
     }
 

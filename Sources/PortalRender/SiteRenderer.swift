@@ -32,6 +32,21 @@ public struct MediaFile: Hashable, Sendable {
     }
 }
 
+/// A file an item carries under `attachments:`, as loading resolved it.
+public struct AttachmentFile: Hashable, Sendable {
+    /// Logical path that names the file in manifests, e.g. `news/nieuwsbrief/december.pdf`.
+    public var logicalPath: String
+    /// Path of the source file relative to the content folder.
+    public var sourcePath: String
+    /// The source file on disk.
+    public var file: URL
+    public var title: String
+    /// The file name a parent saves it under.
+    public var name: String
+    public var type: AttachmentType
+    public var size: Int
+}
+
 /// One item ready for sealing: the fragment and what it refers to.
 public struct RenderedItem: Sendable {
     public var item: ContentItem
@@ -41,6 +56,8 @@ public struct RenderedItem: Sendable {
     public var summary: String
     /// Inline images and album photos, in order of appearance.
     public var media: [MediaFile]
+    /// The files under `attachments:`, in their order.
+    public var attachments: [AttachmentFile] = []
 }
 
 public struct RenderedAudience: Sendable {
@@ -152,8 +169,22 @@ public struct SiteRenderer: Sendable {
         if let schedule = item.conference {
             context["conference"] = conferenceContext(schedule, dates: dates)
         }
+        let attachments = item.attachments.compactMap { attachment -> AttachmentFile? in
+            guard let reference = item.attachmentFile(attachment) else { return nil }  // loading resolves each
+            return AttachmentFile(
+                logicalPath: item.logicalPath + "/" + reference.path, sourcePath: reference.sourcePath, file: reference.file,
+                title: attachment.title, name: attachment.file, type: attachment.type, size: attachment.size)
+        }
+        if !attachments.isEmpty {
+            context["has_attachments"] = true
+            context["attachments"] = attachments.map { file -> [String: Any] in
+                ["media": file.logicalPath, "title": file.title, "name": file.name,
+                 "type": file.type.rawValue.uppercased(), "size": Self.sizeText(file.size)]
+            }
+        }
         let html = theme.render("item", context)
-        return RenderedItem(item: item, html: html, summary: item.summary ?? Self.summary(fromHTML: body), media: media)
+        return RenderedItem(
+            item: item, html: html, summary: item.summary ?? Self.summary(fromHTML: body), media: media, attachments: attachments)
     }
 
     private func conferenceContext(_ schedule: ConferenceSchedule, dates: DateText) -> [String: Any] {
@@ -169,6 +200,13 @@ public struct SiteRenderer: Sendable {
         ]
         if let location = schedule.location { context["location"] = location }
         return context
+    }
+
+    /// "1,2 MB" or "312 kB", the Dutch way (the fragment is Dutch; the app writes its own).
+    static func sizeText(_ bytes: Int) -> String {
+        if bytes < 1_000_000 { return "\(max(1, (bytes + 500) / 1000)) kB" }
+        let tenths = (bytes + 50_000) / 100_000
+        return "\(tenths / 10),\(tenths % 10) MB"
     }
 
     /// Internal links (`/news/slug`) become app routes; everything else stays as it is.

@@ -130,6 +130,12 @@ actor PreviewState {
     }
 
     func media(_ logicalPath: String) -> Response {
+        if case .success(let site) = current(), let attachment = site.attachmentSources[logicalPath] {
+            guard let data = FileManager.default.contents(atPath: contentRoot.appendingPathComponent(attachment.source).path) else {
+                return Response(status: .notFound)
+            }
+            return Response(status: .ok, headers: [.contentType: attachment.type], body: .init(byteBuffer: .init(bytes: data)))
+        }
         guard case .success(let site) = current(), let source = site.mediaSources[logicalPath] else {
             return Response(status: .notFound)
         }
@@ -305,6 +311,8 @@ struct PreviewSite: Sendable {
     let renderer: SiteRenderer
     let rendered: [Audience: RenderedAudience]
     let mediaSources: [String: String]
+    /// Attachments by logical path: served as they are (they are not photos to make variants of).
+    let attachmentSources: [String: (source: String, type: String)]
     /// Problems of the items left out of this preview (shown above every index page).
     var held: [ContentProblem] = []
 
@@ -315,13 +323,16 @@ struct PreviewSite: Sendable {
     private init(renderer: SiteRenderer, rendered: [Audience: RenderedAudience]) {
         self.renderer = renderer
         var media: [String: String] = [:]
+        var attachments: [String: (source: String, type: String)] = [:]
         for audience in rendered.values {
             for item in audience.items {
                 for file in item.media { media[file.logicalPath] = file.sourcePath }
+                for file in item.attachments { attachments[file.logicalPath] = (file.sourcePath, file.type.mimeType) }
             }
         }
         self.rendered = rendered
         self.mediaSources = media
+        self.attachmentSources = attachments
     }
 
     /// This site with the items of `update` rendered again (site.yaml and the theme unchanged).
@@ -422,6 +433,7 @@ struct PreviewSite: Sendable {
         // In the preview images come straight from content/; in output/ they are sealed blobs.
         let fragment = item.html
             .replacingOccurrences(of: "data-media=\"", with: "src=\"/media/")
+            .replacingOccurrences(of: "data-attachment=\"", with: "href=\"/media/")
             .replacingOccurrences(of: "href=\"#/item/", with: "href=\"/a/\(id)/item/")
         return renderer.theme.render("preview-item", [
             "school": renderer.site.config.name, "audience": renderer.title(of: audience), "audience_id": id,

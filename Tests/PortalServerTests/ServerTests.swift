@@ -216,6 +216,26 @@ final class ServerTests: XCTestCase {
         XCTAssertFalse(bytes.range(of: Data("OPSECRET".utf8)) != nil, "no camera make or GPS text left")
     }
 
+    /// An attachment in the preview is a link to the school's file, served as it is with its type.
+    func testPreviewLinksAttachmentsToTheFileItself() async throws {
+        let workspace = try Workspace()
+        let pdf = Data("%PDF-1.4\n% nieuwsbrief\n%%EOF\n".utf8)
+        try FileManager.default.createDirectory(at: workspace.url("content/news/brief"), withIntermediateDirectories: true)
+        try pdf.write(to: workspace.url("content/news/brief/december.pdf"))
+        try workspace.write("content/news/brief/index.md", "---\ntitle: Brief\ndate: 2026-11-30\nattachments:\n  - file: december.pdf\n    title: Nieuwsbrief december\n---\nZie de bijlage.\n")
+        let preview = PreviewServer(contentRoot: workspace.url("content"), themeRoot: workspace.url("themes/default"))
+        let (printed, task) = try await started { try await preview.run(ready: $0) }
+        defer { task.cancel() }
+        let (base, key) = try link(printed)
+        let (_, page, _) = try await get(base + "/a/school/item/news/brief?key=" + key)
+        XCTAssertTrue(page.contains(#"<a href="/media/news/brief/december.pdf" download="december.pdf">Nieuwsbrief december</a>"#), page)
+        let (status, _, headers) = try await get(base + "/media/news/brief/december.pdf?key=" + key)
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(headers["content-type"], "application/pdf")
+        let (bytes, _) = try await URLSession.shared.data(from: URL(string: base + "/media/news/brief/december.pdf?key=" + key)!)
+        XCTAssertEqual(bytes, pdf)
+    }
+
     func testServeSendsTheSiteWithTheSecurityHeaders() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-serve-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 // The views built from decrypted pages: timeline, item, calendar, info pages, settings, login.
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
+import { attachmentList, attachmentsOf } from './attachments.js';
 import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
@@ -58,6 +59,8 @@ export function timelineView(state, visit) {
         h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
         item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null,
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
+        attachmentsOf(item, aud).length ? h('p', { class: 'attachment-count', 'data-testid': 'attachment-count' },
+          t('attach.count', { n: attachmentsOf(item, aud).length })) : null,
       ))));
   }
   const older = olderButton(visit);
@@ -169,10 +172,11 @@ export function itemView(state, visit, path) {
   const where = isEvent(item) ? [item.event.location ? h('p', { class: 'where', dir: 'auto' }, item.event.location) : null,
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, visit) : null;
+  const files = attachmentList(item, aud, visit);
   const book = item.kind === 'conference' && item.conference
     ? h('p', { class: 'item-actions' }, h('a', { class: 'button primary', href: '#/book/' + path, 'data-testid': 'book-link' }, t('booking.open'))) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, gallery);
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, files, gallery);
   visit.session.openItem(aud, item).then((html) => {
     if (!visit.current()) return;
     const frag = sanitizeFragment(html);
@@ -182,6 +186,8 @@ export function itemView(state, visit, path) {
     for (const hd of frag.querySelectorAll('.item__header')) hd.remove();
     // The app's gallery (lazy thumbnails, lightbox, downloads) replaces the fragment's photo list.
     if (gallery) for (const list of frag.querySelectorAll('.album')) list.remove();
+    // So does the app's list of attachments (opened on demand, in the parent's language).
+    for (const list of frag.querySelectorAll('.attachments')) list.remove();
     const own = frag.querySelector('h1');
     if (own && own.textContent.trim() === item.title.trim()) own.remove();
     for (const img of frag.querySelectorAll('img[data-media]')) {
