@@ -32,12 +32,6 @@ public enum AttachmentType: String, CaseIterable, Sendable {
         }
     }
 
-    /// The type by its media type (a teacher's upload names one).
-    public init?(mimeType: String) {
-        guard let type = Self.allCases.first(where: { $0.mimeType == mimeType }) else { return nil }
-        self = type
-    }
-
     /// What a file of this type starts with: PDF's header, a ZIP container (Office Open XML,
     /// OpenDocument) or the OLE compound file of the old Office formats.
     var magic: [UInt8] {

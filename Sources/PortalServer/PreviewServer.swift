@@ -130,15 +130,14 @@ actor PreviewState {
     }
 
     func media(_ logicalPath: String) -> Response {
-        if case .success(let site) = current(), let attachment = site.attachmentSources[logicalPath] {
+        guard case .success(let site) = current() else { return Response(status: .notFound) }
+        if let attachment = site.attachmentSources[logicalPath] {
             guard let data = FileManager.default.contents(atPath: contentRoot.appendingPathComponent(attachment.source).path) else {
                 return Response(status: .notFound)
             }
             return Response(status: .ok, headers: [.contentType: attachment.type], body: .init(byteBuffer: .init(bytes: data)))
         }
-        guard case .success(let site) = current(), let source = site.mediaSources[logicalPath] else {
-            return Response(status: .notFound)
-        }
+        guard let source = site.mediaSources[logicalPath] else { return Response(status: .notFound) }
         let file = contentRoot.appendingPathComponent(source)
         guard let stamp = try? FileStamp.of(file.path) else { return Response(status: .notFound) }
         let variant: PhotoVariant

@@ -11,10 +11,7 @@ final class AttachmentContentTests: XCTestCase {
     private let docx = Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00] + Array(repeating: 0, count: 40))
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("portal-attachments-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: fixtureSite("valid").appendingPathComponent("site.yaml"), to: folder.appendingPathComponent("site.yaml"))
+        folder = try temporarySite("portal-attachments")
     }
 
     override func tearDownWithError() throws {

@@ -7,11 +7,7 @@ final class ContentRobustnessTests: XCTestCase {
     private var folder: URL!
 
     override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("portal-content-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            at: fixtureSite("valid").appendingPathComponent("site.yaml"), to: folder.appendingPathComponent("site.yaml"))
+        folder = try temporarySite("portal-content")
     }
 
     override func tearDownWithError() throws {

@@ -18,3 +18,12 @@ func problems(_ name: String) -> [String] {
         return error.problems.map(\.description)
     }
 }
+
+/// A fresh folder holding only the valid fixture's site.yaml, for a test to add files to.
+func temporarySite(_ prefix: String) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+        at: fixtureSite("valid").appendingPathComponent("site.yaml"), to: folder.appendingPathComponent("site.yaml"))
+    return folder
+}

@@ -22,7 +22,7 @@ export function attachmentsOf(item, aud) {
 }
 
 /** "28 kB" / "1,2 MB" in the parent's language. */
-export function sizeText(bytes) {
+function sizeText(bytes) {
   const mb = bytes >= 1e6;
   return new Intl.NumberFormat(locale(), { style: 'unit', unit: mb ? 'megabyte' : 'kilobyte', maximumFractionDigits: mb ? 1 : 0 })
     .format(mb ? bytes / 1e6 : Math.max(1, bytes / 1e3));

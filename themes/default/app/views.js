@@ -50,6 +50,7 @@ export function timelineView(state, visit) {
   const list = h('ol', { class: 'cards', 'data-testid': 'timeline' });
   for (const { item, aud } of entries) {
     const photos = item.album && Array.isArray(item.album.photos) ? item.album.photos.length : 0;
+    const files = attachmentsOf(item, aud).length;
     const cover = item.album && item.album.cover ? h('img', { class: 'cover', alt: '' }) : null;
     if (cover) visit.loadMedia(aud, item.album.cover, cover, { thumb: true, quiet: true });
     list.append(h('li', null, h('article', { class: 'card' + (item.album ? ' card-album' : ''), 'data-path': item.path },
@@ -59,8 +60,7 @@ export function timelineView(state, visit) {
         h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
         item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null,
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
-        attachmentsOf(item, aud).length ? h('p', { class: 'attachment-count', 'data-testid': 'attachment-count' },
-          t('attach.count', { n: attachmentsOf(item, aud).length })) : null,
+        files ? h('p', { class: 'attachment-count', 'data-testid': 'attachment-count' }, t('attach.count', { n: files })) : null,
       ))));
   }
   const older = olderButton(visit);
