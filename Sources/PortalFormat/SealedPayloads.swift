@@ -272,6 +272,20 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         }
     }
 
+    /// A file of the post (a newsletter as PDF): the upload that holds it, as the teacher picked
+    /// it (sealed as it is, like `attachments:` in content/), its file name and what parents see.
+    public struct Attachment: Codable, Sendable, Equatable {
+        public var part: String
+        public var name: String
+        public var title: String?
+
+        public init(part: String, name: String, title: String? = nil) {
+            self.part = part
+            self.name = name
+            self.title = title
+        }
+    }
+
     public var kind: Kind
     public var title: String
     /// Markdown, as content/ items have it (may be empty for an event).
@@ -286,12 +300,15 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
     public var location: String?
     /// News and albums: the photos, in order (an album has at least one).
     public var photos: [Photo]
+    /// Any kind: files listed under the item.
+    public var attachments: [Attachment]
 
     public init(
         kind: Kind = .news, title: String, text: String, date: String? = nil, urgent: Bool = false,
-        start: String? = nil, end: String? = nil, location: String? = nil, photos: [Photo] = []
+        start: String? = nil, end: String? = nil, location: String? = nil, photos: [Photo] = [], attachments: [Attachment] = []
     ) {
         self.photos = photos
+        self.attachments = attachments
         self.kind = kind
         self.title = title
         self.text = text
@@ -302,7 +319,7 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         self.location = location
     }
 
-    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent, start, end, location, photos }
+    enum CodingKeys: String, CodingKey { case kind, title, text, date, urgent, start, end, location, photos, attachments }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -315,6 +332,7 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         end = try c.decodeIfPresent(String.self, forKey: .end)
         location = try c.decodeIfPresent(String.self, forKey: .location)
         photos = try c.decodeIfPresent([Photo].self, forKey: .photos) ?? []
+        attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -328,6 +346,7 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
         try c.encodeIfPresent(end, forKey: .end)
         try c.encodeIfPresent(location, forKey: .location)
         if !photos.isEmpty { try c.encode(photos, forKey: .photos) }
+        if !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
     }
 
     public static let sealInfo = "ouderportaal/2 post"

@@ -22,6 +22,13 @@ struct PostDraft: Codable {
     var post: PostPayload
 }
 
+/// A post's files as they came from the teacher's phone: the photos (JPEG, re-encoded there) and
+/// the attachments (as picked), in the post's order.
+struct PostFiles {
+    var photos: [[UInt8]] = []
+    var attachments: [[UInt8]] = []
+}
+
 enum TeacherPosts {
     /// Why a post cannot go into content/ (the teacher reads it as the rejection's reason).
     struct Refusal: Error { let reason: String }
@@ -53,7 +60,7 @@ enum TeacherPosts {
                 if FileManager.default.fileExists(atPath: file.path) { try FileManager.default.removeItem(at: file) }
             }
             try remove(draftsFolder(keys).appendingPathComponent(row.id + ".json"))
-            try remove(draftPhotos(keys, id: row.id))
+            try remove(draftFiles(keys, id: row.id))
             if let path = published(keys)[row.id] {
                 try removePublished(path, paths: paths)
                 try setPublished(row.id, nil, keys: keys)
@@ -75,7 +82,7 @@ enum TeacherPosts {
             throw Refusal(reason: "Met deze code kunt u niet voor \(group) schrijven.")
         }
         let title = post.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty, title.count <= 200, !title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !title.isEmpty, title.count <= 200, !hasControl(title) else {
             throw Refusal(reason: "De titel moet 1 tot 200 tekens zijn, op één regel.")
         }
         guard post.text.count <= 60_000, post.kind != .news || !post.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -83,12 +90,25 @@ enum TeacherPosts {
         }
         if post.kind == .album && post.photos.isEmpty { throw Refusal(reason: "Een album heeft minstens één foto.") }
         if post.kind == .event && !post.photos.isEmpty { throw Refusal(reason: "Een agenda-item heeft geen foto's; maak er een bericht of album van.") }
-        guard post.photos.count <= PostRequest.maxParts, Set(post.photos.map(\.part)).count == post.photos.count else {
-            throw Refusal(reason: "Een bericht heeft hoogstens \(PostRequest.maxParts) verschillende foto's.")
+        let parts = post.photos.map(\.part) + post.attachments.map(\.part)
+        guard parts.count <= PostRequest.maxParts, Set(parts).count == parts.count else {
+            throw Refusal(reason: "Een bericht heeft hoogstens \(PostRequest.maxParts) verschillende foto's en bestanden.")
+        }
+        for attachment in post.attachments {
+            let name = attachment.name
+            guard !name.isEmpty, name.count <= 200, !name.contains("/"), !hasControl(name) else {
+                throw Refusal(reason: "Een bestandsnaam moet 1 tot 200 tekens zijn, zonder '/'.")
+            }
+            guard AttachmentType(fileName: name) != nil else {
+                throw Refusal(reason: "Het bestand '\(name)' kan niet mee: alleen \(AttachmentType.list).")
+            }
+            if let title = attachment.title, title.count > 200 || hasControl(title) {
+                throw Refusal(reason: "De naam van een bestand moet op één regel en korter dan 200 tekens zijn.")
+            }
         }
         for photo in post.photos {
             if let caption = photo.caption,
-               caption.count > 500 || caption.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+               caption.count > 500 || hasControl(caption) {
                 throw Refusal(reason: "Een onderschrift moet op één regel en korter dan 500 tekens zijn.")
             }
         }
@@ -105,9 +125,38 @@ enum TeacherPosts {
             }
         }
         if let location = post.location,
-           location.count > 200 || location.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+           location.count > 200 || hasControl(location) {
             throw Refusal(reason: "De plaats moet op één regel en korter dan 200 tekens zijn.")
         }
+    }
+
+    static func hasControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    /// The file names the post's attachments get in content/: the teacher's name in lower case
+    /// with `-` for anything else (`Nieuwsbrief December.PDF` -> `nieuwsbrief-december.pdf`),
+    /// made unique within the post.
+    static func attachmentNames(_ post: PostPayload) -> [String] {
+        var names: [String] = []
+        for attachment in post.attachments {
+            let type = AttachmentType(fileName: attachment.name)?.rawValue ?? "bin"
+            let stem = Scaffold.slug(for: (attachment.name as NSString).deletingPathExtension)
+            let base = stem.isEmpty ? "bijlage" : stem
+            var name = base + "." + type, n = 2
+            while names.contains(name) {
+                name = "\(base)-\(n).\(type)"
+                n += 1
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// What parents see for an attachment: the teacher's title, or the name as picked without its extension.
+    static func attachmentTitle(_ attachment: PostPayload.Attachment) -> String {
+        let title = attachment.title?.trimmingCharacters(in: .whitespaces) ?? ""
+        return title.isEmpty ? (attachment.name as NSString).deletingPathExtension.trimmingCharacters(in: .whitespaces) : title
     }
 
     /// A caption as the alt text of a Markdown image: brackets and backslashes escaped, one line.
@@ -157,6 +206,12 @@ enum TeacherPosts {
                 lines.append("location: " + Scaffold.yamlQuoted(location))
             }
         }
+        if !post.attachments.isEmpty {
+            lines.append("attachments:")
+            for (attachment, file) in zip(post.attachments, attachmentNames(post)) {
+                lines += ["  - file: " + file, "    title: " + Scaffold.yamlQuoted(attachmentTitle(attachment))]
+            }
+        }
         if post.urgent { lines.append("urgent: true") }
         lines.append("---")
         var body = post.text.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -172,10 +227,11 @@ enum TeacherPosts {
 
     /// Writes the post into content/groups/<group>/ (news/<slug>.md with its photos as
     /// <slug>-<n>.jpg beside it, calendar/<slug>.md, or albums/<slug>/ with index.md and
-    /// foto-<nn>.jpg) and checks the whole content; a post that would break it is taken out again.
-    /// Returns the path in content/ (the file, or the album's folder).
+    /// foto-<nn>.jpg; a news or calendar post with attachments is a folder <slug>/index.md with its
+    /// files in it) and checks the whole content; a post that would break it is taken out again.
+    /// Returns the path in content/ (the file, or the item's folder).
     static func publish(
-        _ post: PostPayload, photos: [[UInt8]] = [], author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig
+        _ post: PostPayload, files: PostFiles = PostFiles(), author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig
     ) throws -> String {
         let section = post.kind == .event ? "calendar" : post.kind == .album ? "albums" : "news"
         let folder = paths.contentURL.appendingPathComponent("groups/\(group)/\(section)", isDirectory: true)
@@ -188,14 +244,17 @@ enum TeacherPosts {
             n += 1
         }
         let album = post.kind == .album
-        let home = album ? folder.appendingPathComponent(slug, isDirectory: true) : folder
-        let names = photos.indices.map { album ? String(format: "foto-%02d.jpg", $0 + 1) : "\(slug)-\($0 + 1).jpg" }
-        let file = album ? home.appendingPathComponent("index.md") : folder.appendingPathComponent(slug + ".md")
-        // What to take out again if the content does not load: the album's folder, or the files.
-        let written = album ? [home] : names.map { home.appendingPathComponent($0) } + [file]
+        let bundle = album || !post.attachments.isEmpty
+        let home = bundle ? folder.appendingPathComponent(slug, isDirectory: true) : folder
+        let names = files.photos.indices.map { album ? String(format: "foto-%02d.jpg", $0 + 1) : "\(slug)-\($0 + 1).jpg" }
+        let file = bundle ? home.appendingPathComponent("index.md") : folder.appendingPathComponent(slug + ".md")
+        // What to take out again if the content does not load: the item's folder, or the files.
+        let written = bundle ? [home] : names.map { home.appendingPathComponent($0) } + [file]
         do {
-            if album { try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false) }
-            for (name, bytes) in zip(names, photos) { try AtomicFile.write(bytes, to: home.appendingPathComponent(name).path, mode: 0o644) }
+            if bundle { try FileManager.default.createDirectory(at: home, withIntermediateDirectories: false) }
+            for (name, bytes) in zip(names + attachmentNames(post), files.photos + files.attachments) {
+                try AtomicFile.write(bytes, to: home.appendingPathComponent(name).path, mode: 0o644)
+            }
             try AtomicFile.write(
                 Array(markdown(post, author: author, received: received, timeZone: site.timezone, photoFiles: names).utf8), to: file.path, mode: 0o644)
             _ = try ContentLoader(root: paths.contentURL).load()
@@ -204,10 +263,11 @@ enum TeacherPosts {
             let problems = (error as? ContentErrors)?.problems.filter { $0.file.contains(slug) }.map(\.message) ?? []
             throw Refusal(reason: "Het bericht past niet in de site: " + (problems.isEmpty ? "\(error)" : problems.joined(separator: "; ")))
         }
-        return "groups/\(group)/\(section)/" + (album ? slug : slug + ".md")
+        return "groups/\(group)/\(section)/" + (bundle ? slug : slug + ".md")
     }
 
-    /// A published post's files: its path, and for news the photos beside it (<slug>-<n>.jpg).
+    /// A published post's files: its path (a file or a folder), and for a news file the photos
+    /// beside it (<slug>-<n>.jpg).
     static func removePublished(_ path: String, paths: PathOptions) throws {
         let url = paths.contentURL.appendingPathComponent(path)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -220,40 +280,59 @@ enum TeacherPosts {
         }
     }
 
-    /// The post's photos, fetched from the receiver and opened with the school's inbox key, bound
-    /// to the post's teacher and group (a part of another post, teacher or group does not open).
-    static func photos(of post: PostPayload, row: PostRow, client: ReceiverClient, keystore: Keystore) async throws -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        for photo in post.photos {
+    /// The post's photos and files, fetched from the receiver and opened with the school's inbox
+    /// key, bound to the post's teacher and group (a part of another post, teacher or group does not open).
+    static func files(of post: PostPayload, row: PostRow, client: ReceiverClient, keystore: Keystore) async throws -> PostFiles {
+        func open(_ part: String, _ what: String) async throws -> [UInt8] {
             let fetched: (upload: AdminUpload, chunks: [[UInt8]])
-            do { fetched = try await client.upload(id: photo.part) } catch ReceiverClientError.refused(_, let code, _)
+            do { fetched = try await client.upload(id: part) } catch ReceiverClientError.refused(_, let code, _)
                 where code == "unknown_upload" || code == "upload_incomplete" {
-                throw Refusal(reason: "Een foto van dit bericht is niet (helemaal) aangekomen; stuur het bericht opnieuw.")
+                throw Refusal(reason: "\(what) van dit bericht is niet (helemaal) aangekomen; stuur het bericht opnieuw.")
             }
             guard let enc = fetched.upload.encBytes, let bytes = try? UploadStream.open(
                 enc: enc, chunks: fetched.chunks, recipientSecretKey: keystore.inboxSecretKey, tokenID: row.tokenID, group: row.group,
-                partID: photo.part)
-            else { throw Refusal(reason: "Een foto van dit bericht kon op school niet worden geopend.") }
+                partID: part)
+            else { throw Refusal(reason: "\(what) van dit bericht kon op school niet worden geopend.") }
+            return bytes
+        }
+        var files = PostFiles()
+        for photo in post.photos {
+            let bytes = try await open(photo.part, "Een foto")
             guard bytes.starts(with: [0xFF, 0xD8, 0xFF]) else { throw Refusal(reason: "Een foto van dit bericht is geen JPEG-foto.") }
-            out.append(bytes)
+            files.photos.append(bytes)
         }
-        return out
+        for attachment in post.attachments {
+            let bytes = try await open(attachment.part, "Het bestand '\(attachment.name)'")
+            guard let type = AttachmentType(fileName: attachment.name), type.matches(bytes) else {
+                throw Refusal(reason: "Het bestand '\(attachment.name)' is geen echt \(AttachmentType(fileName: attachment.name)?.rawValue.uppercased() ?? "")-bestand.")
+            }
+            guard bytes.count <= AttachmentType.maxBytes else {
+                throw Refusal(reason: "Het bestand '\(attachment.name)' is groter dan \(AttachmentType.maxBytes / 1_048_576) MB.")
+            }
+            files.attachments.append(bytes)
+        }
+        return files
     }
 
-    /// keys/drafts/<id>/: the photos of a post waiting for approval (0700: they show children).
-    static func draftPhotos(_ keys: URL, id: String) -> URL { draftsFolder(keys).appendingPathComponent(id, isDirectory: true) }
+    /// keys/drafts/<id>/: the files of a post waiting for approval (0700: photos show children).
+    static func draftFiles(_ keys: URL, id: String) -> URL { draftsFolder(keys).appendingPathComponent(id, isDirectory: true) }
 
-    static func keepDraftPhotos(_ photos: [[UInt8]], keys: URL, id: String) throws {
-        guard !photos.isEmpty else { return }
-        let folder = draftPhotos(keys, id: id)
+    static func keepDraftFiles(_ files: PostFiles, keys: URL, id: String) throws {
+        guard !files.photos.isEmpty || !files.attachments.isEmpty else { return }
+        let folder = draftFiles(keys, id: id)
         try PrivateDirectory.make(folder.path)
-        for (i, bytes) in photos.enumerated() { try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(i + 1).jpg").path, mode: 0o600) }
+        for (i, bytes) in files.photos.enumerated() { try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(i + 1).jpg").path, mode: 0o600) }
+        for (i, bytes) in files.attachments.enumerated() {
+            try AtomicFile.write(bytes, to: folder.appendingPathComponent("attachment-\(i + 1)").path, mode: 0o600)
+        }
     }
 
-    static func readDraftPhotos(_ draft: PostDraft, keys: URL) throws -> [[UInt8]] {
-        try draft.post.photos.indices.map { i in
-            Array(try Data(contentsOf: draftPhotos(keys, id: draft.id).appendingPathComponent("\(i + 1).jpg")))
-        }
+    static func readDraftFiles(_ draft: PostDraft, keys: URL) throws -> PostFiles {
+        let folder = draftFiles(keys, id: draft.id)
+        func read(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: folder.appendingPathComponent(name))) }
+        return PostFiles(
+            photos: try draft.post.photos.indices.map { try read("\($0 + 1).jpg") },
+            attachments: try draft.post.attachments.indices.map { try read("attachment-\($0 + 1)") })
     }
 
     /// The reason sealed to the group's current inbox key, bound to the teacher's token and the post.
@@ -278,18 +357,18 @@ enum TeacherPosts {
                     throw Refusal(reason: "Het bericht kon op school niet worden geopend.")
                 }
                 try check(post, group: row.group, token: token, site: site)
-                let photos = try await photos(of: post, row: row, client: client, keystore: keystore)
+                let files = try await files(of: post, row: row, client: client, keystore: keystore)
                 let received = RFC3339.date(row.received) ?? Date()
                 switch site.teacherPosts {
                 case .publish:
-                    let path = try publish(post, photos: photos, author: author, group: row.group, received: received, paths: paths, site: site)
+                    let path = try publish(post, files: files, author: author, group: row.group, received: received, paths: paths, site: site)
                     try setPublished(row.id, path, keys: keystore.directory)
                     try await client.setPostState(id: row.id, .published)
                     lines.append("Published \"\(post.title)\" by \(author) as content/\(path) (live at the next generate).")
                 case .approve:
                     let folder = draftsFolder(keystore.directory)
                     try PrivateDirectory.make(folder.path)
-                    try keepDraftPhotos(photos, keys: keystore.directory, id: row.id)
+                    try keepDraftFiles(files, keys: keystore.directory, id: row.id)
                     let draft = PostDraft(id: row.id, tokenID: row.tokenID, author: author, group: row.group, received: row.received, post: post)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -339,7 +418,7 @@ struct DraftsCommand: AsyncParsableCommand {
 
     static func remove(_ draft: PostDraft, _ keysOption: KeysOption) {
         try? FileManager.default.removeItem(at: TeacherPosts.draftsFolder(keysOption.keysURL).appendingPathComponent(draft.id + ".json"))
-        try? FileManager.default.removeItem(at: TeacherPosts.draftPhotos(keysOption.keysURL, id: draft.id))
+        try? FileManager.default.removeItem(at: TeacherPosts.draftFiles(keysOption.keysURL, id: draft.id))
     }
 
     struct List: AsyncParsableCommand {
@@ -379,7 +458,7 @@ struct DraftsCommand: AsyncParsableCommand {
             let site = try ContentLoader(root: receiverOptions.paths.contentURL).siteConfig()
             do {
                 let path = try TeacherPosts.publish(
-                    d.post, photos: try TeacherPosts.readDraftPhotos(d, keys: receiverOptions.keysOption.keysURL), author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
+                    d.post, files: try TeacherPosts.readDraftFiles(d, keys: receiverOptions.keysOption.keysURL), author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
                 try TeacherPosts.setPublished(d.id, path, keys: receiverOptions.keysOption.keysURL)
                 try await client.setPostState(id: d.id, .published)
                 DraftsCommand.remove(d, receiverOptions.keysOption)

@@ -149,17 +149,7 @@ final class TeacherPostSyncTests: XCTestCase {
         let jpegs = try ["content/albums/schoolreis-2026/picknickweide.jpg", "content/news/kinderboekenweek-2026/foto.jpg"].map {
             Array(try Data(contentsOf: workspace.url($0)))
         }
-        func upload(_ bytes: [UInt8]) async throws -> String {
-            let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
-            let sealed = try UploadStream.seal(bytes, recipientPublicKey: school.inboxKey, tokenID: opener.tokenID, group: "groep-5", partID: id)
-            _ = try await client.send("POST", "/v1/staff/uploads", body: Array(try JSONSerialization.data(withJSONObject: [
-                "id": id, "group": "groep-5", "enc": Data(sealed.enc).base64EncodedString(), "chunks": sealed.chunks.count,
-            ])))
-            for (i, chunk) in sealed.chunks.enumerated() {
-                _ = try await client.send("PUT", "/v1/staff/uploads/\(id)/\(i)", body: chunk, type: "application/octet-stream")
-            }
-            return id
-        }
+        let upload = school.upload
         let post = school.post
         let parts = [try await upload(jpegs[0]), try await upload(jpegs[1])]
         _ = try await post(PostPayload(kind: .album, title: "Naar het bos", text: "Wat een dag!", date: "2026-12-02",
@@ -208,6 +198,63 @@ final class TeacherPostSyncTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: news.path))
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/news/voorlezen-1.jpg").path))
     }
+
+    /// A newsletter PDF from the teacher's phone: sealed in chunks like a photo, sent as it is,
+    /// written by `portal sync` into a folder of its own (index.md with `attachments:` and the
+    /// file under a plain name) that `portal check` and `generate` accept; a file whose first bytes
+    /// are not of its named type and a type content/ does not take are refused with a reason the
+    /// teacher reads. Retracting the post removes its folder.
+    func testAttachmentsFromThePhoneBecomeAnItemFolderWithTheFileAsItIs() async throws {
+        let school = try TeacherSchool(self)
+        defer { school.receiver.stop() }
+        try await school.receiver.waitUntilHealthy()
+        let workspace = school.workspace
+        let pdf = Array(try Data(contentsOf: workspace.url("content/news/kerstdiner-intekenlijst.pdf")))
+        let photo = Array(try Data(contentsOf: workspace.url("content/news/kinderboekenweek-2026/foto.jpg")))
+        let (pdfPart, photoPart) = (try await school.upload(pdf), try await school.upload(photo))
+        let postID = try await school.post(PostPayload(
+            title: "Nieuwsbrief december", text: "De nieuwsbrief staat hieronder.", date: "2026-12-02",
+            photos: [PostPayload.Photo(part: photoPart, caption: "Kerstboom")],
+            attachments: [PostPayload.Attachment(part: pdfPart, name: "Nieuwsbrief December 2026.PDF")]))
+        let fake = try await school.upload(pdf)
+        _ = try await school.post(PostPayload(
+            title: "Rooster", text: "x", attachments: [PostPayload.Attachment(part: fake, name: "rooster.docx", title: "Rooster")]))
+        let program = try await school.upload(pdf)
+        _ = try await school.post(PostPayload(
+            kind: .event, title: "Kerstdiner", text: "", start: "2026-12-17 17:30",
+            attachments: [PostPayload.Attachment(part: program, name: "setup.exe")]))
+
+        let synced = try run(["sync", "--receiver", school.receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(synced.contains("as content/groups/groep-5/news/nieuwsbrief-december "), synced)
+        XCTAssertTrue(synced.contains("Het bestand 'rooster.docx' is geen echt DOCX-bestand."), synced)
+        XCTAssertTrue(synced.contains("Het bestand 'setup.exe' kan niet mee: alleen .pdf, .doc"), synced)
+        let folder = workspace.url("content/groups/groep-5/news/nieuwsbrief-december")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+                       ["index.md", "nieuwsbrief-december-1.jpg", "nieuwsbrief-december-2026.pdf"])
+        XCTAssertEqual(Array(try Data(contentsOf: folder.appendingPathComponent("nieuwsbrief-december-2026.pdf"))), pdf, "sent as it is")
+        XCTAssertEqual(try String(contentsOf: folder.appendingPathComponent("index.md"), encoding: .utf8), """
+            ---
+            title: "Nieuwsbrief december"
+            date: 2026-12-02
+            author: "Juf Sanne"
+            attachments:
+              - file: nieuwsbrief-december-2026.pdf
+                title: "Nieuwsbrief December 2026"
+            ---
+            De nieuwsbrief staat hieronder.
+
+            ![Kerstboom](nieuwsbrief-december-1.jpg)
+
+            """)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/news/rooster.md").path))
+        try run(["check"], in: workspace)
+        try run(["generate"], in: workspace)
+
+        _ = try await school.client.send("DELETE", "/v1/staff/posts/" + postID)
+        let removed = try run(["sync", "--receiver", school.receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(removed.contains("Removed content/groups/groep-5/news/nieuwsbrief-december:"), removed)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
+    }
 }
 
 /// The example school with `teacher_posts: publish`, a groep-5 teacher's code, a running receiver,
@@ -234,13 +281,26 @@ final class TeacherSchool {
             signer: RequestSigner(tokenID: opener.tokenID, seed: Array(try XCTUnwrap(Data(base64Encoded: slot.signingSeed)))))
     }
 
-    /// Sends a post as the teacher's app does (naming its photos' parts); its id.
+    /// Sends a post as the teacher's app does (naming its photos' and files' parts); its id.
     func post(_ payload: PostPayload) async throws -> String {
         let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let sealed = try payload.seal(tokenID: opener.tokenID, binding: .post(group: "groep-5", id: id), inboxPublicKey: inboxKey)
         _ = try await client.send("POST", "/v1/staff/posts", body: Array(try JSONSerialization.data(withJSONObject: [
-            "id": id, "group": "groep-5", "sealed": sealed.jsonObject, "parts": payload.photos.map(\.part),
+            "id": id, "group": "groep-5", "sealed": sealed.jsonObject, "parts": payload.photos.map(\.part) + payload.attachments.map(\.part),
         ])))
+        return id
+    }
+
+    /// Uploads `bytes` as one part for groep 5, sealed in chunks as the teacher's app does; its id.
+    func upload(_ bytes: [UInt8]) async throws -> String {
+        let id = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let sealed = try UploadStream.seal(bytes, recipientPublicKey: inboxKey, tokenID: opener.tokenID, group: "groep-5", partID: id)
+        _ = try await client.send("POST", "/v1/staff/uploads", body: Array(try JSONSerialization.data(withJSONObject: [
+            "id": id, "group": "groep-5", "enc": Data(sealed.enc).base64EncodedString(), "chunks": sealed.chunks.count,
+        ])))
+        for (i, chunk) in sealed.chunks.enumerated() {
+            _ = try await client.send("PUT", "/v1/staff/uploads/\(id)/\(i)", body: chunk, type: "application/octet-stream")
+        }
         return id
     }
 }

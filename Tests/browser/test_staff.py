@@ -476,3 +476,59 @@ def test_a_post_whose_answer_was_lost_is_sent_again_as_the_same_post(school_copy
     assert pg.locator("[data-testid=my-post]").count() == 1, "one post, not two"
     assert pg.errors == []
     teacher.close()
+
+
+def test_a_teacher_sends_the_newsletter_pdf_and_the_groups_parents_save_it(school_copy, browser, tmp_path):
+    """Issue 17 "Writing" and "Attachments for everyone": a PDF picked on the teacher's phone goes
+    sealed, as it is, in chunks; a file content/ would not take is refused in the form, in words.
+    After sync and approval the post is a folder with the PDF; after generate a groep-5 parent
+    sees it under the item and saves the same bytes (the independent opener reads them too), and
+    neither the title nor the file name nor the PDF's bytes were ever at the receiver."""
+    import opener
+    bs, receiver = school_copy
+    pdf = open(os.path.join(REPO, "content", "news", "kerstdiner-intekenlijst.pdf"), "rb").read()
+    picked = tmp_path / "Nieuwsbrief December.pdf"
+    picked.write_bytes(pdf)
+    script = tmp_path / "rooster.exe"
+    script.write_bytes(b"MZ not for parents")
+    teacher, pg = write_form(bs, receiver, browser)
+    pg.fill("#write-title", "Nieuwsbrief december")
+    pg.fill("#write-text", "Hieronder de nieuwsbrief.")
+    pg.set_input_files("#write-files", [str(script)])
+    assert pg.inner_text("[data-testid=form-status]") == NL["write.file_type"].replace("{name}", "rooster.exe")
+    assert pg.locator("[data-testid=file-pick]").count() == 0
+    pg.set_input_files("#write-files", [str(picked)])
+    assert pg.locator("[data-testid=file-pick]").count() == 1
+    pg.fill("#write-file-title-0", "Nieuwsbrief van december")
+    pg.click("form.write-form button[type=submit]")
+    pg.wait_for_selector("[data-testid=form-status][data-kind=ok]", timeout=30000)
+    assert pg.locator("[data-testid=file-pick]").count() == 0, "the form is empty for the next post"
+    for f in glob.glob(receiver.db + "*"):
+        data = open(f, "rb").read()
+        for secret in (b"Nieuwsbrief", b"%PDF-", pdf[1000:1040]):
+            assert secret not in data, (f, secret[:20])
+
+    assert "Waiting for approval" in staff(bs, receiver, "sync")
+    drafts = run("drafts", "--keys", bs.keys, "--content", bs.content)
+    staff(bs, receiver, "drafts", "approve", drafts.split("  ")[0])
+    folder = os.path.join(bs.content, "groups", "groep-5", "news", "nieuwsbrief-december")
+    assert open(os.path.join(folder, "nieuwsbrief-december.pdf"), "rb").read() == pdf
+    run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+
+    opened = opener.open_site(bs.out, bs.tokens["g5-b"])
+    group = opened.audiences["groep-5"]
+    entry = next(i for i in group.manifest["items"] if i.get("title") == "Nieuwsbrief december")
+    assert [(a["title"], a["name"], a["size"]) for a in entry["attachments"]] == [("Nieuwsbrief van december", "nieuwsbrief-december.pdf", len(pdf))]
+    assert group.blobs[entry["attachments"][0]["media"]] == pdf
+    parent = phone_context(browser, 8000)
+    pp = open_app(parent, receiver.url, bs.tokens["g5-b"])
+    pp.click(".card h2 a:has-text('Nieuwsbrief december')")
+    pp.wait_for_selector("[data-testid=attachments]")
+    assert pp.inner_text("[data-testid=attachments] .attachment-title") == "Nieuwsbrief van december"
+    with pp.expect_download() as d:
+        pp.click("[data-testid=attachment-save]")
+    assert d.value.suggested_filename == "nieuwsbrief-december.pdf"
+    assert open(d.value.path(), "rb").read() == pdf
+    assert pg.errors == [] and pp.errors == []
+    teacher.close()
+    parent.close()

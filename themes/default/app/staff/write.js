@@ -1,6 +1,6 @@
 // "Schrijven" (#/write) for a staff code: a news item, an album or a calendar item for one of the
 // teacher's groups, sealed in the browser to the school's inbox key and sent to the receiver (the
-// photos first, resized here and sealed in chunks, staff/upload.js); `portal sync` on the school's
+// photos first, resized here, and files as they are, each sealed in chunks, staff/upload.js); `portal sync` on the school's
 // computer turns it into Markdown in content/ (FORMAT.md "Staff posts"). Below the form, the
 // teacher's posts with their state: sent, waiting for approval, published, or rejected with the
 // school's reason (opened here with the group's inbox key).
@@ -18,6 +18,10 @@ function remember(id, title) {
   try { localStorage.setItem(POSTS, JSON.stringify({ ...known(), [id]: title })); } catch (e) { /* storage off */ }
 }
 const MAX_PHOTOS = 60;
+// What content/ takes under `attachments:` (PortalContent's AttachmentType), checked again at school.
+const FILE_TYPES = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp'];
+const MAX_FILE = 20 * 1024 * 1024;
+const fileType = (name) => { const m = /\.([^.]+)$/.exec(name); return m && FILE_TYPES.includes(m[1].toLowerCase()); };
 const newID = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 async function myPosts(state, recs, list, visit) {
@@ -106,6 +110,29 @@ export function writeView(state, visit) {
   const photoPart = h('div', { class: 'field photo-fields' },
     h('label', { for: 'write-photos' }, t('write.photos')), picker,
     h('span', { id: 'write-photos-hint', class: 'hint' }, t('write.photos_hint')), photoList, progress);
+  // Files (any kind): sent as they are, each with the name parents see (the file name until changed).
+  let files = [];
+  const filePicker = h('input', { id: 'write-files', name: 'files', type: 'file', multiple: true,
+    accept: FILE_TYPES.map((x) => '.' + x).join(','), 'aria-describedby': 'write-files-hint' });
+  const fileList = h('ul', { class: 'file-picks' });
+  const drawFiles = () => fileList.replaceChildren(...files.map((f, i) => h('li', { 'data-testid': 'file-pick' },
+    h('span', { class: 'file-name', dir: 'auto' }, f.file.name),
+    h('input', { id: 'write-file-title-' + i, type: 'text', maxlength: '200', dir: 'auto', value: f.title, placeholder: t('write.file_title_hint'),
+      'aria-label': t('write.file_title', { name: f.file.name }), oninput: (ev) => { f.title = ev.target.value; } }),
+    h('button', { type: 'button', class: 'secondary', onclick: () => { files.splice(i, 1); drawFiles(); } }, t('write.remove_photo')))));
+  filePicker.addEventListener('change', () => {
+    for (const file of filePicker.files) {
+      if (!fileType(file.name)) { say(box, t('write.file_type', { name: file.name }), 'error'); continue; }
+      if (file.size > MAX_FILE) { say(box, t('write.file_too_big', { name: file.name }), 'error'); continue; }
+      if (photos.length + files.length >= MAX_PHOTOS) { say(box, t('write.too_many_photos', { n: MAX_PHOTOS }), 'error'); break; }
+      files.push({ file, title: file.name.replace(/\.[^.]+$/, ''), id: newID(), sealed: null });
+    }
+    filePicker.value = '';
+    drawFiles();
+  });
+  const filePart = h('div', { class: 'field file-fields' },
+    h('label', { for: 'write-files' }, t('write.files')), filePicker,
+    h('span', { id: 'write-files-hint', class: 'hint' }, t('write.files_hint')), fileList);
   const kinds = h('fieldset', { class: 'reasons' }, h('legend', null, t('write.kind')),
     ['news', 'album', 'event'].map((k, i) => h('label', { class: 'choice' },
       h('input', { type: 'radio', name: 'kind', value: k, checked: i === 0, onchange: () => {
@@ -119,7 +146,7 @@ export function writeView(state, visit) {
     h('p', { class: 'field' }, h('label', { for: 'write-title' }, t('write.title')), title),
     h('p', { class: 'field' }, h('label', { for: 'write-text' }, t('write.text')), text,
       h('span', { id: 'write-help', class: 'hint' }, t('write.help'))),
-    newsPart, eventPart, photoPart,
+    newsPart, eventPart, photoPart, filePart,
     h('p', { class: 'field' }, h('label', { class: 'choice' }, urgent, ' ', t('write.urgent'))),
     h('p', { class: 'actions' }, button));
 
@@ -138,7 +165,7 @@ export function writeView(state, visit) {
     if (kind === 'album' && !photos.length) return invalid(picker, 'write.photos_missing');
     const post = { kind, title: title.value.trim(), text: text.value, urgent: urgent.checked };
     if (kind !== 'event' && date.value) post.date = date.value;
-    const sending = kind === 'event' ? [] : photos.slice();
+    const sending = (kind === 'event' ? [] : photos.slice()).concat(files);
     if (kind === 'event') {
       post.start = start.value + (time.value ? ' ' + time.value : '');
       // A timed item ends the same day at the same form; an all-day item on its last day.
@@ -152,8 +179,13 @@ export function writeView(state, visit) {
         if (p.sealed && p.group === target.id) continue;
         if (p.sealed) p.id = newID();  // sealed for another group before: that is another part
         let bytes;
-        try { bytes = await preparePhoto(p.file); } catch (err) { throw Object.assign(new Error('photo'), { code: 'photo_unreadable', name: p.file.name }); }
-        if (bytes.length > MAX_CHUNKS * CHUNK) throw Object.assign(new Error('photo'), { code: 'photo_too_big', name: p.file.name });
+        if (files.includes(p)) {
+          try { bytes = new Uint8Array(await p.file.arrayBuffer()); } catch (err) { throw Object.assign(new Error('file'), { code: 'file_unreadable', name: p.file.name }); }
+          if (!bytes.length) throw Object.assign(new Error('file'), { code: 'file_unreadable', name: p.file.name });
+        } else {
+          try { bytes = await preparePhoto(p.file); } catch (err) { throw Object.assign(new Error('photo'), { code: 'photo_unreadable', name: p.file.name }); }
+          if (bytes.length > MAX_CHUNKS * CHUNK) throw Object.assign(new Error('photo'), { code: 'photo_too_big', name: p.file.name });
+        }
         p.sealed = await sealUpload(schoolKey(state.site, target.rec), target.rec.token_id, target.id, p.id, bytes);
         p.group = target.id;
       }
@@ -164,10 +196,13 @@ export function writeView(state, visit) {
         const before = done;
         await sendUpload(state.site, target.rec, target.id, p.id, p.sealed, (n) => {
           done = before + n; progress.value = String(done);
-          button.textContent = t('write.uploading', { done: sending.indexOf(p) + 1, total: sending.length });
+          button.textContent = files.includes(p) ? t('write.uploading_file', { done: files.indexOf(p) + 1, total: files.length })
+            : t('write.uploading', { done: sending.indexOf(p) + 1, total: sending.length - files.length });
         });
       }
-      if (sending.length) post.photos = sending.map((p) => (p.caption.trim() ? { part: p.id, caption: p.caption.trim() } : { part: p.id }));
+      const shots = sending.filter((p) => !files.includes(p));
+      if (shots.length) post.photos = shots.map((p) => (p.caption.trim() ? { part: p.id, caption: p.caption.trim() } : { part: p.id }));
+      if (files.length) post.attachments = files.map((f) => (f.title.trim() ? { part: f.id, name: f.file.name, title: f.title.trim() } : { part: f.id, name: f.file.name }));
       // A retry of the same post sends the same id and the same sealed bytes, so a post whose
       // answer was lost is taken as a retry, not refused or sent twice; a changed post is a new one.
       const same = JSON.stringify([target.id, post]);
@@ -184,7 +219,9 @@ export function writeView(state, visit) {
       lastSeal = null;
       for (const p of photos) URL.revokeObjectURL(p.url);
       photos = [];
+      files = [];
       drawPhotos();
+      drawFiles();
       progress.hidden = true;
       id = newID();
       myPosts(state, recs, mine, visit).catch(() => {});
@@ -192,7 +229,7 @@ export function writeView(state, visit) {
       const code = err && err.code;
       if (visit.current()) {
         say(box, code === 'too_long' ? t('write.too_long')
-          : code === 'photo_unreadable' || code === 'photo_too_big' ? t('write.' + code, { name: err.name })
+          : ['photo_unreadable', 'photo_too_big', 'file_unreadable'].includes(code) ? t('write.' + code, { name: err.name })
             : code === 'daily_quota' && sending.length ? t('write.upload_quota') : problem(err), 'error');
       }
     } finally {
