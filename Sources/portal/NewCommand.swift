@@ -76,15 +76,15 @@ struct Scaffold {
         let text: String
         switch kind {
         case "news":
-            text = "---\ntitle: \(quoted)\ndate: \(day)\n---\n\(Placeholders.news)\n"
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n\(Self.attachmentsHelp(beside: "news/"))---\n\(Placeholders.news)\n"
         case "event":
-            text = "---\ntitle: \(quoted)\nstart: \(day) 19:00\nend: \(day) 20:30\n---\n"
+            text = "---\ntitle: \(quoted)\nstart: \(day) 19:00\nend: \(day) 20:30\n\(Self.attachmentsHelp(beside: "calendar/"))---\n"
         case "album":
-            text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n---\n\(Placeholders.album)\n"
+            text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n\(Self.attachmentsHelp(beside: "this folder"))---\n\(Placeholders.album)\n"
         case "conference":
             text = Self.conference(title: quoted, now: now, timeZone: timeZone)
         default:
-            text = "---\ntitle: \(quoted)\nweight: 50\n---\n\(Placeholders.page)\n"
+            text = "---\ntitle: \(quoted)\nweight: 50\n\(Self.attachmentsHelp(beside: "pages/"))---\n\(Placeholders.page)\n"
         }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -93,6 +93,17 @@ struct Scaffold {
             throw Failure(description: "cannot write \(relative): \(error)")
         }
         return relative
+    }
+
+    /// Commented front matter for files parents open or save (docs/CONTENT.md "Attachments"):
+    /// taking the first `#` off each line leaves valid YAML whose remarks are comments.
+    static func attachmentsHelp(beside folder: String) -> String {
+        """
+        # attachments:                # files for parents (PDF, Word, Excel, PowerPoint, OpenDocument,
+        #   - file: nieuwsbrief.pdf   # up to 20 MB each) in \(folder); take the first # off these lines
+        #     title: Nieuwsbrief december
+
+        """
     }
 
     /// A conference three weeks ahead, booking open from tomorrow evening until four days

@@ -65,12 +65,25 @@ final class NewCommandTests: XCTestCase {
         // The scaffold's placeholder text is refused until it is replaced (it would be published).
         var checked = try portal(["check"], in: workspace.root)
         XCTAssertEqual(checked.status, 1)
-        XCTAssertTrue(checked.stderr.contains("content/news/sinterklaas-komt-naar-school.md:5: still holds the text `portal new` put there"), checked.stderr)
-        XCTAssertTrue(checked.stderr.contains("content/pages/overblijven-tso.md:5:"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("content/news/sinterklaas-komt-naar-school.md:8: still holds the text `portal new` put there"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("content/pages/overblijven-tso.md:8:"), checked.stderr)
         for path in ["content/news/sinterklaas-komt-naar-school.md", "content/pages/overblijven-tso.md"] {
             let text = try workspace.read(path)
             try workspace.write(path, text.components(separatedBy: "\n---\n")[0] + "\n---\nDe Sint komt op 5 december.\n")
         }
+        checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+
+        // The commented attachments: lines work once their first # is taken off and the file is there.
+        let news = "content/news/sinterklaas-komt-naar-school.md"
+        let uncommented = try workspace.read(news).components(separatedBy: "\n").map { line in
+            line.hasPrefix("# attachments:") || line.hasPrefix("#   - file:") || line.hasPrefix("#     title:") ? String(line.dropFirst(2)) : line
+        }.joined(separator: "\n")
+        XCTAssertTrue(uncommented.contains("\nattachments:"), uncommented)
+        try workspace.write(news, uncommented)
+        checked = try portal(["check"], in: workspace.root)
+        XCTAssertTrue(checked.stderr.contains("nieuwsbrief.pdf"), "the file is not there yet: \(checked.stderr)")
+        try FileManager.default.copyItem(at: workspace.url("content/news/kerstdiner-intekenlijst.pdf"), to: workspace.url("content/news/nieuwsbrief.pdf"))
         checked = try portal(["check"], in: workspace.root)
         XCTAssertEqual(checked.status, 0, checked.stderr)
 
