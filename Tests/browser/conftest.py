@@ -377,14 +377,14 @@ def booking_site(tmp_path_factory):
 class Receiver:
     """`portal-receiver --static output/` on 127.0.0.1 with a fresh database: site and API on one origin."""
 
-    def __init__(self, bs: BookingSite, db: str, trust: str | None = None):
+    def __init__(self, bs: BookingSite, db: str, trust: str | None = None, static: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.db = db
         self.proc = subprocess.Popen(
             [RECEIVER_BIN, "--trust", trust or os.path.join(bs.keys, "trust.json"), "--db", db,
-             "--listen", f"127.0.0.1:{self.port}", "--static", bs.out],
+             "--listen", f"127.0.0.1:{self.port}", "--static", static or bs.out],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         seen = []
         deadline = time.time() + 30

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import NL, REPO, phone_context, run, staff
+from conftest import NL, REPO, Receiver, phone_context, run, staff
 from test_forms import book, fill_absence, open_app, open_booking
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -158,7 +158,6 @@ def school_copy(booking_site, tmp_path):
     change content/, which the session's school must not see."""
     import shutil
     from dataclasses import replace
-    from conftest import Receiver
     root = str(tmp_path / "school")
     for d in ("content", "keys", "output"):
         shutil.copytree(os.path.join(booking_site.root, d), os.path.join(root, d))
@@ -482,8 +481,8 @@ def test_a_teacher_sends_the_newsletter_pdf_and_the_groups_parents_save_it(schoo
     """Issue 17 "Writing" and "Attachments for everyone": a PDF picked on the teacher's phone goes
     sealed, as it is, in chunks; a file content/ would not take is refused in the form, in words.
     After sync and approval the post is a folder with the PDF; after generate a groep-5 parent
-    sees it under the item and saves the same bytes (the independent opener reads them too), and
-    neither the title nor the file name nor the PDF's bytes were ever at the receiver."""
+    sees it under the item on the copy `portal publish` sent with rsync to a host folder, and saves
+    the same bytes (the independent opener reads them from the host too), and neither the title nor the file name nor the PDF's bytes were ever at the receiver."""
     import opener
     bs, receiver = school_copy
     pdf = open(os.path.join(REPO, "content", "news", "kerstdiner-intekenlijst.pdf"), "rb").read()
@@ -514,14 +513,20 @@ def test_a_teacher_sends_the_newsletter_pdf_and_the_groups_parents_save_it(schoo
     folder = os.path.join(bs.content, "groups", "groep-5", "news", "nieuwsbrief-december")
     assert open(os.path.join(folder, "nieuwsbrief-december.pdf"), "rb").read() == pdf
     run("generate", "--content", bs.content, "--output", bs.out, "--keys", bs.keys, "--theme", os.path.join(REPO, "themes", "default"))
+    # Published with real rsync to a folder a second server serves, as the school's host would.
+    host = str(tmp_path / "host")
+    published = run("publish", "--content", bs.content, "--output", bs.out, "--keys", bs.keys,
+                    "--theme", os.path.join(REPO, "themes", "default"), "--to", host, "--no-push")
+    assert published.startswith("Published release"), published
+    served = Receiver(bs, str(tmp_path / "host-receiver.sqlite"), static=host)
 
-    opened = opener.open_site(bs.out, bs.tokens["g5-b"])
+    opened = opener.open_site(host, bs.tokens["g5-b"])
     group = opened.audiences["groep-5"]
     entry = next(i for i in group.manifest["items"] if i.get("title") == "Nieuwsbrief december")
     assert [(a["title"], a["name"], a["size"]) for a in entry["attachments"]] == [("Nieuwsbrief van december", "nieuwsbrief-december.pdf", len(pdf))]
     assert group.blobs[entry["attachments"][0]["media"]] == pdf
     parent = phone_context(browser, 8000)
-    pp = open_app(parent, receiver.url, bs.tokens["g5-b"])
+    pp = open_app(parent, served.url, bs.tokens["g5-b"])
     pp.click(".card h2 a:has-text('Nieuwsbrief december')")
     pp.wait_for_selector("[data-testid=attachments]")
     assert pp.inner_text("[data-testid=attachments] .attachment-title") == "Nieuwsbrief van december"
@@ -532,3 +537,4 @@ def test_a_teacher_sends_the_newsletter_pdf_and_the_groups_parents_save_it(schoo
     assert pg.errors == [] and pp.errors == []
     teacher.close()
     parent.close()
+    served.close()
