@@ -594,7 +594,8 @@ struct Sealer {
                 family: record.family,
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
                 publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox, push: vapid,
-                staff: record.staff.map { staffBlock(record, role: $0) })
+                staff: record.staff.map { staffBlock(record, role: $0) },
+                children: record.staff == nil ? familyChildren(record) : nil)
             payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
@@ -622,6 +623,12 @@ struct Sealer {
         let pair = keystore.groupInboxKey(audience)
         return KeyslotPayload.InboxKey(
             audience: audience, publicKey: Data(pair.publicKey).base64EncodedString(), kid: InboxKeyID.of(publicKey: pair.publicKey))
+    }
+
+    /// The family's children in the token's groups, for the app to offer wherever a child is asked for.
+    private func familyChildren(_ record: TokenRecord) -> [KeyslotPayload.Child]? {
+        let children = keystore.children(ofFamily: record.family).filter { record.audiences.contains($0.group) }
+        return children.isEmpty ? nil : children.map { KeyslotPayload.Child(id: $0.id, name: $0.name, group: $0.group) }
     }
 
     /// A staff keyslot's own part: per group the current and the previous inbox secret.

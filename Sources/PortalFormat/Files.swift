@@ -327,6 +327,23 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     public var push: String?
     /// A staff member's token only: who they are and the inbox secrets of their groups.
     public var staff: Staff?
+    /// A parent's token: the family's children in the token's groups (FORMAT.md "Keyslot"),
+    /// the same in every keyslot of the family. Absent when the class list names none.
+    public var children: [Child]?
+
+    /// A child of the family: an opaque id that stays across school years, a name as the class
+    /// list writes it, and a group.
+    public struct Child: Codable, Equatable, Sendable {
+        public var id: String
+        public var name: String
+        public var group: String
+
+        public init(id: String, name: String, group: String) {
+            self.id = id
+            self.name = name
+            self.group = group
+        }
+    }
 
     /// What a staff keyslot adds (FORMAT.md "Staff keyslots").
     public struct Staff: Codable, Equatable, Sendable {
@@ -426,7 +443,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, expires, family, publisher, audiences, receiver, inbox, push, staff
+        case v, expires, family, publisher, audiences, receiver, inbox, push, staff, children
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
     }
@@ -441,10 +458,12 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         receiver: String,
         inbox: [InboxKey],
         push: String? = nil,
-        staff: Staff? = nil
+        staff: Staff? = nil,
+        children: [Child]? = nil
     ) {
         self.push = push
         self.staff = staff
+        self.children = children
         self.tokenID = tokenID
         self.expires = expires
         self.family = family

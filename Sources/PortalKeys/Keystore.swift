@@ -10,7 +10,8 @@
 //     "expiry_rotated": ["<token id>", ...]     (expired or lapsed tokens whose epochs were already bumped)
 //     "inbox_epochs": {"<group>": {"epoch": n, "since": date}, ...}   (group inbox keys; absent: epoch 1)
 //     "tokens": [{"id", "token", "label"?, "family", "audiences", "issued", "expires", "revoked"?,
-//                 "email"?, "registerBy"?, "registered"?, "staff"?}] }
+//                 "email"?, "registerBy"?, "registered"?, "staff"?}],
+//     "children": [{"id", "family", "name", "group", "added", "left"?}]   (the class list's children; absent: none) }
 import Foundation
 import PortalCrypto
 import PortalFormat
@@ -61,7 +62,9 @@ public struct Keystore: Sendable {
     public var timeZone: TimeZone = Keystore.defaultTimeZone
     /// Internal (not private) only so that tests can plant records with chosen ids.
     var records: [TokenRecord]
-    private let random: any RandomSource
+    /// The class list's children (Children.swift), each with the opaque id it keeps across imports.
+    public internal(set) var children: [ChildRecord] = []
+    let random: any RandomSource
     let clock: any WallClock
     private let disk: DiskState
 
@@ -497,10 +500,11 @@ public struct Keystore: Sendable {
         var expiryRotated: [String]?
         var inboxEpochs: [String: InboxEpoch]?
         var tokens: [TokenRecord]
+        var children: [ChildRecord]?
 
         enum CodingKeys: String, CodingKey {
             case inboxEpochs = "inbox_epochs"
-            case version, created, epochs, tokens
+            case version, created, epochs, tokens, children
             case siteID = "site_id"
             case masterKey = "master_key"
             case inboxSecretKey = "inbox_secret_key"
@@ -521,7 +525,7 @@ public struct Keystore: Sendable {
             inboxPublicKey: Data(inbox.publicKey).base64EncodedString(),
             adminSigningSeed: Data(adminSigningSeed).base64EncodedString(),
             epochs: epochs, expiryRotated: expiryRotated.sorted(), inboxEpochs: inboxEpochs.isEmpty ? nil : inboxEpochs,
-            tokens: records)
+            tokens: records, children: children.isEmpty ? nil : children)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -589,11 +593,19 @@ public struct Keystore: Sendable {
                 throw .damaged(path: path, reason: "token \(record.id) has invalid audiences")
             }
         }
-        return Keystore(
+        var childIDs = Set<String>()
+        for child in file.children ?? [] {
+            guard ChildRecord.isID(child.id), childIDs.insert(child.id).inserted, AudienceID.isValid(child.group), !child.name.isEmpty else {
+                throw .damaged(path: path, reason: "child \(child.id) is invalid or appears twice")
+            }
+        }
+        var store = Keystore(
             directory: directory, siteID: siteID, masterKey: masterKey, inbox: inbox,
             adminSigningSeed: admin, created: file.created, epochs: file.epochs,
             expiryRotated: Set(file.expiryRotated ?? []), inboxEpochs: file.inboxEpochs ?? [:], records: file.tokens,
             random: random, clock: clock, disk: DiskState(digest: SHA256.hash(Array(data))))
+        store.children = file.children ?? []
+        return store
     }
 
     private static func describe(_ error: Error) -> String {

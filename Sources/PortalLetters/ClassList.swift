@@ -14,14 +14,32 @@ public struct ClassListRow: Equatable, Sendable {
     public var groups: [String]
     /// Shared by the rows of one household (separated parents); nil for a fresh id.
     public var familyID: String?
+    /// The `children` column: first names with their group; nil when the list has no such column
+    /// or the row leaves it empty (the family's children are then left as they are).
+    public var children: [ClassListChild]?
 
-    public init(line: Int, family: String, email: String, groups: [String], familyID: String? = nil) {
+    public init(line: Int, family: String, email: String, groups: [String], familyID: String? = nil, children: [ClassListChild]? = nil) {
         self.line = line
         self.family = family
         self.email = email
         self.groups = groups
         self.familyID = familyID
+        self.children = children
     }
+}
+
+/// A child as the class list names them: `Sam (groep-3)`.
+public struct ClassListChild: Equatable, Hashable, Sendable {
+    public var name: String
+    public var group: String
+
+    public init(name: String, group: String) {
+        self.name = name
+        self.group = group
+    }
+
+    /// The longest first name (or first name and initial) a list may give.
+    public static let maxName = 40
 }
 
 /// Every problem of one class list; nothing is issued while there is any.
@@ -43,7 +61,7 @@ public struct ClassListErrors: Error, Sendable, CustomStringConvertible {
 /// ```
 public enum ClassList {
     public static let requiredColumns = ["family", "email", "group"]
-    public static let optionalColumns = ["family_id"]
+    public static let optionalColumns = ["family_id", "children"]
 
     /// Parses `data` and checks every row against the site's `groups`. Throws all problems at
     /// once, each as `file:line: message`.
@@ -72,7 +90,7 @@ public enum ClassList {
         for (index, raw) in header.fields.enumerated() {
             let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
             if !(requiredColumns + optionalColumns).contains(name) {
-                problem(header.line, "unknown column '\(raw)'; the columns are family, email, group and optionally family_id")
+                problem(header.line, "unknown column '\(raw)'; the columns are family, email, group and optionally family_id and children")
             } else if column[name] != nil {
                 problem(header.line, "column '\(name)' appears twice")
             } else {
@@ -137,13 +155,66 @@ public enum ClassList {
                     familyID = idText
                 }
             }
-            if ok { rows.append(ClassListRow(line: line, family: family, email: email, groups: rowGroups, familyID: familyID)) }
+            var children: [ClassListChild]?
+            let childText = field("children")
+            if !childText.isEmpty, ok {
+                do throws(ChildrenProblem) { children = try readChildren(childText, groups: rowGroups) } catch {
+                    problem(line, error.message); ok = false
+                }
+            }
+            if ok {
+                rows.append(ClassListRow(line: line, family: family, email: email, groups: rowGroups, familyID: familyID, children: children))
+            }
+        }
+        // The rows of one household (one family_id) must agree on each child's group.
+        var childGroups: [String: (group: String, line: Int)] = [:]
+        for row in rows {
+            guard let key = row.familyID else { continue }
+            for child in row.children ?? [] {
+                let name = key + "\n" + child.name.lowercased()
+                if let earlier = childGroups[name], earlier.group != child.group {
+                    problem(row.line, "\(child.name) is in \(child.group) here but in \(earlier.group) on line \(earlier.line) (same family_id)")
+                } else {
+                    childGroups[name] = (child.group, row.line)
+                }
+            }
         }
         if rows.isEmpty && problems.isEmpty { problem(nil, "has a header but no families") }
         guard problems.isEmpty else {
             throw ClassListErrors(problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) })
         }
         return rows
+    }
+
+    struct ChildrenProblem: Error { let message: String }
+
+    /// `Sam (groep-3), Noor (groep-8)`; the group may be left out when the row has one.
+    static func readChildren(_ text: String, groups: [String]) throws(ChildrenProblem) -> [ClassListChild] {
+        var children: [ClassListChild] = []
+        for part in text.split(separator: ",") {
+            let entry = part.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty { continue }
+            var name = entry, group: String
+            if let open = entry.firstIndex(of: "("), entry.hasSuffix(")") {
+                name = entry[..<open].trimmingCharacters(in: .whitespaces)
+                group = entry[entry.index(after: open)..<entry.index(before: entry.endIndex)].trimmingCharacters(in: .whitespaces)
+                guard groups.contains(group) else {
+                    throw ChildrenProblem(message: "\(name) is in '\(group)', which is not among this row's groups (\(groups.joined(separator: "+")))")
+                }
+            } else if groups.count == 1 {
+                group = groups[0]
+            } else {
+                throw ChildrenProblem(message: "say which group \(entry) is in, like \(entry) (\(groups[0])); this family has several")
+            }
+            guard !name.isEmpty, name.count <= ClassListChild.maxName, !hasControlCharacters(name), !name.contains(where: { "()".contains($0) }) else {
+                throw ChildrenProblem(message: "'\(entry.prefix(50))' is not a child's name; write first names with their group: Sam (groep-3), Noor (groep-8)")
+            }
+            guard !children.contains(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw ChildrenProblem(message: "two children named \(name); write them apart (Sam A., Sam B.) so parents can tell which one they mean")
+            }
+            children.append(ClassListChild(name: name, group: group))
+        }
+        return children
     }
 
     private static func hasControlCharacters(_ text: String) -> Bool {

@@ -72,7 +72,7 @@ struct GenerateCommand: AsyncParsableCommand {
             if let trust { arguments += ["--trust", trust] }
             if let receiver { arguments += ["--receiver", receiver] }
             if noPush { arguments.append("--no-push") }
-            var command = try PublishCommand.parse(arguments)
+            let command = try PublishCommand.parse(arguments)
             try await command.run()
         }
     }

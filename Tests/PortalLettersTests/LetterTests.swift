@@ -330,10 +330,48 @@ final class ClassListTests: XCTestCase {
         }
     }
 
+    func testChildrenWithTheirGroupsAndEveryMistakeSaid() throws {
+        let csv = """
+            family;email;group;family_id;children
+            Fam. Jansen;jansen@example.nl;groep-3+groep-8;fam-j;Sam (groep-3), Noor ( groep-8 )
+            Fam. Jansen, vader;vader@example.nl;groep-3+groep-8;fam-j;Sam (groep-3)
+            Fam. Bakker;bakker@example.nl;groep-5;;Lotte
+            Fam. Smit;smit@example.nl;groep-5;;
+
+            """
+        let rows = try ClassList.read(Data(csv.utf8), file: "klas.csv", groups: groups)
+        XCTAssertEqual(rows.map(\.children), [
+            [ClassListChild(name: "Sam", group: "groep-3"), ClassListChild(name: "Noor", group: "groep-8")],
+            [ClassListChild(name: "Sam", group: "groep-3")],
+            [ClassListChild(name: "Lotte", group: "groep-5")],
+            nil,
+        ], "the group may be left out for a family in one group; an empty field leaves the children as they are")
+
+        let wrong = """
+            family;email;group;family_id;children
+            Fam. A;a@example.nl;groep-3+groep-8;;Sam
+            Fam. B;b@example.nl;groep-3;;Sam (groep-5)
+            Fam. C;c@example.nl;groep-3;;Sam, sam
+            Fam. D;d@example.nl;groep-3;fam-d;Sam (groep-3)
+            Fam. D2;d2@example.nl;groep-3+groep-5;fam-d;Sam (groep-5)
+            Fam. E;e@example.nl;groep-3;;Sam) (groep-3
+
+            """
+        XCTAssertThrowsError(try ClassList.read(Data(wrong.utf8), file: "klas.csv", groups: groups)) { error in
+            XCTAssertEqual((error as! ClassListErrors).problems.map(\.description), [
+                "klas.csv:2: say which group Sam is in, like Sam (groep-3); this family has several",
+                "klas.csv:3: Sam is in 'groep-5', which is not among this row's groups (groep-3)",
+                "klas.csv:4: two children named sam; write them apart (Sam A., Sam B.) so parents can tell which one they mean",
+                "klas.csv:6: Sam is in groep-5 here but in groep-3 on line 5 (same family_id)",
+                "klas.csv:7: 'Sam) (groep-3' is not a child's name; write first names with their group: Sam (groep-3), Noor (groep-8)",
+            ])
+        }
+    }
+
     func testHeaderProblems() {
         XCTAssertThrowsError(try ClassList.read(Data("naam,email\nA,a@b.nl\n".utf8), file: "k.csv", groups: groups)) { error in
             XCTAssertEqual((error as! ClassListErrors).problems.map(\.description), [
-                "k.csv:1: unknown column 'naam'; the columns are family, email, group and optionally family_id",
+                "k.csv:1: unknown column 'naam'; the columns are family, email, group and optionally family_id and children",
                 "k.csv:1: missing columns family, group; the first row must name the columns family, email, group",
             ])
         }

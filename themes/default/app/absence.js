@@ -3,7 +3,7 @@
 import { h } from './dom.js';
 import { t, formatDayRange, formatMoment, todayKey } from './i18n.js';
 import { call, sealPayload } from './receiver.js';
-import { nameField, rememberedName, rememberName, problem, status, say } from './forms.js';
+import { nameField, childrenIn, rememberedName, rememberName, problem, status, say } from './forms.js';
 
 const REASONS = ['ziek', 'afspraak', 'anders'];
 const addDays = (day, n) => { const d = new Date(day + 'T00:00:00Z'); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); };
@@ -23,8 +23,21 @@ export function absenceView(state, visit) {
   }
   const today = todayKey();
   let group = groups[0];
-  const name = nameField('absence-child', group.id, group.title, false);
-  const groupSelect = groups.length > 1 ? h('select', { id: 'absence-group', name: 'group', onchange: () => {
+  // With the class list's children the child is chosen, and the group follows from the child.
+  const kids = groups.flatMap((g) => childrenIn(state, g.id).map((c) => ({ ...c, g })));
+  let name;
+  if (kids.length) {
+    const select = h('select', { id: 'absence-child', name: 'child', required: true,
+      onchange: () => { group = kids[select.selectedIndex].g; } },
+    kids.map((k) => h('option', { value: k.name, 'data-child': k.id, dir: 'auto' }, groups.length > 1 ? `${k.name} (${k.g.title})` : k.name)));
+    const remembered = kids.findIndex((k) => k.name === rememberedName(k.g.id));
+    select.selectedIndex = Math.max(0, remembered);
+    group = kids[select.selectedIndex].g;
+    name = { input: select, node: h('p', { class: 'field' }, h('label', { for: 'absence-child' }, t('form.which_child')), select) };
+  } else {
+    name = nameField('absence-child', group.id, group.title, false);
+  }
+  const groupSelect = groups.length > 1 && !kids.length ? h('select', { id: 'absence-group', name: 'group', onchange: () => {
     group = groups.find((g) => g.id === groupSelect.value) || groups[0];
     const remembered = rememberedName(group.id);
     if (remembered) name.input.value = remembered;

@@ -5,7 +5,7 @@ import { t, formatDay, dayKey } from './i18n.js';
 import { call, sealPayload, ApiError } from './receiver.js';
 import { calendarFile } from './ics.js';
 import { saveBlob } from './gallery.js';
-import { nameField, rememberName, recordFor, problem, say, rememberBooked } from './forms.js';
+import { nameField, childrenIn, rememberName, recordFor, problem, say, rememberBooked } from './forms.js';
 import * as D from './booking-draw.js';
 
 const POLL_MS = 15000;
@@ -35,7 +35,7 @@ export function bookingView(state, visit, path) {
   const { item, aud } = entry;
   const conf = item.conference;
   const rec = recordFor(state, aud.id);
-  const name = nameField('child-name', aud.id, aud.title, false);
+  const name = nameField('child-name', aud.id, aud.title, false, childrenIn(state, aud.id));
   const { view, box, receipt, grid, pairsArea, confirmArea } = D.bookingPage(entry, path, name.node);
   if (!rec) { say(box, t('send.no_key'), 'error'); grid.replaceChildren(); return view; }
 
@@ -91,8 +91,8 @@ export function bookingView(state, visit, path) {
   function pick(choice) {
     if (busy) return;
     const names = choice.map((c) => c.entry.aud.id === aud.id ? name
-      : nameField('child-name-' + c.entry.aud.id, c.entry.aud.id, c.entry.aud.title, true));
-    if (choice.length > 1) name.node.querySelector('label').textContent = t('form.child_in', { group: aud.title });
+      : nameField('child-name-' + c.entry.aud.id, c.entry.aud.id, c.entry.aud.title, true, childrenIn(state, c.entry.aud.id)));
+    if (choice.length > 1) name.node.querySelector('label').textContent = t(name.input.tagName === 'SELECT' ? 'form.which_child_in' : 'form.child_in', { group: aud.title });
     const { node, ok } = D.confirmBox(D.choiceSummary(choice), moving, names.filter((n) => n !== name).map((n) => n.node),
       () => { confirmArea.replaceChildren(); moving = null; draw(); });
     confirmArea.replaceChildren(node);

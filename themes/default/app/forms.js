@@ -57,10 +57,29 @@ export function say(box, text, kind) {
   box.setAttribute('data-kind', kind || '');
 }
 
-export function nameField(id, group, groupTitle, withGroup) {
+/** The family's children in `group`, from this device's keyslots (each once). */
+export function childrenIn(state, group) {
+  const out = [];
+  for (const rec of state.records) {
+    for (const c of rec.children || []) if (c.group === group && !out.some((o) => o.id === c.id)) out.push(c);
+  }
+  return out;
+}
+
+/** The child a form is about: a choice of the family's `children` in the group when the class
+ * list named them, else a name to type (remembered per group). `input.value` is the name. */
+export function nameField(id, group, groupTitle, withGroup, children = []) {
+  const label = h('label', { for: id }, withGroup ? t(children.length ? 'form.which_child_in' : 'form.child_in', { group: groupTitle })
+    : t(children.length ? 'form.which_child' : 'form.child'));
+  if (children.length) {
+    const select = h('select', { id, name: id, required: true, 'data-group': group },
+      children.map((c) => h('option', { value: c.name, 'data-child': c.id, dir: 'auto' }, c.name)));
+    const remembered = children.find((c) => c.name === rememberedName(group));
+    if (remembered) select.value = remembered.name;
+    return { input: select, node: h('p', { class: 'field' }, label, select) };
+  }
   const input = h('input', { id, name: id, type: 'text', autocomplete: 'off', maxlength: '80', required: true,
     value: rememberedName(group), 'data-group': group, dir: 'auto' });
   input.value = rememberedName(group);
-  return { input, node: h('p', { class: 'field' }, h('label', { for: id },
-    withGroup ? t('form.child_in', { group: groupTitle }) : t('form.child')), input) };
+  return { input, node: h('p', { class: 'field' }, label, input) };
 }

@@ -81,8 +81,12 @@ export function sealedFiles(onOffline, site) {
     const receiver = typeof slot.receiver === 'string' ? slot.receiver : null;
     // The school's VAPID key (FORMAT.md "Push"): notifications subscribe with this one only.
     const push = typeof slot.push === 'string' && /^[A-Za-z0-9_-]{87}$/.test(slot.push) ? slot.push : null;
+    // The family's children from the class list (FORMAT.md "Keyslot"): offered wherever a child is asked for.
+    const children = (Array.isArray(slot.children) ? slot.children : [])
+      .filter((c) => c && /^[0-9a-f]{32}$/.test(c.id) && typeof c.name === 'string' && c.name && typeof c.group === 'string')
+      .map((c) => ({ id: c.id, name: c.name.slice(0, 80), group: c.group }));
     return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
-      family: slot.family ?? null, inbox, kids, receiver, push, added, staff: await staffPart(slot.staff) };
+      family: slot.family ?? null, inbox, kids, receiver, push, added, children, staff: await staffPart(slot.staff) };
   }
 
   /** A staff keyslot's part: its groups and their inbox secrets, imported non-extractable, by kid. */
