@@ -182,8 +182,8 @@ public struct Generator {
     /// output are still there, reads, renders and seals just those items, re-seals the pages
     /// and indexes that list them, and changes output/ in place. Nil when a full build is
     /// needed: anything else changed (site.yaml, theme, keystore, tokens, options, this
-    /// program), the ledger or output/ is missing or does not match, a conference schedule
-    /// changed (the trust file lists them, with every token), or the trust file is not the one
+    /// program), the ledger or output/ is missing or does not match, a conference schedule or
+    /// an item with `confirm: true` changed (the trust file lists them, with every token), or the trust file is not the one
     /// the last build wrote or still names a schedule's former id (which a full build drops
     /// once the conference is past).
     private func updateInPlace(
@@ -195,8 +195,8 @@ public struct Generator {
         let update = try loadUpdate(ledger, changed: changed, fingerprint: fingerprint, clock: &clock)
         if options.keepResultsAtExit { keepAlive(update) }
         let itemsChanged = update.reread.union(update.removed)
-        let schedules = Set(update.facts.filter(\.conference).map(\.sourcePath))
-        if itemsChanged.contains(where: { ledger.facts[$0]?.conference == true || schedules.contains($0) }) { return nil }
+        let schedules = Set(update.facts.filter(\.inTrustFile).map(\.sourcePath))
+        if itemsChanged.contains(where: { ledger.facts[$0]?.inTrustFile == true || schedules.contains($0) }) { return nil }
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
             do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
                 throw BuildError(.theme, path: error.file, error.message)
@@ -274,7 +274,7 @@ public struct Generator {
     ) throws(BuildError) -> GenerateSummary? {
         guard previous.site == fingerprint.site, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
         // The schedules are in the trust file: those items are read again (and checked).
-        let schedules = Set(ledger.facts.values.filter(\.conference).map(\.sourcePath))
+        let schedules = Set(ledger.facts.values.filter(\.inTrustFile).map(\.sourcePath))
         let update = try loadUpdate(ledger, changed: schedules, fingerprint: fingerprint, clock: &clock)
         guard update.removed.isEmpty, update.reread == schedules else { return nil }
         let site = update.site(contentRoot: options.contentDirectory)

@@ -669,6 +669,7 @@ struct Sealer {
             date: item.date.map(Self.instant), summary: rendered.summary, author: item.author,
             weight: item.weight, blob: blob, key: key)
         if item.urgent { entry.urgent = true }
+        if item.confirm { entry.confirm = keystore.masterKey.confirmationID(logicalPath: item.logicalPath) }
         if let event = item.event {
             entry.event = Manifest.Event(
                 start: time(event.start), end: event.end.map(time), allDay: event.start.allDay, location: event.location)

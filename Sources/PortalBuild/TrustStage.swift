@@ -46,7 +46,10 @@ struct TrustStage {
                 minNoticeHours: schedule.minNoticeHours,
                 slots: schedule.slots.map { TrustFile.Slot(id: $0.id, start: $0.start, end: $0.end) })
         }
-        return TrustFile(
+        let confirmations = site.items.filter(\.confirm).map {
+            TrustFile.Confirmation(id: keystore.masterKey.confirmationID(logicalPath: $0.logicalPath), audience: $0.audience.id)
+        }
+        var file = TrustFile(
             siteID: keystore.siteID, adminPublicKey: keystore.adminPublicKey, inboxPublicKey: keystore.inboxPublicKey,
             publisherPublicKey: Ed25519.publicKey(seed: keystore.masterKey.publisherSeed),
             generated: now, tokens: tokens, schedules: schedules,
@@ -55,6 +58,8 @@ struct TrustStage {
                 subject: "mailto:" + site.config.contact.email,
                 quietStart: site.config.push.quietStart, quietEnd: site.config.push.quietEnd,
                 quietWeekends: site.config.push.quietWeekends, timeZone: site.config.timezone.identifier))
+        file.confirmations = confirmations
+        return file
     }
 
     func write(to url: URL) throws(BuildError) {

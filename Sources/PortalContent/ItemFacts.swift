@@ -30,12 +30,20 @@ public struct ItemFacts: Equatable, Sendable {
     public var conference: Bool
     /// `urgent: true`: publish notifies at once, also in quiet hours.
     public var urgent: Bool
+    /// `confirm: true`: parents confirm reading it (the trust file lists it).
+    public var confirm: Bool
+
+    /// The receiver's trust file names it (a schedule or a read confirmation), so a build that
+    /// writes that file reads it again.
+    public var inTrustFile: Bool { conference || confirm }
 
     public init(
         sourcePath: String, logicalPath: String, audience: String, draft: Bool, slugLine: Int? = nil,
-        ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false, urgent: Bool = false
+        ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false, urgent: Bool = false,
+        confirm: Bool = false
     ) {
         self.urgent = urgent
+        self.confirm = confirm
         self.sourcePath = sourcePath
         self.logicalPath = logicalPath
         self.audience = audience

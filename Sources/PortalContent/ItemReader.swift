@@ -58,7 +58,7 @@ struct FrontMatterSplit {
 
 /// Front matter keys per kind, in the order docs/CONTENT.md lists them.
 enum FrontMatterKeys {
-    static let news = ["title", "date", "summary", "author", "urgent", "attachments", "draft", "slug"]
+    static let news = ["title", "date", "summary", "author", "urgent", "confirm", "attachments", "draft", "slug"]
     static let event = ["title", "start", "end", "all_day", "location", "summary", "urgent", "attachments", "draft", "slug"]
     static let album = ["title", "date", "summary", "cover", "photos", "urgent", "attachments", "draft", "slug"]
     static let page = ["title", "weight", "summary", "attachments", "draft", "slug"]
@@ -176,6 +176,7 @@ struct ItemReader {
         case .news:
             loaded.item.author = fields.text("author")
             loaded.item.date = fields.dateTime("date", required: true).map(clock.date)
+            if fields.has("confirm") { loaded.item.confirm = fields.bool("confirm") ?? false }
         case .event:
             readEvent(fields, into: &loaded.item)
         case .album:

@@ -240,6 +240,8 @@ public struct ContentItem: Equatable, Sendable {
     public var author: String?
     /// `urgent: true`: notify at once, also in quiet hours (a closed school, an outbreak).
     public var urgent = false
+    /// News `confirm: true`: parents confirm they read it ("Gelezen"); the receiver counts who did.
+    public var confirm = false
     /// Order of info pages (lower first); 0 when not set.
     public var weight: Int
     /// The Markdown body after the front matter.

@@ -16,6 +16,7 @@ public enum Label {
     public static let blobV2 = "ouderportaal/2 blob"
     public static let signed = "ouderportaal/2 signed "
     public static let schedule = "ouderportaal/2 schedule "
+    public static let confirmation = "ouderportaal/2 confirmation "
     public static let vapid = "ouderportaal/2 vapid"
     public static let groupInbox = "ouderportaal/2 inbox "
     // Format 1 (kept by format 2 where FORMAT.md says so).
@@ -151,6 +152,12 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     /// the item keeps its path, so bookings keep matching across builds.
     public func scheduleID(logicalPath: String) -> String {
         Hex.encode(BLAKE2b.hash(Array((Label.schedule + logicalPath).utf8), key: bytes, length: 16))
+    }
+
+    /// Opaque id of a news item parents confirm reading (`confirm: true`), the only one the
+    /// receiver sees: `hex(BLAKE2b(master_key, "ouderportaal/2 confirmation " || logical_path, 16))`.
+    public func confirmationID(logicalPath: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array((Label.confirmation + logicalPath).utf8), key: bytes, length: 16))
     }
 
     public static func == (lhs: MasterKey, rhs: MasterKey) -> Bool {

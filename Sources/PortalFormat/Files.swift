@@ -86,6 +86,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         /// The files parents may open or save, in order; absent when there are none. Each names
         /// its sealed file in the page's `media` (with the media type there).
         public var attachments: [Attachment]?
+        /// News with `confirm: true`: the opaque id parents confirm reading under
+        /// (`MasterKey.confirmationID`, RECEIVER.md "Read confirmations"); absent otherwise.
+        public var confirm: String?
 
         public init(
             path: String,

@@ -121,6 +121,15 @@ final class ReceiverStore: @unchecked Sendable {
                   read_at INTEGER NOT NULL,
                   PRIMARY KEY (token_id, submission_id)) WITHOUT ROWID;
                 """)
+            // Added with read confirmations (`confirm: true` news): that a token confirmed an
+            // item and when. Metadata only: no content, no name.
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS confirmations (
+                  item_id TEXT NOT NULL,
+                  token_id TEXT NOT NULL,
+                  confirmed INTEGER NOT NULL,
+                  PRIMARY KEY (item_id, token_id)) WITHOUT ROWID;
+                """)
             // Added with staff posts: sealed to the school's inbox key; `portal sync` takes the
             // `sent` ones, `portal drafts` decides, the teacher's app shows the state.
             try db.execute(sql: """
@@ -479,6 +488,29 @@ final class ReceiverStore: @unchecked Sendable {
             let insert = try db.cachedStatement(
                 sql: "INSERT OR IGNORE INTO staff_reads (token_id, submission_id, read_at) VALUES (?, ?, ?)")
             for id in ids { try insert.execute(arguments: [tokenID, id, at]) }
+        }
+    }
+
+    /// Records that `tokenID` confirmed reading `item` (once: a second confirmation keeps the
+    /// first time); the time it was first confirmed.
+    func confirm(item: String, tokenID: String, at: Int64, nonceKey: String, nonceExpires: Int64) async throws -> Int64 {
+        try await writer.submit { db in
+            try ReceiverStore.claimNonce(db, key: nonceKey, expires: nonceExpires)
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO confirmations (item_id, token_id, confirmed) VALUES (?, ?, ?)", arguments: [item, tokenID, at])
+            return try Int64.fetchOne(
+                db, sql: "SELECT confirmed FROM confirmations WHERE item_id = ? AND token_id = ?", arguments: [item, tokenID]) ?? at
+        }
+    }
+
+    /// `(item, token, confirmed)` of one token's confirmations, or of one item's.
+    func confirmations(tokenID: String? = nil, item: String? = nil) async throws -> [(item: String, tokenID: String, confirmed: Int64)] {
+        try await pool.read { db in
+            let (column, value) = tokenID.map { ("token_id", $0) } ?? ("item_id", item ?? "")
+            return try Row.fetchAll(
+                db, sql: "SELECT item_id, token_id, confirmed FROM confirmations WHERE \(column) = ? ORDER BY confirmed, token_id",
+                arguments: [value]
+            ).map { ($0["item_id"], $0["token_id"], $0["confirmed"]) }
         }
     }
 

@@ -39,6 +39,8 @@ public struct TrustIndex: Sendable {
     public let file: TrustFile
     public let tokens: [String: Token]
     public let schedules: [String: Schedule]
+    /// Confirmable item id -> the audience whose tokens may confirm it.
+    public let confirmations: [String: String]
     public let adminPublicKey: [UInt8]
     /// Audience id -> the tokens that read it: `school` is every token's.
     public let tokensByAudience: [String: Set<String>]
@@ -66,6 +68,7 @@ public struct TrustIndex: Sendable {
         }
         tokensByAudience = byAudience
         self.schedules = schedules
+        confirmations = Dictionary(file.confirmations.map { ($0.id, $0.audience) }, uniquingKeysWith: { first, _ in first })
         self.adminPublicKey = file.adminPublicKey
     }
 }

@@ -38,6 +38,20 @@ public struct TrustFile: Codable, Sendable, Equatable {
     public var generated: Date
     public var tokens: [Token]
     public var schedules: [Schedule]
+    /// News items parents confirm reading (`confirm: true`): the only ids the receiver stores
+    /// confirmations for, each with the audience whose tokens may confirm it.
+    public var confirmations: [Confirmation] = []
+
+    public struct Confirmation: Codable, Sendable, Equatable {
+        /// `MasterKey.confirmationID`: says nothing of the item's title or path.
+        public var id: String
+        public var audience: String
+
+        public init(id: String, audience: String) {
+            self.id = id
+            self.audience = audience
+        }
+    }
     /// How the receiver notifies devices (Web Push); nil in files of older builds: no pushes.
     public var push: Push?
 
@@ -209,7 +223,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, generated, tokens, schedules, push
+        case format, generated, tokens, schedules, push, confirmations
         case siteID = "site_id"
         case adminPublicKey = "admin_public_key"
         case inboxPublicKey = "inbox_public_key"
@@ -243,6 +257,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         tokens = try c.decode([Token].self, forKey: .tokens)
         schedules = try c.decode([Schedule].self, forKey: .schedules)
         push = try c.decodeIfPresent(Push.self, forKey: .push)
+        confirmations = try c.decodeIfPresent([Confirmation].self, forKey: .confirmations) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -256,6 +271,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         try c.encode(tokens, forKey: .tokens)
         try c.encode(schedules, forKey: .schedules)
         try c.encodeIfPresent(push, forKey: .push)
+        if !confirmations.isEmpty { try c.encode(confirmations, forKey: .confirmations) }
     }
 
     // MARK: - Validation
@@ -312,6 +328,13 @@ public struct TrustFile: Codable, Sendable, Equatable {
                 if !slotIDs.insert(slot.id).inserted { out.append("\(at): slot \(slot.id) occurs twice") }
                 if slot.start >= slot.end { out.append("\(at): slot \(slot.id) starts after it ends") }
             }
+        }
+        var confirmationIDs = Set<String>()
+        for (i, confirmation) in confirmations.enumerated() {
+            let at = "confirmations[\(i)]"
+            if !TrustFile.isTokenID(confirmation.id) { out.append("\(at).id must be 32 lowercase hex characters") }
+            if !confirmationIDs.insert(confirmation.id).inserted { out.append("\(at).id \(confirmation.id) occurs twice") }
+            if !TrustFile.isAudienceID(confirmation.audience) { out.append("\(at).audience is invalid: \"\(confirmation.audience)\"") }
         }
         return out
     }

@@ -82,3 +82,39 @@ final class ChildrenImportTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("keys/keystore.json").path))
     }
 }
+
+/// The trust file names every `confirm: true` item by its opaque id, also after builds that
+/// re-seal only what changed: an item that starts asking, a token issued (keystore only).
+final class ConfirmationTrustTests: XCTestCase {
+    private func confirmations(_ workspace: Workspace) throws -> [[String: String]] {
+        let trust = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url("keys/trust.json"))) as? [String: Any])
+        return (trust["confirmations"] as? [[String: String]]) ?? []
+    }
+
+    func testEveryKindOfBuildKeepsTheConfirmableItemsInTheTrustFile() throws {
+        let workspace = try Workspace()
+        try run(["generate"], in: workspace)
+        let first = try confirmations(workspace)
+        XCTAssertEqual(first.map { $0["audience"] }, ["school"], "the example school's head lice letter asks")
+        XCTAssertEqual(first.first?["id"]?.count, 32)
+        XCTAssertFalse(try String(contentsOf: workspace.url("keys/trust.json"), encoding: .utf8).contains("luizencontrole"))
+
+        // One item starts asking: an item build would not write the trust file, so this one does.
+        let item = workspace.url("content/groups/groep-5/news/herfstwandeling.md")
+        let text = try String(contentsOf: item, encoding: .utf8)
+        try text.replacingOccurrences(of: "\n---\n", with: "\nconfirm: true\n---\n", options: [], range: text.range(of: "\n---\n"))
+            .write(to: item, atomically: true, encoding: .utf8)
+        try run(["generate"], in: workspace)
+        XCTAssertEqual(Set(try confirmations(workspace).map { $0["audience"] ?? "" }), ["school", "groep-5"])
+
+        // A token issued: the keystore-only build writes the trust file again, with both.
+        _ = try issue(["--group", "groep-5", "--label", "Fam. Nieuw"], in: workspace)
+        try run(["generate"], in: workspace)
+        XCTAssertEqual(try confirmations(workspace).count, 2)
+
+        // The item stops asking: it leaves the trust file.
+        try text.write(to: item, atomically: true, encoding: .utf8)
+        try run(["generate"], in: workspace)
+        XCTAssertEqual(try confirmations(workspace).map { $0["audience"] }, ["school"])
+    }
+}

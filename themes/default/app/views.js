@@ -2,6 +2,7 @@
 import { h, sanitizeFragment } from './dom.js';
 import { albumGallery } from './gallery.js';
 import { attachmentList, attachmentsOf } from './attachments.js';
+import { confirmBox } from './confirm.js';
 import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
@@ -173,10 +174,11 @@ export function itemView(state, visit, path) {
     h('p', { class: 'item-actions' }, addToCalendarButton(state, entry))] : null;
   const gallery = item.album && Array.isArray(item.album.photos) ? albumGallery(item, aud, visit) : null;
   const files = attachmentList(item, aud, visit);
+  const confirm = confirmBox(state, item, aud, visit);
   const book = item.kind === 'conference' && item.conference
     ? h('p', { class: 'item-actions' }, h('a', { class: 'button primary', href: '#/book/' + path, 'data-testid': 'book-link' }, t('booking.open'))) : null;
   const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, files, gallery);
+    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, files, confirm, gallery);
   visit.session.openItem(aud, item).then((html) => {
     if (!visit.current()) return;
     const frag = sanitizeFragment(html);
