@@ -62,10 +62,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1.")
     var port: Int = 8080
 
-    static let demoTokens: [(label: String, groups: [String])] = [
-        ("demo: ouders groep 3", ["groep-3"]),
-        ("demo: ouders groep 5", ["groep-5"]),
-        ("demo: gezin met kinderen in groep 3 en groep 8", ["groep-3", "groep-8"]),
+    static let demoTokens: [(label: String, groups: [String], children: [(name: String, group: String)])] = [
+        ("demo: ouders groep 3", ["groep-3"], []),
+        ("demo: ouders groep 5", ["groep-5"], []),
+        // As a class list with a children column would give them: the forms offer Sam and Noor.
+        ("demo: gezin met kinderen in groep 3 en groep 8", ["groep-3", "groep-8"], [("Sam", "groep-3"), ("Noor", "groep-8")]),
     ]
 
     func run() async throws {
@@ -74,6 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
         for demo in Self.demoTokens {
             if let existing = keystore.activeTokens(at: Date()).first(where: { $0.label == demo.label }) {
                 tokens.append((demo.label, existing.token))
+                if !demo.children.isEmpty { _ = keystore.updateChildren(family: existing.family, listed: demo.children) }
             } else {
                 // Demo tokens skip the registration week: the demo never runs `portal sync`.
                 let expiry = Keystore.defaultExpiry(issuedAt: Date(), in: keystore.timeZone)
@@ -81,6 +83,7 @@ struct DemoCommand: AsyncParsableCommand {
                     audiences: demo.groups, label: demo.label, expires: expiry, family: nil,
                     registerBy: expiry.addingTimeInterval(-1))
                 tokens.append((demo.label, issued.token.text))
+                if !demo.children.isEmpty { _ = keystore.updateChildren(family: issued.record.family, listed: demo.children) }
             }
         }
         try keystore.save()
