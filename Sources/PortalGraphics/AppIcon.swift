@@ -12,10 +12,39 @@ public enum AppIcon {
         // later), as it did twice in test runs here; every build of a school draws the same two
         // icons anyway. One at a time, too: two icons of different sizes drawn at once still
         // raced (a SIGFPE in generate on CI, 2026-12-03).
+        // The drawn icon is also kept in the user's cache folder (it holds nothing private: the
+        // school's initials on its colour), so a machine draws each icon once, not once per build:
+        // the crash above happens, if at all, on a first drawing only.
         let key = "\(initials)|\(size)|\(red)|\(green)|\(blue)"
         return try cache.drawOnce(key) { () throws(DrawingError) in
-            try draw(initials: initials, size: size, red: red, green: green, blue: blue)
+            let file = diskCache.map { $0.appendingPathComponent(Self.fileName(key)) }
+            if let file, let data = FileManager.default.contents(atPath: file.path), data.starts(with: pngSignature) {
+                return Array(data)
+            }
+            let png = try draw(initials: initials, size: size, red: red, green: green, blue: blue)
+            if let file {
+                try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try? Data(png).write(to: file, options: .atomic)
+            }
+            return png
         }
+    }
+
+    private static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// `$XDG_CACHE_HOME/ouderportaal/icons`, else `~/.cache/ouderportaal/icons`.
+    private static let diskCache: URL? = {
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("ouderportaal/icons", isDirectory: true)
+        }
+        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
+        return URL(fileURLWithPath: home).appendingPathComponent(".cache/ouderportaal/icons", isDirectory: true)
+    }()
+
+    /// A file name for an icon's key (initials may be any letters): the drawing's version and hex of the key.
+    private static func fileName(_ key: String) -> String {
+        "v1-" + key.utf8.map { String(format: "%02x", $0) }.joined() + ".png"
     }
 
     private static let cache = IconCache()

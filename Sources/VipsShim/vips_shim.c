@@ -702,10 +702,25 @@ uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed) {
     return h;
 }
 
+/* Pango (1.50, Debian 12) starts fontconfig in a thread of its own the first time text is laid
+ * out, while the caller goes on into glib's font tables: libvips 8.14's vips_text then crashed now
+ * and then with SIGFPE in g_hash_table_lookup (libvips issue 3660; one thread in fontconfig, one in
+ * glib, in a fresh `portal generate`). Initialising fontconfig here first, in the calling thread,
+ * leaves pango's thread nothing to do. */
+static gpointer portal_fontconfig_start(gpointer unused) {
+    (void)unused;
+    void *library = dlopen("libfontconfig.so.1", RTLD_NOW | RTLD_GLOBAL);
+    int (*init)(void) = library ? (int (*)(void)) dlsym(library, "FcInit") : NULL;
+    if (init) init();
+    return GINT_TO_POINTER(1);
+}
+static GOnce portal_fontconfig_once = G_ONCE_INIT;
+
 int portal_vips_text_icon(const char *text, int size, int red, int green, int blue,
                           void **bytes, size_t *length, char **error) {
     int status = portal_vips_init(error);
     if (status != PORTAL_VIPS_OK) return status;
+    g_once(&portal_fontconfig_once, portal_fontconfig_start, NULL);
     if (!text || !*text || size < 16 || size > 4096 || !bytes || !length)
         return portal_fail(error, PORTAL_VIPS_ERR_ARGUMENT, g_strdup("invalid icon request"));
     VipsObject *scope = VIPS_OBJECT(vips_image_new());
