@@ -33,18 +33,13 @@ public struct ChildRecord: Codable, Equatable, Sendable {
 }
 
 /// What one family's import did to its children, for `portal token import` to report.
-public struct ChildrenUpdate: Equatable, Sendable {
+public struct ChildrenUpdate: Sendable {
     /// Named before and now: the id is kept (the group may have changed, `from`).
     public var matched: [(child: ChildRecord, from: String?)] = []
     /// Named for the first time: a new id.
     public var added: [ChildRecord] = []
     /// Named before, not now: marked as left.
     public var left: [ChildRecord] = []
-
-    public static func == (a: ChildrenUpdate, b: ChildrenUpdate) -> Bool {
-        a.matched.map(\.child) == b.matched.map(\.child) && a.matched.map(\.from) == b.matched.map(\.from)
-            && a.added == b.added && a.left == b.left
-    }
 }
 
 extension Keystore {

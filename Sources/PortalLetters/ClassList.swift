@@ -29,7 +29,7 @@ public struct ClassListRow: Equatable, Sendable {
 }
 
 /// A child as the class list names them: `Sam (groep-3)`.
-public struct ClassListChild: Equatable, Hashable, Sendable {
+public struct ClassListChild: Equatable, Sendable {
     public var name: String
     public var group: String
 

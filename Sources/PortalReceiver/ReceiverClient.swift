@@ -66,12 +66,12 @@ public struct ReceiverClient: Sendable {
         }
     }
 
-    /// Staff posts in `state` (all when nil), with their sealed text (admin key).
     /// Who confirmed reading an item (admin key): the item's opaque id from the trust file.
     public func confirmations(item: String) async throws -> [Confirmation] {
         try await get(ConfirmationPage.self, "/v1/admin/confirmations" + Self.query([("item", item)])).confirmations
     }
 
+    /// Staff posts in `state` (all when nil), with their sealed text (admin key).
     public func posts(state: PostState? = nil) async throws -> [PostRow] {
         try await get(PostPage.self, "/v1/admin/posts" + Self.query([("state", state?.rawValue)])).posts
     }

@@ -702,11 +702,12 @@ uint64_t portal_xxh64(const void *bytes, size_t length, uint64_t seed) {
     return h;
 }
 
-/* Pango (1.50, Debian 12) starts fontconfig in a thread of its own the first time text is laid
- * out, while the caller goes on into glib's font tables: libvips 8.14's vips_text then crashed now
- * and then with SIGFPE in g_hash_table_lookup (libvips issue 3660; one thread in fontconfig, one in
- * glib, in a fresh `portal generate`). Initialising fontconfig here first, in the calling thread,
- * leaves pango's thread nothing to do. */
+/* libvips 8.14's vips_text crashed now and then with SIGFPE in g_hash_table_lookup (libvips issue
+ * 3660): in a fresh `portal generate`, one thread was inside fontconfig while another read glib's
+ * font tables, although our calls are one at a time. Pango (1.50, Debian 12) can start fontconfig
+ * in a thread of its own on first use; initialising fontconfig here first, in the calling thread,
+ * is meant to leave that thread nothing to do (the most likely cause, not a proven one: the icon
+ * cache in AppIcon.swift makes a first drawing rare as well). */
 static gpointer portal_fontconfig_start(gpointer unused) {
     (void)unused;
     void *library = dlopen("libfontconfig.so.1", RTLD_NOW | RTLD_GLOBAL);

@@ -17,6 +17,7 @@ const known = () => { try { return JSON.parse(localStorage.getItem(POSTS) || '{}
 function remember(id, title) {
   try { localStorage.setItem(POSTS, JSON.stringify({ ...known(), [id]: title })); } catch (e) { /* storage off */ }
 }
+// Photos and files of one post together (the receiver's PostRequest.maxParts).
 const MAX_PHOTOS = 60;
 // What content/ takes under `attachments:` (PortalContent's AttachmentType), checked again at school.
 const FILE_TYPES = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp'];
@@ -100,7 +101,7 @@ export function writeView(state, visit) {
       t('write.remove_photo')))));
   picker.addEventListener('change', () => {
     for (const file of picker.files) {
-      if (photos.length >= MAX_PHOTOS) { say(box, t('write.too_many_photos', { n: MAX_PHOTOS }), 'error'); break; }
+      if (photos.length + files.length >= MAX_PHOTOS) { say(box, t('write.too_many_photos', { n: MAX_PHOTOS }), 'error'); break; }
       photos.push({ file, caption: '', url: URL.createObjectURL(file), id: newID(), sealed: null });
     }
     picker.value = '';
