@@ -503,8 +503,9 @@ struct Sealer {
     /// FORMAT.md "Index": the month of an item's date in the school's time zone, or `pinned`.
     /// Computed from the zone's offset and the civil calendar (Hinnant's days-to-date), since
     /// Calendar.dateComponents per item costs more than sealing the item.
+    /// A form lies in its deadline's month: while it is open, that month is one the app loads first.
     private func pageID(of item: ContentItem) -> String {
-        guard let date = item.date ?? item.event?.start.date ?? item.conference?.slots.first?.start else { return ManifestPage.pinned }
+        guard let date = item.form?.deadline ?? item.date ?? item.event?.start.date ?? item.conference?.slots.first?.start else { return ManifestPage.pinned }
         return Self.month(of: date, in: site.config.timezone)
     }
 
@@ -595,7 +596,9 @@ struct Sealer {
                 signingSeed: Data(keystore.masterKey.signingSeed(tokenID: tokenID)).base64EncodedString(),
                 publisher: publisher, audiences: audiences, receiver: site.config.receiverURL, inbox: inbox, push: vapid,
                 staff: record.staff.map { staffBlock(record, role: $0) },
-                children: record.staff == nil ? familyChildren(record) : nil)
+                children: record.staff == nil ? familyChildren(record) : nil,
+                familyKey: record.staff == nil
+                    ? Data(keystore.masterKey.familyKey(family: record.family)).base64EncodedString() : nil)
             payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
@@ -690,6 +693,25 @@ struct Sealer {
                 opens: Self.instant(schedule.bookingOpens), closes: Self.instant(schedule.bookingCloses),
                 perFamily: schedule.perFamily, minNoticeHours: schedule.minNoticeHours,
                 slots: schedule.slots.map { .init(id: $0.id, start: Self.instant($0.start), end: Self.instant($0.end)) })
+        }
+        if let form = item.form {
+            let path = item.logicalPath
+            entry.form = Manifest.Form(
+                id: keystore.masterKey.formID(logicalPath: path), deadline: Self.instant(form.deadline), per: form.per.rawValue,
+                bothGuardians: form.bothGuardians,
+                questions: form.questions.map { question in
+                    Manifest.Form.Question(
+                        key: question.key, type: question.kind.rawValue, text: question.text, required: question.required,
+                        sign: question.kind == .yesNo ? question.sign : nil,
+                        max: question.kind == .choices || question.kind == .shifts ? question.max : nil,
+                        options: question.kind == .choice || question.kind == .choices ? question.options : nil,
+                        shifts: question.kind == .shifts
+                            ? question.shifts.map {
+                                Manifest.Form.Shift(
+                                    id: keystore.masterKey.shiftID(logicalPath: path, question: question.key, label: $0.label),
+                                    label: $0.label, places: $0.places)
+                            } : nil)
+                })
         }
         return entry
     }

@@ -59,6 +59,19 @@ struct TrustStage {
                 quietStart: site.config.push.quietStart, quietEnd: site.config.push.quietEnd,
                 quietWeekends: site.config.push.quietWeekends, timeZone: site.config.timezone.identifier))
         file.confirmations = confirmations
+        file.forms = site.items.compactMap { item -> TrustFile.Form? in
+            guard let form = item.form else { return nil }
+            return TrustFile.Form(
+                id: keystore.masterKey.formID(logicalPath: item.logicalPath), audience: item.audience.id,
+                deadline: form.deadline, per: form.per.rawValue,
+                shiftQuestions: form.questions.filter { $0.kind == .shifts }.map { question in
+                    TrustFile.Form.ShiftQuestion(max: question.max, shifts: question.shifts.map {
+                        TrustFile.Form.Shift(
+                            id: keystore.masterKey.shiftID(logicalPath: item.logicalPath, question: question.key, label: $0.label),
+                            places: $0.places)
+                    })
+                })
+        }
         return file
     }
 

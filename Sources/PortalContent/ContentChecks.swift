@@ -38,7 +38,8 @@ enum ContentChecks {
                 sourcePath: entry.item.sourcePath, logicalPath: entry.item.logicalPath, audience: entry.item.audience.id,
                 draft: entry.draft, slugLine: entry.slugLine, ownFolder: entry.ownsFolder ? entry.item.sourceFolder : nil,
                 links: links, images: entry.item.media.map(\.sourcePath) + entry.extraImages,
-                conference: entry.item.kind == .conference, urgent: entry.item.urgent, confirm: entry.item.confirm))
+                conference: entry.item.kind == .conference, urgent: entry.item.urgent, confirm: entry.item.confirm,
+                form: entry.item.kind == .form))
         }
         return facts
     }

@@ -282,13 +282,14 @@ struct ContentTree {
 
     static let sections: [(folder: String, kind: ItemKind)] = [
         ("news", .news), ("calendar", .event), ("albums", .album), ("pages", .page), ("conferences", .conference),
+        ("forms", .form),
     ]
 
     /// Decides what each file is from where it lies; reports files that have no place.
     static func place(_ tree: ContentTree, groupIDs: Set<String>?, report: ProblemReport) -> Placements {
         var result = Placements()
         var reportedFolders: Set<String> = []
-        let schoolSections = ["news", "calendar", "albums", "pages"]
+        let schoolSections = ["news", "calendar", "albums", "pages", "forms"]
         let groupSections = schoolSections + ["conferences"]
 
         func reportFolder(_ folder: String, _ message: String) {
@@ -307,7 +308,7 @@ struct ContentTree {
             var prefix = ""
             if parts[0] == "groups" {
                 if parts.count == 2 {
-                    report.add(path, nil, "files directly in groups/ are not read; put them in groups/<group-id>/news/ (or calendar, albums, pages, conferences)")
+                    report.add(path, nil, "files directly in groups/ are not read; put them in groups/<group-id>/news/ (or calendar, albums, pages, conferences, forms)")
                     continue
                 }
                 let id = parts[1]
@@ -322,12 +323,12 @@ struct ContentTree {
                 prefix = "groups/\(id)/"
                 rest = parts[2...]
                 if rest.count == 1 {
-                    report.add(path, nil, "files directly in a group folder are not read; put them in news/, calendar/, albums/, pages/ or conferences/")
+                    report.add(path, nil, "files directly in a group folder are not read; put them in news/, calendar/, albums/, pages/, conferences/ or forms/")
                     continue
                 }
             } else if parts.count == 1 {
                 report.add(path, nil, fileExtension(name) == "md"
-                    ? "Markdown files go in news/, calendar/, albums/ or pages/, not in the content folder itself"
+                    ? "Markdown files go in news/, calendar/, albums/, pages/ or forms/, not in the content folder itself"
                     : "stray file in the content folder; remove it, or rename it to start with '_' to keep it out of the portal")
                 continue
             }

@@ -32,16 +32,19 @@ public struct ItemFacts: Equatable, Sendable {
     public var urgent: Bool
     /// `confirm: true`: parents confirm reading it (the trust file lists it).
     public var confirm: Bool
+    /// A form (the trust file lists its deadline and shifts).
+    public var form: Bool
 
-    /// The receiver's trust file names it (a schedule or a read confirmation), so a build that
-    /// writes that file reads it again.
-    public var inTrustFile: Bool { conference || confirm }
+    /// The receiver's trust file names it (a schedule, a read confirmation or a form), so a build
+    /// that writes that file reads it again.
+    public var inTrustFile: Bool { conference || confirm || form }
 
     public init(
         sourcePath: String, logicalPath: String, audience: String, draft: Bool, slugLine: Int? = nil,
         ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false, urgent: Bool = false,
-        confirm: Bool = false
+        confirm: Bool = false, form: Bool = false
     ) {
+        self.form = form
         self.urgent = urgent
         self.confirm = confirm
         self.sourcePath = sourcePath
@@ -107,7 +110,8 @@ public enum Placeholders {
     public static let page = "Schrijf hier de tekst van de pagina."
     public static let album = "Zet de foto's in deze map."
     public static let conference = "Schrijf hier een woord aan de ouders, of laat dit weg."
-    static let all: Set<String> = [news, page, album, conference]
+    public static let form = "Schrijf hier waar het formulier over gaat."
+    static let all: Set<String> = [news, page, album, conference, form]
     static let bytes: [[UInt8]] = all.map { Array($0.utf8) }
     static let shortest = bytes.map(\.count).min() ?? 0
 }

@@ -66,6 +66,11 @@ enum FrontMatterKeys {
         "title", "teacher", "location", "slot_minutes", "evenings", "booking", "per_family", "min_notice_hours",
         "attachments", "draft", "slug",
     ]
+    static let form = [
+        "title", "date", "deadline", "per", "both_guardians", "questions", "summary", "urgent", "attachments", "draft", "slug",
+    ]
+    static let question = ["yes_no", "choice", "choices", "text", "shifts", "id", "required", "sign", "options", "max"]
+    static let shift = ["label", "places"]
     static let photo = ["file", "caption"]
     static let attachment = ["file", "title"]
     static let evening = ["date", "start", "end", "breaks"]
@@ -79,6 +84,7 @@ enum FrontMatterKeys {
         case .album: return album
         case .page: return page
         case .conference: return conference
+        case .form: return form
         }
     }
 
@@ -90,6 +96,7 @@ enum FrontMatterKeys {
         case .album: return "album"
         case .page: return "page"
         case .conference: return "conference"
+        case .form: return "form"
         }
     }
 }
@@ -186,6 +193,10 @@ struct ItemReader {
             loaded.item.weight = fields.int("weight") ?? 0
         case .conference:
             loaded.item.conference = readConference(fields, audience: placement.audience)
+        case .form:
+            let date = fields.dateTime("date", required: true)
+            loaded.item.date = date.map(clock.date)
+            loaded.item.form = readForm(fields, published: date)
         }
         if fields.has("attachments") {
             loaded.item.attachments = readAttachments(
@@ -548,5 +559,169 @@ struct ItemReader {
             },
             bookingOpens: clock.date(opens), bookingCloses: clock.date(closes), perFamily: perFamily,
             minNoticeHours: minNotice, slots: slots)
+    }
+
+    /// A form's deadline, answer unit and questions (docs/CONTENT.md "Forms").
+    private func readForm(_ fields: Fields, published: LocalDateTime?) -> FormInfo? {
+        let file = fields.file
+        var deadline: Date?
+        if let value = fields.dateTime("deadline", required: true) {
+            // A date alone: answers until the end of that day.
+            let instant = value.isAllDay
+                ? clock.calendar.date(byAdding: .day, value: 1, to: clock.date(value)) ?? clock.date(value)
+                : clock.date(value)
+            if let published, instant <= clock.date(published) {
+                report.add(file, fields.lineOf("deadline"), "the 'deadline' (\(value.text)) must be after the form's 'date' (\(published.text))")
+            }
+            deadline = instant
+        }
+        var per = FormInfo.Per.child
+        if let text = fields.text("per") {
+            if let value = FormInfo.Per(rawValue: text) {
+                per = value
+            } else {
+                report.add(file, fields.lineOf("per"), "'per' must be child (one answer per child) or family (one per family), not '\(text)'")
+            }
+        }
+        let bothGuardians = fields.bool("both_guardians") ?? false
+        var questions: [FormInfo.Question] = []
+        var keyLines: [String: Int] = [:]
+        if let list = fields.list("questions", required: true) {
+            if list.isEmpty {
+                report.add(file, fields.lineOf("questions"), "'questions' is empty; ask at least one question (yes_no:, choice:, choices:, text: or shifts:)")
+            } else if list.count > 30 {
+                report.add(file, fields.lineOf("questions"), "a form asks at most 30 questions, this one \(list.count); split it")
+            }
+            for (index, (node, line)) in list.prefix(30).enumerated() {
+                guard let entry = Fields(node, line: line, what: "question", allowed: FrontMatterKeys.question,
+                                         file: file, lineOffset: 1, report: report),
+                      let question = readQuestion(entry, number: index + 1)
+                else { continue }
+                if let first = keyLines[question.key] {
+                    report.add(file, line, "question '\(question.key)' is already asked on line \(first); give one of them its own 'id:'")
+                    continue
+                }
+                keyLines[question.key] = line
+                questions.append(question)
+            }
+        }
+        if bothGuardians && !questions.contains(where: { $0.kind == .yesNo }) {
+            report.add(file, fields.lineOf("both_guardians"), "'both_guardians' asks both parents to agree, so the form needs a yes_no question")
+        }
+        guard let deadline else { return nil }
+        return FormInfo(deadline: deadline, per: per, bothGuardians: bothGuardians, questions: questions)
+    }
+
+    private func readQuestion(_ entry: Fields, number: Int) -> FormInfo.Question? {
+        let file = entry.file
+        let kinds = FormInfo.Kind.allCases.filter { entry.has($0.rawValue) }
+        guard kinds.count == 1, let kind = kinds.first else {
+            report.add(file, entry.line, kinds.isEmpty
+                ? "a question says what kind it is with its key: yes_no:, choice:, choices:, text: or shifts:, followed by the question"
+                : "a question has one kind, this one has \(kinds.map { $0.rawValue + ":" }.joined(separator: " and ")); make them two questions")
+            return nil
+        }
+        guard let text = entry.text(kind.rawValue, required: true) else { return nil }
+        var key = Self.questionKey(text, number: number)
+        if let id = entry.text("id") {
+            if isSlug(id) && id.utf8.count <= 40 {
+                key = id
+            } else {
+                report.add(file, entry.lineOf("id"), "the question's 'id' '\(id)' may only contain lowercase letters, digits and '-' (at most 40)")
+            }
+        }
+        let required = entry.bool("required") ?? (kind == .yesNo || kind == .choice)
+        var question = FormInfo.Question(key: key, kind: kind, text: text, required: required)
+        if entry.has("sign") {
+            if kind == .yesNo {
+                question.sign = entry.bool("sign") ?? true
+            } else {
+                report.add(file, entry.lineOf("sign"), "'sign' (the parent writes their name) belongs to a yes_no question")
+            }
+        } else {
+            question.sign = kind == .yesNo
+        }
+        switch kind {
+        case .choice, .choices:
+            guard let list = entry.list("options", required: true) else { return nil }
+            var seen: [String: Int] = [:]
+            for (node, line) in list {
+                guard case .scalar(let scalar) = node, !Fields.isNull(scalar) else {
+                    report.add(file, line, "an option is text, like '- Dinsdag'")
+                    continue
+                }
+                let option = scalar.string.trimmingCharacters(in: .whitespaces)
+                guard !option.isEmpty else { continue }
+                if let first = seen[option.lowercased()] {
+                    report.add(file, line, "option '\(option)' is already listed on line \(first)")
+                    continue
+                }
+                seen[option.lowercased()] = line
+                question.options.append(option)
+            }
+            if question.options.count < 2 || question.options.count > 20 {
+                report.add(file, entry.lineOf("options"), "a \(kind.rawValue) question offers 2 to 20 options, this one \(question.options.count)")
+            }
+        case .shifts:
+            guard let list = entry.list("options", required: true) else { return nil }
+            var seen: [String: Int] = [:]
+            for (node, line) in list {
+                guard let shift = Fields(node, line: line, what: "shift", allowed: FrontMatterKeys.shift,
+                                         file: file, lineOffset: 1, report: report),
+                      let label = shift.text("label", required: true),
+                      let places = shift.int("places", required: true)
+                else { continue }
+                guard (1...1000).contains(places) else {
+                    report.add(file, shift.lineOf("places"), "shift '\(label)': 'places' must be between 1 and 1000")
+                    continue
+                }
+                if let first = seen[label] {
+                    report.add(file, line, "shift '\(label)' is already listed on line \(first)")
+                    continue
+                }
+                seen[label] = line
+                question.shifts.append(FormInfo.Shift(label: label, places: places))
+            }
+            if list.isEmpty || list.count > 50 {
+                report.add(file, entry.lineOf("options"), "a shifts question offers 1 to 50 shifts ('- label: ...' with 'places: ...')")
+            }
+        case .yesNo, .text:
+            if entry.has("options") {
+                report.add(file, entry.lineOf("options"), "'options' belong to a choice, choices or shifts question")
+            }
+        }
+        let most = kind == .choices ? question.options.count : kind == .shifts ? question.shifts.count : 1
+        question.max = kind == .shifts ? 1 : most
+        if entry.has("max") {
+            if kind == .choices || kind == .shifts {
+                if let value = entry.int("max") {
+                    if value >= 1 && value <= max(1, most) {
+                        question.max = value
+                    } else {
+                        report.add(file, entry.lineOf("max"), "'max' must be between 1 and \(max(1, most)) (the number of \(kind == .shifts ? "shifts" : "options"))")
+                    }
+                }
+            } else {
+                report.add(file, entry.lineOf("max"), "'max' belongs to a choices or shifts question")
+            }
+        }
+        return question
+    }
+
+    /// The question in lower case, letters and digits kept (accents taken off), the rest `-`;
+    /// `vraag-N` when nothing is left (a question in Arabic script).
+    static func questionKey(_ text: String, number: Int) -> String {
+        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en"))
+        var key = ""
+        for byte in folded.lowercased().utf8 {
+            if (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) {
+                key.unicodeScalars.append(Unicode.Scalar(byte))
+            } else if !key.isEmpty && !key.hasSuffix("-") {
+                key += "-"
+            }
+            if key.utf8.count >= 40 { break }
+        }
+        while key.hasSuffix("-") { key.removeLast() }
+        return key.isEmpty ? "vraag-\(number)" : key
     }
 }

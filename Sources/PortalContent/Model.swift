@@ -113,7 +113,7 @@ public struct Group: Equatable, Sendable {
 }
 
 public enum ItemKind: String, Sendable, CaseIterable, Codable {
-    case news, event, album, page, conference
+    case news, event, album, page, conference, form
 }
 
 /// A calendar moment: either a whole day or a moment in the site's time zone.
@@ -220,7 +220,68 @@ public struct ConferenceSchedule: Equatable, Sendable {
     }
 }
 
-/// One piece of content: a news item, calendar event, album, info page or conference schedule.
+/// A form parents answer (`forms/<slug>.md`, docs/CONTENT.md "Forms").
+public struct FormInfo: Equatable, Sendable {
+    public enum Per: String, Sendable, CaseIterable { case child, family }
+
+    public enum Kind: String, Sendable, CaseIterable {
+        case yesNo = "yes_no", choice, choices, text, shifts
+    }
+
+    public struct Shift: Equatable, Sendable {
+        public var label: String
+        public var places: Int
+
+        public init(label: String, places: Int) {
+            self.label = label
+            self.places = places
+        }
+    }
+
+    public struct Question: Equatable, Sendable {
+        /// Names the answer (`id:`, or the question in lower case with `-`); unique in the form.
+        public var key: String
+        public var kind: Kind
+        public var text: String
+        public var required: Bool
+        /// yes_no: the guardian writes their name under a yes.
+        public var sign: Bool
+        /// choices and shifts: the most one answer may take.
+        public var max: Int
+        public var options: [String]
+        public var shifts: [Shift]
+
+        public init(
+            key: String, kind: Kind, text: String, required: Bool, sign: Bool = false, max: Int = 1,
+            options: [String] = [], shifts: [Shift] = []
+        ) {
+            self.key = key
+            self.kind = kind
+            self.text = text
+            self.required = required
+            self.sign = sign
+            self.max = max
+            self.options = options
+            self.shifts = shifts
+        }
+    }
+
+    /// Answers are taken until this instant.
+    public var deadline: Date
+    public var per: Per
+    /// Each guardian answers (staff see "beide ouders" when both agreed).
+    public var bothGuardians: Bool
+    public var questions: [Question]
+
+    public init(deadline: Date, per: Per, bothGuardians: Bool, questions: [Question]) {
+        self.deadline = deadline
+        self.per = per
+        self.bothGuardians = bothGuardians
+        self.questions = questions
+    }
+}
+
+/// One piece of content: a news item, calendar event, album, info page, conference schedule or form.
 public struct ContentItem: Equatable, Sendable {
     public var kind: ItemKind
     public var audience: Audience
@@ -234,7 +295,7 @@ public struct ContentItem: Equatable, Sendable {
     /// Folder of the source file relative to the content folder (where images are looked up).
     public var sourceFolder: String
     public var title: String
-    /// Publication date (news, album), or start (event), or nil (page, conference).
+    /// Publication date (news, album, form), or start (event), or nil (page, conference).
     public var date: Date?
     public var summary: String?
     public var author: String?
@@ -251,6 +312,7 @@ public struct ContentItem: Equatable, Sendable {
     public var event: EventInfo?
     public var album: AlbumInfo?
     public var conference: ConferenceSchedule?
+    public var form: FormInfo?
     /// The body parsed once while loading (validation needs it too), so rendering need not parse it
     /// again; nil for an item built by hand. Prefer `parsedBody`, which also covers that case.
     public var markdown: MarkdownDocument? = nil

@@ -17,6 +17,9 @@ public enum Label {
     public static let signed = "ouderportaal/2 signed "
     public static let schedule = "ouderportaal/2 schedule "
     public static let confirmation = "ouderportaal/2 confirmation "
+    public static let form = "ouderportaal/2 form "
+    public static let shift = "ouderportaal/2 shift "
+    public static let family = "ouderportaal/2 family "
     public static let vapid = "ouderportaal/2 vapid"
     public static let groupInbox = "ouderportaal/2 inbox "
     // Format 1 (kept by format 2 where FORMAT.md says so).
@@ -158,6 +161,25 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     /// receiver sees: `hex(BLAKE2b(master_key, "ouderportaal/2 confirmation " || logical_path, 16))`.
     public func confirmationID(logicalPath: String) -> String {
         Hex.encode(BLAKE2b.hash(Array((Label.confirmation + logicalPath).utf8), key: bytes, length: 16))
+    }
+
+    /// Opaque id of a form, the only one the receiver sees (FORMAT.md "Forms and answers"):
+    /// `hex(BLAKE2b(master_key, "ouderportaal/2 form " || logical_path, 16))`.
+    public func formID(logicalPath: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array((Label.form + logicalPath).utf8), key: bytes, length: 16))
+    }
+
+    /// Opaque id of one shift of a form's shifts question:
+    /// `hex(BLAKE2b(master_key, "ouderportaal/2 shift " || path || "\n" || question || "\n" || label, 8))`.
+    /// Keyed by the label, so adding a shift does not move the places taken of the others.
+    public func shiftID(logicalPath: String, question: String, label: String) -> String {
+        Hex.encode(BLAKE2b.hash(Array((Label.shift + logicalPath + "\n" + question + "\n" + label).utf8), key: bytes, length: 8))
+    }
+
+    /// The key a family's answers are also sealed under, so both guardians read them (every
+    /// keyslot of the family holds it): `BLAKE2b(master_key, "ouderportaal/2 family " || family, 32)`.
+    public func familyKey(family: String) -> [UInt8] {
+        BLAKE2b.hash(Array((Label.family + family).utf8), key: bytes, length: 32)
     }
 
     public static func == (lhs: MasterKey, rhs: MasterKey) -> Bool {

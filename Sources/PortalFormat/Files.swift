@@ -89,6 +89,8 @@ public struct Manifest: Codable, Equatable, Sendable {
         /// News with `confirm: true`: the opaque id parents confirm reading under
         /// (`MasterKey.confirmationID`, RECEIVER.md "Read confirmations"); absent otherwise.
         public var confirm: String?
+        /// A form (kind `form`): what the app shows and sends (FORMAT.md "Forms and answers").
+        public var form: Form?
 
         public init(
             path: String,
@@ -116,6 +118,73 @@ public struct Manifest: Codable, Equatable, Sendable {
             self.event = event
             self.album = album
             self.conference = conference
+        }
+    }
+
+    /// A form's page entry (FORMAT.md "Forms and answers"). Question texts travel only here,
+    /// sealed in the page; the trust file has ids, the deadline and places.
+    public struct Form: Codable, Equatable, Sendable {
+        public var id: String
+        /// RFC 3339: answers until this instant.
+        public var deadline: String
+        /// `child` or `family`.
+        public var per: String
+        public var bothGuardians: Bool
+        public var questions: [Question]
+
+        public struct Question: Codable, Equatable, Sendable {
+            public var key: String
+            /// `yes_no`, `choice`, `choices`, `text` or `shifts`.
+            public var type: String
+            public var text: String
+            public var required: Bool
+            /// yes_no: the guardian writes their name under a yes.
+            public var sign: Bool?
+            /// choices, shifts: the most one answer may take.
+            public var max: Int?
+            /// choice, choices.
+            public var options: [String]?
+            /// shifts.
+            public var shifts: [Shift]?
+
+            public init(
+                key: String, type: String, text: String, required: Bool, sign: Bool? = nil, max: Int? = nil,
+                options: [String]? = nil, shifts: [Shift]? = nil
+            ) {
+                self.key = key
+                self.type = type
+                self.text = text
+                self.required = required
+                self.sign = sign
+                self.max = max
+                self.options = options
+                self.shifts = shifts
+            }
+        }
+
+        public struct Shift: Codable, Equatable, Sendable {
+            public var id: String
+            public var label: String
+            public var places: Int
+
+            public init(id: String, label: String, places: Int) {
+                self.id = id
+                self.label = label
+                self.places = places
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, deadline, per, questions
+            case bothGuardians = "both_guardians"
+        }
+
+        public init(id: String, deadline: String, per: String, bothGuardians: Bool, questions: [Question]) {
+            self.id = id
+            self.deadline = deadline
+            self.per = per
+            self.bothGuardians = bothGuardians
+            self.questions = questions
         }
     }
 
@@ -333,6 +402,9 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     /// A parent's token: the family's children in the token's groups (FORMAT.md "Keyslot"),
     /// the same in every keyslot of the family. Absent when the class list names none.
     public var children: [Child]?
+    /// A parent's token: standard base64 of the family key (`MasterKey.familyKey`), under which
+    /// the family's form answers are sealed a second time so every guardian reads them.
+    public var familyKey: String?
 
     /// A child of the family: an opaque id that stays across school years, a name as the class
     /// list writes it, and a group.
@@ -449,6 +521,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         case v, expires, family, publisher, audiences, receiver, inbox, push, staff, children
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
+        case familyKey = "family_key"
     }
 
     public init(
@@ -462,8 +535,10 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         inbox: [InboxKey],
         push: String? = nil,
         staff: Staff? = nil,
-        children: [Child]? = nil
+        children: [Child]? = nil,
+        familyKey: String? = nil
     ) {
+        self.familyKey = familyKey
         self.push = push
         self.staff = staff
         self.children = children

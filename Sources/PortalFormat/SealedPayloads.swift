@@ -129,12 +129,16 @@ public enum PayloadBinding: Sendable, Equatable {
     /// A staff member's post for a group, under the id the app chose; also the school's reason
     /// when it rejects that post.
     case post(group: String, id: String)
+    /// A family's answer to a form, for one child (`""` for a form per family), taking these
+    /// shifts (FORMAT.md "Forms and answers"; any order here, sorted in the aad).
+    case answer(form: String, child: String, shifts: [String])
 
     public var kind: String {
         switch self {
         case .absence: return "absence"
         case .booking: return "booking"
         case .post: return "post"
+        case .answer: return "answer"
         }
     }
 
@@ -143,6 +147,7 @@ public enum PayloadBinding: Sendable, Equatable {
         case .absence(let group, let from, let to): return [group, from, to]
         case .booking(let schedule, let slot): return [schedule, slot]
         case .post(let group, let id): return [group, id]
+        case .answer(let form, let child, let shifts): return [form, child, shifts.sorted().joined(separator: ",")]
         }
     }
 
@@ -362,4 +367,116 @@ public struct PostReasonPayload: SealedContent, Sendable, Equatable {
     public init(reason: String) { self.reason = reason }
 
     public static let sealInfo = "ouderportaal/2 post-reason"
+}
+
+/// A family's answer to a form (FORMAT.md "Forms and answers"): sealed once to the group's inbox
+/// key for staff (`seal`) and once under the family key for the family's other devices and
+/// guardian (`FamilyCopy`), both under the same associated data.
+public struct AnswerPayload: SealedContent, Sendable, Equatable {
+    /// One answer: yes/no, an option or a text, or a list of options or shift ids.
+    public enum Value: Codable, Sendable, Equatable, CustomStringConvertible {
+        case yes(Bool)
+        case text(String)
+        case list([String])
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let value = try? c.decode(Bool.self) {
+                self = .yes(value)
+            } else if let value = try? c.decode(String.self) {
+                self = .text(value)
+            } else {
+                self = .list(try c.decode([String].self))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .yes(let value): try c.encode(value)
+            case .text(let value): try c.encode(value)
+            case .list(let value): try c.encode(value)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .yes(let value): return value ? "ja" : "nee"
+            case .text(let value): return value
+            case .list(let value): return value.joined(separator: ", ")
+            }
+        }
+    }
+
+    /// The child's name as the family sees it (the class list's, or typed); empty per family.
+    public var child: String
+    /// The answering guardian's name under a permission slip; empty when the form asks none.
+    public var guardian: String
+    /// By question key; a question left open is absent.
+    public var answers: [String: Value]
+
+    public init(child: String, guardian: String = "", answers: [String: Value]) {
+        self.child = child
+        self.guardian = guardian
+        self.answers = answers
+    }
+
+    enum CodingKeys: String, CodingKey { case child, guardian, answers }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        child = try c.decodeIfPresent(String.self, forKey: .child) ?? ""
+        guardian = try c.decodeIfPresent(String.self, forKey: .guardian) ?? ""
+        answers = try c.decode([String: Value].self, forKey: .answers)
+    }
+
+    public static let sealInfo = "ouderportaal/2 answer"
+
+    /// Seals the family's copy: AES-256-GCM under the family key with a random 12-byte nonce, the
+    /// same padded JSON and associated data as the staff's copy.
+    public func sealCopy(
+        tokenID: String, binding: PayloadBinding, familyKey: [UInt8], random: some RandomSource = SystemRandom()
+    ) throws -> FamilyCopy {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let plain = SealedPayloadFormat.pad(Array(try encoder.encode(self)))
+        let nonce = random.bytes(12)
+        let ct = try AES256GCM.encrypt(
+            key: familyKey, nonce: nonce, plaintext: plain, associatedData: binding.associatedData(tokenID: tokenID))
+        return FamilyCopy(nonce: nonce, ct: ct)
+    }
+
+    public static func openCopy(_ copy: FamilyCopy, tokenID: String, binding: PayloadBinding, familyKey: [UInt8]) throws -> Self {
+        let plain = try AES256GCM.decrypt(
+            key: familyKey, nonce: copy.nonce, ciphertext: copy.ct, associatedData: binding.associatedData(tokenID: tokenID))
+        return try JSONDecoder().decode(Self.self, from: Data(plain))
+    }
+}
+
+/// `{"nonce": b64(12 bytes), "ct": b64(ciphertext || tag)}`: an answer sealed under the family key.
+public struct FamilyCopy: Codable, Sendable, Equatable {
+    public var nonce: [UInt8]
+    public var ct: [UInt8]
+
+    public init(nonce: [UInt8], ct: [UInt8]) {
+        self.nonce = nonce
+        self.ct = ct
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable { case nonce, ct }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let n = Base64Strict.decode(try c.decode(String.self, forKey: .nonce)), n.count == 12,
+              let t = Base64Strict.decode(try c.decode(String.self, forKey: .ct))
+        else { throw DecodingError.dataCorruptedError(forKey: .nonce, in: c, debugDescription: "not base64 of a 12-byte nonce") }
+        nonce = n
+        ct = t
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Data(nonce).base64EncodedString(), forKey: .nonce)
+        try c.encode(Data(ct).base64EncodedString(), forKey: .ct)
+    }
 }

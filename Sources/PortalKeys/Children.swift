@@ -48,6 +48,11 @@ extension Keystore {
         children.filter { $0.family == family && $0.left == nil }
     }
 
+    /// The current children of these families.
+    public func children(ofFamilies families: Set<String>) -> [ChildRecord] {
+        children.filter { families.contains($0.family) && $0.left == nil }
+    }
+
     /// Sets a family's children to `listed` (name and group): a child whose name (ignoring case)
     /// the family had keeps its id and takes the new group; a new name gets a new id; a child no
     /// longer named is marked left. The caller saves.

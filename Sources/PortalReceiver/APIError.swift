@@ -1,12 +1,14 @@
 // Every refusal of the receiver: an HTTP status and a JSON body `{"error": code, "message": text}`.
 import Foundation
 
-/// A refusal with its status code; `free` adds the fresh free slots of a 409.
+/// A refusal with its status code; `free` adds the fresh free slots of a 409, `full` the full
+/// shifts of a form's 409.
 public struct APIError: Error, Sendable, Equatable {
     public let status: Int
     public let code: String
     public let message: String
     public var free: [String: [String]]? = nil
+    public var full: [String]? = nil
 
     public init(_ status: Int, _ code: String, _ message: String, free: [String: [String]]? = nil) {
         self.status = status
@@ -64,13 +66,15 @@ public struct APIError: Error, Sendable, Equatable {
         "the registration period of this token has ended; ask the school for a new code")
 
     /// What the receiver sends.
-    public var body: APIErrorBody { APIErrorBody(error: code, message: message, free: free) }
+    public var body: APIErrorBody { APIErrorBody(error: code, message: message, free: free, full: full) }
 }
 
 /// The body of every refusal: `{"error": code, "message": text}`, and with a 409 of a booking or
-/// move `"free"`: the free slots of each schedule involved, so the app can offer another one.
+/// move `"free"`: the free slots of each schedule involved, so the app can offer another one;
+/// with a 409 of a form answer `"full"`: the shifts that have no place left.
 public struct APIErrorBody: Codable, Sendable, Equatable {
     public var error: String
     public var message: String
     public var free: [String: [String]]?
+    public var full: [String]?
 }

@@ -71,6 +71,11 @@ public struct ReceiverClient: Sendable {
         try await get(ConfirmationPage.self, "/v1/admin/confirmations" + Self.query([("item", item)])).confirmations
     }
 
+    /// Every answer to a form (admin key), oldest first: the form's opaque id from the trust file.
+    public func answers(form: String) async throws -> [StoredAnswer] {
+        try await get(FormAnswers.self, "/v1/admin/forms/\(form)/answers").answers
+    }
+
     /// Staff posts in `state` (all when nil), with their sealed text (admin key).
     public func posts(state: PostState? = nil) async throws -> [PostRow] {
         try await get(PostPage.self, "/v1/admin/posts" + Self.query([("state", state?.rawValue)])).posts

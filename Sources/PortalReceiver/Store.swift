@@ -165,6 +165,31 @@ final class ReceiverStore: @unchecked Sendable {
                   bytes BLOB NOT NULL,
                   UNIQUE (upload_id, idx));
                 """)
+            // Added with forms: every answer as it came (both guardians, every change), and the
+            // places the latest answer of each child holds (FormStore.swift).
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS answers (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  id TEXT NOT NULL UNIQUE,
+                  form TEXT NOT NULL,
+                  token_id TEXT NOT NULL,
+                  family TEXT NOT NULL,
+                  child TEXT NOT NULL,
+                  shifts TEXT NOT NULL,
+                  enc BLOB NOT NULL,
+                  ct BLOB NOT NULL,
+                  kid TEXT,
+                  copy_nonce BLOB NOT NULL,
+                  copy_ct BLOB NOT NULL,
+                  received INTEGER NOT NULL);
+                CREATE INDEX IF NOT EXISTS answers_form ON answers(form, family);
+                CREATE TABLE IF NOT EXISTS answer_shifts (
+                  form TEXT NOT NULL,
+                  shift TEXT NOT NULL,
+                  family TEXT NOT NULL,
+                  child TEXT NOT NULL,
+                  PRIMARY KEY (form, shift, family, child)) WITHOUT ROWID;
+                """)
             // The daily quota counts a token's recent reports.
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS submissions_token ON submissions(token_id, received)")
         }

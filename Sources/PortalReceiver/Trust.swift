@@ -42,6 +42,8 @@ public struct TrustIndex: Sendable {
     /// Confirmable item id -> the audience whose tokens may confirm it.
     public let confirmations: [String: String]
     public let adminPublicKey: [UInt8]
+    /// Form id -> its audience, deadline and places.
+    public let forms: [String: TrustFile.Form]
     /// Audience id -> the tokens that read it: `school` is every token's.
     public let tokensByAudience: [String: Set<String>]
 
@@ -69,6 +71,7 @@ public struct TrustIndex: Sendable {
         tokensByAudience = byAudience
         self.schedules = schedules
         confirmations = Dictionary(file.confirmations.map { ($0.id, $0.audience) }, uniquingKeysWith: { first, _ in first })
+        forms = Dictionary(file.forms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.adminPublicKey = file.adminPublicKey
     }
 }

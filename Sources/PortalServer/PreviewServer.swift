@@ -395,7 +395,8 @@ struct PreviewSite: Sendable {
         }
         let pages = items.filter { $0.item.kind == .page }.sorted { ($0.item.weight, $0.item.title) < ($1.item.weight, $1.item.title) }
         let conferences = items.filter { $0.item.kind == .conference }
-        let count = max(1, [news, events, pages, conferences].map { ($0.count + Self.entriesPerPage - 1) / Self.entriesPerPage }.max() ?? 1)
+        let forms = items.filter { $0.item.kind == .form }.sorted { ($0.item.form?.deadline ?? .distantPast) > ($1.item.form?.deadline ?? .distantPast) }
+        let count = max(1, [news, events, pages, conferences, forms].map { ($0.count + Self.entriesPerPage - 1) / Self.entriesPerPage }.max() ?? 1)
         let page = min(max(1, page), count)
         func slice(_ list: [RenderedItem]) -> [[String: Any]] {
             let start = (page - 1) * Self.entriesPerPage
@@ -407,6 +408,7 @@ struct PreviewSite: Sendable {
             ["heading": "Informatie", "entries": slice(pages)],
         ]
         if !conferences.isEmpty { sections.append(["heading": "Oudergesprekken", "entries": slice(conferences)]) }
+        if !forms.isEmpty { sections.append(["heading": "Formulieren", "entries": slice(forms)]) }
         let audiences = renderer.site.audiences.map { other -> [String: Any] in
             ["id": other.id, "title": renderer.title(of: other), "current": other == audience]
         }
@@ -434,14 +436,37 @@ struct PreviewSite: Sendable {
             .replacingOccurrences(of: "data-media=\"", with: "src=\"/media/")
             .replacingOccurrences(of: "data-attachment=\"", with: "href=\"/media/")
             .replacingOccurrences(of: "href=\"#/item/", with: "href=\"/a/\(id)/item/")
-        return renderer.theme.render("preview-item", [
+        var context: [String: Any] = [
             "school": renderer.site.config.name, "audience": renderer.title(of: audience), "audience_id": id,
             "title": item.item.title, "fragment": fragment,
-        ])
+        ]
+        if let form = item.item.form { context["form"] = Self.formContext(form, timeZone: renderer.site.config.timezone) }
+        return renderer.theme.render("preview-item", context)
+    }
+
+    /// What a form asks, as staff check it before publishing (the app shows the real controls).
+    static func formContext(_ form: FormInfo, timeZone: TimeZone) -> [String: Any] {
+        let kinds: [FormInfo.Kind: String] = [
+            .yesNo: "ja/nee", .choice: "kies één", .choices: "kies er een of meer", .text: "tekst", .shifts: "diensten",
+        ]
+        return [
+            "deadline": DateText(language: "nl", timeZone: timeZone).moment(form.deadline),
+            "per": form.per == .child ? "per kind" : "per gezin",
+            "questions": form.questions.map { question -> [String: Any] in
+                var options = question.options
+                if question.kind == .shifts { options = question.shifts.map { "\($0.label) (\($0.places) plaatsen)" } }
+                return [
+                    "text": question.text, "kind": kinds[question.kind] ?? question.kind.rawValue,
+                    "required": question.required, "sign": question.kind == .yesNo && question.sign,
+                    "options": options.joined(separator: " · "), "key": question.key,
+                ]
+            },
+        ]
     }
 
     static func kindLabel(_ item: ContentItem, audienceTitle: String) -> String {
-        let kind = ["news": "Nieuws", "event": "Agenda", "album": "Album", "page": "Informatie", "conference": "Oudergesprekken"][item.kind.rawValue] ?? ""
+        let kind = ["news": "Nieuws", "event": "Agenda", "album": "Album", "page": "Informatie", "conference": "Oudergesprekken",
+                    "form": "Formulier"][item.kind.rawValue] ?? ""
         return "\(kind) · \(audienceTitle)"
     }
 

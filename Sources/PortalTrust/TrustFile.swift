@@ -52,6 +52,55 @@ public struct TrustFile: Codable, Sendable, Equatable {
             self.audience = audience
         }
     }
+    /// Forms parents answer (docs/RECEIVER.md "Forms"): ids, deadlines and places, never a text.
+    public var forms: [Form] = []
+
+    public struct Form: Codable, Sendable, Equatable {
+        /// `MasterKey.formID`.
+        public var id: String
+        public var audience: String
+        /// Answers are refused from this instant on.
+        public var deadline: Date
+        /// `child` or `family`.
+        public var per: String
+        public var shiftQuestions: [ShiftQuestion]
+
+        /// One shifts question: the most shifts one answer may take of it, and its shifts.
+        public struct ShiftQuestion: Codable, Sendable, Equatable {
+            public var max: Int
+            public var shifts: [Shift]
+
+            public init(max: Int, shifts: [Shift]) {
+                self.max = max
+                self.shifts = shifts
+            }
+        }
+
+        public struct Shift: Codable, Sendable, Equatable {
+            /// `MasterKey.shiftID`: 16 hex digits.
+            public var id: String
+            public var places: Int
+
+            public init(id: String, places: Int) {
+                self.id = id
+                self.places = places
+            }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, audience, deadline, per
+            case shiftQuestions = "shift_questions"
+        }
+
+        public init(id: String, audience: String, deadline: Date, per: String, shiftQuestions: [ShiftQuestion] = []) {
+            self.id = id
+            self.audience = audience
+            self.deadline = deadline
+            self.per = per
+            self.shiftQuestions = shiftQuestions
+        }
+    }
+
     /// How the receiver notifies devices (Web Push); nil in files of older builds: no pushes.
     public var push: Push?
 
@@ -223,7 +272,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, generated, tokens, schedules, push, confirmations
+        case format, generated, tokens, schedules, push, confirmations, forms
         case siteID = "site_id"
         case adminPublicKey = "admin_public_key"
         case inboxPublicKey = "inbox_public_key"
@@ -258,6 +307,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         schedules = try c.decode([Schedule].self, forKey: .schedules)
         push = try c.decodeIfPresent(Push.self, forKey: .push)
         confirmations = try c.decodeIfPresent([Confirmation].self, forKey: .confirmations) ?? []
+        forms = try c.decodeIfPresent([Form].self, forKey: .forms) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -272,6 +322,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         try c.encode(schedules, forKey: .schedules)
         try c.encodeIfPresent(push, forKey: .push)
         if !confirmations.isEmpty { try c.encode(confirmations, forKey: .confirmations) }
+        if !forms.isEmpty { try c.encode(forms, forKey: .forms) }
     }
 
     // MARK: - Validation
@@ -335,6 +386,24 @@ public struct TrustFile: Codable, Sendable, Equatable {
             if !TrustFile.isTokenID(confirmation.id) { out.append("\(at).id must be 32 lowercase hex characters") }
             if !confirmationIDs.insert(confirmation.id).inserted { out.append("\(at).id \(confirmation.id) occurs twice") }
             if !TrustFile.isAudienceID(confirmation.audience) { out.append("\(at).audience is invalid: \"\(confirmation.audience)\"") }
+        }
+        var formIDs = Set<String>()
+        for (i, form) in forms.enumerated() {
+            let at = "forms[\(i)]"
+            if !TrustFile.isTokenID(form.id) { out.append("\(at).id must be 32 lowercase hex characters") }
+            if !formIDs.insert(form.id).inserted { out.append("\(at).id \(form.id) occurs twice") }
+            if !TrustFile.isAudienceID(form.audience) { out.append("\(at).audience is invalid: \"\(form.audience)\"") }
+            if form.per != "child" && form.per != "family" { out.append("\(at).per must be child or family") }
+            var shiftIDs = Set<String>()
+            for question in form.shiftQuestions {
+                if question.max < 1 { out.append("\(at): a shift question's max must be at least 1") }
+                for shift in question.shifts {
+                    let hex = shift.id.utf8.count == 16 && shift.id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+                    if !hex { out.append("\(at): shift id must be 16 lowercase hex characters") }
+                    if !shiftIDs.insert(shift.id).inserted { out.append("\(at): shift \(shift.id) occurs twice") }
+                    if shift.places < 1 { out.append("\(at): shift \(shift.id) has no places") }
+                }
+            }
         }
         return out
     }

@@ -7,20 +7,21 @@ import PortalFiles
 struct NewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "new",
-        abstract: "Create a news item, calendar event, album, info page or conference schedule with its front matter.",
+        abstract: "Create a news item, calendar event, album, info page, conference schedule or form with its front matter.",
         discussion: """
             Examples:
               portal new news "Sinterklaas komt naar school"
               portal new event --group groep-5 "Excursie naar het museum"
               portal new album "Schoolreis 2027"      (then put the photos in the new folder)
               portal new conference --group groep-5 "Oudergesprekken maart"
+              portal new form --group groep-5 "Schoolreis naar Artis"   (answers: portal answers)
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case news, event, album, page, conference
+        case news, event, album, page, conference, form
     }
 
-    @Argument(help: "What to create: news, event, album, page or conference (needs --group).")
+    @Argument(help: "What to create: news, event, album, page, conference (needs --group) or form.")
     var kind: Kind
 
     @Argument(help: "The title, in quotes.")
@@ -63,7 +64,7 @@ struct Scaffold {
         if kind == "conference" && group == nil {
             throw Failure(description: "a conference belongs to a group: add --group <id> (the teacher's group)")
         }
-        let folder = ["news": "news", "event": "calendar", "album": "albums", "page": "pages", "conference": "conferences"][kind] ?? kind
+        let folder = ["news": "news", "event": "calendar", "album": "albums", "page": "pages", "conference": "conferences", "form": "forms"][kind] ?? kind
         let base = group.map { "groups/\($0)/\(folder)" } ?? folder
         let relative = kind == "album" ? "\(base)/\(slug)/index.md" : "\(base)/\(slug).md"
         let url = contentRoot.appendingPathComponent(relative)
@@ -83,6 +84,8 @@ struct Scaffold {
             text = "---\ntitle: \(quoted)\ndate: \(day)\n# photos: every image in this folder, by name; or list them:\n# photos:\n#   - file: foto-1.jpg\n#     caption: Onderschrift\n\(Self.attachmentsHelp(beside: "this folder"))---\n\(Placeholders.album)\n"
         case "conference":
             text = Self.conference(title: quoted, now: now, timeZone: timeZone)
+        case "form":
+            text = Self.form(title: quoted, now: now, timeZone: timeZone)
         default:
             text = "---\ntitle: \(quoted)\nweight: 50\n\(Self.attachmentsHelp(beside: "pages/"))---\n\(Placeholders.page)\n"
         }
@@ -138,6 +141,31 @@ struct Scaffold {
             \(Placeholders.conference)
 
             """
+    }
+
+    /// A form open for a week, with one question of each kind explained (docs/CONTENT.md "Forms").
+    static func form(title: String, now: Date, timeZone: TimeZone) -> String {
+        """
+        ---
+        title: \(title)
+        date: \(day(now, in: timeZone))
+        deadline: \(day(now.addingTimeInterval(7 * 86400), in: timeZone)) 18:00   # answers until then
+        per: child                  # child: one answer per child; family: one per family
+        # both_guardians: true      # each parent answers; staff see "beide ouders" when both agree
+        questions:                  # each starts with its kind: yes_no, choice, choices, text, shifts
+          - yes_no: Mag uw kind mee?
+            sign: true              # the parent writes their name under a yes
+          - choice: Welke dag past het best?
+            options: [Dinsdag, Donderdag]
+          - text: Is er iets wat de leerkracht moet weten?
+          # - shifts: Wie helpt er mee?
+          #   options:              # places: never more helpers than this
+          #     - label: Rijden heen
+          #       places: 4
+        ---
+        \(Placeholders.form)
+
+        """
     }
 
     private func knownGroups() throws -> [String] {

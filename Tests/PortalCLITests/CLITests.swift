@@ -122,6 +122,33 @@ final class NewCommandTests: XCTestCase {
                       "\(schedules.map { ($0["slots"] as? [Any])?.count ?? 0 })")
     }
 
+    func testAFormScaffoldChecksOnceItsTextIsWrittenAndListsItsQuestions() throws {
+        let workspace = try Workspace()
+        var result = try portal(["new", "form", "--group", "groep-5", "Schoolreis naar Artis"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let path = "content/groups/groep-5/forms/schoolreis-naar-artis.md"
+        var text = try workspace.read(path)
+        var checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 1)
+        XCTAssertTrue(checked.stderr.contains("\(path):") && checked.stderr.contains("still holds the text `portal new` put there"), checked.stderr)
+        // The commented shifts question checks too once its first `# ` is taken off.
+        text = text.replacingOccurrences(of: Placeholders.form, with: "We gaan naar Artis.")
+            .components(separatedBy: "\n").map { $0.hasPrefix("  # ") ? "  " + $0.dropFirst(4) : $0 }.joined(separator: "\n")
+        try workspace.write(path, text)
+        checked = try portal(["check"], in: workspace.root)
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        result = try portal(["generate", "--no-push"], in: workspace.root)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let trust = try JSONSerialization.jsonObject(with: Data(try workspace.read("keys/trust.json").utf8)) as? [String: Any]
+        let form = try XCTUnwrap((trust?["forms"] as? [[String: Any]])?.first { $0["audience"] as? String == "groep-5" })
+        XCTAssertEqual(form["per"] as? String, "child")
+        let questions = try XCTUnwrap(form["shift_questions"] as? [[String: Any]])
+        XCTAssertEqual(questions.first?["max"] as? Int, 1)
+        XCTAssertEqual((questions.first?["shifts"] as? [[String: Any]])?.map { $0["places"] as? Int }, [4])
+        XCTAssertNil(String(data: try JSONSerialization.data(withJSONObject: form), encoding: .utf8)?.range(of: "Rijden"),
+                     "the trust file names shifts by opaque id, never by label")
+    }
+
     func testRefusesUnknownGroupAndExistingFile() throws {
         let workspace = try Workspace()
         var result = try portal(["new", "news", "--group", "groep-12", "Hallo"], in: workspace.root)

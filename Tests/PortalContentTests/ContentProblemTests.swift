@@ -37,7 +37,7 @@ final class ContentProblemTests: XCTestCase {
     /// Files in the wrong place, unknown folders and groups, stray and unused files, albums without photos or with wrong photos and cover.
     func testBrokenStructure() {
         XCTAssertEqual(problems("broken-structure"), [
-            "LEESMIJ.md: Markdown files go in news/, calendar/, albums/ or pages/, not in the content folder itself",
+            "LEESMIJ.md: Markdown files go in news/, calendar/, albums/, pages/ or forms/, not in the content folder itself",
             "albums/fotos/bloem.png: image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'",
             "albums/fotos/index.md:4: cover 'omslag.jpg' is not one of the album's photos",
             "albums/fotos/index.md:8: photo 'boom.png' not found in albums/fotos/ (did you mean 'bloem.png'?)",
@@ -51,14 +51,14 @@ final class ContentProblemTests: XCTestCase {
             "albums/leeg/index.md: album has no photos; put images (.jpg, .jpeg, .png, .webp or .heic) in albums/leeg/",
             "albums/los.md: an album is a folder: move this to albums/<slug>/index.md with its photos beside it",
             "conferences: conference schedules belong to a group: put them in groups/<group-id>/conferences/",
-            "groups/groep-5/los.md: files directly in a group folder are not read; put them in news/, calendar/, albums/, pages/ or conferences/",
+            "groups/groep-5/los.md: files directly in a group folder are not read; put them in news/, calendar/, albums/, pages/, conferences/ or forms/",
             "groups/groep-9: no group 'groep-9' in site.yaml (did you mean 'groep-5'?); add the group to site.yaml or rename the folder",
-            "groups/los.md: files directly in groups/ are not read; put them in groups/<group-id>/news/ (or calendar, albums, pages, conferences)",
+            "groups/los.md: files directly in groups/ are not read; put them in groups/<group-id>/news/ (or calendar, albums, pages, conferences, forms)",
             "news/a/b/c.md: is nested too deep; items are news/<slug>.md or news/<slug>/index.md",
             "news/brief.pdf: attachment is not used by any item; list it under 'attachments:' of the item beside it, remove it, or rename it to start with '_'",
             "news/bundel/extra.md: only index.md is read in an item folder; rename this to index.md or move it to news/",
             "news/oud.png: image is not used by any item; use it in a Markdown file or album, remove it, or rename it to start with '_'",
-            "nieuws: unknown folder 'nieuws' (did you mean 'news'?); content goes in 'news', 'calendar', 'albums' or 'pages'",
+            "nieuws: unknown folder 'nieuws' (did you mean 'news'?); content goes in 'news', 'calendar', 'albums', 'pages' or 'forms'",
         ])
     }
 

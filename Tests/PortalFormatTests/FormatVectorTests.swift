@@ -265,9 +265,9 @@ final class FormatVectorTests: XCTestCase {
         }
         let result = try run(["python3", script.path])
         XCTAssertEqual(result.status, 0, result.output)
-        // The six blocks of FORMAT.md in order, separated by one empty line each.
+        // The seven blocks of FORMAT.md in order, separated by one empty line each.
         let blocks = result.output.trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
-        XCTAssertEqual(blocks.count, 6, "format_vectors.py prints six blocks separated by one empty line")
+        XCTAssertEqual(blocks.count, 7, "format_vectors.py prints seven blocks separated by one empty line")
         let lines = { (index: Int) in blocks.count > index ? blocks[index].split(separator: "\n").map(String.init) : [] }
         XCTAssertEqual(lines(0), try documentVectors())
         XCTAssertEqual(lines(1), try documentFailingVectors())
@@ -275,6 +275,7 @@ final class FormatVectorTests: XCTestCase {
         XCTAssertEqual(lines(3), try Self.documentBlock(after: "### Format 2 failing vectors"))
         XCTAssertEqual(lines(4), try Self.documentBlock(after: "### Group inbox key vectors"))
         XCTAssertEqual(lines(5), try Self.documentBlock(after: "### Staff upload vectors"))
+        XCTAssertEqual(lines(6), try Self.documentBlock(after: "### Form answer vectors"))
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Recomputes the test vectors of docs/FORMAT.md from the spec alone, with Python's `cryptography`
-package and hashlib, independently of the Swift code. Prints six blocks, each exactly as its
+package and hashlib, independently of the Swift code. Prints seven blocks, each exactly as its
 ```text block in FORMAT.md, separated by one empty line:
 1. "Test vectors": one `name = value` line per vector (the primitives format 2 keeps from format 1);
 2. "Failing vectors": one `fail <case> = ...` line per envelope an opener must refuse;
 3. "Format 2 vectors": one `name = value` line each (item blob, page, signed index, keyslot v2);
 4. "Format 2 failing vectors": one `fail2 <case> = ...` line per document an opener must refuse;
 5. "Group inbox key vectors": group inbox keys per epoch, their kid, and an absence sealed to one;
-6. "Staff upload vectors": a two-chunk upload sealed to the school's inbox key.
+6. "Staff upload vectors": a two-chunk upload sealed to the school's inbox key;
+7. "Form answer vectors": form, shift and family ids and keys, and an answer sealed twice.
 FormatVectorTests runs it and compares its output with the document and with the Swift code."""
 import base64
 import hashlib
@@ -140,6 +141,8 @@ def main():
     print("\n".join(group_inbox(master, token_id)))
     print()
     print("\n".join(staff_upload(token_id)))
+    print()
+    print("\n".join(form_answer(master, token_id)))
 
 
 def failing(school, group, kek, token_id, message, ad, blob):
@@ -377,6 +380,40 @@ def staff_upload(token_id):
     put("upload_chunks", len(chunks))
     put("upload_chunk_0_sha256", hashlib.sha256(chunks[0]).hexdigest())
     put("upload_chunk_1", chunks[1].hex())
+    return out
+
+
+def form_answer(master, token_id):
+    """FORMAT.md "Forms and answers": opaque form and shift ids, the family key, a typed child's
+    id, and one answer sealed to groep-5's epoch-2 inbox key (HPKE) and under the family key (AES-GCM)."""
+    out = []
+
+    def put(name, value):
+        out.append(f"{name} = {value}")
+
+    form_id = blake2b(master, b"ouderportaal/2 form groups/groep-5/forms/artis", 16).hex()
+    shift_id = blake2b(master, "ouderportaal/2 shift forms/kerstdiner\nhelpen\nOpbouwen 16:00-17:00".encode(), 8).hex()
+    family_key = blake2b(master, b"ouderportaal/2 family fam-kaya", 32)
+    typed = hmac.new(family_key, b"ouderportaal/2 typed child sam", "sha256").hexdigest()[:32]
+    child = "c1" * 16
+    plain = json.dumps({"answers": {"lunch": "Pasta", "mee": True}, "child": "Sam", "guardian": "Anna de Vries"},
+                       separators=(",", ":"), sort_keys=True).encode()
+    plain += b" " * (-len(plain) % 128)
+    aad = "\n".join([token_id, "answer", form_id, child, ""]).encode()
+    pk = public(blake2b(master, b"ouderportaal/2 inbox groep-5 2", 32))
+    enc, ct = hpke_seal(pk, bytes(range(0x60, 0x80)), b"ouderportaal/2 answer", aad, plain)
+    nonce = bytes(range(12))
+    copy = AESGCM(family_key).encrypt(nonce, plain, aad)
+    put("form_id", form_id)
+    put("shift_id", shift_id)
+    put("family_key", family_key.hex())
+    put("typed_child", typed)
+    put("answer_plaintext", plain.decode().rstrip(" "))
+    put("answer_aad", aad.hex())
+    put("answer_enc", enc.hex())
+    put("answer_ct", ct.hex())
+    put("answer_copy", json.dumps({"ct": base64.b64encode(copy).decode(), "nonce": base64.b64encode(nonce).decode()},
+                                  separators=(",", ":"), sort_keys=True))
     return out
 
 
