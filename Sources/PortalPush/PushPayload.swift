@@ -19,6 +19,9 @@ public struct PushPayload: Codable, Sendable, Equatable {
     /// For a staff device: new absence reports of its groups ("1 nieuwe afwezigheidsmelding");
     /// a number, never a name. 0 (and left out of the JSON) for everything else.
     public var reports: Int
+    /// For a parent's device: forms of the family that close within two days without an answer
+    /// ("1 formulier wacht op uw antwoord"); a number, never a title. 0 (left out) otherwise.
+    public var forms: Int
 
     enum CodingKeys: String, CodingKey {
         case v
@@ -26,13 +29,15 @@ public struct PushPayload: Codable, Sendable, Equatable {
         case urgent = "u"
         case count = "n"
         case reports = "r"
+        case forms = "f"
     }
 
-    public init(sequences: [String: Int64], urgent: Bool, count: Int = 1, reports: Int = 0) {
+    public init(sequences: [String: Int64], urgent: Bool, count: Int = 1, reports: Int = 0, forms: Int = 0) {
         self.sequences = sequences
         self.urgent = urgent
         self.count = count
         self.reports = reports
+        self.forms = forms
     }
 
     /// Two messages for one device become one: the higher sequence per audience, urgent if
@@ -40,7 +45,7 @@ public struct PushPayload: Codable, Sendable, Equatable {
     public func merged(with other: PushPayload) -> PushPayload {
         PushPayload(
             sequences: sequences.merging(other.sequences, uniquingKeysWith: max), urgent: urgent || other.urgent,
-            count: count + other.count, reports: reports + other.reports)
+            count: count + other.count, reports: reports + other.reports, forms: forms + other.forms)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +55,7 @@ public struct PushPayload: Codable, Sendable, Equatable {
         urgent = try c.decode(Bool.self, forKey: .urgent)
         count = try c.decodeIfPresent(Int.self, forKey: .count) ?? 1
         reports = try c.decodeIfPresent(Int.self, forKey: .reports) ?? 0
+        forms = try c.decodeIfPresent(Int.self, forKey: .forms) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +65,7 @@ public struct PushPayload: Codable, Sendable, Equatable {
         try c.encode(urgent, forKey: .urgent)
         try c.encode(count, forKey: .count)
         if reports > 0 { try c.encode(reports, forKey: .reports) }
+        if forms > 0 { try c.encode(forms, forKey: .forms) }
     }
 
     public func encoded() -> [UInt8] {

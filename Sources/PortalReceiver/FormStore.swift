@@ -90,4 +90,11 @@ extension ReceiverStore {
             }
         }
     }
+
+    /// The families that answered `form` at least once.
+    func answeringFamilies(form: String) async throws -> Set<String> {
+        try await pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT family FROM answers WHERE form = ?", arguments: [form]))
+        }
+    }
 }

@@ -350,6 +350,62 @@ final class PushDeliveryTests: XCTestCase {
         XCTAssertEqual(gotParent, 0, "parents are not told of other families' reports")
     }
 
+    /// Issue 18 point 5: two days before a form's deadline the families of its audience that have
+    /// not answered get one reminder (a number only), once; those that answered, another group and
+    /// staff get nothing; a form the receiver has just learnt of waits a day.
+    func testAFormRemindsTheFamiliesThatHaveNotAnsweredTwoDaysBeforeItsDeadline() async throws {
+        try await start()
+        let now = live.clock.now()
+        let form = String(repeating: "f7", count: 16)
+        var trust = live.receiver.trust.current.file
+        trust.forms = [.init(id: form, audience: "groep-5", deadline: now.addingTimeInterval(36 * 3600), per: "family")]
+        trust.generated = trust.generated.addingTimeInterval(60)
+        try trust.write(to: live.folder.appendingPathComponent("trust.json"))
+        try live.receiver.trust.reload()
+        let answeringPhone = try await service.subscribe(), silentPhone = try await service.subscribe()
+        let otherGroupPhone = try await service.subscribe()
+        for (token, sub) in [(Fixture.parentA, answeringPhone), (Fixture.parentB, silentPhone), (Fixture.groep3, otherGroupPhone)] {
+            let status = try await subscribe(token, sub).status
+            XCTAssertEqual(status, 200)
+        }
+        let answer = AnswerPayload(child: "", answers: ["mee": .yes(true)])
+        let binding = PayloadBinding.answer(form: form, child: "", shifts: [])
+        let sealed = try answer.seal(tokenID: Fixture.parentA.id, binding: binding, inboxPublicKey: Fixture.inbox.publicKey)
+        let copy = try answer.sealCopy(tokenID: Fixture.parentA.id, binding: binding, familyKey: Array(repeating: 7, count: 32))
+        let sent = try await live.send("POST", "/api/v1/forms/\(form)/answers", json: [
+            "child": "", "shifts": [String](), "sealed": sealed.jsonObject,
+            "copy": ["nonce": Data(copy.nonce).base64EncodedString(), "ct": Data(copy.ct).base64EncodedString()],
+        ], signer: Fixture.parentA.signer)
+        XCTAssertEqual(sent.status, 201, "\(sent.json)")
+
+        // The receiver first sees the form 30 hours ago, when its deadline was 66 hours ahead.
+        var devices = await live.receiver.remindForms(now: now.addingTimeInterval(-30 * 3600))
+        XCTAssertEqual(devices, 0, "more than two days ahead: too early")
+        devices = await live.receiver.remindForms(now: now)
+        XCTAssertEqual(devices, 1, "a day and a half before the deadline: the family that did not answer")
+        devices = await live.receiver.remindForms(now: now.addingTimeInterval(3600))
+        XCTAssertEqual(devices, 0, "once per form")
+        await sender.sendDue()
+        let silent = try await self.sent(to: silentPhone)
+        XCTAssertEqual(silent, [PushPayload(sequences: [:], urgent: false, count: 0, forms: 1)])
+        let raw = try await service.messages().taken.first { $0.id == silentPhone.id }?.payload ?? ""
+        XCTAssertEqual(raw, #"{"f":1,"n":0,"s":{},"u":false,"v":1}"#, "a number, no form id or title")
+        let answering = try await self.sent(to: answeringPhone).count, other = try await self.sent(to: otherGroupPhone).count
+        XCTAssertEqual(answering, 0, "a family that answered is not reminded")
+        XCTAssertEqual(other, 0, "another group's family is not asked")
+
+        // A form that appears less than a day before its reminder time waits until it is a day old.
+        let late = String(repeating: "f8", count: 16)
+        trust.forms.append(.init(id: late, audience: "groep-5", deadline: now.addingTimeInterval(40 * 3600), per: "family"))
+        trust.generated = trust.generated.addingTimeInterval(60)
+        try trust.write(to: live.folder.appendingPathComponent("trust.json"))
+        try live.receiver.trust.reload()
+        devices = await live.receiver.remindForms(now: now.addingTimeInterval(7200))
+        XCTAssertEqual(devices, 0, "first seen now, though inside the two days")
+        devices = await live.receiver.remindForms(now: now.addingTimeInterval(7200 + 86400))
+        XCTAssertEqual(devices, 2, "a day later, both families (neither answered this one)")
+    }
+
     func testQueuedMessagesSurviveARestartAndGoOnce() async throws {
         try await start(quiet: Self.quiet(from: -3600, until: 3600))
         var subs: [PushServiceProcess.Subscription] = []

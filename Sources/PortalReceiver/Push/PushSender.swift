@@ -199,9 +199,16 @@ public final class PushSender: Sendable {
     /// For log lines: the push service, never the device's path.
     static func host(_ endpoint: String) -> String { URL(string: endpoint)?.host ?? "?" }
 
-    /// The sending loop of a running server: every second, or at once when a notice came.
+    /// The sending loop of a running server: every second, or at once when a notice came; form
+    /// reminders are looked for once a minute.
     public func run() async {
+        var remindersChecked = Date.distantPast
         while !Task.isCancelled {
+            let now = receiver.clock.now()
+            if now.timeIntervalSince(remindersChecked) >= 60 || now < remindersChecked {
+                remindersChecked = now
+                await receiver.remindForms(now: now)
+            }
             await sendDue()
             await receiver.pushWake.wait(seconds: 1)
         }

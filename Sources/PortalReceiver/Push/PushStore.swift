@@ -60,6 +60,10 @@ final class PushStore: @unchecked Sendable {
                 CREATE TABLE IF NOT EXISTS push_counts (
                   name TEXT PRIMARY KEY,
                   value INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS form_reminders (
+                  form TEXT PRIMARY KEY,
+                  first_seen INTEGER NOT NULL,
+                  sent INTEGER);
                 """)
         }
     }
@@ -201,18 +205,46 @@ final class PushStore: @unchecked Sendable {
     /// group) with notifications on, merged into what is already waiting for that device. Like an
     /// item that is not urgent, it waits for the end of the quiet hours.
     func enqueueReport(tokens: Set<String>, now: Int64, releaseAt: Int64, ttlMillis: Int64) async throws -> Int {
+        try await enqueue(PushPayload(sequences: [:], urgent: false, count: 0, reports: 1), tokens: tokens, now: now,
+                          releaseAt: releaseAt, ttlMillis: ttlMillis)
+    }
+
+    /// Queues `payload` (a count, no item) for every device of `tokens`, merged into what waits for
+    /// that device; one message per device however many of its codes are among `tokens`. Not
+    /// urgent: it waits for the end of the quiet hours.
+    func enqueue(_ payload: PushPayload, tokens: Set<String>, now: Int64, releaseAt: Int64, ttlMillis: Int64) async throws -> Int {
         guard !tokens.isEmpty else { return 0 }
         return try await pool.write { db in
-            var devices = 0
+            var devices = Set<String>()
             for row in try Row.fetchAll(db, sql: "SELECT endpoint, token_id, p256dh, auth FROM push_subscriptions") {
-                guard tokens.contains(row["token_id"] as String) else { continue }
+                let endpoint: String = row["endpoint"]
+                guard tokens.contains(row["token_id"] as String), devices.insert(endpoint).inserted else { continue }
                 _ = try Self.queue(
-                    db, endpoint: row["endpoint"], p256dh: Array(row["p256dh"] as Data), auth: Array(row["auth"] as Data),
-                    adding: PushPayload(sequences: [:], urgent: false, count: 0, reports: 1),
-                    now: now, releaseAt: releaseAt, ttlMillis: ttlMillis)
-                devices += 1
+                    db, endpoint: endpoint, p256dh: Array(row["p256dh"] as Data), auth: Array(row["auth"] as Data),
+                    adding: payload, now: now, releaseAt: releaseAt, ttlMillis: ttlMillis)
             }
-            return devices
+            return devices.count
+        }
+    }
+
+    /// Forms first seen before, with the time each was first seen and whether its reminder went.
+    func formReminders(seen forms: [String], now: Int64) async throws -> [String: (firstSeen: Int64, sent: Bool)] {
+        guard !forms.isEmpty else { return [:] }
+        return try await pool.write { db in
+            var out: [String: (Int64, Bool)] = [:]
+            for form in forms {
+                try db.execute(sql: "INSERT OR IGNORE INTO form_reminders (form, first_seen) VALUES (?, ?)", arguments: [form, now])
+                if let row = try Row.fetchOne(db, sql: "SELECT first_seen, sent FROM form_reminders WHERE form = ?", arguments: [form]) {
+                    out[form] = (row["first_seen"], (row["sent"] as Int64?) != nil)
+                }
+            }
+            return out
+        }
+    }
+
+    func markReminded(form: String, now: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE form_reminders SET sent = ? WHERE form = ?", arguments: [now, form])
         }
     }
 
