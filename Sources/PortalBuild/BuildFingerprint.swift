@@ -4,6 +4,7 @@ import PortalContent
 import PortalCrypto
 import PortalFormat
 import PortalFiles
+import PortalKeys
 
 /// A digest of everything a build reads: content, theme, keystore, the options and this program.
 ///
@@ -95,7 +96,9 @@ struct BuildFingerprint: Equatable {
         all.reserveCapacity(all.count + entries.count * 64)
         for entry in entries {
             files[entry.key] = entry.stamp
-            line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key), inSite: !entry.key.hasPrefix("keys/"))
+            // The consent register decides which photos albums show: a change is a full build.
+            line(entry.key + " " + entry.stamp.hash, inContext: !isItemFile(entry.key),
+                 inSite: !entry.key.hasPrefix("keys/") || entry.key == "keys/" + ConsentRegister.fileName)
         }
         func hash(_ bytes: [UInt8]) -> String { Hex.encode(BLAKE2b.hash(bytes, key: [], length: 32)) }
         return BuildFingerprint(

@@ -116,7 +116,7 @@ struct BuildLedger {
             field(path)
             field(facts.logicalPath)
             field(facts.audience)
-            field((facts.draft ? "d" : "") + (facts.conference ? "c" : "") + (facts.urgent ? "u" : "") + (facts.confirm ? "r" : "") + (facts.form ? "f" : "") + "-")
+            field((facts.draft ? "d" : "") + (facts.conference ? "c" : "") + (facts.urgent ? "u" : "") + (facts.confirm ? "r" : "") + (facts.form ? "f" : "") + (facts.tagged ? "t" : "") + "-")
             field(facts.slugLine.map(String.init) ?? "")
             field(facts.ownFolder ?? "")
             out.append(Self.tab)
@@ -212,7 +212,7 @@ struct BuildLedger {
                     draft: flags.contains("d"), slugLine: Int(text(fields[5])),
                     ownFolder: fields[6].isEmpty ? nil : text(fields[6]),
                     links: links, images: list(fields[8]), conference: flags.contains("c"), urgent: flags.contains("u"),
-                    confirm: flags.contains("r"), form: flags.contains("f"))
+                    confirm: flags.contains("r"), form: flags.contains("f"), tagged: flags.contains("t"))
                 if fields.count == 12 {
                     ledger.products[path] = Product(month: text(fields[9]), blobs: list(fields[10]), media: list(fields[11]))
                 }

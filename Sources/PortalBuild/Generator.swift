@@ -61,6 +61,8 @@ public struct GenerateSummary: Sendable {
     /// Audiences whose index this build wrote (all of them in a full build), sorted.
     public var changedAudiences: [String] = []
     public var timings: [(step: BuildStep, seconds: Double)] = []
+    /// Photos (and albums) left out for lack of consent, as `file:line: message` (not errors).
+    public var notices: [String] = []
     public var seconds: Double { timings.reduce(0) { $0 + $1.seconds } }
 }
 
@@ -123,13 +125,14 @@ public struct Generator {
                 throw BuildError(.load, problems: error.problems)
             }
         }
-        let site = content.site
+        var site = content.site
+        summary.notices = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site).notices }
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
             do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
                 throw BuildError(.theme, path: error.file, error.message)
             }
         }
-        let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
+        let rendered = clock.step(.render) { [site] in SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step(.photos) { () throws(BuildError) in
             try MediaStage(keysDirectory: options.keysDirectory, progress: options.progress).process(rendered)
         }
@@ -202,12 +205,15 @@ public struct Generator {
                 throw BuildError(.theme, path: error.file, error.message)
             }
         }
-        let site = update.site(contentRoot: options.contentDirectory)
-        let rendered = clock.step(.render) { SiteRenderer(site: site, theme: theme).renderAll() }
+        var site = update.site(contentRoot: options.contentDirectory)
+        // An album that consent takes out entirely leaves its pages to a full build.
+        let consented = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site) }
+        guard consented.droppedItems.isEmpty else { return nil }
+        let rendered = clock.step(.render) { [site] in SiteRenderer(site: site, theme: theme).renderAll() }
         let media = try clock.step(.photos) { () throws(BuildError) in
             try MediaStage(keysDirectory: options.keysDirectory, progress: options.progress).process(rendered)
         }
-        let sealed: SealedUpdate? = try clock.step(.seal) { () throws(BuildError) in
+        let sealed: SealedUpdate? = try clock.step(.seal) { [site] () throws(BuildError) in
             try Sealer(
                 site: site, keystore: keystore, now: options.now,
                 previousSequences: AudienceSequences.load(keys: options.keysDirectory)
@@ -230,11 +236,19 @@ public struct Generator {
             next.save(keys: options.keysDirectory)
         }
         var summary = GenerateSummary(inPlace: sealed, items: update.facts, timings: clock.timings)
+        summary.notices = consented.notices
         summary.incremental = true
         summary.rendered = site.items.count
         summary.media = media.count
         summary.tokens = keystore.activeTokens(at: options.now).count
         return summary
+    }
+
+    /// The consent rule of this build: the keystore's children and keys/consent.json.
+    private func consent(_ keystore: Keystore) throws(BuildError) -> ConsentStage {
+        do {
+            return ConsentStage(keystore: keystore, register: try ConsentRegister.load(keys: options.keysDirectory))
+        } catch { throw BuildError(.load, path: options.keysDirectory.path, "\(error)") }
     }
 
     /// The last build's ledger, if it describes `previous`, output/ is still there and the
@@ -273,6 +287,8 @@ public struct Generator {
         previous: BuildFingerprint, fingerprint: BuildFingerprint, keystore: Keystore, clock: inout StepClock
     ) throws(BuildError) -> GenerateSummary? {
         guard previous.site == fingerprint.site, let ledger = matchingLedger(previous, clock: &clock) else { return nil }
+        // Albums that name children show what the class list and consent allow: a full build.
+        guard !ledger.facts.values.contains(where: \.tagged) else { return nil }
         // The schedules are in the trust file: those items are read again (and checked).
         let schedules = Set(ledger.facts.values.filter(\.inTrustFile).map(\.sourcePath))
         let update = try loadUpdate(ledger, changed: schedules, fingerprint: fingerprint, clock: &clock)

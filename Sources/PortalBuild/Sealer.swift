@@ -647,7 +647,15 @@ struct Sealer {
                     publicKey: Data(pair.publicKey).base64EncodedString(), secretKey: Data(pair.secretKey).base64EncodedString()))
             }
         }
-        return KeyslotPayload.Staff(label: record.label ?? "", role: role.rawValue, groups: groups, inboxSecrets: secrets)
+        // A teacher's class (names and opaque ids), for the form answers view and photo tags. Not
+        // the office's: every child of the school would make every keyslot (one size) larger.
+        let children = role == .teacher
+            ? keystore.children.filter { $0.left == nil && groups.contains($0.group) }
+                .map { KeyslotPayload.Child(id: $0.id, name: $0.name, group: $0.group) }
+            : []
+        return KeyslotPayload.Staff(
+            label: record.label ?? "", role: role.rawValue, groups: groups, inboxSecrets: secrets,
+            children: children.isEmpty ? nil : children)
     }
 
     private func siteInfo(keyslotSize: Int) throws(BuildError) -> OutputFile {
@@ -712,6 +720,7 @@ struct Sealer {
                                     label: $0.label, places: $0.places)
                             } : nil)
                 })
+            if form.consent { entry.form?.consent = true }
         }
         return entry
     }

@@ -39,7 +39,7 @@ enum ContentChecks {
                 draft: entry.draft, slugLine: entry.slugLine, ownFolder: entry.ownsFolder ? entry.item.sourceFolder : nil,
                 links: links, images: entry.item.media.map(\.sourcePath) + entry.extraImages,
                 conference: entry.item.kind == .conference, urgent: entry.item.urgent, confirm: entry.item.confirm,
-                form: entry.item.kind == .form))
+                form: entry.item.kind == .form, tagged: entry.item.album?.photos.contains { $0.children != nil } ?? false))
         }
         return facts
     }

@@ -121,7 +121,7 @@ public struct ContentLoader: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             let reader = ItemReader(
                 root: root, tree: tree, clock: SiteClock(timeZone: siteResult.timeZone), groupTeachers: teachers,
-                report: slots.reports[worker])
+                consent: siteResult.config?.consent ?? PhotoConsent(), report: slots.reports[worker])
             for index in stride(from: worker, to: list.count, by: workers) {
                 slots.set(index, reader.read(list[index]))
             }

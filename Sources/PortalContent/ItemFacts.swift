@@ -34,6 +34,9 @@ public struct ItemFacts: Equatable, Sendable {
     public var confirm: Bool
     /// A form (the trust file lists its deadline and shifts).
     public var form: Bool
+    /// An album whose photos name children (`children:`): consent and the class list decide
+    /// what it shows, so a change of the keystore reads it again.
+    public var tagged: Bool
 
     /// The receiver's trust file names it (a schedule, a read confirmation or a form), so a build
     /// that writes that file reads it again.
@@ -42,9 +45,10 @@ public struct ItemFacts: Equatable, Sendable {
     public init(
         sourcePath: String, logicalPath: String, audience: String, draft: Bool, slugLine: Int? = nil,
         ownFolder: String? = nil, links: [InternalLink] = [], images: [String] = [], conference: Bool = false, urgent: Bool = false,
-        confirm: Bool = false, form: Bool = false
+        confirm: Bool = false, form: Bool = false, tagged: Bool = false
     ) {
         self.form = form
+        self.tagged = tagged
         self.urgent = urgent
         self.confirm = confirm
         self.sourcePath = sourcePath

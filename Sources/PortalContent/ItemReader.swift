@@ -67,11 +67,12 @@ enum FrontMatterKeys {
         "attachments", "draft", "slug",
     ]
     static let form = [
-        "title", "date", "deadline", "per", "both_guardians", "questions", "summary", "urgent", "attachments", "draft", "slug",
+        "title", "date", "deadline", "per", "both_guardians", "questions", "consent", "summary", "urgent", "attachments", "draft",
+        "slug",
     ]
     static let question = ["yes_no", "choice", "choices", "text", "shifts", "id", "required", "sign", "options", "max"]
     static let shift = ["label", "places"]
-    static let photo = ["file", "caption"]
+    static let photo = ["file", "caption", "children"]
     static let attachment = ["file", "title"]
     static let evening = ["date", "start", "end", "breaks"]
     static let breakKeys = ["start", "end"]
@@ -106,12 +107,17 @@ struct ItemReader {
     let tree: ContentTree
     let clock: SiteClock
     let groupTeachers: [String: String]
+    /// site.yaml's photo consent: `strict` wants every album photo to name its children, and a
+    /// consent form asks one question per purpose.
+    let consent: PhotoConsent
     let report: ProblemReport
-    init(root: URL, tree: ContentTree, clock: SiteClock, groupTeachers: [String: String], report: ProblemReport) {
+    init(root: URL, tree: ContentTree, clock: SiteClock, groupTeachers: [String: String], consent: PhotoConsent = PhotoConsent(),
+         report: ProblemReport) {
         self.root = root
         self.tree = tree
         self.clock = clock
         self.groupTeachers = groupTeachers
+        self.consent = consent
         self.report = report
     }
 
@@ -267,12 +273,18 @@ struct ItemReader {
             for (node, line) in list {
                 var name: String?
                 var caption: String?
+                var children: [String]?
+                var childrenLine: Int?
                 if case .scalar(let scalar) = node, !Fields.isNull(scalar) {
                     name = scalar.string.trimmingCharacters(in: .whitespaces)
                 } else if let photo = Fields(node, line: line, what: "photo", allowed: FrontMatterKeys.photo,
                                              file: file, lineOffset: 1, report: report) {
                     name = photo.text("file", required: true)
                     caption = photo.text("caption")
+                    if photo.has("children") {
+                        children = readChildNames(photo)
+                        childrenLine = photo.lineOf("children")
+                    }
                 } else {
                     continue
                 }
@@ -292,7 +304,10 @@ struct ItemReader {
                     report.add(file, line, "photo '\(name)' is not an image (\(imageExtensionList))")
                 } else {
                     photoLines[name] = line
-                    photos.append(Photo(file: name, caption: caption))
+                    if consent.mode == .strict && children == nil {
+                        report.add(file, line, "photo '\(name)': with consent: strict every photo says who is on it; add 'children: [Sam, Noor]' (the class list's names), or 'children: []' for a photo without children")
+                    }
+                    photos.append(Photo(file: name, caption: caption, children: children, line: childrenLine))
                     media.append(photoReference(name, folder: folder, line: line))
                 }
             }
@@ -306,6 +321,8 @@ struct ItemReader {
             }
             if photos.isEmpty {
                 report.add(file, nil, "album has no photos; put images (\(imageExtensionList)) in \(folder)/")
+            } else if consent.mode == .strict {
+                report.add(file, nil, "with consent: strict every photo says who is on it: list the photos under 'photos:', each with 'children: [...]' ('children: []' for none)")
             }
         }
         let cover: String
@@ -565,7 +582,7 @@ struct ItemReader {
     private func readForm(_ fields: Fields, published: LocalDateTime?) -> FormInfo? {
         let file = fields.file
         var deadline: Date?
-        if let value = fields.dateTime("deadline", required: true) {
+        if let value = fields.dateTime("deadline", required: fields.bool("consent") != true) {
             // A date alone: answers until the end of that day.
             let instant = value.isAllDay
                 ? clock.calendar.date(byAdding: .day, value: 1, to: clock.date(value)) ?? clock.date(value)
@@ -584,6 +601,20 @@ struct ItemReader {
             }
         }
         let bothGuardians = fields.bool("both_guardians") ?? false
+        if fields.bool("consent") == true {
+            // The standing photo consent form: its questions are site.yaml's purposes.
+            if fields.has("questions") {
+                report.add(file, fields.lineOf("questions"), "a consent form asks site.yaml's consent_purposes; leave 'questions' out")
+            }
+            if per == .family {
+                report.add(file, fields.lineOf("per"), "photo consent is given per child; leave 'per' out")
+            }
+            return FormInfo(
+                deadline: deadline ?? FormInfo.standing, per: .child, bothGuardians: bothGuardians,
+                questions: consent.purposes.map {
+                    FormInfo.Question(key: $0.id, kind: .yesNo, text: $0.label, required: true, sign: true)
+                }, consent: true)
+        }
         var questions: [FormInfo.Question] = []
         var keyLines: [String: Int] = [:]
         if let list = fields.list("questions", required: true) {
@@ -723,5 +754,23 @@ struct ItemReader {
         }
         while key.hasSuffix("-") { key.removeLast() }
         return key.isEmpty ? "vraag-\(number)" : key
+    }
+
+    /// `children: [Sam, Noor]` on an album photo: names as the class list writes them (`Sam
+    /// (groep-3)` when two children share a name), resolved to children when the site is built.
+    private func readChildNames(_ photo: Fields) -> [String]? {
+        // `children:` with nothing after it: nobody on the photo, like `children: []`.
+        guard photo.node("children", required: false) != nil else { return [] }
+        guard let list = photo.list("children") else { return nil }
+        var names: [String] = []
+        for (node, line) in list {
+            guard case .scalar(let scalar) = node, !Fields.isNull(scalar) else {
+                report.add(photo.file, line, "a child on a photo is a name, like '- Sam'")
+                continue
+            }
+            let name = scalar.string.trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty && !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 }

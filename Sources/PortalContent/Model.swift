@@ -39,6 +39,8 @@ public struct SiteConfig: Equatable, Sendable {
     public var push: PushSettings
     /// What `portal sync` does with a teacher's post (site.yaml `teacher_posts:`).
     public var teacherPosts: TeacherPosts
+    /// Photo consent (site.yaml `consent:`, `consent_purposes:`, `consent_default:`).
+    public var consent = PhotoConsent()
 
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
@@ -59,6 +61,46 @@ public struct SiteConfig: Equatable, Sendable {
     }
 
     public func group(id: String) -> Group? { groups.first { $0.id == id } }
+}
+
+/// How the build honours parents' photo consent (docs/CONTENT.md "Photo consent").
+public struct PhotoConsent: Equatable, Sendable {
+    /// `tagged` (the default): photos that name their children are left out when one of them
+    /// lacks consent for this portal; `strict`: every album photo must name its children.
+    public enum Mode: String, Equatable, Sendable, CaseIterable { case tagged, strict }
+
+    public struct Purpose: Equatable, Sendable {
+        /// `portal` (this portal, the one the build enforces), `website`, `print`, or the school's own.
+        public var id: String
+        /// The question parents answer, e.g. "Foto's van mijn kind in dit ouderportaal".
+        public var label: String
+
+        public init(id: String, label: String) {
+            self.id = id
+            self.label = label
+        }
+    }
+
+    public var mode: Mode = .tagged
+    public var purposes: [Purpose] = PhotoConsent.defaultPurposes
+    /// A child whose parents did not answer counts as consent (site.yaml `consent_default: yes`);
+    /// false, the default: no answer is no consent.
+    public var assumedWithoutAnswer = false
+
+    /// The purpose this portal's albums need.
+    public static let portal = "portal"
+
+    public static let defaultPurposes = [
+        Purpose(id: portal, label: "Foto's waarop mijn kind staat mogen in dit ouderportaal (alleen voor ouders van de school)"),
+        Purpose(id: "website", label: "Foto's waarop mijn kind staat mogen op de openbare website van de school"),
+        Purpose(id: "print", label: "Foto's waarop mijn kind staat mogen in gedrukte materialen (schoolgids, nieuwsbrief)"),
+    ]
+
+    public init(mode: Mode = .tagged, purposes: [Purpose] = PhotoConsent.defaultPurposes, assumedWithoutAnswer: Bool = false) {
+        self.mode = mode
+        self.purposes = purposes
+        self.assumedWithoutAnswer = assumedWithoutAnswer
+    }
 }
 
 /// site.yaml `teacher_posts:`: `approve` (the default: a post waits in `portal drafts` until
@@ -145,10 +187,17 @@ public struct Photo: Equatable, Sendable {
     /// File name inside the album folder.
     public var file: String
     public var caption: String?
+    /// Who is on it, by the class list's names (`children: [Sam, Noor]`); `[]` for a photo
+    /// without a child, nil when the photo does not say (docs/CONTENT.md "Photo consent").
+    public var children: [String]?
+    /// The `children:` line, for messages.
+    public var line: Int?
 
-    public init(file: String, caption: String? = nil) {
+    public init(file: String, caption: String? = nil, children: [String]? = nil, line: Int? = nil) {
         self.file = file
         self.caption = caption
+        self.children = children
+        self.line = line
     }
 }
 
@@ -272,12 +321,19 @@ public struct FormInfo: Equatable, Sendable {
     /// Each guardian answers (staff see "beide ouders" when both agreed).
     public var bothGuardians: Bool
     public var questions: [Question]
+    /// The standing photo consent form (`consent: true`): one yes/no per purpose of site.yaml,
+    /// per child, open until changed; `portal sync` keeps its answers in the consent register.
+    public var consent = false
 
-    public init(deadline: Date, per: Per, bothGuardians: Bool, questions: [Question]) {
+    /// A consent form without a deadline stays open: answers (and withdrawals) are always taken.
+    public static let standing = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01
+
+    public init(deadline: Date, per: Per, bothGuardians: Bool, questions: [Question], consent: Bool = false) {
         self.deadline = deadline
         self.per = per
         self.bothGuardians = bothGuardians
         self.questions = questions
+        self.consent = consent
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 
 enum SiteConfigReader {
     static let file = "site.yaml"
-    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push", "teacher_posts"]
+    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push", "teacher_posts", "consent", "consent_purposes", "consent_default"]
     static let pushKeys = ["quiet_hours", "quiet_weekends"]
     static let contactKeys = ["name", "email", "phone", "hours"]
     static let groupKeys = ["id", "title", "teacher"]
@@ -77,6 +77,8 @@ enum SiteConfigReader {
             }
         }
 
+        let consent = readConsent(fields, report: report)
+
         let groupIDs = Set(groups.map(\.id))
         let zone = timeZone ?? fallbackZone
         guard report.problems.count == problemsBefore, let name, let url, let receiver, let timeZone,
@@ -85,7 +87,54 @@ enum SiteConfigReader {
         let config = SiteConfig(
             name: name, url: url, timezone: timeZone, languages: languages, receiverURL: receiver,
             contact: contact, welcome: welcome, colour: colour, groups: groups, push: push, teacherPosts: teacherPosts)
-        return Result(config: config, groupIDs: groupIDs, timeZone: zone)
+        var withConsent = config
+        withConsent.consent = consent
+        return Result(config: withConsent, groupIDs: groupIDs, timeZone: zone)
+    }
+
+    /// `consent: tagged|strict`, `consent_purposes: [{id, label}]` (this portal's `portal` among
+    /// them), `consent_default: no|yes`.
+    private static func readConsent(_ fields: Fields, report: ProblemReport) -> PhotoConsent {
+        var consent = PhotoConsent()
+        if let text = fields.text("consent") {
+            if let mode = PhotoConsent.Mode(rawValue: text) {
+                consent.mode = mode
+            } else {
+                report.add(file, fields.lineOf("consent"),
+                           "'consent' must be tagged (photos that name their children are checked) or strict (every album photo names its children), not '\(text)'")
+            }
+        }
+        if let text = fields.text("consent_default") {
+            switch text.lowercased() {
+            case "no", "false": consent.assumedWithoutAnswer = false
+            case "yes", "true": consent.assumedWithoutAnswer = true
+            default:
+                report.add(file, fields.lineOf("consent_default"),
+                           "'consent_default' must be no (no answer is no consent, the default) or yes, not '\(text)'")
+            }
+        }
+        if let list = fields.list("consent_purposes") {
+            var purposes: [PhotoConsent.Purpose] = []
+            for (node, line) in list {
+                guard let entry = Fields(node, line: line, what: "consent purpose", allowed: ["id", "label"], file: file,
+                                         lineOffset: 0, report: report),
+                      let id = entry.text("id", required: true), let label = entry.text("label", required: true)
+                else { continue }
+                if !isSlug(id) {
+                    report.add(file, entry.lineOf("id"), "consent purpose id '\(id)' may only contain lowercase letters, digits and '-'")
+                } else if purposes.contains(where: { $0.id == id }) {
+                    report.add(file, line, "consent purpose '\(id)' is listed twice")
+                } else {
+                    purposes.append(PhotoConsent.Purpose(id: id, label: label))
+                }
+            }
+            if !purposes.contains(where: { $0.id == PhotoConsent.portal }) {
+                report.add(file, fields.lineOf("consent_purposes"),
+                           "'consent_purposes' must include id: portal (photos in this portal), the purpose the build honours")
+            }
+            consent.purposes = purposes
+        }
+        return consent
     }
 
     /// `push: {quiet_hours: "20:00-07:00", quiet_weekends: true}`; both optional.

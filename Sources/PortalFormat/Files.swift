@@ -131,6 +131,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var per: String
         public var bothGuardians: Bool
         public var questions: [Question]
+        /// The standing photo consent form (`true`, else absent): no deadline to show; the answer
+        /// can be changed at any time.
+        public var consent: Bool?
 
         public struct Question: Codable, Equatable, Sendable {
             public var key: String
@@ -175,7 +178,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, deadline, per, questions
+            case id, deadline, per, questions, consent
             case bothGuardians = "both_guardians"
         }
 
@@ -431,17 +434,21 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         /// Per group the current inbox secret, then the previous one (reports sealed by an app
         /// that still had last week's keyslot).
         public var inboxSecrets: [InboxSecret]
+        /// The class list's children of its groups (who has not answered a form yet, who is on a
+        /// photo); absent when the class list names none.
+        public var children: [Child]?
 
         enum CodingKeys: String, CodingKey {
-            case label, role, groups
+            case label, role, groups, children
             case inboxSecrets = "inbox_secrets"
         }
 
-        public init(label: String, role: String, groups: [String], inboxSecrets: [InboxSecret]) {
+        public init(label: String, role: String, groups: [String], inboxSecrets: [InboxSecret], children: [Child]? = nil) {
             self.label = label
             self.role = role
             self.groups = groups
             self.inboxSecrets = inboxSecrets
+            self.children = children
         }
     }
 

@@ -85,6 +85,7 @@ struct Endpoint: Sendable {
         Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }, tokens: .parents),
         Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff),
+        Endpoint("GET", .exact("/api/v1/staff/answers"), .parent { try await $0.staffAnswers($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/staff/read"), .parent { try await $0.staffRead($1) }, tokens: .staff),
         Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff),
         Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff),

@@ -59,6 +59,7 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         let summary = try runGenerate(paths: paths, output: outputOption, keys: keysOption, trust: trust, exitsAfter: true)
         print(summary.text)
+        for notice in summary.notices { print((paths.content as NSString).appendingPathComponent(notice)) }
         if timings {
             for (step, seconds) in summary.timings { print("  " + step.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }

@@ -14,7 +14,7 @@ struct Portal: AsyncParsableCommand {
             """,
         subcommands: [
             CheckCommand.self, NewCommand.self, PreviewCommand.self, GenerateCommand.self, ServeCommand.self,
-            TokenCommand.self, LettersCommand.self, InboxCommand.self, BookingsCommand.self, AnswersCommand.self, ConfirmationsCommand.self, DemoCommand.self,
+            TokenCommand.self, LettersCommand.self, InboxCommand.self, BookingsCommand.self, AnswersCommand.self, ConsentCommand.self, ConfirmationsCommand.self, DemoCommand.self,
             SyncCommand.self, DraftsCommand.self, RotateCommand.self, PublishCommand.self, RunCommand.self,
         ])
 }

@@ -79,6 +79,11 @@ struct RunCommand: AsyncParsableCommand {
                 let client = ReceiverClient(receiverURL: try options.receiverURL(), signer: .admin(seed: keystore.adminSigningSeed))
                 let posts = try await TeacherPosts.sync(client: client, keystore: keystore, paths: paths)
                 if !posts.hasPrefix("No new posts") { parts.append(posts.replacingOccurrences(of: "\n", with: "; ")) }
+                if let consent = try await ConsentSync.sync(
+                    client: client, keystore: keystore, keys: try options.connect().keys, paths: paths, keysURL: keysOption.keysURL),
+                   !consent.hasPrefix("Photo consent: 0 new") {
+                    parts.append(consent)
+                }
             } catch {
                 parts.append("registrations not synced (\(error))")
             }

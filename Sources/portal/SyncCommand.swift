@@ -1,6 +1,7 @@
 // `portal sync`: pulls the devices' registrations from the receiver with the admin key and writes
 // them into the keystore, so that the next `portal generate` keeps the registered tokens and drops
-// the ones whose registration week ended without one; then the teachers' new posts (PostsCommands).
+// the ones whose registration week ended without one; then the teachers' new posts (PostsCommands)
+// and the photo consent answers (ConsentCommands).
 import ArgumentParser
 import Foundation
 import PortalKeys
@@ -22,6 +23,11 @@ struct SyncCommand: AsyncParsableCommand {
         let keystore = try openKeystore(receiverOptions.keysOption)
         let client = ReceiverClient(receiverURL: try receiverOptions.receiverURL(), signer: .admin(seed: keystore.adminSigningSeed))
         print(try await TeacherPosts.sync(client: client, keystore: keystore, paths: receiverOptions.paths))
+        let (_, keys) = try receiverOptions.connect()
+        if let line = try await ConsentSync.sync(
+            client: client, keystore: keystore, keys: keys, paths: receiverOptions.paths, keysURL: receiverOptions.keysOption.keysURL) {
+            print(line)
+        }
     }
 
     /// Pulls the registrations into the keystore: how many were new, and the summary to print.

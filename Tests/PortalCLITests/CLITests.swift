@@ -140,7 +140,10 @@ final class NewCommandTests: XCTestCase {
         result = try portal(["generate", "--no-push"], in: workspace.root)
         XCTAssertEqual(result.status, 0, result.stderr)
         let trust = try JSONSerialization.jsonObject(with: Data(try workspace.read("keys/trust.json").utf8)) as? [String: Any]
-        let form = try XCTUnwrap((trust?["forms"] as? [[String: Any]])?.first { $0["audience"] as? String == "groep-5" })
+        // The example school's own groep-5 form asks no shifts; this one does.
+        let form = try XCTUnwrap((trust?["forms"] as? [[String: Any]])?.first {
+            $0["audience"] as? String == "groep-5" && !(($0["shift_questions"] as? [Any]) ?? []).isEmpty
+        })
         XCTAssertEqual(form["per"] as? String, "child")
         let questions = try XCTUnwrap(form["shift_questions"] as? [[String: Any]])
         XCTAssertEqual(questions.first?["max"] as? Int, 1)

@@ -210,4 +210,32 @@ final class FormTests: XCTestCase {
         r = try await live.send("GET", "/api/v1/forms", signer: Self.teacher.signer)
         XCTAssertEqual(r.error, "parents_only")
     }
+
+    /// `GET /api/v1/staff/answers`: a teacher lists the answers to its groups' forms (open, or
+    /// closed within 14 days), sealed to its group's key; not other groups', not school forms',
+    /// not old ones; a parent is refused there.
+    func testATeacherListsItsGroupsAnswers() async throws {
+        var trust = Self.trust()
+        let old = String(repeating: "01", count: 16), g3 = String(repeating: "03", count: 16)
+        trust.forms += [
+            .init(id: old, audience: "groep-5", deadline: Fixture.now.addingTimeInterval(-20 * 86400), per: "child"),
+            .init(id: g3, audience: "groep-3", deadline: Fixture.now.addingTimeInterval(86400), per: "child"),
+        ]
+        let live = try await LiveReceiver(trust: trust)
+        defer { Task { await live.stop() } }
+        let answer = AnswerPayload(child: "Sam", guardian: "Anna", answers: ["mee": .yes(true)])
+        let sent = try await live.send("POST", "/api/v1/forms/\(Self.slip)/answers",
+                                       json: try Self.body(Fixture.parentA, form: Self.slip, child: Self.child, payload: answer),
+                                       signer: Fixture.parentA.signer)
+        XCTAssertEqual(sent.status, 201)
+        let listed = try await live.send("GET", "/api/v1/staff/answers", signer: Self.teacher.signer)
+        XCTAssertEqual(listed.status, 200, "\(listed.json)")
+        let page = try JSONDecoder().decode(StaffFormPage.self, from: JSONSerialization.data(withJSONObject: listed.json))
+        XCTAssertEqual(page.forms.map(\.id), [Self.past, Self.slip], "groep-5's forms, open or closed within 14 days, by deadline")
+        let keys = InboxKeyring(school: nil, byKid: [InboxKeyID.of(publicKey: Fixture.inbox.publicKey): Fixture.inbox.secretKey])
+        XCTAssertEqual(try page.forms[1].answers.map { try $0.open(form: Self.slip, keys: keys) }, [answer])
+        XCTAssertNil(page.forms[1].answers.first?.copy, "the staff copy only")
+        let asParent = try await live.send("GET", "/api/v1/staff/answers", signer: Fixture.parentA.signer)
+        XCTAssertEqual(asParent.error, "staff_only")
+    }
 }

@@ -117,3 +117,16 @@ public struct FormAnswers: Codable, Sendable, Equatable {
     public var form: String
     public var answers: [StoredAnswer]
 }
+
+/// One form of a staff token's groups in `GET /api/v1/staff/answers`.
+public struct StaffFormAnswers: Codable, Sendable, Equatable {
+    public var id: String
+    public var audience: String
+    public var deadline: String
+    public var answers: [StoredAnswer]
+}
+
+/// `GET /api/v1/staff/answers`.
+public struct StaffFormPage: Codable, Sendable, Equatable {
+    public var forms: [StaffFormAnswers]
+}

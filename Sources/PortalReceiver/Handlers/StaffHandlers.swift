@@ -112,4 +112,23 @@ extension Receiver {
         else { throw APIError(404, "unknown_post", "no such post") }
         return .ok(PostReceipt(id: call.parameter, state: request.state, received: RFC3339.string(from: call.now)))
     }
+
+    /// `GET /api/v1/staff/answers`: the answers to its groups' forms (open, or closed at most 14
+    /// days ago), sealed to the group inbox keys its keyslot holds.
+    func staffAnswers(_ call: ParentCall) async throws -> APIResponse {
+        let cutoff = call.now.addingTimeInterval(-Self.staffWindow)
+        let forms = call.auth.trust.file.forms.filter { call.token.groups.contains($0.audience) && $0.deadline >= cutoff }
+        var out: [StaffFormAnswers] = []
+        for form in forms.sorted(by: { $0.deadline < $1.deadline }) {
+            let rows = try await store.answers(form: form.id)
+            out.append(StaffFormAnswers(
+                id: form.id, audience: form.audience, deadline: RFC3339.string(from: form.deadline),
+                answers: rows.map {
+                    StoredAnswer(
+                        id: $0.id, tokenID: $0.tokenID, family: $0.family, child: $0.child, shifts: $0.shifts, sealed: $0.sealed,
+                        received: RFC3339.string(milliseconds: $0.received))
+                }))
+        }
+        return .ok(StaffFormPage(forms: out))
+    }
 }
