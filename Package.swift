@@ -167,6 +167,6 @@ let package = Package(
             ]),
         .testTarget(
             name: "PortalCLITests",
-            dependencies: ["PortalBuild", "PortalContent", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
+            dependencies: ["PortalBuild", "PortalContent", "PortalCrypto", "PortalFiles", "PortalFormat", "PortalKeys", "PortalReceiver", "PortalTrust", "PortalTestSupport"]),
     ]
 )
