@@ -187,7 +187,9 @@ struct BuildFingerprint: Equatable {
     /// which are not inputs.
     private static func listFiles(_ root: URL, skipCache: Bool) throws(BuildError) -> FileTree.Listing {
         do {
-            return try FileTree.listing(root.standardizedFileURL.path) { skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json") }
+            return try FileTree.listing(root.standardizedFileURL.path) {
+                skipCache && ($0 == "cache" || $0 == "trust.json" || $0 == "trust-pushed.json" || $0 == PhotoTags.fileName)
+            }
         } catch {
             throw BuildError(.fingerprint, path: error.path, error.reason)
         }

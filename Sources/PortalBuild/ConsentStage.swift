@@ -10,10 +10,13 @@ import PortalKeys
 public struct ConsentStage {
     public let keystore: Keystore
     public let register: ConsentRegister
+    /// Names already resolved by an earlier build (PhotoTags); this build's are added to the outcome.
+    public let tags: PhotoTags
 
-    public init(keystore: Keystore, register: ConsentRegister) {
+    public init(keystore: Keystore, register: ConsentRegister, tags: PhotoTags = PhotoTags()) {
         self.keystore = keystore
         self.register = register
+        self.tags = tags
     }
 
     /// What applying consent did.
@@ -24,14 +27,17 @@ public struct ConsentStage {
         public var droppedItems: [String] = []
         /// Photos left out, by item path.
         public var leftOut: [String: [String]] = [:]
+        /// Every name resolved, the earlier ones and this build's new ones (to save).
+        public var tags = PhotoTags()
     }
 
     /// Resolves every `children:` name and takes out what consent does not allow. Unknown or
     /// ambiguous names are content problems (the build stops, like a missing photo).
     public func apply(to site: inout Site) throws(BuildError) -> Outcome {
         var outcome = Outcome()
+        outcome.tags = tags
         var problems: [ContentProblem] = []
-        let children = keystore.children.filter { $0.left == nil }
+        let byID = Dictionary(keystore.children.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let rule = site.config.consent
         var kept: [ContentItem] = []
         for var item in site.items {
@@ -39,13 +45,20 @@ public struct ConsentStage {
                 kept.append(item)
                 continue
             }
-            let candidates = children.filter { item.audience == .school || $0.group == item.audience.id }
+            // Today's children where the album is seen; a name resolved before keeps its child.
+            let candidates = keystore.children.filter { $0.left == nil && (item.audience == .school || $0.group == item.audience.id) }
             var shown: [Photo] = []
             var removed: [String] = []
             for photo in album.photos {
                 var refusing: [(name: String, answered: Bool)] = []
                 for name in photo.children ?? [] {
-                    guard let child = resolve(name, among: candidates, item: item, photo: photo, problems: &problems) else { continue }
+                    let key = PhotoTags.key(album: item.sourcePath, photo: photo.file, name: name)
+                    var found = outcome.tags.ids[key].flatMap { byID[$0] }
+                    if found == nil {
+                        found = resolve(name, among: candidates, item: item, photo: photo, problems: &problems)
+                        if let found { outcome.tags.ids[key] = found.id }
+                    }
+                    guard let child = found else { continue }
                     if !register.allows(child: child.id, purpose: PhotoConsent.portal, withoutAnswer: rule.assumedWithoutAnswer) {
                         refusing.append((child.name, register.current(child: child.id, purpose: PhotoConsent.portal) != nil))
                     }

@@ -126,7 +126,8 @@ public struct Generator {
             }
         }
         var site = content.site
-        summary.notices = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site).notices }
+        let consented = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site) }
+        summary.notices = consented.notices
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
             do throws(ThemeError) { return try Theme.load(from: options.themeDirectory) } catch {
                 throw BuildError(.theme, path: error.file, error.message)
@@ -159,6 +160,7 @@ public struct Generator {
         clock.step(.record) {
             sealed.sequences.save(keys: options.keysDirectory)
             BuildFingerprint.record(fingerprint, options: options)
+            savePhotoTags(consented.tags)
             if let trust = BuildLedger.trustDigest(options.trustFile) {
                 BuildLedger(digest: fingerprint.digest, trust: trust, content: content, sealed: sealed).save(keys: options.keysDirectory)
             }
@@ -226,6 +228,7 @@ public struct Generator {
         clock.step(.record) {
             sealed.sequences.save(keys: options.keysDirectory)
             BuildFingerprint.record(fingerprint, options: options)
+            savePhotoTags(consented.tags)
             var next = ledger
             next.digest = fingerprint.digest
             next.changed = itemsChanged
@@ -244,11 +247,20 @@ public struct Generator {
         return summary
     }
 
-    /// The consent rule of this build: the keystore's children and keys/consent.json.
+    /// The consent rule of this build: the keystore's children, keys/consent.json and the names
+    /// resolved by earlier builds (keys/photo-tags.json).
     private func consent(_ keystore: Keystore) throws(BuildError) -> ConsentStage {
         do {
-            return ConsentStage(keystore: keystore, register: try ConsentRegister.load(keys: options.keysDirectory))
+            return ConsentStage(
+                keystore: keystore, register: try ConsentRegister.load(keys: options.keysDirectory),
+                tags: PhotoTags.load(keys: options.keysDirectory))
         } catch { throw BuildError(.load, path: options.keysDirectory.path, "\(error)") }
+    }
+
+    /// Keeps what this build resolved; a failure only means the next build resolves again.
+    private func savePhotoTags(_ tags: PhotoTags) {
+        guard tags != PhotoTags.load(keys: options.keysDirectory) else { return }
+        try? tags.save(keys: options.keysDirectory)
     }
 
     /// The last build's ledger, if it describes `previous`, output/ is still there and the

@@ -270,10 +270,15 @@ public struct PostPayload: SealedContent, Sendable, Equatable {
     public struct Photo: Codable, Sendable, Equatable {
         public var part: String
         public var caption: String?
+        /// Who is on it: ids of the group's children from the teacher's keyslot (`[]`: nobody);
+        /// absent when the teacher did not say. `portal sync` writes their names (`children:`), so
+        /// photo consent applies to teachers' photos too.
+        public var children: [String]?
 
-        public init(part: String, caption: String? = nil) {
+        public init(part: String, caption: String? = nil, children: [String]? = nil) {
             self.part = part
             self.caption = caption
+            self.children = children
         }
     }
 

@@ -86,3 +86,34 @@ public struct ConsentRegister: Codable, Equatable, Sendable {
         current(child: child, purpose: purpose)?.given ?? withoutAnswer
     }
 }
+
+/// Which child each name on a photo means, fixed the first time a build resolved it
+/// (keys/photo-tags.json): "Sam" on last year's groep-5 album stays that Sam after the school year
+/// moved him to groep-6 and another Sam joined groep-5. Derived from content/ and the keystore, so
+/// builds do not fingerprint it; removing it resolves the names again against today's class list.
+public struct PhotoTags: Codable, Equatable, Sendable {
+    /// `<album source path> <photo file> <name as written>` -> child id.
+    public var ids: [String: String]
+
+    public init(ids: [String: String] = [:]) { self.ids = ids }
+
+    public static let fileName = "photo-tags.json"
+
+    public static func key(album: String, photo: String, name: String) -> String { album + "\n" + photo + "\n" + name }
+
+    public static func load(keys: URL) -> PhotoTags {
+        guard let data = FileManager.default.contents(atPath: keys.appendingPathComponent(fileName).path),
+              let tags = try? JSONDecoder().decode(PhotoTags.self, from: data)
+        else { return PhotoTags() }
+        return tags
+    }
+
+    public func save(keys: URL) throws(KeystoreError) {
+        let url = keys.appendingPathComponent(Self.fileName)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        do { try AtomicFile.write(Array(try encoder.encode(self)), to: url.path, mode: 0o600) } catch {
+            throw .io(path: url.path, reason: "cannot write the photo tags: \(error)")
+        }
+    }
+}

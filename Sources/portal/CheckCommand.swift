@@ -31,7 +31,8 @@ struct CheckCommand: ParsableCommand {
             print("Photos name children, but there is no keystore in \(keys)/ to check the names against; `portal generate` will.")
             return
         }
-        let stage = ConsentStage(keystore: try Keystore.open(at: folder), register: try ConsentRegister.load(keys: folder))
+        let stage = ConsentStage(
+            keystore: try Keystore.open(at: folder), register: try ConsentRegister.load(keys: folder), tags: PhotoTags.load(keys: folder))
         do throws(BuildError) {
             for notice in try stage.apply(to: &site).notices { print((paths.content as NSString).appendingPathComponent(notice)) }
         } catch {

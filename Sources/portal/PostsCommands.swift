@@ -74,7 +74,9 @@ enum TeacherPosts {
     }
 
     /// Checks what the teacher wrote and the code that sent it; the refusal is said to the teacher.
-    static func check(_ post: PostPayload, group: String, token: TokenRecord?, site: SiteConfig) throws(Refusal) {
+    static func check(
+        _ post: PostPayload, group: String, token: TokenRecord?, site: SiteConfig, children: [String: String] = [:]
+    ) throws(Refusal) {
         guard let token, token.staff != nil, token.revoked == nil else {
             throw Refusal(reason: "Dit bericht komt van een code die niet (meer) voor medewerkers is.")
         }
@@ -110,6 +112,9 @@ enum TeacherPosts {
             if let caption = photo.caption,
                caption.count > 500 || hasControl(caption) {
                 throw Refusal(reason: "Een onderschrift moet op één regel en korter dan 500 tekens zijn.")
+            }
+            if let tagged = photo.children, tagged.count > 60 || tagged.contains(where: { children[$0] == nil }) {
+                throw Refusal(reason: "Op een foto staat een kind dat niet (meer) in de klassenlijst van \(group) staat; kies de kinderen opnieuw.")
             }
         }
         if let date = post.date, TokenDates(timeZone: site.timezone).endOfDay(date) == nil {
@@ -180,7 +185,11 @@ enum TeacherPosts {
     }
 
     /// The Markdown file of a post, as `portal new` would write it.
-    static func markdown(_ post: PostPayload, author: String, received: Date, timeZone: TimeZone, photoFiles: [String] = []) -> String {
+    /// `children`: the group's children by id, with the name `children:` writes (FORMAT.md "Staff posts").
+    static func markdown(
+        _ post: PostPayload, author: String, received: Date, timeZone: TimeZone, photoFiles: [String] = [],
+        children: [String: String] = [:]
+    ) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone
@@ -196,6 +205,9 @@ enum TeacherPosts {
                 lines.append("  - file: " + file)
                 if let caption = photo.caption?.trimmingCharacters(in: .whitespaces), !caption.isEmpty {
                     lines.append("    caption: " + Scaffold.yamlQuoted(caption))
+                }
+                if let tagged = photo.children {
+                    lines.append("    children: [" + tagged.compactMap { children[$0] }.map(Scaffold.yamlQuoted).joined(separator: ", ") + "]")
                 }
             }
         case .event:
@@ -231,7 +243,8 @@ enum TeacherPosts {
     /// files in it) and checks the whole content; a post that would break it is taken out again.
     /// Returns the path in content/ (the file, or the item's folder).
     static func publish(
-        _ post: PostPayload, files: PostFiles = PostFiles(), author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig
+        _ post: PostPayload, files: PostFiles = PostFiles(), author: String, group: String, received: Date, paths: PathOptions, site: SiteConfig,
+        children: [String: String] = [:]
     ) throws -> String {
         let section = post.kind == .event ? "calendar" : post.kind == .album ? "albums" : "news"
         let folder = paths.contentURL.appendingPathComponent("groups/\(group)/\(section)", isDirectory: true)
@@ -256,7 +269,8 @@ enum TeacherPosts {
                 try AtomicFile.write(bytes, to: home.appendingPathComponent(name).path, mode: 0o644)
             }
             try AtomicFile.write(
-                Array(markdown(post, author: author, received: received, timeZone: site.timezone, photoFiles: names).utf8), to: file.path, mode: 0o644)
+                Array(markdown(post, author: author, received: received, timeZone: site.timezone, photoFiles: names, children: children).utf8),
+                to: file.path, mode: 0o644)
             _ = try ContentLoader(root: paths.contentURL).load()
         } catch {
             for url in written { try? FileManager.default.removeItem(at: url) }
@@ -342,6 +356,14 @@ enum TeacherPosts {
             inboxPublicKey: keystore.groupInboxKey(row.group).publicKey, namingKey: true)
     }
 
+    /// A group's children by id, each with the name a photo's `children:` line gives it: the
+    /// class list's name (the group's name beside it only where that is needed to tell two apart
+    /// across groups; ConsentStage reads both).
+    static func groupChildren(_ keystore: Keystore, group: String) -> [String: String] {
+        Dictionary(keystore.children.filter { $0.left == nil && $0.group == group }.map { ($0.id, $0.name) },
+                   uniquingKeysWith: { a, _ in a })
+    }
+
     /// `portal sync`'s part: every `sent` post, opened, checked and published or kept for approval.
     static func sync(client: ReceiverClient, keystore: Keystore, paths: PathOptions) async throws -> String {
         let site = try ContentLoader(root: paths.contentURL).siteConfig()
@@ -356,12 +378,14 @@ enum TeacherPosts {
                 do { post = try row.open(inboxSecretKey: keystore.inboxSecretKey) } catch {
                     throw Refusal(reason: "Het bericht kon op school niet worden geopend.")
                 }
-                try check(post, group: row.group, token: token, site: site)
+                let children = groupChildren(keystore, group: row.group)
+                try check(post, group: row.group, token: token, site: site, children: children)
                 let files = try await files(of: post, row: row, client: client, keystore: keystore)
                 let received = RFC3339.date(row.received) ?? Date()
                 switch site.teacherPosts {
                 case .publish:
-                    let path = try publish(post, files: files, author: author, group: row.group, received: received, paths: paths, site: site)
+                    let path = try publish(
+                        post, files: files, author: author, group: row.group, received: received, paths: paths, site: site, children: children)
                     try setPublished(row.id, path, keys: keystore.directory)
                     try await client.setPostState(id: row.id, .published)
                     lines.append("Published \"\(post.title)\" by \(author) as content/\(path) (live at the next generate).")
@@ -457,8 +481,11 @@ struct DraftsCommand: AsyncParsableCommand {
             let (client, _) = try receiverOptions.connect()
             let site = try ContentLoader(root: receiverOptions.paths.contentURL).siteConfig()
             do {
+                let keystore = try openKeystore(receiverOptions.keysOption)
                 let path = try TeacherPosts.publish(
-                    d.post, files: try TeacherPosts.readDraftFiles(d, keys: receiverOptions.keysOption.keysURL), author: d.author, group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site)
+                    d.post, files: try TeacherPosts.readDraftFiles(d, keys: receiverOptions.keysOption.keysURL), author: d.author,
+                    group: d.group, received: RFC3339.date(d.received) ?? Date(), paths: receiverOptions.paths, site: site,
+                    children: TeacherPosts.groupChildren(keystore, group: d.group))
                 try TeacherPosts.setPublished(d.id, path, keys: receiverOptions.keysOption.keysURL)
                 try await client.setPostState(id: d.id, .published)
                 DraftsCommand.remove(d, receiverOptions.keysOption)

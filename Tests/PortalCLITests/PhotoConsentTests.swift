@@ -165,4 +165,34 @@ final class PhotoConsentTests: XCTestCase {
         XCTAssertEqual(generated.status, 0, generated.stderr + generated.stdout)
         XCTAssertFalse(generated.stdout.contains("left out"), "consent_default: yes counts no answer as consent")
     }
+
+    /// A name means the child it meant when a build first resolved it: after the next school
+    /// year's list moved Sam to groep-6 and another Sam joined groep-5, last year's groep-5 album
+    /// still means the first Sam (keys/photo-tags.json), and nothing is ambiguous.
+    func testANameKeepsItsChildAcrossClassLists() throws {
+        let workspace = try school()
+        var generated = try portal(["generate", "--no-push"], in: workspace.root)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let before = try Keystore.open(at: workspace.url("keys"))
+        let firstSam = try XCTUnwrap(before.children.first { $0.name == "Sam" })
+        let tags = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try workspace.read("keys/photo-tags.json").utf8)) as? [String: Any])
+        XCTAssertEqual((tags["ids"] as? [String: String])?["groups/groep-5/albums/uitje/index.md\nplein.jpg\nSam"], firstSam.id)
+
+        try workspace.write("klas.csv", """
+            family;email;group;family_id;children
+            Fam. Kaya;kaya@example.nl;groep-5;fam-kaya;Can
+            Fam. Smit;smit@example.nl;groep-6;fam-smit;Sam
+            Fam. Bos;bos@example.nl;groep-5;fam-bos;Sam
+            """)
+        let imported = try portal(["token", "import", "klas.csv"], in: workspace.root)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        generated = try portal(["generate", "--no-push"], in: workspace.root)
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        XCTAssertTrue(generated.stdout.contains("photo 'plein.jpg' is left out: no consent for this portal for Sam (no answer yet)"), generated.stdout)
+        let after = try Keystore.open(at: workspace.url("keys"))
+        XCTAssertEqual(after.children.filter { $0.name == "Sam" }.count, 2)
+        let kept = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try workspace.read("keys/photo-tags.json").utf8)) as? [String: Any])
+        XCTAssertEqual((kept["ids"] as? [String: String])?["groups/groep-5/albums/uitje/index.md\nplein.jpg\nSam"], firstSam.id,
+                       "still the Sam who was in groep-5 when the album was made")
+    }
 }

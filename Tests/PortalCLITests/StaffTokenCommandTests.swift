@@ -199,6 +199,34 @@ final class TeacherPostSyncTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.url("content/groups/groep-5/news/voorlezen-1.jpg").path))
     }
 
+    /// Issue 17: the teacher marks who is on a photo, from the class in her keyslot; `portal sync`
+    /// writes their names (`children:`), so photo consent applies: without consent the photo is
+    /// left out of the build. A child the class list does not have is refused with a reason.
+    func testATeachersPhotoNamesItsChildrenAndConsentApplies() async throws {
+        let school = try TeacherSchool(self, classList: "family;email;group;family_id;children\nFam. Smit;smit@example.nl;groep-5;fam-smit;Sam, Noor\n")
+        defer { school.receiver.stop() }
+        try await school.receiver.waitUntilHealthy()
+        let workspace = school.workspace
+        let children = try XCTUnwrap(school.opener.keyslot.staff?.children)
+        XCTAssertEqual(children.map(\.name), ["Sam", "Noor"], "the teacher's keyslot carries her class")
+        let jpeg = Array(try Data(contentsOf: workspace.url("content/albums/schoolreis-2026/picknickweide.jpg")))
+        let sam = try XCTUnwrap(children.first { $0.name == "Sam" }).id
+        let parts = [try await school.upload(jpeg), try await school.upload(jpeg)]
+        _ = try await school.post(PostPayload(kind: .album, title: "Op het plein", text: "", date: "2026-12-02", photos: [
+            PostPayload.Photo(part: parts[0], children: [sam]), PostPayload.Photo(part: parts[1], children: []),
+        ]))
+        let strangerPart = try await school.upload(jpeg)
+        _ = try await school.post(PostPayload(kind: .album, title: "Onbekend kind", text: "", date: "2026-12-02", photos: [
+            PostPayload.Photo(part: strangerPart, children: [String(repeating: "0", count: 32)]),
+        ]))
+        let synced = try run(["sync", "--receiver", school.receiver.base + "/api"], in: workspace).stdout
+        XCTAssertTrue(synced.contains("niet (meer) in de klassenlijst van groep-5"), synced)
+        let index = try workspace.read("content/groups/groep-5/albums/op-het-plein/index.md")
+        XCTAssertTrue(index.contains("  - file: foto-01.jpg\n    children: [\"Sam\"]\n  - file: foto-02.jpg\n    children: []\n"), index)
+        let generated = try run(["generate", "--no-push"], in: workspace).stdout
+        XCTAssertTrue(generated.contains("photo 'foto-01.jpg' is left out: no consent for this portal for Sam (no answer yet)"), generated)
+    }
+
     /// A newsletter PDF from the teacher's phone: sealed in chunks like a photo, sent as it is,
     /// written by `portal sync` into a folder of its own (index.md with `attachments:` and the
     /// file under a plain name) that `portal check` and `generate` accept; a file whose first bytes
@@ -266,10 +294,15 @@ final class TeacherSchool {
     let inboxKey: [UInt8]
     let client: ReceiverClient
 
-    init(_ test: XCTestCase) throws {
+    /// `classList`: imported before the first build (its children are then in the teacher's keyslot).
+    init(_ test: XCTestCase, classList: String? = nil) throws {
         workspace = try Workspace()
         let siteYAML = workspace.url("content/site.yaml")
         try (String(contentsOf: siteYAML, encoding: .utf8) + "\nteacher_posts: publish\n").write(to: siteYAML, atomically: true, encoding: .utf8)
+        if let classList {
+            try workspace.write("klas.csv", classList)
+            try test.run(["token", "import", "klas.csv"], in: workspace)
+        }
         let teacher = try test.issue(["--staff", "--group", "groep-5", "--label", "Juf Sanne"], in: workspace)
         try test.run(["generate"], in: workspace)
         receiver = try ReceiverProcess(workspace: workspace)
