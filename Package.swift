@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "PortalServer",
             dependencies: [
-                "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalHTTP", "PortalFiles",
+                "PortalContent", "PortalRender", "PortalPhotos", "PortalCrypto", "PortalHTTP", "PortalFiles", "PortalBuild", "PortalKeys",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         // The receiver's trust file: what `generate` tells the receiver (token ids, public keys,

@@ -3,8 +3,10 @@
 import Foundation
 import Hummingbird
 import PortalHTTP
+import PortalBuild
 import PortalContent
 import PortalFiles
+import PortalKeys
 import PortalPhotos
 import PortalRender
 
@@ -18,12 +20,16 @@ public struct PreviewServer: Sendable {
     public let port: Int
     /// The per-run key every request must carry.
     public let key: String
+    /// The keystore folder, when there is one: an album's page then marks the photos parents will
+    /// not see for lack of consent (docs/CONTENT.md "Photo consent").
+    public let keysRoot: URL?
 
-    public init(contentRoot: URL, themeRoot: URL, port: Int = 0, key: String? = nil) {
+    public init(contentRoot: URL, themeRoot: URL, port: Int = 0, key: String? = nil, keysRoot: URL? = nil) {
         self.contentRoot = contentRoot
         self.themeRoot = themeRoot
         self.port = port
         self.key = key ?? PreviewGuard<BasicRequestContext>.newKey()
+        self.keysRoot = keysRoot
     }
 
     public func run(ready: @escaping @Sendable (String) -> Void) async throws {
@@ -44,7 +50,7 @@ public struct PreviewServer: Sendable {
         router.get("/a/:audience/item/**") { _, context in
             let audience = try context.parameters.require("audience")
             let path = context.parameters.getCatchAll().joined(separator: "/")
-            return await state.page { try $0.itemPage(audience: audience, path: path) }
+            return await state.page { [keysRoot] in try $0.itemPage(audience: audience, path: path, keys: keysRoot) }
         }
         router.get("/reload.js") { _, _ in
             Response(
@@ -426,7 +432,7 @@ struct PreviewSite: Sendable {
         return renderer.theme.render("preview-index", context)
     }
 
-    func itemPage(audience id: String, path: String) throws -> String {
+    func itemPage(audience id: String, path: String, keys: URL? = nil) throws -> String {
         let audience = try audience(id)
         guard let item = visibleItems(audience).first(where: { $0.item.logicalPath == path }) else {
             throw PreviewFailure(lines: ["No item '\(path)' for \(renderer.title(of: audience))."])
@@ -441,7 +447,24 @@ struct PreviewSite: Sendable {
             "title": item.item.title, "fragment": fragment,
         ]
         if let form = item.item.form { context["form"] = Self.formContext(form, timeZone: renderer.site.config.timezone) }
+        let notes = consentNotes(item.item, keys: keys)
+        if !notes.isEmpty { context["consent"] = ["notes": notes.map { ["line": $0] }] }
         return renderer.theme.render("preview-item", context)
+    }
+
+    /// The photos of an album that parents will not see, and why (the build leaves them out), in
+    /// Dutch; empty without a keystore or tagged photos. A name not on the class list says so too.
+    func consentNotes(_ item: ContentItem, keys: URL?) -> [String] {
+        guard let keys, item.album?.photos.contains(where: { $0.children != nil }) == true,
+              let keystore = try? Keystore.open(at: keys), let register = try? ConsentRegister.load(keys: keys)
+        else { return [] }
+        var site = Site(config: renderer.site.config, contentRoot: renderer.site.contentRoot, items: [item])
+        do throws(BuildError) {
+            let outcome = try ConsentStage(keystore: keystore, register: register, tags: PhotoTags.load(keys: keys)).apply(to: &site)
+            return outcome.notices
+        } catch {
+            return error.problems.map(\.description)
+        }
     }
 
     /// What a form asks, as staff check it before publishing (the app shows the real controls).

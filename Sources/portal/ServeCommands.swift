@@ -42,8 +42,12 @@ struct PreviewCommand: AsyncParsableCommand {
     @Option(help: "Port on 127.0.0.1; by default a free one (open the printed link: it holds this run's key).")
     var port: Int = 0
 
+    @OptionGroup var keysOption: KeysOption
+
     func run() async throws {
-        try await PreviewServer(contentRoot: paths.contentURL, themeRoot: paths.themeURL, port: port).run { url in
+        // With a keystore, albums mark the photos parents will not see for lack of consent.
+        let keys = FileManager.default.fileExists(atPath: keysOption.keysURL.appendingPathComponent("keystore.json").path) ? keysOption.keysURL : nil
+        try await PreviewServer(contentRoot: paths.contentURL, themeRoot: paths.themeURL, port: port, keysRoot: keys).run { url in
             printNow("Preview on \(url)  (staff only; Ctrl-C stops)")
         }
     }

@@ -77,6 +77,12 @@ final class PhotoConsentTests: XCTestCase {
         XCTAssertEqual(shown.blobs, 1, "that photo (its thumbnail with it), nothing of the others")
         let checked = try portal(["check"], in: workspace.root)
         XCTAssertEqual(checked.status, 0, "a photo left out is said, not an error: \(checked.stderr)")
+        // The preview shows the album as staff wrote it, and marks what parents will not see.
+        let preview = try ServerProcess(["preview"], in: workspace.root)
+        let page = String(decoding: try preview.get("/a/groep-5/item/groups/groep-5/albums/uitje").body, as: UTF8.self)
+        preview.stop()
+        XCTAssertTrue(page.contains("Niet zichtbaar voor ouders"), page)
+        XCTAssertTrue(page.contains("photo &#39;plein.jpg&#39; is left out") || page.contains("photo 'plein.jpg' is left out"), page)
         XCTAssertTrue(checked.stdout.contains("photo 'plein.jpg' is left out: no consent for this portal for Sam (no answer yet)"), checked.stdout)
 
         // Both families say yes to this portal (Kaya no to the website), as the app seals it.
