@@ -105,7 +105,10 @@ public struct Generator {
             try BuildFingerprint.compute(
                 options: options, activeTokens: keystore.activeTokens(at: options.now).map(\.id), previous: previous)
         }
-        if BuildFingerprint.isCurrent(fingerprint, previous: previous, options: options) {
+        // An item written ahead (`publish:`, or news dated later) whose moment has come: nothing
+        // changed on disk, so only the clock says it; a full build publishes it.
+        let due = ScheduledItems.next(keys: options.keysDirectory).map { $0 <= options.now } ?? false
+        if !due && BuildFingerprint.isCurrent(fingerprint, previous: previous, options: options) {
             summary.unchanged = true
             summary.timings = clock.timings
             return summary
@@ -113,10 +116,10 @@ public struct Generator {
         // The command exits right after a build: freeing the fingerprints' file tables one entry
         // at a time would cost more than some incremental builds.
         if options.keepResultsAtExit { keepAlive(previous as Any, fingerprint) }
-        if let previous, let update = try updateInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
+        if !due, let previous, let update = try updateInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
             return update
         }
-        if let previous, let update = try rekeyInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
+        if !due, let previous, let update = try rekeyInPlace(previous: previous, fingerprint: fingerprint, keystore: keystore, clock: &clock) {
             return update
         }
         BuildLedger.remove(keys: options.keysDirectory)
@@ -126,6 +129,7 @@ public struct Generator {
             }
         }
         var site = content.site
+        let scheduled = ScheduledItems.take(from: &site, now: options.now)
         let consented = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site) }
         summary.notices = consented.notices
         let theme: Theme = try clock.step(.theme) { () throws(BuildError) in
@@ -161,6 +165,7 @@ public struct Generator {
             sealed.sequences.save(keys: options.keysDirectory)
             BuildFingerprint.record(fingerprint, options: options)
             savePhotoTags(consented.tags)
+            ScheduledItems.record(scheduled, keys: options.keysDirectory)
             if let trust = BuildLedger.trustDigest(options.trustFile) {
                 BuildLedger(digest: fingerprint.digest, trust: trust, content: content, sealed: sealed).save(keys: options.keysDirectory)
             }
@@ -208,6 +213,8 @@ public struct Generator {
             }
         }
         var site = update.site(contentRoot: options.contentDirectory)
+        // An item written ahead leaves its pages to a full build (and the next moment to record).
+        guard !site.items.contains(where: { ($0.publishAt ?? .distantPast) > options.now }) else { return nil }
         // An album that consent takes out entirely leaves its pages to a full build.
         let consented = try clock.step(.load) { () throws(BuildError) in try consent(keystore).apply(to: &site) }
         guard consented.droppedItems.isEmpty else { return nil }

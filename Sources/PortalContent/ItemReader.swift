@@ -58,17 +58,17 @@ struct FrontMatterSplit {
 
 /// Front matter keys per kind, in the order docs/CONTENT.md lists them.
 enum FrontMatterKeys {
-    static let news = ["title", "date", "summary", "author", "urgent", "confirm", "attachments", "draft", "slug"]
-    static let event = ["title", "start", "end", "all_day", "location", "summary", "urgent", "attachments", "draft", "slug"]
-    static let album = ["title", "date", "summary", "cover", "photos", "urgent", "attachments", "draft", "slug"]
-    static let page = ["title", "weight", "summary", "attachments", "draft", "slug"]
+    static let news = ["title", "date", "publish", "summary", "author", "urgent", "confirm", "attachments", "draft", "slug"]
+    static let event = ["title", "start", "end", "all_day", "location", "publish", "summary", "urgent", "attachments", "draft", "slug"]
+    static let album = ["title", "date", "publish", "summary", "cover", "photos", "urgent", "attachments", "draft", "slug"]
+    static let page = ["title", "weight", "publish", "summary", "attachments", "draft", "slug"]
     static let conference = [
         "title", "teacher", "location", "slot_minutes", "evenings", "booking", "per_family", "min_notice_hours",
         "attachments", "draft", "slug",
     ]
     static let form = [
-        "title", "date", "deadline", "per", "both_guardians", "questions", "consent", "summary", "urgent", "attachments", "draft",
-        "slug",
+        "title", "date", "publish", "deadline", "per", "both_guardians", "questions", "consent", "summary", "urgent", "attachments",
+        "draft", "slug",
     ]
     static let question = ["yes_no", "choice", "choices", "text", "shifts", "id", "required", "sign", "options", "max"]
     static let shift = ["label", "places"]
@@ -203,6 +203,12 @@ struct ItemReader {
             let date = fields.dateTime("date", required: true)
             loaded.item.date = date.map(clock.date)
             loaded.item.form = readForm(fields, published: date)
+        }
+        // When parents see it: `publish:`, or a news item's date (written ahead, it waits for it).
+        if let publish = fields.dateTime("publish") {
+            loaded.item.publishAt = clock.date(publish)
+        } else if placement.kind == .news {
+            loaded.item.publishAt = loaded.item.date
         }
         if fields.has("attachments") {
             loaded.item.attachments = readAttachments(

@@ -359,6 +359,9 @@ public struct ContentItem: Equatable, Sendable {
     public var urgent = false
     /// News `confirm: true`: parents confirm they read it ("Gelezen"); the receiver counts who did.
     public var confirm = false
+    /// From when parents see it (`publish:`; for news its `date` by default): a build before
+    /// then leaves it out, and the first build after it publishes it (docs/CONTENT.md "Dates").
+    public var publishAt: Date? = nil
     /// Order of info pages (lower first); 0 when not set.
     public var weight: Int
     /// The Markdown body after the front matter.
