@@ -599,7 +599,10 @@ struct Sealer {
                 children: record.staff == nil ? familyChildren(record) : nil,
                 familyKey: record.staff == nil
                     ? Data(keystore.masterKey.familyKey(family: record.family)).base64EncodedString() : nil)
-            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
+            var sealedPayload = payload
+            let off = Set(Feature.allCases).subtracting(site.config.features).map(\.rawValue).sorted()
+            if !off.isEmpty { sealedPayload.featuresOff = off }
+            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(sealedPayload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
         var size = Self.minimumKeyslotSize

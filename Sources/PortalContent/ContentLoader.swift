@@ -110,7 +110,14 @@ public struct ContentLoader: Sendable {
             (siteResult.config?.groups ?? []).map { ($0.id, $0.teacher) }, uniquingKeysWith: { a, _ in a })
         var kept: [ItemFacts] = []
         var placementList: [ItemPlacement] = []
+        // A section of a feature the school has not switched on (site.yaml `features:`).
+        let off = Set(Feature.allCases).subtracting(siteResult.config?.features ?? Set(Feature.allCases))
+        let offSections = Dictionary(off.compactMap { feature in feature.section.map { ($0, feature) } }, uniquingKeysWith: { a, _ in a })
         for placement in placements.items where !excluding.contains(placement.path) {
+            if let feature = offSections[String(placement.section.split(separator: "/").last ?? "")] {
+                report.add(placement.path, nil, "the school has not switched on \(feature.name) (site.yaml: features: \(feature.rawValue): false); switch it on there, or move this file out of content/ (or rename it to start with '_')")
+                continue
+            }
             if let facts = previous[placement.path], !shouldRead(placement) { kept.append(facts) } else { placementList.append(placement) }
         }
         // Items are read on all cores (YAML and dates in parallel; cmark-gfm parses one at a time),
@@ -130,7 +137,11 @@ public struct ContentLoader: Sendable {
         var loaded = slots.items
         // Both lists are in placement order, which is path order: merged, not sorted again.
         let all = Self.merge(kept, ContentChecks.resolve(&loaded, root: root, files: tree.fileSet, report: report))
-        ContentChecks.crossCheck(all, images: placements.images, report: report)
+        // Files beside an item of a switched-off feature are that item's: one problem, not many.
+        let images = offSections.isEmpty ? placements.images : placements.images.filter { path in
+            !path.split(separator: "/").dropLast().contains { offSections[String($0)] != nil }
+        }
+        ContentChecks.crossCheck(all, images: images, report: report)
         guard report.problems.isEmpty, let config = siteResult.config else {
             var problems = report.sorted
             if problems.isEmpty {

@@ -41,6 +41,8 @@ public struct SiteConfig: Equatable, Sendable {
     public var teacherPosts: TeacherPosts
     /// Photo consent (site.yaml `consent:`, `consent_purposes:`, `consent_default:`).
     public var consent = PhotoConsent()
+    /// What the school has switched on (site.yaml `features:`; all by default).
+    public var features: Set<Feature> = Set(Feature.allCases)
 
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
@@ -61,6 +63,41 @@ public struct SiteConfig: Equatable, Sendable {
     }
 
     public func group(id: String) -> Group? { groups.first { $0.id == id } }
+}
+
+/// A part of the portal a school switches on when it is ready for it (site.yaml `features:`,
+/// docs/CONTENT.md "Features"). Off means: no content of it is accepted, the app does not show
+/// it, the receiver refuses its requests (the trust file lists what is off).
+public enum Feature: String, Sendable, CaseIterable, Comparable {
+    case news, calendar, photos, booking, absence, forms, push, posting
+
+    /// The content folder whose items belong to the feature, if any.
+    public var section: String? {
+        switch self {
+        case .news: return "news"
+        case .calendar: return "calendar"
+        case .photos: return "albums"
+        case .booking: return "conferences"
+        case .forms: return "forms"
+        case .absence, .push, .posting: return nil
+        }
+    }
+
+    /// How staff read it in messages.
+    public var name: String {
+        switch self {
+        case .news: return "news"
+        case .calendar: return "the calendar"
+        case .photos: return "photo albums"
+        case .booking: return "conference booking"
+        case .absence: return "absence reports"
+        case .forms: return "forms"
+        case .push: return "notifications"
+        case .posting: return "teachers' posts"
+        }
+    }
+
+    public static func < (a: Feature, b: Feature) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// How the build honours parents' photo consent (docs/CONTENT.md "Photo consent").

@@ -3,7 +3,7 @@ import Foundation
 
 enum SiteConfigReader {
     static let file = "site.yaml"
-    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push", "teacher_posts", "consent", "consent_purposes", "consent_default"]
+    static let keys = ["name", "url", "timezone", "languages", "receiver", "contact", "welcome", "colour", "groups", "push", "teacher_posts", "consent", "consent_purposes", "consent_default", "features"]
     static let pushKeys = ["quiet_hours", "quiet_weekends"]
     static let contactKeys = ["name", "email", "phone", "hours"]
     static let groupKeys = ["id", "title", "teacher"]
@@ -78,6 +78,7 @@ enum SiteConfigReader {
         }
 
         let consent = readConsent(fields, report: report)
+        let features = readFeatures(fields, report: report)
 
         let groupIDs = Set(groups.map(\.id))
         let zone = timeZone ?? fallbackZone
@@ -89,7 +90,18 @@ enum SiteConfigReader {
             contact: contact, welcome: welcome, colour: colour, groups: groups, push: push, teacherPosts: teacherPosts)
         var withConsent = config
         withConsent.consent = consent
+        withConsent.features = features
         return Result(config: withConsent, groupIDs: groupIDs, timeZone: zone)
+    }
+
+    /// `features: {booking: false, ...}`: every feature is on unless switched off here.
+    private static func readFeatures(_ fields: Fields, report: ProblemReport) -> Set<Feature> {
+        var on = Set(Feature.allCases)
+        guard let mapping = fields.mapping("features", what: "features", allowed: Feature.allCases.map(\.rawValue)) else { return on }
+        for feature in Feature.allCases where mapping.has(feature.rawValue) {
+            if mapping.bool(feature.rawValue) == false { on.remove(feature) }
+        }
+        return on
     }
 
     /// `consent: tagged|strict`, `consent_purposes: [{id, label}]` (this portal's `portal` among

@@ -405,6 +405,9 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
     /// A parent's token: the family's children in the token's groups (FORMAT.md "Keyslot"),
     /// the same in every keyslot of the family. Absent when the class list names none.
     public var children: [Child]?
+    /// Features the school has not switched on (site.yaml `features:`): the app shows none of
+    /// them. Absent when everything is on.
+    public var featuresOff: [String]?
     /// A parent's token: standard base64 of the family key (`MasterKey.familyKey`), under which
     /// the family's form answers are sealed a second time so every guardian reads them.
     public var familyKey: String?
@@ -529,6 +532,7 @@ public struct KeyslotPayload: Codable, Equatable, Sendable {
         case tokenID = "token_id"
         case signingSeed = "signing_seed"
         case familyKey = "family_key"
+        case featuresOff = "features_off"
     }
 
     public init(

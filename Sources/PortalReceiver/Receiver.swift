@@ -123,6 +123,10 @@ public final class Receiver: Sendable {
         case (.parent, .admin):
             throw APIError.parentOnly
         case (.parent(let handler), .parent(let token)):
+            // A part the school has not switched on (trust file `features_off`).
+            if let feature = endpoint.feature, verified.trust.file.featuresOff.contains(feature) {
+                throw APIError(403, "feature_off", "this school has not switched on \(feature)")
+            }
             switch endpoint.tokens {
             case .parents where token.isStaff: throw APIError.parentsOnly
             case .staff where !token.isStaff: throw APIError.staffOnly

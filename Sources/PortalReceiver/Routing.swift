@@ -77,36 +77,40 @@ struct Endpoint: Sendable {
 
     enum Rate: Sendable { case standard, upload }
 
+    /// The site.yaml feature the endpoint belongs to: refused (403 `feature_off`) when the trust
+    /// file says the school has not switched it on.
+    var feature: String?
+
     static let table: [Endpoint] = [
-        Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }, tokens: .parents),
-        Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }, tokens: .parents),
-        Endpoint("GET", .between("/api/v1/schedules/", "/slots", .percentDecoded), .parent { try await $0.slots($1) }),
-        Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }, tokens: .parents),
-        Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }, tokens: .parents),
-        Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff),
-        Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff),
-        Endpoint("GET", .exact("/api/v1/staff/answers"), .parent { try await $0.staffAnswers($1) }, tokens: .staff),
+        Endpoint("POST", .exact("/api/v1/absences"), .parent { try await $0.reportAbsence($1) }, tokens: .parents, feature: "absence"),
+        Endpoint("POST", .exact("/api/v1/bookings"), .parent { try await $0.book($1) }, tokens: .parents, feature: "booking"),
+        Endpoint("GET", .between("/api/v1/schedules/", "/slots", .percentDecoded), .parent { try await $0.slots($1) }, feature: "booking"),
+        Endpoint("POST", .between("/api/v1/bookings/", "/move", .bookingID), .parent { try await $0.move($1) }, tokens: .parents, feature: "booking"),
+        Endpoint("DELETE", .between("/api/v1/bookings/", "", .bookingID), .parent { try await $0.cancel($1) }, tokens: .parents, feature: "booking"),
+        Endpoint("GET", .exact("/api/v1/staff/absences"), .parent { try await $0.staffAbsences($1) }, tokens: .staff, feature: "absence"),
+        Endpoint("GET", .exact("/api/v1/staff/bookings"), .parent { try await $0.staffBookings($1) }, tokens: .staff, feature: "booking"),
+        Endpoint("GET", .exact("/api/v1/staff/answers"), .parent { try await $0.staffAnswers($1) }, tokens: .staff, feature: "forms"),
         Endpoint("POST", .exact("/api/v1/staff/read"), .parent { try await $0.staffRead($1) }, tokens: .staff),
-        Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff),
-        Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff),
-        Endpoint("DELETE", .between("/api/v1/staff/posts/", "", .bookingID), .parent { try await $0.staffRetract($1) }, tokens: .staff),
-        Endpoint("POST", .exact("/api/v1/staff/uploads"), .parent { try await $0.staffUpload($1) }, tokens: .staff, rate: .upload),
+        Endpoint("POST", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPost($1) }, bodyLimit: .post, tokens: .staff, feature: "posting"),
+        Endpoint("GET", .exact("/api/v1/staff/posts"), .parent { try await $0.staffPosts($1) }, tokens: .staff, feature: "posting"),
+        Endpoint("DELETE", .between("/api/v1/staff/posts/", "", .bookingID), .parent { try await $0.staffRetract($1) }, tokens: .staff, feature: "posting"),
+        Endpoint("POST", .exact("/api/v1/staff/uploads"), .parent { try await $0.staffUpload($1) }, tokens: .staff, rate: .upload, feature: "posting"),
         Endpoint("GET", .between("/api/v1/staff/uploads/", "", .bookingID), .parent { try await $0.staffUploadStatus($1) },
-                 tokens: .staff, rate: .upload),
+                 tokens: .staff, rate: .upload, feature: "posting"),
         Endpoint("PUT", .between("/api/v1/staff/uploads/", "", .uploadChunk), .parent { try await $0.staffUploadChunk($1) },
-                 bodyLimit: .chunk, body: .bytes, tokens: .staff, rate: .upload),
+                 bodyLimit: .chunk, body: .bytes, tokens: .staff, rate: .upload, feature: "posting"),
         Endpoint("GET", .between("/api/v1/admin/uploads/", "", .bookingID), .admin { try await $0.adminUpload($1) }),
         Endpoint("GET", .between("/api/v1/admin/uploads/", "", .uploadChunk), .admin { try await $0.adminUploadChunk($1) }),
         Endpoint("GET", .exact("/api/v1/admin/posts"), .admin { try await $0.adminPosts($1) }),
         Endpoint("POST", .between("/api/v1/admin/posts/", "", .bookingID), .admin { try await $0.adminPostState($1) }),
-        Endpoint("POST", .exact("/api/v1/confirmations"), .parent { try await $0.confirmRead($1) }, tokens: .parents),
-        Endpoint("GET", .exact("/api/v1/confirmations"), .parent { try await $0.ownConfirmations($1) }, tokens: .parents),
+        Endpoint("POST", .exact("/api/v1/confirmations"), .parent { try await $0.confirmRead($1) }, tokens: .parents, feature: "news"),
+        Endpoint("GET", .exact("/api/v1/confirmations"), .parent { try await $0.ownConfirmations($1) }, tokens: .parents, feature: "news"),
         Endpoint("GET", .exact("/api/v1/admin/confirmations"), .admin { try await $0.adminConfirmations($1) }),
-        Endpoint("POST", .between("/api/v1/forms/", "/answers", .bookingID), .parent { try await $0.answerForm($1) }, tokens: .parents),
-        Endpoint("GET", .exact("/api/v1/forms"), .parent { try await $0.ownForms($1) }, tokens: .parents),
+        Endpoint("POST", .between("/api/v1/forms/", "/answers", .bookingID), .parent { try await $0.answerForm($1) }, tokens: .parents, feature: "forms"),
+        Endpoint("GET", .exact("/api/v1/forms"), .parent { try await $0.ownForms($1) }, tokens: .parents, feature: "forms"),
         Endpoint("GET", .between("/api/v1/admin/forms/", "/answers", .bookingID), .admin { try await $0.adminFormAnswers($1) }),
         Endpoint("POST", .exact("/api/v1/registrations"), .parent { try await $0.register($1) }, lapsedTokenMayCall: true),
-        Endpoint("POST", .exact("/api/v1/push/subscription"), .parent { try await $0.subscribePush($1) }),
+        Endpoint("POST", .exact("/api/v1/push/subscription"), .parent { try await $0.subscribePush($1) }, feature: "push"),
         Endpoint("POST", .exact("/api/v1/admin/push/notify"), .admin { try await $0.notifyPush($1) }),
         Endpoint("GET", .exact("/api/v1/admin/push"), .admin { try await $0.pushStatus($1) }),
         Endpoint("GET", .exact("/api/v1/admin/submissions"), .admin { try await $0.adminSubmissions($1) }),
@@ -122,7 +126,9 @@ struct Endpoint: Sendable {
     ]
 
     init(_ method: String, _ path: PathPattern, _ handler: Handler, bodyLimit: BodyLimit = .standard,
-         body: Body = .json, lapsedTokenMayCall: Bool = false, tokens: Tokens = .any, rate: Rate = .standard) {
+         body: Body = .json, lapsedTokenMayCall: Bool = false, tokens: Tokens = .any, rate: Rate = .standard,
+         feature: String? = nil) {
+        self.feature = feature
         self.tokens = tokens
         self.rate = rate
         self.method = method

@@ -54,6 +54,9 @@ public struct TrustFile: Codable, Sendable, Equatable {
     }
     /// Forms parents answer (docs/RECEIVER.md "Forms"): ids, deadlines and places, never a text.
     public var forms: [Form] = []
+    /// Features the school has not switched on (site.yaml `features:`): `absence`, `booking`,
+    /// `forms`, `push`, `posting`, ...; the receiver refuses their requests (403 `feature_off`).
+    public var featuresOff: [String] = []
 
     public struct Form: Codable, Sendable, Equatable {
         /// `MasterKey.formID`.
@@ -273,6 +276,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case format, generated, tokens, schedules, push, confirmations, forms
+        case featuresOff = "features_off"
         case siteID = "site_id"
         case adminPublicKey = "admin_public_key"
         case inboxPublicKey = "inbox_public_key"
@@ -308,6 +312,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         push = try c.decodeIfPresent(Push.self, forKey: .push)
         confirmations = try c.decodeIfPresent([Confirmation].self, forKey: .confirmations) ?? []
         forms = try c.decodeIfPresent([Form].self, forKey: .forms) ?? []
+        featuresOff = try c.decodeIfPresent([String].self, forKey: .featuresOff) ?? []
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -323,6 +328,7 @@ public struct TrustFile: Codable, Sendable, Equatable {
         try c.encodeIfPresent(push, forKey: .push)
         if !confirmations.isEmpty { try c.encode(confirmations, forKey: .confirmations) }
         if !forms.isEmpty { try c.encode(forms, forKey: .forms) }
+        if !featuresOff.isEmpty { try c.encode(featuresOff, forKey: .featuresOff) }
     }
 
     // MARK: - Validation

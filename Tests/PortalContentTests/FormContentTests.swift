@@ -135,3 +135,41 @@ final class FormContentTests: XCTestCase {
         ])
     }
 }
+
+/// Features switched off in site.yaml (issue 20, point 1): their content is refused, one problem
+/// per item (the files beside it are not reported again), and the rest loads as before.
+final class FeatureContentTests: XCTestCase {
+    func testContentOfAFeatureThatIsOffIsRefused() throws {
+        let folder = try temporarySite("portal-features")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ relative: String, _ text: String) throws {
+            let url = folder.appendingPathComponent(relative)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let yaml = folder.appendingPathComponent("site.yaml")
+        try (String(contentsOf: yaml, encoding: .utf8) + "features:\n  photos: false\n  booking: false\n  forms: false\n")
+            .write(to: yaml, atomically: true, encoding: .utf8)
+        try write("news/hallo.md", "---\ntitle: Hallo\ndate: 2026-12-01\n---\nHallo.\n")
+        try write("albums/uitje/index.md", "---\ntitle: Uitje\ndate: 2026-12-01\n---\n")
+        try write("albums/uitje/bos.jpg", "not really a jpeg")
+        try write("forms/vraag.md", "---\ntitle: Vraag\ndate: 2026-12-01\ndeadline: 2026-12-10\nquestions:\n  - text: Wat?\n---\nVraag.\n")
+        try write("groups/groep-5/conferences/gesprekken.md", "---\ntitle: Gesprekken\n---\n")
+        do {
+            _ = try ContentLoader(root: folder).load()
+            XCTFail("loaded")
+        } catch {
+            XCTAssertEqual(error.problems.map(\.description), [
+                "albums/uitje/index.md: the school has not switched on photo albums (site.yaml: features: photos: false); switch it on there, or move this file out of content/ (or rename it to start with '_')",
+                "forms/vraag.md: the school has not switched on forms (site.yaml: features: forms: false); switch it on there, or move this file out of content/ (or rename it to start with '_')",
+                "groups/groep-5/conferences/gesprekken.md: the school has not switched on conference booking (site.yaml: features: booking: false); switch it on there, or move this file out of content/ (or rename it to start with '_')",
+            ])
+        }
+        for path in ["albums", "forms", "groups/groep-5/conferences"] {
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(path))
+        }
+        let site = try ContentLoader(root: folder).load()
+        XCTAssertEqual(site.config.features, [.news, .calendar, .absence, .push, .posting])
+        XCTAssertEqual(site.items.map(\.logicalPath), ["news/hallo"])
+    }
+}
