@@ -93,14 +93,19 @@ public enum SealedPayloadFormat {
         return json + [UInt8](repeating: 0x20, count: target - json.count)
     }
 
+    /// `value` as JSON with sorted keys, padded: the plaintext of every sealed payload.
+    public static func paddedJSON<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return pad(Array(try encoder.encode(value)))
+    }
+
     /// Seals `value` as padded JSON under `aad` (see `PayloadBinding`).
     public static func seal<T: Encodable>(
         _ value: T, info: String, aad: [UInt8], inboxPublicKey: [UInt8],
         random: some RandomSource = SystemRandom()
     ) throws -> SealedPayload {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = pad(Array(try encoder.encode(value)))
+        let json = try paddedJSON(value)
         let sealed = try HPKE.seal(
             plaintext: json, aad: aad, info: Array(info.utf8), recipientPublicKey: inboxPublicKey, random: random)
         return SealedPayload(enc: sealed.enc, ct: sealed.ciphertext)
@@ -442,9 +447,7 @@ public struct AnswerPayload: SealedContent, Sendable, Equatable {
     public func sealCopy(
         tokenID: String, binding: PayloadBinding, familyKey: [UInt8], random: some RandomSource = SystemRandom()
     ) throws -> FamilyCopy {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let plain = SealedPayloadFormat.pad(Array(try encoder.encode(self)))
+        let plain = try SealedPayloadFormat.paddedJSON(self)
         let nonce = random.bytes(12)
         let ct = try AES256GCM.encrypt(
             key: familyKey, nonce: nonce, plaintext: plain, associatedData: binding.associatedData(tokenID: tokenID))
