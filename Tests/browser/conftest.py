@@ -50,15 +50,22 @@ def served_path(out: str, rel: str) -> str:
     return os.path.join(out, "s", shell_index(out)["id"], rel)
 
 
+# The app's words, and those of the folders whose views bring their own (loaded with them).
+STRING_FOLDERS = ("i18n", os.path.join("staff", "i18n"), os.path.join("forms", "i18n"))
+
+
 def own_strings(folder: str, lang: str) -> dict:
-    """One translation file: the app's (`i18n/`) or the staff views' (`staff/i18n/`, loaded with them)."""
+    """One translation file: the app's (`i18n/`), the staff views' (`staff/i18n/`) or the form page's (`forms/i18n/`)."""
     with open(os.path.join(APP, folder, f"{lang}.json"), encoding="utf-8") as f:
         return json.load(f)
 
 
 def strings(lang: str) -> dict:
-    """Every string of a language as the app has it once the staff views are loaded."""
-    return {**own_strings("i18n", lang), **own_strings(os.path.join("staff", "i18n"), lang)}
+    """Every string of a language as the app has it once the staff views and the form page are loaded."""
+    out = {}
+    for folder in STRING_FOLDERS:
+        out.update(own_strings(folder, lang))
+    return out
 
 
 NL, EN = strings("nl"), strings("en")
@@ -133,6 +140,14 @@ class Site:
     def titles(self, name: str, audience: str, kinds=("news", "album")) -> set[str]:
         man = self.opened[name].audiences[audience].manifest
         return {i["title"] for i in man["items"] if i["kind"] in kinds and i.get("date") and not i.get("event")}
+
+
+def moment_ago(minutes: int = 5) -> str:
+    """A moment a little before now in the school's time zone ("YYYY-MM-DD HH:MM"), for news written
+    during a test: news dated later stays out of the site until then (CONTENT.md "Written ahead")."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    return (datetime.now(ZoneInfo("Europe/Amsterdam")) - timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
 
 
 def run(*args, **kw) -> str:

@@ -403,6 +403,42 @@ def test_group_inbox_vectors_seal_and_open_in_the_browser(cpage):
     assert json.loads(v["absence_sealed"])["kid"] == v["inbox_groep-5_2_kid"]
 
 
+def test_form_answer_vectors_in_the_browser(cpage):
+    """FORMAT.md "Form answer vectors" in WebCrypto, with the app's own forms/answer.js: the aad, the
+    HPKE seal to groep-5's epoch-2 key (fixed ephemeral key) and the typed child's id give the
+    document's bytes; the app opens `answer_copy` under the family key, and refuses it under
+    another child's aad, another form or another family's key."""
+    v, base = format_block("### Form answer vectors"), format_block("### Group inbox key vectors")
+    token_id = "2915c086a6bf290dd68024bc86f2de44"
+    out = hpke(cpage, """async (H, R, C, v, g, tokenId, skE) => {
+        const F = await import(new URL('forms/answer.js', document.querySelector('script[type=module]').src).href);
+        const key = async (hex) => ({
+          aes: await crypto.subtle.importKey('raw', C.fromHex(hex), {name: 'AES-GCM'}, false, ['decrypt']),
+          hmac: await crypto.subtle.importKey('raw', C.fromHex(hex), {name: 'HMAC', hash: 'SHA-256'}, false, ['sign']) });
+        const rec = { familyKey: await key(v.family_key) };
+        const other = { familyKey: await key('00'.repeat(32)) };
+        const child = 'c1'.repeat(16);
+        const aad = F.answerAAD(tokenId, v.form_id, child, []);
+        const pt = R.padPayload(JSON.parse(v.answer_plaintext));
+        const {enc, ct} = await H.sealBase(C.fromHex(g['inbox_groep-5_2_public_key']), 'ouderportaal/2 answer', aad, pt,
+                                           {ephemeralSecret: C.fromHex(skE)});
+        const row = { token_id: tokenId, child, shifts: [], copy: JSON.parse(v.answer_copy) };
+        const attempt = async (r, form, rw) => { try { return await F.openCopy(r, form, rw); } catch (e) { return 'refused'; } };
+        return {
+          aad: C.hex(new TextEncoder().encode(aad)), enc: C.hex(enc), ct: C.hex(ct),
+          typed: await F.typedChild(rec, '  Sam '),
+          opened: await attempt(rec, v.form_id, row),
+          otherChild: await attempt(rec, v.form_id, {...row, child: 'c2'.repeat(16)}),
+          otherForm: await attempt(rec, 'ff'.repeat(16), row),
+          shiftAdded: await attempt(rec, v.form_id, {...row, shifts: ['33520a4ac60cf27e']}),
+          otherFamily: await attempt(other, v.form_id, row),
+        }; }""", v, base, token_id, "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f")
+    assert (out["aad"], out["enc"], out["ct"]) == (v["answer_aad"], v["answer_enc"], v["answer_ct"])
+    assert out["typed"] == v["typed_child"]
+    assert out["opened"] == json.loads(v["answer_plaintext"])
+    assert out["otherChild"] == out["otherForm"] == out["shiftAdded"] == out["otherFamily"] == "refused"
+
+
 def test_a_browser_sealed_absence_opens_with_python_hpke(cpage):
     """Independent check with fresh ephemeral keys: the RFC 9180 opener in format_v1-style Python
     (cryptography) opens what the browser sealed to a key only Python knows."""

@@ -1,9 +1,10 @@
 """Interface languages: complete translation files, the switcher, right-to-left Arabic, dates per language."""
+import itertools
 import os
 import re
 
 import pytest
-from conftest import APP, login, own_strings, strings
+from conftest import APP, STRING_FOLDERS, login, own_strings, strings
 
 LANGS = ["nl", "en", "ar", "tr", "pl", "uk"]
 SHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
@@ -15,13 +16,14 @@ def placeholders(v):
 
 
 def test_every_language_file_is_complete():
-    """Both sets, the app's and the staff views' (loaded with those views), in every language, and
-    no key in both (the later one would silently win)."""
-    for folder in ("i18n", os.path.join("staff", "i18n")):
+    """Every set, the app's and those of the staff views and the form page (loaded with them), in
+    every language, and no key in two (the later one would silently win)."""
+    for folder in STRING_FOLDERS:
         assert sorted(f[:-5] for f in os.listdir(os.path.join(APP, folder))) == sorted(LANGS), folder
     for lang in LANGS:
-        overlap = set(own_strings("i18n", lang)) & set(own_strings(os.path.join("staff", "i18n"), lang))
-        assert not overlap, (lang, overlap)
+        for a, b in itertools.combinations(STRING_FOLDERS, 2):
+            overlap = set(own_strings(a, lang)) & set(own_strings(b, lang))
+            assert not overlap, (lang, a, b, overlap)
     nl = strings("nl")
     for lang in LANGS:
         s = strings(lang)

@@ -10,11 +10,15 @@ def test_back_from_an_item_returns_to_the_same_place_on_the_timeline(site, brows
     assert page.evaluate("document.documentElement.scrollHeight") > 3 * 844, "the timeline is several screens long"
     page.evaluate("window.scrollTo(0, 1500)")
     page.wait_for_function("() => Math.abs(window.scrollY - 1500) < 2")
-    # Tap the card in the middle of the screen, as a thumb would.
-    path = page.evaluate("""() => {
-        const a = document.elementFromPoint(195, 420).closest('.card').querySelector('a[href^="#/item/"]');
+    # Tap the first news card below the middle of the screen, as a thumb would (at 420 px there
+    # may be the gap between two cards).
+    path, y = page.evaluate("""() => {
+        const card = [...document.querySelectorAll('.view-timeline [data-testid=timeline] .card')]
+          .find((c) => c.getBoundingClientRect().top >= 420);
+        const y = Math.round(card.getBoundingClientRect().top + 30);
+        const a = document.elementFromPoint(195, y).closest('.card').querySelector('a[href^="#/item/"]');
         a.click();
-        return a.getAttribute('href');
+        return [a.getAttribute('href'), y];
     }""")
     page.wait_for_selector(".view-item .fragment[data-state=ready]")
     assert page.evaluate("location.hash") == path
@@ -25,8 +29,8 @@ def test_back_from_an_item_returns_to_the_same_place_on_the_timeline(site, brows
     page.screenshot(path=str(tmp_path / "timeline-after-back.png"))
     # Focus is back on the link the parent left through, and the same card is under the thumb.
     assert page.evaluate("document.activeElement.getAttribute('href')") == path
-    assert page.evaluate("""() => document.elementFromPoint(195, 420).closest('.card')
-        .querySelector('a[href^="#/item/"]').getAttribute('href')""") == path
+    assert page.evaluate("""(y) => document.elementFromPoint(195, y).closest('.card')
+        .querySelector('a[href^="#/item/"]').getAttribute('href')""", y) == path
 
     # The menu's "Berichten" from an item is a new visit: it starts at the top.
     page.evaluate("p => { location.hash = p; }", path)

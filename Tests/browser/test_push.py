@@ -4,7 +4,8 @@ real receiver; a push delivered to the service worker (DevTools protocol, as a p
 would) shows the title the school signed, a push for a publish the host does not have yet shows
 the neutral line, a repeated push shows the same notification again, not a second one, a click
 opens the item, and a renewed subscription (pushsubscriptionchange) replaces the old endpoint at
-the receiver.
+the receiver. A teacher's device is told a number of new reports, a parent's that forms wait for
+an answer.
 
 Headless Chromium has no push service (PLATFORM.md): `pushManager.subscribe` is replaced in the
 page by one that returns a subscription of the push service stand-in (push_service.py), whose
@@ -263,5 +264,45 @@ def test_a_report_push_on_a_teachers_phone_says_a_number_and_opens_the_reports(b
         worker.evaluate(FIRE + "('notificationclick', { notification: (await self.registration.getNotifications())[0] }); }")
         page.wait_for_function("() => location.hash === '#/reports'")
         page.wait_for_selector(".view-reports")
+    finally:
+        ctx.close()
+
+
+def test_a_form_reminder_push_says_a_form_waits_and_opens_the_timeline(booking_site, push_receiver, browser):
+    """Issue 18: two days before a deadline the receiver reminds the families that have not
+    answered (FORMAT.md "Push": `f`, a number, never a form or a title; `s` empty). Delivered here
+    as the push service would: one form, then three; a click opens the timeline with "Te doen"."""
+    url, _ = push_receiver
+    ctx = push_context(browser)
+    try:
+        page = ctx.new_page()
+        cdp, registrations = watch_registrations(ctx, page)
+        page.goto(url)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        login(page, url, booking_site.tokens["g5"])
+        reg_id = next(r["registrationId"] for r in registrations if r["scopeURL"] == url)
+
+        def remind(f, title):
+            """Delivers a reminder of `f` forms; the notifications shown once one says `title` (or after 8 s)."""
+            cdp.send("ServiceWorker.deliverPushMessage", {"origin": url.rstrip("/"), "registrationId": reg_id,
+                                                          "data": json.dumps({"v": 1, "s": {}, "u": False, "n": 0, "f": f})})
+            deadline = time.time() + 8
+            while True:
+                notes = page.evaluate("async () => (await (await navigator.serviceWorker.ready).getNotifications())"
+                                      ".map((n) => ({title: n.title, tag: n.tag, url: n.data && n.data.url}))")
+                if any(n["title"] == title for n in notes) or time.time() > deadline:
+                    return notes
+                time.sleep(0.1)
+
+        assert remind(1, NL["push.forms"]) == [{"title": NL["push.forms"], "tag": "ouderportaal-forms", "url": "./#/"}]
+        # Three at once: the same notification (its tag) with the number.
+        more = NL["push.forms_more"].replace("{n}", "3")
+        assert remind(3, more) == [{"title": more, "tag": "ouderportaal-forms", "url": "./#/"}]
+        page.goto(url + "#/settings")
+        page.wait_for_selector("[data-testid=notify-all]")
+        worker = next(w for w in ctx.service_workers if w.url.startswith(url))
+        worker.evaluate(FIRE + "('notificationclick', { notification: (await self.registration.getNotifications())[0] }); }")
+        page.wait_for_function("() => location.hash === '#/'")
+        page.wait_for_selector(".view-timeline [data-testid=todo]")
     finally:
         ctx.close()

@@ -353,14 +353,16 @@ SHELL_KEYS = """() => caches.keys().then((names) => caches.open(names.find((n) =
 
 
 def test_the_staff_views_are_fetched_on_first_use_and_only_as_the_school_signed_them(site_copy, sw_context):
-    """A parent's install holds none of `staff/` (FORMAT.md "App shell"); opening a staff view
-    fetches it then, through the worker, which refuses bytes the signed list does not name (the
-    host altered the file: an error in words, nothing kept) and keeps the signed ones."""
+    """A parent's install holds none of `staff/`, `forms/` or `booking/` (FORMAT.md "App shell",
+    router.js `lazyView`); opening a staff view fetches it then, through the worker, which refuses
+    bytes the signed list does not name (the host altered the file: an error in words, nothing
+    kept) and keeps the signed ones."""
     page = sw_context.new_page()
     controlled(page, site_copy.url)
     login(page, site_copy.url, site_copy.tokens["groep-3"])
     cached = page.evaluate(SHELL_KEYS)
-    assert any(p.endswith("/app.js") for p in cached) and not any("/staff/" in p for p in cached), cached
+    assert any(p.endswith("/app.js") for p in cached), cached
+    assert not any(f"/{d}/" in p for p in cached for d in ("staff", "forms", "booking")), cached
 
     target = served_path(site_copy.out, os.path.join("staff", "write.js"))
     original = open(target, "rb").read()
@@ -381,3 +383,20 @@ def test_the_staff_views_are_fetched_on_first_use_and_only_as_the_school_signed_
     assert page.inner_text(".view-write p") == NL["reports.no_staff"]
     cached = page.evaluate(SHELL_KEYS)
     assert any(p.endswith("/staff/write.js") for p in cached) and any(p.endswith("/staff/inbox.js") for p in cached), cached
+
+
+def test_the_form_page_is_fetched_with_its_words_when_a_parent_opens_a_form(site, sw_context):
+    """The timeline's "Te doen" cards are in the shell; the form page and its words (`forms/`)
+    come through the worker the first time a form opens, and are kept for the next time."""
+    page = sw_context.new_page()
+    controlled(page, site.url)
+    login(page, site.url, site.tokens["groep-3"])
+    page.wait_for_selector(".pinned .card-form [data-testid=form-link]")
+    assert not any("/forms/" in p for p in page.evaluate(SHELL_KEYS))
+    page.click(".pinned .card-form[data-path='forms/fototoestemming'] [data-testid=form-link]")
+    page.wait_for_selector(".view-form h1.view-title")
+    page.wait_for_selector("[data-testid=answer-blocks]:not([aria-busy])")
+    assert page.inner_text("[data-testid=form-anytime]") == NL["form.anytime"]
+    assert page.locator("[data-testid=answer-send]").inner_text() == NL["form.send"], "the page's own words"
+    cached = page.evaluate(SHELL_KEYS)
+    assert {"forms/form.js", "forms/answer.js", "forms/i18n/nl.json"} <= {p.split("/", 3)[-1] for p in cached}, cached

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from conftest import RECEIVER_BIN, REPO, free_port, login, run, timeline_titles
+from conftest import RECEIVER_BIN, REPO, free_port, login, moment_ago, run, timeline_titles
 
 
 def start_receiver(root: str, site: str):
@@ -43,7 +43,7 @@ def test_a_parent_reads_the_site_the_receiver_serves_and_sees_what_is_published_
         assert "Zie en word gezien, controle fietsverlichting" in timeline_titles(page)
 
         with open(os.path.join(root, "content", "news", "via-de-ontvanger.md"), "w", encoding="utf-8") as f:
-            f.write(f"---\ntitle: Via de ontvanger\ndate: {time.strftime('%Y-%m-%d')} 07:00\n---\nTekst.\n")
+            f.write(f"---\ntitle: Via de ontvanger\ndate: {moment_ago()}\n---\nTekst.\n")
         real_site_copy.generate()
         second = publish(root, base + "/api")
         sent = int(re.search(r": (\d+) of \d+ files sent", second).group(1))

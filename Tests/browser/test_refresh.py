@@ -1,14 +1,13 @@
 """An app left open (a phone keeps it for days) shows what the school published since, without a
 reload: when it comes back to the front (at most once a minute) or the network comes back."""
 import os
-import time
 
-from conftest import login, timeline_titles
+from conftest import login, moment_ago, timeline_titles
 
 
 def add_news(root: str, slug: str, title: str):
     with open(os.path.join(root, "content", "news", slug + ".md"), "w", encoding="utf-8") as f:
-        f.write(f"---\ntitle: {title}\ndate: {time.strftime('%Y-%m-%d')} 07:00\n---\nTekst.\n")
+        f.write(f"---\ntitle: {title}\ndate: {moment_ago()}\n---\nTekst.\n")
 
 
 def test_an_open_app_picks_up_new_items_when_it_comes_back(real_site_copy, page):

@@ -72,9 +72,10 @@ export async function sealPayload(site, rec, audience, kind, object, fields) {
   return kid ? { enc: b64(enc), ct: b64(ct), kid } : { enc: b64(enc), ct: b64(ct) };
 }
 
-/** A refusal of the receiver (status, code from its JSON) or status 0 / code 'network' when unreachable. */
+/** A refusal of the receiver (status, code from its JSON) or status 0 / code 'network' when unreachable.
+ * `free` and `full` are the refusal's lists, when it has them (a form's full shifts: `full`). */
 export class ApiError extends Error {
-  constructor(status, code, message, free) { super(message); this.status = status; this.code = code; this.free = free; }
+  constructor(status, code, message, free, full) { super(message); this.status = status; this.code = code; this.free = free; this.full = full; }
 }
 
 /** The receiver's path prefix on this origin, from the keyslot (site.json's copy only for a record
@@ -121,7 +122,7 @@ export async function call(site, rec, method, subpath, body) {
       clockSkew = Math.round((server - Date.now()) / 1000);
       continue;
     }
-    throw new ApiError(r.status, code, (json && json.message) || String(r.status), json && json.free);
+    throw new ApiError(r.status, code, (json && json.message) || String(r.status), json && json.free, json && json.full);
   }
 }
 

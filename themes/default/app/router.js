@@ -5,24 +5,31 @@ import { timelineView, itemView, infoView, settingsView, loginView } from './vie
 import { calendarView } from './calendar.js';
 import { albumsView } from './gallery.js';
 import { absenceView } from './absence.js';
-import { bookingView } from './booking.js';
+import { isForm } from './formcards.js';
 import { h } from './dom.js';
 import { addStrings, t } from './i18n.js';
 
-/** A staff view, loaded with its words the first time a staff code opens it (staff/: a parent's
- * app never fetches it). Until then the view is its empty section, busy. */
-const staffView = (file, name) => (state, visit) => {
+// Views fetched the first time they are opened, checked by the worker against the signed shell
+// list (FORMAT.md "App shell"), with the words of their folder (`words`: its i18n/, or null): the
+// staff views (a parent's app never fetches them), the form page and the booking page (the
+// timeline's "Te doen" and conference cards are in the shell). Until it is loaded the view is its
+// empty section, busy; from then on it is drawn at once.
+const loaded = new Map();
+const lazyView = (file, name, words) => (state, visit, param) => {
+  if (loaded.has(file)) return loaded.get(file)[name](state, visit, param);
   const waiting = h('p', { class: 'loading view-title', tabindex: '-1' }, t('item.loading'));
   const section = h('section', { class: 'view', 'aria-busy': 'true' }, waiting);
-  Promise.all([import(file), addStrings('staff/')]).then(([module]) => {
+  Promise.all([import(file), words && addStrings(words)]).then(([module]) => {
+    loaded.set(file, module);
     if (!visit.current()) return;
     const focused = document.activeElement === waiting;
-    const view = module[name](state, visit);
+    const view = module[name](state, visit, param);
     section.replaceWith(view);
     if (focused) { const hd = view.querySelector('.view-title'); if (hd) hd.focus({ preventScroll: true }); }
   }, () => { if (visit.current()) waiting.replaceWith(h('p', { class: 'error', role: 'alert' }, t('item.network'))); });
   return section;
 };
+const formView = lazyView('./forms/form.js', 'formView', 'forms/');
 
 export const ROUTES = [
   { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
@@ -30,10 +37,12 @@ export const ROUTES = [
   { name: 'albums', hash: '#/albums', nav: true, view: albumsView },
   { name: 'info', hash: '#/info', nav: true, view: infoView },
   { name: 'absence', hash: '#/absence', nav: true, parents: true, view: absenceView },
-  { name: 'reports', hash: '#/reports', nav: true, staff: true, view: staffView('./staff/reports.js', 'reportsView') },
-  { name: 'write', hash: '#/write', view: staffView('./staff/write.js', 'writeView') },
-  { name: 'item', prefix: '#/item/', view: itemView },
-  { name: 'book', prefix: '#/book/', view: bookingView },
+  { name: 'reports', hash: '#/reports', nav: true, staff: true, view: lazyView('./staff/reports.js', 'reportsView', 'staff/') },
+  { name: 'write', hash: '#/write', view: lazyView('./staff/write.js', 'writeView', 'staff/') },
+  // An item that is a form (a notification's link, an older one) shows the form page.
+  { name: 'item', prefix: '#/item/', view: (state, visit, path) => (isForm(state.items.get(path)) ? formView : itemView)(state, visit, path) },
+  { name: 'book', prefix: '#/book/', view: lazyView('./booking/booking.js', 'bookingView', null) },
+  { name: 'form', prefix: '#/form/', view: formView },
   { name: 'settings', hash: '#/settings', view: settingsView },
   { name: 'add', hash: '#/add', ownFocus: true, view: (state, visit) => loginView(state, visit, true) },
 ];

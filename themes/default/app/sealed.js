@@ -86,7 +86,19 @@ export function sealedFiles(onOffline, site) {
       .filter((c) => c && /^[0-9a-f]{32}$/.test(c.id) && typeof c.name === 'string' && c.name && typeof c.group === 'string')
       .map((c) => ({ id: c.id, name: c.name.slice(0, 80), group: c.group }));
     return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
-      family: slot.family ?? null, inbox, kids, receiver, push, added, children, staff: await staffPart(slot.staff) };
+      family: slot.family ?? null, inbox, kids, receiver, push, added, children, familyKey: await familyKey(slot.family_key),
+      staff: await staffPart(slot.staff) };
+  }
+
+  /** A parent keyslot's family key (FORMAT.md "Forms and answers"), the same for every guardian of
+   * the family: answers are sealed under it a second time (AES-GCM) so the other guardian reads
+   * them, and a typed child's id is keyed by it (HMAC). Non-extractable, like the others. */
+  async function familyKey(b64) {
+    let raw = null;
+    try { raw = typeof b64 === 'string' ? C.fromB64(b64) : null; } catch (e) { /* not base64: no forms then */ }
+    if (!raw || raw.length !== 32) return null;
+    const use = (alg, uses) => crypto.subtle.importKey('raw', raw, alg, false, uses);
+    return { aes: await use({ name: 'AES-GCM' }, ['encrypt', 'decrypt']), hmac: await use({ name: 'HMAC', hash: 'SHA-256' }, ['sign']) };
   }
 
   /** A staff keyslot's part: its groups and their inbox secrets, imported non-extractable, by kid. */
@@ -98,7 +110,7 @@ export function sealedFiles(onOffline, site) {
       keys[k.kid] = { audience: String(k.audience), pk: k.public_key, sk: await importInboxSecret(C.fromB64(k.secret_key)) };
     }
     return { label: String(staff.label || ''), role: staff.role === 'office' ? 'office' : 'teacher',
-      groups: Array.isArray(staff.groups) ? staff.groups.map(String) : [], keys };
+      groups: Array.isArray(staff.groups) ? staff.groups.map(String) : [], keys, children: Array.isArray(staff.children) ? staff.children : [] };
   }
 
   /** An audience's index (FORMAT.md "Index"): envelope, signature under the keyslot's publisher,

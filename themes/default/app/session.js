@@ -26,6 +26,9 @@ export function createSession() {
     horizon: '',            // the timeline is complete for page ids above this (older pages not loaded)
     notices: new Set(),     // notice keys shown above the view
     fresh: new Set(),       // paths of items that appeared since this device last opened the portal
+    // form id -> the receiver's {id, deadline, open, shifts, answers} (RECEIVER.md "Forms"), with
+    // `token`: the parent code it was asked with
+    forms: new Map(),
   };
   const sealed = sealedFiles(() => state.notices.add('notice.offline'), () => state.site || {});
   const listeners = [];
@@ -171,6 +174,10 @@ export function createSession() {
   /** FIRST more items of every audience that has more (at least one page). */
   const loadOlder = () => extend((p, n, first) => first || n < FIRST);
 
+  // The receiver's forms: asked at most every 30 s unless forced, one request at a time; `quiet`
+  // of every caller waiting for it (any loud one renders).
+  let formsAt = 0, formsLoading = null, formsQuiet = [];
+
   // What a refresh compares: each audience's epoch and sequence, the tokens and the notices.
   const look = () => [...state.audiences.values()].map((a) => a.id + a.epoch + (a.index && a.index.sequence)).join() + state.records.length + [...state.notices];
   let lastLook = 0, looking = false;
@@ -269,7 +276,7 @@ export function createSession() {
         const sub = reg && reg.pushManager && await reg.pushManager.getSubscription();
         if (sub) { await send(state.site, state.records, sub, 'off').catch(() => {}); await sub.unsubscribe(); }
       } catch (e) { /* no push here */ }
-      state.records = []; state.audiences = new Map(); state.items = new Map(); state.notices.clear(); state.fresh.clear();
+      state.records = []; state.audiences = new Map(); state.items = new Map(); state.forms = new Map(); state.notices.clear(); state.fresh.clear();
       try { for (const k of [SEEN, NAMES, SEQ, POSTS, CONTACT, BOOKED]) localStorage.removeItem(k); sessionStorage.removeItem(FRESH); } catch (e) { /* storage off */ }
       saveFresh(state).catch(() => {});
       await S.wipe();
@@ -312,6 +319,37 @@ export function createSession() {
         await markNew(state);
       } finally { looking = false; }
       if (look() !== before) changed();
+    },
+
+    /** Asks the receiver for the forms of every parent code here (deadlines, places, the family's
+     * own answers) into `state.forms`; resolves to the refusal or null. Renders when they changed,
+     * unless `quiet`: true (the form page draws itself, and must not lose what the parent typed),
+     * or a function that says so when the answer comes (the timeline: once the parent has moved on
+     * to another page, drawing that one again would lose what they typed there). A call while one
+     * is under way waits for that one. */
+    forms(force, quiet) {
+      if (formsLoading) { formsQuiet.push(quiet); return formsLoading; }
+      if (!force && Date.now() - formsAt < 30000) return Promise.resolve(null);
+      formsAt = Date.now();
+      formsQuiet = [quiet];
+      return formsLoading = (async () => {
+        const next = new Map();
+        let failed = null;
+        for (const rec of state.records.filter((r) => r.sign && !r.staff && r.familyKey)) {
+          try {
+            const answer = await R.call(state.site, rec, 'GET', '/v1/forms');
+            for (const f of Array.isArray(answer.forms) ? answer.forms : []) {
+              if (f && typeof f.id === 'string' && !next.has(f.id)) next.set(f.id, { ...f, token: rec.token_id });
+            }
+          } catch (e) { failed = e; }
+        }
+        if (failed && !next.size) return failed;
+        const before = JSON.stringify([...state.forms]);
+        state.forms = next;
+        const loud = formsQuiet.some((q) => !(typeof q === 'function' ? q() : q));
+        if (loud && JSON.stringify([...next]) !== before) changed();
+        return failed;
+      })().finally(() => { formsLoading = null; });
     },
 
     /** An opened item is no longer new. */

@@ -37,7 +37,7 @@ async function fetchShell() {
   let index;
   try { index = JSON.parse(new TextDecoder().decode(body)); } catch (e) { throw new ShellRefused('malformed', 'shell'); }
   if (!index || index.kind !== 'shell' || !/^[0-9a-f]{16}$/.test(index.id) || typeof index.files !== 'object') throw new ShellRefused('malformed', 'shell');
-  // The browser keeps the worker itself; staff/ is fetched when a staff code first opens it.
+  // The browser keeps the worker itself; the LAZY folders are fetched when first opened.
   const paths = Object.keys(index.files).filter((p) => p !== 'sw.js' && !LAZY.test(p));
   const responses = await Promise.all(paths.map(async (p) => {
     const f = await fetch(abs(p), { cache: 'no-cache', credentials: 'same-origin' });
@@ -48,8 +48,9 @@ async function fetchShell() {
   return { name: SHELL_PREFIX + index.id, paths, responses, files: index.files };
 }
 
-// The staff part of the shell: listed and signed with the rest, kept only once a staff code used it.
-const LAZY = /^s\/[0-9a-f]{16}\/staff\//;
+// The parts of the shell fetched on first use (router.js `lazyView`: the staff views, the form and
+// booking pages): listed and signed with the rest, kept only once this device opened them.
+const LAZY = /^s\/[0-9a-f]{16}\/(?:staff|forms|booking)\//;
 const FILES = '__files';  // the shell's list of SHA-256s, kept in its cache for LAZY files
 
 async function storeShell(shell) {
@@ -302,19 +303,28 @@ self.addEventListener('push', (event) => {
     const wanted = msg && msg.s && typeof msg.s === 'object' ? msg.s : {};
     // A staff device: new absence reports of its groups, a number only (the app opens them).
     const reports = Number.isSafeInteger(msg.r) && msg.r > 0 ? Math.min(msg.r, 99) : 0;
+    // A parent's device: forms closing soon that the family has not answered, a number only.
+    const forms = Number.isSafeInteger(msg.f) && msg.f > 0 ? Math.min(msg.f, 99) : 0;
     const seen = JSON.parse((await metaGet('push-seen')) || '{}');
     const moved = {};
     for (const [a, n] of Object.entries(wanted)) if (Number.isSafeInteger(n) && n > (seen[a] || 0)) moved[a] = n;
     // At least once: a repeat shows the last notification again under its tag (a push must show
     // something).
     const last = JSON.parse((await metaGet('push-last')) || 'null');
-    if (Object.keys(wanted).length && !Object.keys(moved).length && last && !reports) {
+    if (Object.keys(wanted).length && !Object.keys(moved).length && last && !reports && !forms) {
       return self.registration.showNotification(last.title, { body: last.body, tag: 'ouderportaal', data: { url: last.url }, icon: ICON });
     }
     const t = await strings().catch(() => ({}));
-    if (reports) {
-      await self.registration.showNotification((t['push.reports'] || '{n}').replace('{n}', String(reports)),
-        { tag: 'ouderportaal-reports', data: { url: './#/reports' }, icon: ICON });
+    if (reports || forms) {
+      if (reports) {
+        await self.registration.showNotification((t['push.reports'] || '{n}').replace('{n}', String(reports)),
+          { tag: 'ouderportaal-reports', data: { url: './#/reports' }, icon: ICON });
+      }
+      // A click opens the timeline, where the forms wait under "Te doen".
+      if (forms) {
+        await self.registration.showNotification((t[forms > 1 ? 'push.forms_more' : 'push.forms'] || '{n}').replace('{n}', String(forms)),
+          { tag: 'ouderportaal-forms', data: { url: './#/' }, icon: ICON });
+      }
       for (const c of await self.clients.matchAll({ type: 'window' })) c.postMessage({ type: 'push' });
       if (!Object.keys(moved).length) return;
     }

@@ -7,10 +7,11 @@ import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
 import { booked } from './forms.js';
+import { formsToDo, formCards, formHref, isForm } from './formcards.js';
 import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatMonth, formatMomentRange, formatDayRange, formatDate, sentence, dayKey, todayKey } from './i18n.js';
 
 export const audienceLabel = (aud) => (aud.id === 'school' ? t('audience.school') : aud.title);
-const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
+export const badge = (aud) => h('span', { class: 'badge' + (aud.id === 'school' ? ' badge-school' : '') }, audienceLabel(aud));
 const itemHref = (path) => '#/item/' + path;
 
 export const isEvent = (it) => it.event && typeof it.event.start === 'string';
@@ -19,7 +20,7 @@ const isTimeline = (it) => typeof it.date === 'string' && it.date && !isEvent(it
 
 /** The "urgent" label of an item with `urgent: true`, and the "new" one of an item that appeared
  * since the last visit. */
-function newMark(state, item) {
+export function newMark(state, item) {
   return [item.urgent === true ? h('span', { class: 'new-mark urgent-mark', 'data-testid': 'urgent' }, t('item.urgent')) : null,
     state.fresh && state.fresh.has(item.path) ? h('span', { class: 'new-mark', 'data-testid': 'new' }, t('new.label')) : null];
 }
@@ -46,7 +47,9 @@ function heading(key) {
 /** News and albums of every audience, newest first: those of the months every audience has loaded
  * (above `state.horizon`), then "Oudere berichten" while older pages remain. */
 export function timelineView(state, visit) {
-  const entries = [...state.items.values()].filter((e) => isTimeline(e.item) && e.page > state.horizon)
+  // Open forms the family still has to answer are pinned above the news ("Te doen"), the others are news.
+  const todo = formsToDo(state);
+  const entries = [...state.items.values()].filter((e) => isTimeline(e.item) && e.page > state.horizon && !todo.includes(e))
     .sort((a, b) => (a.item.date < b.item.date ? 1 : a.item.date > b.item.date ? -1 : 0));
   const list = h('ol', { class: 'cards', 'data-testid': 'timeline' });
   for (const { item, aud } of entries) {
@@ -58,14 +61,17 @@ export function timelineView(state, visit) {
       cover,
       h('div', { class: 'card-body' },
         h('p', { class: 'meta' }, badge(aud), ' ', h('time', { datetime: item.date }, formatDay(item.date)), newMark(state, item)),
-        h('h2', { dir: 'auto' }, h('a', { href: itemHref(item.path) }, item.title)),
+        h('h2', { dir: 'auto' }, h('a', { href: isForm({ item }) ? formHref(item.path) : itemHref(item.path) }, item.title)),
         item.summary ? h('p', { class: 'summary', dir: 'auto' }, item.summary) : null,
         item.album ? h('p', { class: 'album-count' }, photos === 1 ? t('album.photo') : t('album.photos', { n: photos })) : null,
         files ? h('p', { class: 'attachment-count', 'data-testid': 'attachment-count' }, t('attach.count', { n: files })) : null,
       ))));
   }
   const older = olderButton(visit);
-  return h('section', { class: 'view view-timeline' }, heading('timeline.heading'), conferences(state),
+  // The receiver knows which forms the family answered: asked at most every 30 s, rendered again
+  // when that changed while the timeline is still shown.
+  if ([...state.items.values()].some(isForm)) visit.session.forms(false, () => !visit.current());
+  return h('section', { class: 'view view-timeline' }, heading('timeline.heading'), formCards(state, todo), conferences(state),
     entries.length ? list : older ? null : h('p', { class: 'empty' }, t('timeline.empty')), older);
 }
 
@@ -163,7 +169,6 @@ export function itemView(state, visit, path) {
   }
   const { item, aud } = entry;
   visit.session.seen(path);
-  const body = h('div', { class: 'fragment', dir: 'auto', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
   const title = h('h1', { class: 'view-title', tabindex: '-1', dir: 'auto' }, item.title);
   const meta = h('p', { class: 'meta' }, badge(aud), ' ',
     isEvent(item) ? h('time', { datetime: item.event.start }, eventWhen(item.event))
@@ -177,8 +182,15 @@ export function itemView(state, visit, path) {
   const confirm = confirmBox(state, item, aud, visit);
   const book = item.kind === 'conference' && item.conference
     ? h('p', { class: 'item-actions' }, h('a', { class: 'button primary', href: '#/book/' + path, 'data-testid': 'book-link' }, t('booking.open'))) : null;
-  const view = h('article', { class: 'view view-item', 'data-path': path },
-    h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back'))), title, meta, where, book, body, files, confirm, gallery);
+  return h('article', { class: 'view view-item', 'data-path': path },
+    backLink(), title, meta, where, book, itemBody(visit, aud, item, !!gallery), files, confirm, gallery);
+}
+
+export const backLink = () => h('p', { class: 'back' }, h('a', { href: '#/', 'data-back': '' }, h('span', { class: 'arrow', 'aria-hidden': 'true' }, '←'), ' ', t('item.back')));
+
+/** The item's sealed HTML fragment, opened into a box that says when it is ready (`data-state`). */
+export function itemBody(visit, aud, item, gallery) {
+  const body = h('div', { class: 'fragment', dir: 'auto', 'aria-busy': 'true' }, h('p', { class: 'loading' }, t('item.loading')));
   visit.session.openItem(aud, item).then((html) => {
     if (!visit.current()) return;
     const frag = sanitizeFragment(html);
@@ -214,7 +226,7 @@ export function itemView(state, visit, path) {
     body.removeAttribute('aria-busy');
     body.setAttribute('data-state', 'error');
   });
-  return view;
+  return body;
 }
 
 /** Notifications on this device: all, urgent only, off; or why this browser cannot. */

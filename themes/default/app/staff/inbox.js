@@ -3,6 +3,7 @@
 import { sealBase, openBase } from '../hpke.js';
 import { fromB64 } from '../crypto.js';
 import { b64, inboxKeyFor, payloadAAD, padPayload } from '../receiver.js';
+import { answerAAD } from '../forms/answer.js';
 
 /** The school's own inbox key from the keyslot (posts and uploads: only the school's computer opens them). */
 export const schoolKey = (site, rec) => fromB64(inboxKeyFor(site, rec, 'school').key);
@@ -34,4 +35,15 @@ export async function openReason(rec, post) {
 /** A report or booking a staff device listed (`row`: token_id, sealed), bound to `fields`. */
 export function openPayload(staff, kind, row, fields) {
   return openWithInbox(staff, row.sealed, 'ouderportaal/1 ' + kind, payloadAAD(row.token_id, kind, fields));
+}
+
+/** A parent's answer to form `formId` as the staff listing gives it (`row`: token_id, child,
+ * shifts, sealed; FORMAT.md "Forms and answers"), bound to those fields: the payload {child,
+ * guardian, answers}, or null when this keyslot has no key of its kid. Throws when it does not open
+ * or is not an answer. */
+export async function openAnswer(staff, formId, row) {
+  const shifts = Array.isArray(row.shifts) ? row.shifts.map(String) : [];
+  const p = await openWithInbox(staff, row.sealed, 'ouderportaal/2 answer', answerAAD(row.token_id, formId, String(row.child ?? ''), shifts));
+  if (p && (typeof p.answers !== 'object' || !p.answers || Array.isArray(p.answers))) throw new Error('not an answer');
+  return p;
 }

@@ -1,12 +1,14 @@
 // What a staff code adds to the app: "Afwezigen" (#/reports), the sick reports of the last 14 days
-// for the teacher's groups and the conference bookings with the names, opened on this device with
-// the group inbox keys of the keyslot (FORMAT.md "Group inbox keys"). The receiver hands out
-// ciphertext only; a report opened here is marked read for the teacher's other devices.
+// for the teacher's groups, the conference bookings with the names and the answers to the groups'
+// forms (staff/answers.js), opened on this device with the group inbox keys of the keyslot
+// (FORMAT.md "Group inbox keys"). The receiver hands out ciphertext only; a report opened here is
+// marked read for the teacher's other devices.
 import { h } from '../dom.js';
 import { t, formatDayRange, formatMoment, todayKey } from '../i18n.js';
 import { call } from '../receiver.js';
 import { openPayload } from './inbox.js';
 import { problem, status, say } from '../forms.js';
+import { formsPart } from './answers.js';
 
 /** The records of this device that are staff codes. */
 export const staffRecords = (state) => state.records.filter((r) => r.staff);
@@ -90,5 +92,6 @@ export function reportsView(state, visit) {
   })();
   return h('section', { class: 'view view-reports' }, heading,
     h('p', { class: 'muted' }, t('reports.intro', { name: recs[0].staff.label })),
-    h('p', null, h('a', { class: 'button secondary', href: '#/write', 'data-testid': 'write-link' }, t('write.heading'))), box, list, talks);
+    h('p', null, h('a', { class: 'button secondary', href: '#/write', 'data-testid': 'write-link' }, t('write.heading'))), box, list, talks,
+    formsPart(state, visit, recs));
 }

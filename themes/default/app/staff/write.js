@@ -5,7 +5,7 @@
 // teacher's posts with their state: sent, waiting for approval, published, or rejected with the
 // school's reason (opened here with the group's inbox key).
 import { h } from '../dom.js';
-import { t, formatMoment } from '../i18n.js';
+import { t, formatMoment, locale } from '../i18n.js';
 import { call } from '../receiver.js';
 import { sealPost, openReason, schoolKey } from './inbox.js';
 import { MAX_CHUNKS, CHUNK, preparePhoto, sealUpload, sendUpload } from './upload.js';
@@ -23,6 +23,48 @@ const MAX_PHOTOS = 60;
 const FILE_TYPES = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp'];
 const MAX_FILE = 20 * 1024 * 1024;
 const fileType = (name) => { const m = /\.([^.]+)$/.exec(name); return m && FILE_TYPES.includes(m[1].toLowerCase()); };
+// Who is on an album photo: the class list's children of the group, from the teacher's keyslot
+// (FORMAT.md "Keyslot"), sorted by name; none when the school imported no children column.
+function classOf(recs, group) {
+  const found = new Map();
+  for (const rec of recs) {
+    for (const c of Array.isArray(rec.staff.children) ? rec.staff.children : []) {
+      if (c && typeof c.id === 'string' && typeof c.name === 'string' && c.group === group && !found.has(c.id)) found.set(c.id, c.name);
+    }
+  }
+  const order = new Intl.Collator(locale());
+  return [...found].map(([id, name]) => ({ id, name })).sort((a, b) => order.compare(a.name, b.name));
+}
+
+// A photo's "Wie staan erop?": a toggle opening a checkbox per child and one for nobody. `p.children`
+// is the choice as the post carries it: null (not said), [] (nobody) or the children's ids.
+function whoIsOn(p, kids) {
+  const picked = h('span', { class: 'photo-who', 'data-testid': 'photo-children' });
+  const boxes = kids.map((c) => h('input', { type: 'checkbox', value: c.id, checked: !!p.children && p.children.includes(c.id) }));
+  const nobody = h('input', { type: 'checkbox', 'data-testid': 'photo-nobody', checked: !!p.children && !p.children.length });
+  const show = () => {
+    const names = !p.children ? [] : p.children.length ? kids.filter((c) => p.children.includes(c.id)).map((c) => c.name) : [t('write.nobody_short')];
+    picked.replaceChildren(...names.flatMap((n) => [' ', h('span', { class: 'badge', dir: 'auto' }, n)]));
+  };
+  const change = (ev) => {
+    if (ev.target === nobody && nobody.checked) for (const b of boxes) b.checked = false;
+    if (ev.target !== nobody && ev.target.checked) nobody.checked = false;
+    const ids = boxes.filter((b) => b.checked).map((b) => b.value);
+    p.children = ids.length ? ids : nobody.checked ? [] : null;
+    show();
+  };
+  show();
+  const nobodyChoice = h('label', { class: 'choice nobody' }, nobody, h('span', null, t('write.nobody')));
+  const summary = h('summary', null, h('strong', null, t('write.who')), picked);
+  const details = h('details', { class: 'photo-tags', 'data-testid': 'photo-tags', open: p.open,
+    ontoggle: () => { p.open = details.open; } },
+  summary,
+  h('fieldset', { class: 'filter', onchange: change },
+    h('legend', { class: 'sr' }, t('write.who_on', { name: p.file.name })),
+    nobodyChoice,
+    kids.map((c, k) => h('label', { class: 'choice' }, boxes[k], h('span', { dir: 'auto' }, c.name)))));
+  return details;
+}
 const newID = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 async function myPosts(state, recs, list, visit) {
@@ -88,21 +130,44 @@ export function writeView(state, visit) {
     h('p', { class: 'field' }, h('label', { for: 'write-location' }, t('write.location')), place));
   // Photos (news and albums): each with its caption; sealed once, so sending again resumes it.
   let photos = [];
+  let formKind = 'news';  // the kind picked now (the submit handler reads its own)
   const picker = h('input', { id: 'write-photos', name: 'photos', type: 'file', accept: 'image/*', multiple: true,
     'aria-describedby': 'write-photos-hint' });
   const photoList = h('ul', { class: 'photo-picks' });
   const progress = h('progress', { class: 'upload-progress', max: '1', value: '0', hidden: true, 'aria-label': t('write.photos') });
-  const drawPhotos = () => photoList.replaceChildren(...photos.map((p, i) => h('li', { 'data-testid': 'photo-pick' },
-    h('img', { src: p.url, alt: '', width: '64', height: '64' }),
-    h('input', { id: 'write-caption-' + i, type: 'text', maxlength: '500', dir: 'auto', value: p.caption, placeholder: t('write.caption_hint'),
-      'aria-label': t('write.caption', { name: p.file.name }),
-      oninput: (ev) => { p.caption = ev.target.value; } }),
-    h('button', { type: 'button', class: 'secondary', onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); drawPhotos(); } },
-      t('write.remove_photo')))));
+  // An album's photos say who is on them (consent applies at school); a news item's do not, as
+  // `portal sync` writes them as images in its text, which photo consent does not look at.
+  const classShown = () => (formKind === 'album' ? classOf(recs, (groups.find((g) => g.id === group.value) || groups[0]).id) : []);
+  const whoHint = h('p', { class: 'hint', hidden: true }, t('write.who_hint'));
+  const drawPhotos = () => {
+    const children = classShown();
+    whoHint.hidden = !children.length || !photos.length;
+    photoList.replaceChildren(...photos.map((p, i) => {
+      const li = h('li', { 'data-testid': 'photo-pick' },
+        h('img', { src: p.url, alt: '', width: '64', height: '64' }),
+        h('input', { id: 'write-caption-' + i, type: 'text', maxlength: '500', dir: 'auto', value: p.caption, placeholder: t('write.caption_hint'),
+          'aria-label': t('write.caption', { name: p.file.name }),
+          oninput: (ev) => { p.caption = ev.target.value; } }),
+        h('button', { type: 'button', class: 'secondary', onclick: () => { URL.revokeObjectURL(p.url); photos.splice(i, 1); drawPhotos(); } },
+          t('write.remove_photo')),
+        children.length ? whoIsOn(p, children) : null);
+      if (children.length) li.classList.add('tagged');
+      return li;
+    }));
+  };
+  // Another group has other children: a choice of names keeps those still in it.
+  group.addEventListener('change', () => {
+    const ids = new Set(classOf(recs, group.value).map((c) => c.id));
+    for (const p of photos) {
+      const kept = p.children && p.children.filter((c) => ids.has(c));
+      if (p.children && p.children.length) p.children = kept.length ? kept : null;
+    }
+    drawPhotos();
+  });
   picker.addEventListener('change', () => {
     for (const file of picker.files) {
       if (photos.length + files.length >= MAX_PHOTOS) { say(box, t('write.too_many_photos', { n: MAX_PHOTOS }), 'error'); break; }
-      photos.push({ file, caption: '', url: URL.createObjectURL(file), id: newID(), sealed: null });
+      photos.push({ file, caption: '', url: URL.createObjectURL(file), id: newID(), sealed: null, children: null, open: false });
     }
     picker.value = '';
     drawPhotos();
@@ -110,7 +175,7 @@ export function writeView(state, visit) {
   visit.onLeave(() => { for (const p of photos) URL.revokeObjectURL(p.url); });
   const photoPart = h('div', { class: 'field photo-fields' },
     h('label', { for: 'write-photos' }, t('write.photos')), picker,
-    h('span', { id: 'write-photos-hint', class: 'hint' }, t('write.photos_hint')), photoList, progress);
+    h('span', { id: 'write-photos-hint', class: 'hint' }, t('write.photos_hint')), whoHint, photoList, progress);
   // Files (any kind): sent as they are, each with the name parents see (the file name until changed).
   let files = [];
   const filePicker = h('input', { id: 'write-files', name: 'files', type: 'file', multiple: true,
@@ -138,6 +203,7 @@ export function writeView(state, visit) {
     ['news', 'album', 'event'].map((k, i) => h('label', { class: 'choice' },
       h('input', { type: 'radio', name: 'kind', value: k, checked: i === 0, onchange: () => {
         newsPart.hidden = k === 'event'; eventPart.hidden = k !== 'event'; photoPart.hidden = k === 'event';
+        formKind = k; drawPhotos();
       } }), ' ', t('write.kind_' + k))));
   const button = h('button', { type: 'submit', class: 'primary' }, t('write.send'));
   const mine = h('div', { class: 'my-posts' });
@@ -202,7 +268,17 @@ export function writeView(state, visit) {
         });
       }
       const shots = sending.filter((p) => !files.includes(p));
-      if (shots.length) post.photos = shots.map((p) => (p.caption.trim() ? { part: p.id, caption: p.caption.trim() } : { part: p.id }));
+      // Who is on each photo, as far as the teacher said, of the group it goes to (FORMAT.md "Staff posts").
+      const ids = new Set(classOf(recs, target.id).map((c) => c.id));
+      if (shots.length) {
+        post.photos = shots.map((p) => {
+          const photo = { part: p.id };
+          if (p.caption.trim()) photo.caption = p.caption.trim();
+          const on = kind === 'album' && p.children ? p.children.filter((c) => ids.has(c)) : null;
+          if (on && (on.length || !p.children.length)) photo.children = on;
+          return photo;
+        });
+      }
       if (files.length) post.attachments = files.map((f) => (f.title.trim() ? { part: f.id, name: f.file.name, title: f.title.trim() } : { part: f.id, name: f.file.name }));
       // A retry of the same post sends the same id and the same sealed bytes, so a post whose
       // answer was lost is taken as a retry, not refused or sent twice; a changed post is a new one.

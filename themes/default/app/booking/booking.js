@@ -1,12 +1,14 @@
 // The conference booking page (#/book/<path>): a controller that loads the schedule from the
 // receiver, polls it while the page is open, and lets the parent pick, send (book, move or book a
-// back-to-back pair for two children) and cancel. booking-draw.js draws; this decides.
-import { t, formatDay, dayKey } from './i18n.js';
-import { call, sealPayload, ApiError } from './receiver.js';
-import { calendarFile } from './ics.js';
-import { saveBlob } from './gallery.js';
-import { nameField, childrenIn, rememberName, recordFor, problem, say, rememberBooked } from './forms.js';
-import * as D from './booking-draw.js';
+// back-to-back pair for two children) and cancel. draw.js draws; this decides. Fetched the first
+// time a parent opens a booking page (router.js); its words are the app's own (i18n/), which the
+// timeline's conference cards share.
+import { t, formatDay, dayKey } from '../i18n.js';
+import { call, sealPayload, ApiError } from '../receiver.js';
+import { calendarFile } from '../ics.js';
+import { saveBlob } from '../gallery.js';
+import { nameField, childrenIn, rememberName, recordFor, problem, say, rememberBooked } from '../forms.js';
+import * as D from './draw.js';
 
 const POLL_MS = 15000;
 

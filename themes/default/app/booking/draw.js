@@ -1,7 +1,7 @@
 // Drawing the booking page: from the receiver's answer and booking.js's callbacks to elements, keeping no state.
-import { h } from './dom.js';
-import { t, formatDay, formatMoment, formatMomentRange, formatTime, sentence, dayKey } from './i18n.js';
-import { status } from './forms.js';
+import { h } from '../dom.js';
+import { t, formatDay, formatMoment, formatMomentRange, formatTime, sentence, dayKey } from '../i18n.js';
+import { status } from '../forms.js';
 
 const badge = (title, school) => h('span', { class: 'badge' + (school ? ' badge-school' : '') }, title);
 
