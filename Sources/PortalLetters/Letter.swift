@@ -40,9 +40,12 @@ public struct Letter: Sendable {
     /// A staff member's code (`portal token issue --staff`): the letter speaks to that person and
     /// says what the code reads (the groups' absence reports and bookings) instead of a family's news.
     public let isStaff: Bool
+    /// What the school has switched on (site.yaml `features:`): a staff letter names only that.
+    public let features: Set<Feature>
 
     public init(site: SiteConfig, record: TokenRecord) {
         isStaff = record.staff != nil
+        features = site.features
         schoolName = site.name
         var url = site.url
         while url.hasSuffix("/") { url.removeLast() }

@@ -1,6 +1,7 @@
 // The letter's words in Dutch and English, as a printable A4 page (self-contained HTML: inline CSS,
 // the QR code as inline SVG), as the e-mail's HTML part and as its plain-text part.
 import Foundation
+import PortalContent
 
 /// The letter's text in one language. Dutch first (the school's language), English after it.
 struct LetterWords {
@@ -81,16 +82,31 @@ extension LetterWords {
         guard letter.isStaff else { return self }
         var words = self
         let name = letter.family ?? ""
+        // What a staff code reads of its groups: only what the school switched on.
+        let parts: [(Feature, String, String)] = [
+            (.absence, "de ziekmeldingen", "the absence reports"), (.booking, "gespreksafspraken", "conference bookings"),
+            (.forms, "antwoorden op formulieren", "form answers"),
+        ]
+        let reads = parts.filter { letter.features.contains($0.0) }
+        func joined(_ words: [String], and: String) -> String {
+            words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(and) " + words[words.count - 1]
+        }
         if english {
+            let what = joined(reads.map(\.2), and: "and")
             words.title = "Your staff access to the parent portal"
             words.greeting = name.isEmpty ? "Dear colleague," : "Dear \(name),"
-            words.groupsIntro = "With this code you read the school's news, and the absence reports and conference bookings of:"
-            words.safe = "With this code you read the absence reports and conference bookings of your groups, children’s names included. Do not share it, and keep your phone locked. Lost the code or your phone? Tell us at once: we stop the code and give you a new one."
+            words.groupsIntro = what.isEmpty ? "With this code you read the school's news and that of:"
+                : "With this code you read the school's news, and \(what) of:"
+            words.safe = (what.isEmpty ? "With this code you read what the school shares with your groups." : "With this code you read \(what) of your groups, children’s names included.")
+                + " Do not share it, and keep your phone locked. Lost the code or your phone? Tell us at once: we stop the code and give you a new one."
         } else {
+            let what = joined(reads.map(\.1), and: "en")
             words.title = "Uw toegang tot het ouderportaal als medewerker"
             words.greeting = name.isEmpty ? "Beste collega," : "Beste \(name),"
-            words.groupsIntro = "Met deze code leest u het nieuws van de school, en de ziekmeldingen en gespreksafspraken van:"
-            words.safe = "Met deze code leest u de ziekmeldingen en gespreksafspraken van uw groepen, met de namen van de kinderen. Deel hem niet en vergrendel uw telefoon. Code of telefoon kwijt? Meld het meteen: wij zetten de code stop en maken een nieuwe."
+            words.groupsIntro = what.isEmpty ? "Met deze code leest u het nieuws van de school en van:"
+                : "Met deze code leest u het nieuws van de school, en \(what) van:"
+            words.safe = (what.isEmpty ? "Met deze code leest u wat de school met uw groepen deelt." : "Met deze code leest u \(what) van uw groepen, met de namen van de kinderen.")
+                + " Deel hem niet en vergrendel uw telefoon. Code of telefoon kwijt? Meld het meteen: wij zetten de code stop en maken een nieuwe."
         }
         return words
     }

@@ -31,6 +31,7 @@ struct AnswersCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        if let off = switchedOff(.forms, receiverOptions.paths) { print(off); return }
         let (client, keys) = try receiverOptions.connect()
         let keystore = try openKeystore(receiverOptions.keysOption)
         let site = try ContentLoader(root: receiverOptions.paths.contentURL).load()

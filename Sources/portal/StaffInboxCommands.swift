@@ -36,6 +36,13 @@ struct ReceiverOptions: ParsableArguments {
     }
 }
 
+/// The line to print instead of a listing when the school has switched `feature` off (site.yaml
+/// `features:`); nil when it is on (or site.yaml cannot be read: the command says so itself).
+func switchedOff(_ feature: Feature, _ paths: PathOptions) -> String? {
+    guard let config = try? ContentLoader(root: paths.contentURL).siteConfig(), !config.features.contains(feature) else { return nil }
+    return "The school has not switched on \(feature.name) (site.yaml: features: \(feature.rawValue): false): nothing to list."
+}
+
 /// An instant the receiver sent (RFC 3339 UTC) as the school's local time with its offset,
 /// "2027-02-09T18:30:00+01:00": staff read local times, tools still parse it. Unparseable text
 /// stays as it came.
@@ -77,6 +84,7 @@ struct InboxCommand: AsyncParsableCommand {
     static let unbound = "sealed by an app from before December 2026: its group and dates are not bound to the sealed fields"
 
     func run() async throws {
+        if let off = switchedOff(.absence, receiverOptions.paths) { print(off); return }
         let (client, keys) = try receiverOptions.connect()
         let submissions = try await client.submissions(since: since)
         let zone = receiverOptions.paths.schoolTimeZone
@@ -133,6 +141,7 @@ struct BookingsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let off = switchedOff(.booking, receiverOptions.paths) { print(off); return }
         let (client, keys) = try receiverOptions.connect()
         let known = conferences()
         let paths = known.mapValues(\.path)

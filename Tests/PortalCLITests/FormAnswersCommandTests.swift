@@ -108,4 +108,19 @@ final class FormAnswersCommandTests: XCTestCase {
         let summary = try portal(["answers", "--receiver", receiver.base + "/api"], in: workspace.root).stdout
         XCTAssertTrue(summary.contains("Zwemles (groups/groep-5/forms/zwemles, until 2031-01-11T00:00:00+01:00): 1 of 2 children answered"), summary)
     }
+
+    /// A staff command of a feature the school has switched off says so instead of listing
+    /// (issue 20, point 1); no receiver is asked.
+    func testStaffCommandsOfAFeatureThatIsOffSaySo() throws {
+        let workspace = try Workspace()
+        let yaml = try workspace.read("content/site.yaml")
+        try workspace.write("content/site.yaml", yaml + "\nfeatures:\n  absence: false\n  booking: false\n  forms: false\n")
+        for (command, name) in [("inbox", "absence reports (site.yaml: features: absence: false)"),
+                                ("bookings", "conference booking (site.yaml: features: booking: false)"),
+                                ("answers", "forms (site.yaml: features: forms: false)")] {
+            let result = try portal([command, "--receiver", "http://127.0.0.1:9"], in: workspace.root)
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.stdout, "The school has not switched on \(name): nothing to list.\n")
+        }
+    }
 }

@@ -118,11 +118,18 @@ final class LetterPageTests: XCTestCase {
         var record = Fixture.record(label: "Juf Sanne")
         record.staff = .teacher
         let html = try LetterPage.html(Letter(site: Fixture.site(), record: record))
-        for phrase in ["Beste Juf Sanne,", "Dear Juf Sanne,", "ziekmeldingen en gespreksafspraken van:",
-                       "absence reports and conference bookings of:", "vergrendel uw telefoon", "keep your phone locked",
+        for phrase in ["Beste Juf Sanne,", "Dear Juf Sanne,", "de ziekmeldingen, gespreksafspraken en antwoorden op formulieren van:",
+                       "the absence reports, conference bookings and form answers of:", "vergrendel uw telefoon", "keep your phone locked",
                        "als medewerker"] {
             XCTAssertTrue(html.contains(HTMLText.escape(phrase)), phrase)
         }
+        // A school that has switched booking and forms off (site.yaml features:) names only reports.
+        var site = Fixture.site()
+        site.features.subtract([.booking, .forms])
+        let fewer = try LetterPage.html(Letter(site: site, record: record))
+        XCTAssertTrue(fewer.contains("het nieuws van de school, en de ziekmeldingen van:"), fewer)
+        XCTAssertTrue(fewer.contains("the school&#39;s news, and the absence reports of:") || fewer.contains("the school's news, and the absence reports of:"), fewer)
+        XCTAssertFalse(fewer.contains("gespreksafspraken") || fewer.contains("formulieren"))
         XCTAssertFalse(html.contains("Beste ouders en verzorgers"))
         let family = try LetterPage.html(Letter(site: Fixture.site(), record: Fixture.record()))
         XCTAssertTrue(family.contains("Beste ouders en verzorgers,"))
