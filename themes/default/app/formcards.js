@@ -5,6 +5,7 @@ import { h } from './dom.js';
 import { t, formatMoment, formatDay, formatTime, dayKey } from './i18n.js';
 import { childrenIn, recordFor } from './forms.js';
 import { badge, newMark } from './views.js';
+import { featuresOff } from './sealed.js';
 
 export const formHref = (path) => '#/form/' + path;
 
@@ -49,6 +50,7 @@ export function latest(rows, rec, form, own = true) {
 
 /** Open forms not yet answered for every child they ask about: pinned on the timeline ("Te doen"). */
 export function formsToDo(state) {
+  if (featuresOff(state.records).has('forms')) return [];
   return [...state.items.values()].filter((e) => {
     if (!isForm(e) || !isOpen(state, e.item.form)) return false;
     const rec = recordFor(state, e.aud.id);

@@ -44,7 +44,7 @@ export function problem(err) {
   const code = err instanceof ApiError ? err.code : 'failed';
   const known = ['network', 'slot_taken', 'family_limit', 'booking_closed', 'booking_not_open', 'too_late',
     'rate_limited', 'daily_quota', 'token_expired', 'registration_lapsed', 'unknown_token', 'unknown_booking', 'no_key', 'group_not_allowed',
-    'no_inbox_key', 'inbox_key_mismatch', 'parents_only', 'staff_only', 'form_closed', 'unknown_form', 'too_many_answers'];
+    'no_inbox_key', 'inbox_key_mismatch', 'parents_only', 'staff_only', 'form_closed', 'unknown_form', 'too_many_answers', 'feature_off'];
   return t('send.' + (known.includes(code) ? code : 'failed'));
 }
 

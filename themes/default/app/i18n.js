@@ -114,6 +114,12 @@ export function formatMomentRange(a, b) {
   return fmt({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, TZ)
     .formatRange(toDate(a), toDate(b));
 }
+/** "Jan, Piet en Klaas" / "Jan, Piet i Klaas": names or values joined as the language joins a list
+ * (its own conjunction and separators, "A وB وC" in Arabic), instead of ", ".
+ * `type` as Intl.ListFormat: 'conjunction' ("and"), 'disjunction' ("or"), 'unit' (no word). */
+export function formatList(items, type = 'conjunction') {
+  return new Intl.ListFormat(locale(), { style: 'long', type }).format((items || []).map(String));
+}
 /** "december 2026" */
 export function formatMonth(s) {
   return fmt({ month: 'long', year: 'numeric' }, tzFor(s)).format(toDate(s));

@@ -1,6 +1,7 @@
 // One row per view; a view is (state, visit, param) => Element. Row: name (main[data-route], menu
 // state and "new" counts), hash (exact) or prefix (param = the decoded rest), nav (in the menu, in
-// this order, as t('nav.' + name); `parents`/`staff`: only when a code of that kind is here), hint (install hint above it), ownFocus (else .view-title gets it).
+// this order, as t('nav.' + name); `parents`/`staff`: only when a code of that kind is here), hint (install hint above it), ownFocus (else .view-title gets it),
+// feature (absent, and its address the timeline, when site.yaml switched that feature off).
 import { timelineView, itemView, infoView, settingsView, loginView } from './views.js';
 import { calendarView } from './calendar.js';
 import { albumsView } from './gallery.js';
@@ -33,16 +34,16 @@ const formView = lazyView('./forms/form.js', 'formView', 'forms/');
 
 export const ROUTES = [
   { name: 'timeline', hash: '#/', nav: true, hint: true, view: timelineView },
-  { name: 'calendar', hash: '#/calendar', nav: true, view: calendarView },
-  { name: 'albums', hash: '#/albums', nav: true, view: albumsView },
+  { name: 'calendar', hash: '#/calendar', nav: true, feature: 'calendar', view: calendarView },
+  { name: 'albums', hash: '#/albums', nav: true, feature: 'photos', view: albumsView },
   { name: 'info', hash: '#/info', nav: true, view: infoView },
-  { name: 'absence', hash: '#/absence', nav: true, parents: true, view: absenceView },
+  { name: 'absence', hash: '#/absence', nav: true, parents: true, feature: 'absence', view: absenceView },
   { name: 'reports', hash: '#/reports', nav: true, staff: true, view: lazyView('./staff/reports.js', 'reportsView', 'staff/') },
-  { name: 'write', hash: '#/write', view: lazyView('./staff/write.js', 'writeView', 'staff/') },
+  { name: 'write', hash: '#/write', feature: 'posting', view: lazyView('./staff/write.js', 'writeView', 'staff/') },
   // An item that is a form (a notification's link, an older one) shows the form page.
   { name: 'item', prefix: '#/item/', view: (state, visit, path) => (isForm(state.items.get(path)) ? formView : itemView)(state, visit, path) },
-  { name: 'book', prefix: '#/book/', view: lazyView('./booking/booking.js', 'bookingView', null) },
-  { name: 'form', prefix: '#/form/', view: formView },
+  { name: 'book', prefix: '#/book/', feature: 'booking', view: lazyView('./booking/booking.js', 'bookingView', null) },
+  { name: 'form', prefix: '#/form/', feature: 'forms', view: formView },
   { name: 'settings', hash: '#/settings', view: settingsView },
   { name: 'add', hash: '#/add', ownFocus: true, view: (state, visit) => loginView(state, visit, true) },
 ];
@@ -51,9 +52,11 @@ export const ROUTES = [
 const LOGIN = { name: 'login', ownFocus: true, view: (state, visit) => loginView(state, visit, false) };
 const FALLBACK = ROUTES[0];
 
-export function resolve(hash, loggedIn) {
+/** The route for `hash`; `off` is the device's set of features switched off (sealed.js featuresOff). */
+export function resolve(hash, loggedIn, off = new Set()) {
   if (!loggedIn) return { route: LOGIN, param: null };
   for (const route of ROUTES) {
+    if (route.feature && off.has(route.feature)) continue;
     if (route.hash === hash) return { route, param: null };
     if (route.prefix && hash.startsWith(route.prefix)) {
       let param = hash.slice(route.prefix.length);

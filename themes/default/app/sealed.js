@@ -85,8 +85,10 @@ export function sealedFiles(onOffline, site) {
     const children = (Array.isArray(slot.children) ? slot.children : [])
       .filter((c) => c && /^[0-9a-f]{32}$/.test(c.id) && typeof c.name === 'string' && c.name && typeof c.group === 'string')
       .map((c) => ({ id: c.id, name: c.name.slice(0, 80), group: c.group }));
+    // The parts the school switched off (FORMAT.md "Keyslot"): known names only.
+    const features_off = (Array.isArray(slot.features_off) ? slot.features_off : []).filter((f) => FEATURES.includes(f));
     return { token_id: tokenId, kek, sign, publisher: slot.publisher, audiences, expires: slot.expires || null,
-      family: slot.family ?? null, inbox, kids, receiver, push, added, children, familyKey: await familyKey(slot.family_key),
+      family: slot.family ?? null, inbox, kids, receiver, push, added, children, features_off, familyKey: await familyKey(slot.family_key),
       staff: await staffPart(slot.staff) };
   }
 
@@ -167,6 +169,16 @@ export function findMedia(aud, path, small) {
     if (v && ok(v.thumb) && v.thumb.path === path) return { ...v.thumb };
   }
   return null;
+}
+
+/** The parts of the portal site.yaml `features:` can switch off (CONTENT.md "Features"). */
+export const FEATURES = ['news', 'calendar', 'photos', 'booking', 'absence', 'forms', 'push', 'posting'];
+
+/** The features off on this device: those every record says are off. A record of an older build
+ * without `features_off` has every feature on, and so does a device without records. */
+export function featuresOff(records) {
+  if (!records.length) return new Set();
+  return new Set(FEATURES.filter((f) => records.every((r) => Array.isArray(r.features_off) && r.features_off.includes(f))));
 }
 
 /** The sealed files to keep offline: keyslots, every index, every page the indexes list, and the

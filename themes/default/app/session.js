@@ -4,7 +4,7 @@ import * as C from './crypto.js';
 import * as S from './store.js';
 import * as R from './receiver.js';
 import { chooseLanguage, loadLanguage, saveLanguage, uiLanguages, todayKey } from './i18n.js';
-import { LoadError, sealedFiles, findMedia, referencedFiles, SEQ } from './sealed.js';
+import { LoadError, sealedFiles, findMedia, referencedFiles, featuresOff, SEQ } from './sealed.js';
 import { markNew, saveFresh, SEEN, FRESH } from './fresh.js';
 import { NAMES, BOOKED, POSTS } from './forms.js';
 import { send, tellWorker } from './notify.js';
@@ -330,6 +330,7 @@ export function createSession() {
     forms(force, quiet) {
       if (formsLoading) { formsQuiet.push(quiet); return formsLoading; }
       if (!force && Date.now() - formsAt < 30000) return Promise.resolve(null);
+      if (featuresOff(state.records).has('forms')) return Promise.resolve(null);  // the receiver says feature_off
       formsAt = Date.now();
       formsQuiet = [quiet];
       return formsLoading = (async () => {

@@ -4,6 +4,7 @@ import { h } from './dom.js';
 import { t, currentLanguage, uiLanguages, LANGUAGE_NAMES, shellFile } from './i18n.js';
 import { audienceLabel, freshCounts } from './views.js';
 import { ROUTES, resolve } from './router.js';
+import { featuresOff } from './sealed.js';
 import { visits } from './visit.js';
 import * as N from './notify.js';
 import { CONTACT } from './session.js';
@@ -20,6 +21,7 @@ export function createShell(session) {
   function renderHeader(loggedIn, route) {
     const langs = uiLanguages(state.site && state.site.languages);
     const fresh = freshCounts(state);
+    const off = featuresOff(state.records);
     const navLink = (href, key, name) => h('a', { href, 'aria-current': route === name ? 'page' : null, 'data-nav': name }, t(key),
       fresh[name] ? [' ', h('span', { class: 'new-count', 'data-testid': 'new-count' }, h('span', { class: 'sr' }, '('),
         fresh[name], h('span', { class: 'sr' }, ' ' + t('new.label') + ')'))] : null);
@@ -36,7 +38,7 @@ export function createShell(session) {
         loggedIn ? h('a', { class: 'settings-link', href: '#/settings', 'data-nav': 'settings', title: t('nav.settings'),
           'aria-current': route === 'settings' ? 'page' : null }, h('span', { class: 'sr' }, t('nav.settings'))) : null)),
       loggedIn ? h('nav', { 'aria-label': t('nav.label') },
-        ROUTES.filter((r) => r.nav && (!r.staff || state.records.some((x) => x.staff))
+        ROUTES.filter((r) => r.nav && !(r.feature && off.has(r.feature)) && (!r.staff || state.records.some((x) => x.staff))
           && (!r.parents || state.records.some((x) => !x.staff))).map((r) => navLink(r.hash, 'nav.' + r.name, r.name))) : null].filter(Boolean));
     document.title = state.site ? `${state.site.name} · ${t('app.title')}` : t('app.title');
   }
@@ -59,7 +61,7 @@ export function createShell(session) {
     const visit = nextVisit();
     const hash = location.hash || '#/';
     const loggedIn = state.records.length > 0;
-    const { route, param } = resolve(hash, loggedIn);
+    const { route, param } = resolve(hash, loggedIn, featuresOff(state.records));
     const node = route.view(state, visit, param);
     if (session.measuring) performance.mark('render:built');
     renderHeader(loggedIn, route.name);
@@ -226,7 +228,8 @@ export function createShell(session) {
   function notifyOffer() {
     let asked = null;
     try { asked = localStorage.getItem('push-offer'); } catch (e) { return null; }
-    if (asked || N.support() !== 'yes' || N.mode() !== 'off' || !state.records.some((r) => r.push)) return null;
+    if (asked || N.support() !== 'yes' || N.mode() !== 'off' || !state.records.some((r) => r.push)
+      || featuresOff(state.records).has('push')) return null;
     const done = () => { try { localStorage.setItem('push-offer', 'done'); } catch (e) { /* storage off */ } render(); };
     return h('div', { class: 'notice install', role: 'region', 'aria-label': t('settings.notify'), 'data-testid': 'notify-offer' },
       h('p', null, t('notify.offer')),

@@ -7,6 +7,7 @@ import { addToCalendarButton } from './calendar.js';
 import { groupToken, normalizeToken, parseToken } from './crypto.js';
 import * as N from './notify.js';
 import { booked } from './forms.js';
+import { featuresOff } from './sealed.js';
 import { formsToDo, formCards, formHref, isForm } from './formcards.js';
 import { LANGUAGE_NAMES, uiLanguages, currentLanguage, t, formatDay, formatMoment, formatMonth, formatMomentRange, formatDayRange, formatDate, sentence, dayKey, todayKey } from './i18n.js';
 
@@ -70,7 +71,7 @@ export function timelineView(state, visit) {
   const older = olderButton(visit);
   // The receiver knows which forms the family answered: asked at most every 30 s, rendered again
   // when that changed while the timeline is still shown.
-  if ([...state.items.values()].some(isForm)) visit.session.forms(false, () => !visit.current());
+  if (!featuresOff(state.records).has('forms') && [...state.items.values()].some(isForm)) visit.session.forms(false, () => !visit.current());
   return h('section', { class: 'view view-timeline' }, heading('timeline.heading'), formCards(state, todo), conferences(state),
     entries.length ? list : older ? null : h('p', { class: 'empty' }, t('timeline.empty')), older);
 }
@@ -94,6 +95,7 @@ export function olderButton({ session }) {
 
 /** Conference schedules whose booking has not closed, pinned above the news. */
 function conferences(state) {
+  if (featuresOff(state.records).has('booking')) return null;
   const now = new Date().toISOString();
   const open = [...state.items.values()].filter(({ item }) => item.kind === 'conference' && item.conference
     && typeof item.conference.closes === 'string' && item.conference.closes > now)
@@ -231,6 +233,7 @@ export function itemBody(visit, aud, item, gallery) {
 
 /** Notifications on this device: all, urgent only, off; or why this browser cannot. */
 function notifySection(state) {
+  if (featuresOff(state.records).has('push')) return null;
   const can = N.support();
   const head = h('h2', null, t('settings.notify'));
   if (can !== 'yes') return [head, h('p', { 'data-testid': 'notify-unsupported' }, t(can === 'ios' ? 'settings.notify_ios' : 'settings.notify_no'))];

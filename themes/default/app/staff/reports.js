@@ -6,6 +6,7 @@
 import { h } from '../dom.js';
 import { t, formatDayRange, formatMoment, todayKey } from '../i18n.js';
 import { call } from '../receiver.js';
+import { featuresOff } from '../sealed.js';
 import { openPayload } from './inbox.js';
 import { problem, status, say } from '../forms.js';
 import { formsPart } from './answers.js';
@@ -92,6 +93,7 @@ export function reportsView(state, visit) {
   })();
   return h('section', { class: 'view view-reports' }, heading,
     h('p', { class: 'muted' }, t('reports.intro', { name: recs[0].staff.label })),
-    h('p', null, h('a', { class: 'button secondary', href: '#/write', 'data-testid': 'write-link' }, t('write.heading'))), box, list, talks,
+    featuresOff(state.records).has('posting') ? null
+      : h('p', null, h('a', { class: 'button secondary', href: '#/write', 'data-testid': 'write-link' }, t('write.heading'))), box, list, talks,
     formsPart(state, visit, recs));
 }
