@@ -570,6 +570,7 @@ struct Sealer {
         let publisher = Data(Ed25519.publicKey(seed: keystore.masterKey.publisherSeed)).base64EncodedString()
         let vapid = Base64URL.encode(VAPIDKey.derive(from: keystore.masterKey.vapidSeed).publicKey)
         var payloads: [(tokenID: String, kek: SymmetricKey, json: [UInt8])] = []
+        let featuresOff = site.config.featuresOff.map(\.rawValue)
         for record in keystore.activeTokens(at: now) {
             let token: Token
             do { token = try Token.parse(record.token) } catch {
@@ -588,7 +589,7 @@ struct Sealer {
                     id: id, title: titles[id] ?? id, epoch: epoch, key: Data(key.bytes).base64EncodedString(), index: key.indexPath))
                 inbox.append(inboxKey(for: id))
             }
-            let payload = KeyslotPayload(
+            var payload = KeyslotPayload(
                 tokenID: tokenID,
                 // The last day it works, in the school's time zone (it stops at `record.expires`).
                 expires: localDay(record.expires.addingTimeInterval(-1)),
@@ -599,10 +600,8 @@ struct Sealer {
                 children: record.staff == nil ? familyChildren(record) : nil,
                 familyKey: record.staff == nil
                     ? Data(keystore.masterKey.familyKey(family: record.family)).base64EncodedString() : nil)
-            var sealedPayload = payload
-            let off = Set(Feature.allCases).subtracting(site.config.features).map(\.rawValue).sorted()
-            if !off.isEmpty { sealedPayload.featuresOff = off }
-            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(sealedPayload, what: "the keyslot of \(record.id)")))
+            if !featuresOff.isEmpty { payload.featuresOff = featuresOff }
+            payloads.append((tokenID, token.kek(siteID: keystore.siteID), try Self.encode(payload, what: "the keyslot of \(record.id)")))
         }
         let longest = payloads.map(\.json.count).max() ?? 0
         var size = Self.minimumKeyslotSize

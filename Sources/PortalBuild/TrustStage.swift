@@ -59,7 +59,7 @@ struct TrustStage {
                 quietStart: site.config.push.quietStart, quietEnd: site.config.push.quietEnd,
                 quietWeekends: site.config.push.quietWeekends, timeZone: site.config.timezone.identifier))
         file.confirmations = confirmations
-        file.featuresOff = Set(Feature.allCases).subtracting(site.config.features).map(\.rawValue).sorted()
+        file.featuresOff = site.config.featuresOff.map(\.rawValue)
         file.forms = site.items.compactMap { item -> TrustFile.Form? in
             guard let form = item.form else { return nil }
             return TrustFile.Form(

@@ -111,8 +111,7 @@ public struct ContentLoader: Sendable {
         var kept: [ItemFacts] = []
         var placementList: [ItemPlacement] = []
         // A section of a feature the school has not switched on (site.yaml `features:`).
-        let off = Set(Feature.allCases).subtracting(siteResult.config?.features ?? Set(Feature.allCases))
-        let offSections = Dictionary(off.compactMap { feature in feature.section.map { ($0, feature) } }, uniquingKeysWith: { a, _ in a })
+        let offSections = Dictionary((siteResult.config?.featuresOff ?? []).compactMap { feature in feature.section.map { ($0, feature) } }, uniquingKeysWith: { a, _ in a })
         for placement in placements.items where !excluding.contains(placement.path) {
             if let feature = offSections[String(placement.section.split(separator: "/").last ?? "")] {
                 report.add(placement.path, nil, "the school has not switched on \(feature.name) (site.yaml: features: \(feature.rawValue): false); switch it on there, or move this file out of content/ (or rename it to start with '_')")

@@ -587,8 +587,10 @@ struct ItemReader {
     /// A form's deadline, answer unit and questions (docs/CONTENT.md "Forms").
     private func readForm(_ fields: Fields, published: LocalDateTime?) -> FormInfo? {
         let file = fields.file
+        // Read once: a wrong value is reported once.
+        let isConsent = fields.bool("consent") == true
         var deadline: Date?
-        if let value = fields.dateTime("deadline", required: fields.bool("consent") != true) {
+        if let value = fields.dateTime("deadline", required: !isConsent) {
             // A date alone: answers until the end of that day.
             let instant = value.isAllDay
                 ? clock.calendar.date(byAdding: .day, value: 1, to: clock.date(value)) ?? clock.date(value)
@@ -607,7 +609,7 @@ struct ItemReader {
             }
         }
         let bothGuardians = fields.bool("both_guardians") ?? false
-        if fields.bool("consent") == true {
+        if isConsent {
             // The standing photo consent form: its questions are site.yaml's purposes.
             if fields.has("questions") {
                 report.add(file, fields.lineOf("questions"), "a consent form asks site.yaml's consent_purposes; leave 'questions' out")

@@ -44,6 +44,9 @@ public struct SiteConfig: Equatable, Sendable {
     /// What the school has switched on (site.yaml `features:`; all by default).
     public var features: Set<Feature> = Set(Feature.allCases)
 
+    /// The features switched off, sorted: what the trust file and every keyslot list.
+    public var featuresOff: [Feature] { Set(Feature.allCases).subtracting(features).sorted() }
+
     public init(
         name: String, url: String, timezone: TimeZone, languages: [String], receiverURL: String,
         contact: Contact, welcome: String? = nil, colour: String? = nil, groups: [Group], push: PushSettings = PushSettings(),
